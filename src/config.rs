@@ -1,0 +1,246 @@
+//! Configuration: every setting is a command-line flag *and* an environment variable, with the
+//! default a small deployment wants. `.env` is read first (see `main.rs`), so a file of `KEY=value`
+//! lines configures a deployment without touching the shell.
+//!
+//! Policy: with nothing configured, Corkboard runs self-contained under `DATA_DIR` (its own
+//! PostgreSQL cluster, photos on local disk, a generated session key). Each external service is
+//! switched on by setting its variable; nothing else changes.
+
+use std::path::{Path, PathBuf};
+
+use anyhow::{Context, bail};
+use clap::{ArgAction, Args};
+
+/// Everything the server needs to start. Shared by every CLI command.
+#[derive(Debug, Clone, Args)]
+pub struct Settings {
+    /// Address and port the HTTP server listens on.
+    #[arg(long, env = "BIND", default_value = "127.0.0.1:8080")]
+    pub bind: String,
+
+    /// Public base URL of the site (scheme and host, no trailing slash). Used for absolute
+    /// links, the Origin check and `Secure` cookies when it starts with https.
+    /// [default: http://<BIND>]
+    #[arg(long, env = "PUBLIC_URL")]
+    pub public_url: Option<String>,
+
+    /// Folder for everything Corkboard keeps on disk by default: the private PostgreSQL
+    /// cluster, uploaded photos, outgoing mail and the generated session key.
+    #[arg(long, env = "DATA_DIR", default_value = "var")]
+    pub data_dir: PathBuf,
+
+    /// Number of HTTP worker threads. [default: number of CPUs]
+    #[arg(long, env = "WORKERS")]
+    pub workers: Option<usize>,
+
+    /// Name shown in the header and page titles.
+    #[arg(long, env = "SITE_NAME", default_value = "Corkboard")]
+    pub site_name: String,
+
+    /// Session cookie key: at least 64 random bytes, hex-encoded (128+ hex characters).
+    /// Generated into DATA_DIR/session.key on first start when not set.
+    #[arg(long, env = "SESSION_KEY", hide_env_values = true)]
+    pub session_key: Option<String>,
+
+    #[command(flatten)]
+    pub database: DatabaseSettings,
+
+    #[command(flatten)]
+    pub storage: StorageSettings,
+}
+
+#[derive(Debug, Clone, Args)]
+pub struct DatabaseSettings {
+    /// PostgreSQL connection URL. When unset, a private cluster under DATA_DIR/postgres is
+    /// created and started with the system's PostgreSQL binaries.
+    #[arg(long, env = "DATABASE_URL", hide_env_values = true)]
+    pub database_url: Option<String>,
+
+    /// Maximum connections in the pool.
+    #[arg(long, env = "DATABASE_POOL_SIZE", default_value_t = 10)]
+    pub pool_size: u32,
+
+    /// How long a request waits for a free connection before the site answers 503.
+    #[arg(long, env = "DATABASE_CHECKOUT_TIMEOUT_MS", default_value_t = 1500)]
+    pub checkout_timeout_ms: u64,
+
+    /// Longest a single SQL statement may run before PostgreSQL cancels it.
+    #[arg(long, env = "DATABASE_STATEMENT_TIMEOUT_MS", default_value_t = 5000)]
+    pub statement_timeout_ms: u64,
+}
+
+#[derive(Debug, Clone, Args)]
+pub struct StorageSettings {
+    /// S3 bucket for photos. When unset, photos are kept under DATA_DIR/uploads.
+    #[arg(long, env = "S3_BUCKET")]
+    pub s3_bucket: Option<String>,
+
+    /// S3 endpoint URL, for S3-compatible services (MinIO, Garage, R2, …). Unset means AWS.
+    #[arg(long, env = "S3_ENDPOINT")]
+    pub s3_endpoint: Option<String>,
+
+    /// S3 region.
+    #[arg(long, env = "S3_REGION", default_value = "us-east-1")]
+    pub s3_region: String,
+
+    /// S3 access key id.
+    #[arg(long, env = "S3_ACCESS_KEY", hide_env_values = true)]
+    pub s3_access_key: Option<String>,
+
+    /// S3 secret access key.
+    #[arg(long, env = "S3_SECRET_KEY", hide_env_values = true)]
+    pub s3_secret_key: Option<String>,
+
+    /// Address buckets by path (`endpoint/bucket/key`) instead of by host name; most
+    /// self-hosted S3 servers need this.
+    #[arg(long, env = "S3_PATH_STYLE", default_value_t = true, action = ArgAction::Set)]
+    pub s3_path_style: bool,
+
+    /// Lifetime of the signed URLs handed to browsers for private objects, in seconds.
+    #[arg(long, env = "STORAGE_URL_TTL_SECONDS", default_value_t = 3600)]
+    pub url_ttl_seconds: u64,
+}
+
+impl Settings {
+    /// The public base URL, derived from the bind address when not configured.
+    pub fn public_url(&self) -> String {
+        match &self.public_url {
+            Some(url) => url.trim_end_matches('/').to_owned(),
+            None => format!("http://{}", self.bind),
+        }
+    }
+
+    /// The session key: configured, or read from (and on first start generated into)
+    /// `DATA_DIR/session.key`.
+    pub fn load_or_create_session_key(&self) -> anyhow::Result<SecretKey> {
+        match &self.session_key {
+            Some(hex_key) => SecretKey::from_hex(hex_key).context("SESSION_KEY is invalid"),
+            None => SecretKey::load_or_create(&self.data_dir.join("session.key")),
+        }
+    }
+}
+
+/// A secret of at least 64 random bytes: signs and encrypts session cookies and signs
+/// storage URLs. Debug output never shows it.
+#[derive(Clone)]
+pub struct SecretKey(Vec<u8>);
+
+impl SecretKey {
+    pub const MIN_LEN: usize = 64;
+
+    pub fn from_hex(hex_key: &str) -> anyhow::Result<Self> {
+        let bytes = hex::decode(hex_key.trim()).context("the key must be hex-encoded")?;
+        Self::from_bytes(bytes)
+    }
+
+    pub fn from_bytes(bytes: Vec<u8>) -> anyhow::Result<Self> {
+        if bytes.len() < Self::MIN_LEN {
+            bail!(
+                "the key must be at least {} bytes ({} hex characters); got {} bytes",
+                Self::MIN_LEN,
+                Self::MIN_LEN * 2,
+                bytes.len()
+            );
+        }
+        Ok(Self(bytes))
+    }
+
+    pub fn generate() -> Self {
+        use rand::RngCore;
+        let mut bytes = vec![0u8; Self::MIN_LEN];
+        rand::rng().fill_bytes(&mut bytes);
+        Self(bytes)
+    }
+
+    /// Reads the key file, or writes a fresh key there (mode 0600) if it does not exist.
+    pub fn load_or_create(path: &Path) -> anyhow::Result<Self> {
+        match std::fs::read_to_string(path) {
+            Ok(text) => {
+                Self::from_hex(&text).with_context(|| format!("{} is invalid", path.display()))
+            }
+            Err(err) if err.kind() == std::io::ErrorKind::NotFound => {
+                let key = Self::generate();
+                if let Some(dir) = path.parent() {
+                    std::fs::create_dir_all(dir)
+                        .with_context(|| format!("cannot create {}", dir.display()))?;
+                }
+                write_private_file(path, hex::encode(&key.0).as_bytes())
+                    .with_context(|| format!("cannot write {}", path.display()))?;
+                tracing::info!(path = %path.display(), "generated a new session key");
+                Ok(key)
+            }
+            Err(err) => Err(err).with_context(|| format!("cannot read {}", path.display())),
+        }
+    }
+
+    pub fn as_bytes(&self) -> &[u8] {
+        &self.0
+    }
+
+    /// A key for one purpose, derived so that no two uses share key material.
+    pub fn derive(&self, purpose: &str) -> [u8; 32] {
+        use hmac::{Hmac, Mac};
+        let mut mac = Hmac::<sha2::Sha256>::new_from_slice(&self.0).expect("HMAC takes any key");
+        mac.update(purpose.as_bytes());
+        mac.finalize().into_bytes().into()
+    }
+}
+
+impl std::fmt::Debug for SecretKey {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("SecretKey(..)")
+    }
+}
+
+fn write_private_file(path: &Path, contents: &[u8]) -> std::io::Result<()> {
+    use std::io::Write;
+    let mut options = std::fs::OpenOptions::new();
+    options.write(true).create_new(true);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::OpenOptionsExt;
+        options.mode(0o600);
+    }
+    options.open(path)?.write_all(contents)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_short_key_is_rejected() {
+        assert!(SecretKey::from_hex(&"ab".repeat(63)).is_err());
+        assert!(SecretKey::from_hex(&"ab".repeat(64)).is_ok());
+        assert!(SecretKey::from_hex("not hex at all").is_err());
+    }
+
+    #[test]
+    fn a_generated_key_is_written_once_and_read_back() {
+        let dir = std::env::temp_dir().join(format!("corkboard-key-{}", uuid::Uuid::new_v4()));
+        let path = dir.join("session.key");
+        let first = SecretKey::load_or_create(&path).unwrap();
+        let second = SecretKey::load_or_create(&path).unwrap();
+        assert_eq!(first.as_bytes(), second.as_bytes());
+        assert_eq!(first.as_bytes().len(), SecretKey::MIN_LEN);
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::PermissionsExt;
+            let mode = std::fs::metadata(&path).unwrap().permissions().mode();
+            assert_eq!(mode & 0o777, 0o600);
+        }
+        std::fs::remove_dir_all(dir).unwrap();
+    }
+
+    #[test]
+    fn derived_keys_differ_by_purpose() {
+        let key = SecretKey::generate();
+        assert_ne!(key.derive("media-urls"), key.derive("csrf"));
+        assert_eq!(key.derive("media-urls"), key.derive("media-urls"));
+    }
+
+    #[test]
+    fn debug_output_hides_the_key() {
+        assert_eq!(format!("{:?}", SecretKey::generate()), "SecretKey(..)");
+    }
+}

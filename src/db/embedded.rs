@@ -1,0 +1,296 @@
+//! A private PostgreSQL cluster under a folder of ours, run with the system's server binaries.
+//!
+//! Policy: the cluster listens on a Unix socket inside its own folder and on no TCP port, so it
+//! never collides with another PostgreSQL on the machine and only this user (or root) can reach
+//! it. It trusts local connections for that reason. Running as root, `initdb` and `pg_ctl` refuse
+//! to work, so they run as the `postgres` system user (via `runuser`) and the folder belongs to
+//! that user. A cluster that is already running is reused.
+
+use std::ffi::OsStr;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+use anyhow::{Context, bail};
+use diesel::RunQueryDsl;
+
+/// Longest Unix socket path the kernel accepts (`sun_path`, less the terminating NUL).
+const MAX_SOCKET_PATH: usize = 107;
+const SOCKET_NAME: &str = ".s.PGSQL.5432";
+
+/// How the cluster trades safety for speed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Durability {
+    /// Normal crash-safe settings: for data that matters.
+    Durable,
+    /// `fsync` and friends off: for throw-away test clusters.
+    Ephemeral,
+}
+
+#[derive(Debug, Clone)]
+pub struct EmbeddedCluster {
+    root: PathBuf,
+    bin_dir: PathBuf,
+    /// Set when running as root: the system user the server runs as.
+    run_as: Option<String>,
+}
+
+impl EmbeddedCluster {
+    /// Describes the cluster kept in `root` (created on `start` if missing).
+    pub fn new(root: &Path) -> anyhow::Result<Self> {
+        std::fs::create_dir_all(root)
+            .with_context(|| format!("cannot create {}", root.display()))?;
+        let root = root
+            .canonicalize()
+            .with_context(|| format!("cannot resolve {}", root.display()))?;
+        let socket = root.join("run").join(SOCKET_NAME);
+        if socket.as_os_str().len() > MAX_SOCKET_PATH {
+            bail!(
+                "the database folder {} is too deep for a Unix socket path; set DATA_DIR to a shorter path",
+                root.display()
+            );
+        }
+        let run_as = if is_root() {
+            Some("postgres".to_owned())
+        } else {
+            None
+        };
+        Ok(Self {
+            root,
+            bin_dir: find_server_binaries()?,
+            run_as,
+        })
+    }
+
+    pub fn root(&self) -> &Path {
+        &self.root
+    }
+
+    fn data_dir(&self) -> PathBuf {
+        self.root.join("data")
+    }
+
+    fn socket_dir(&self) -> PathBuf {
+        self.root.join("run")
+    }
+
+    fn log_file(&self) -> PathBuf {
+        self.root.join("postgres.log")
+    }
+
+    /// A libpq URL for `database` on this cluster.
+    pub fn url(&self, database: &str) -> String {
+        format!(
+            "postgres://postgres@/{database}?host={}",
+            self.socket_dir().display()
+        )
+    }
+
+    pub fn is_running(&self) -> bool {
+        if !self.data_dir().join("PG_VERSION").exists() {
+            return false;
+        }
+        self.pg_ctl(["status"])
+            .map(|out| out.status.success())
+            .unwrap_or(false)
+    }
+
+    /// Initialises the cluster if needed and starts it unless it already runs.
+    /// Returns whether this call started it.
+    pub fn start(&self, durability: Durability) -> anyhow::Result<bool> {
+        if !self.data_dir().join("PG_VERSION").exists() {
+            self.init(durability)?;
+        }
+        if self.is_running() {
+            return Ok(false);
+        }
+        std::fs::create_dir_all(self.socket_dir())?;
+        self.hand_over(&self.socket_dir())?;
+        let mut options = format!("-c listen_addresses= -k '{}'", self.socket_dir().display());
+        if durability == Durability::Ephemeral {
+            options.push_str(
+                " -c fsync=off -c synchronous_commit=off -c full_page_writes=off -c max_connections=300",
+            );
+        }
+        let log = self.log_file();
+        let out = self.pg_ctl([
+            OsStr::new("start"),
+            OsStr::new("--wait"),
+            OsStr::new("--timeout=60"),
+            OsStr::new("--log"),
+            log.as_os_str(),
+            OsStr::new("-o"),
+            OsStr::new(&options),
+        ])?;
+        if !out.status.success() {
+            let tail = std::fs::read_to_string(&log).unwrap_or_default();
+            let tail: Vec<&str> = tail.lines().rev().take(15).collect();
+            bail!(
+                "PostgreSQL did not start: {}\n{}\nlog ({}):\n{}",
+                String::from_utf8_lossy(&out.stdout).trim(),
+                String::from_utf8_lossy(&out.stderr).trim(),
+                log.display(),
+                tail.into_iter().rev().collect::<Vec<_>>().join("\n")
+            );
+        }
+        Ok(true)
+    }
+
+    /// Stops the server (fast shutdown: open sessions are ended, data is safe).
+    pub fn stop(&self) -> anyhow::Result<()> {
+        if !self.is_running() {
+            return Ok(());
+        }
+        let out = self.pg_ctl(["stop", "--wait", "--mode=fast"])?;
+        if !out.status.success() {
+            bail!(
+                "PostgreSQL did not stop: {}",
+                String::from_utf8_lossy(&out.stderr).trim()
+            );
+        }
+        Ok(())
+    }
+
+    /// Creates `name` unless it exists.
+    pub fn ensure_database(&self, name: &str) -> anyhow::Result<()> {
+        if !name.chars().all(|c| c.is_ascii_alphanumeric() || c == '_') {
+            bail!("database name {name:?} may only hold letters, digits and _");
+        }
+        let mut conn = super::connect(&self.url("postgres"))?;
+        #[derive(diesel::QueryableByName)]
+        struct Exists {
+            #[diesel(sql_type = diesel::sql_types::Bool)]
+            exists: bool,
+        }
+        let found: Exists =
+            diesel::sql_query("SELECT EXISTS (SELECT 1 FROM pg_database WHERE datname = $1)")
+                .bind::<diesel::sql_types::Text, _>(name)
+                .get_result(&mut conn)?;
+        if !found.exists {
+            // An identifier cannot be a bound parameter; the name was checked above.
+            diesel::sql_query(format!("CREATE DATABASE \"{name}\""))
+                .execute(&mut conn)
+                .with_context(|| format!("cannot create database {name}"))?;
+        }
+        Ok(())
+    }
+
+    fn init(&self, durability: Durability) -> anyhow::Result<()> {
+        let data = self.data_dir();
+        std::fs::create_dir_all(&data)?;
+        self.hand_over(&self.root)?;
+        self.hand_over(&data)?;
+        let mut cmd = self.command("initdb");
+        cmd.arg("--pgdata").arg(&data).args([
+            "--username=postgres",
+            "--auth=trust",
+            "--encoding=UTF8",
+            "--locale=C.UTF-8",
+            "--no-instructions",
+        ]);
+        if durability == Durability::Ephemeral {
+            cmd.arg("--no-sync");
+        }
+        let out = cmd.output().context("cannot run initdb")?;
+        if !out.status.success() {
+            bail!(
+                "initdb failed: {}",
+                String::from_utf8_lossy(&out.stderr).trim()
+            );
+        }
+        Ok(())
+    }
+
+    fn pg_ctl<I, S>(&self, args: I) -> anyhow::Result<Output>
+    where
+        I: IntoIterator<Item = S>,
+        S: AsRef<OsStr>,
+    {
+        let mut cmd = self.command("pg_ctl");
+        cmd.arg("--pgdata").arg(self.data_dir()).args(args);
+        cmd.output().context("cannot run pg_ctl")
+    }
+
+    /// A command for one of the server binaries, run as the cluster's owner.
+    fn command(&self, program: &str) -> Command {
+        let program = self.bin_dir.join(program);
+        match &self.run_as {
+            Some(user) => {
+                let mut cmd = Command::new("runuser");
+                cmd.args(["-u", user, "--"]).arg(program);
+                cmd
+            }
+            None => Command::new(program),
+        }
+    }
+
+    /// When running as root, gives `path` to the server's user and checks that user can reach it.
+    fn hand_over(&self, path: &Path) -> anyhow::Result<()> {
+        let Some(user) = &self.run_as else {
+            return Ok(());
+        };
+        let status = Command::new("chown")
+            .arg(format!("{user}:"))
+            .arg(path)
+            .status()
+            .context("cannot run chown")?;
+        if !status.success() {
+            bail!("cannot give {} to the {user} user", path.display());
+        }
+        let reachable = Command::new("runuser")
+            .args(["-u", user, "--", "test", "-w"])
+            .arg(path)
+            .status()
+            .map(|s| s.success())
+            .unwrap_or(false);
+        if !reachable {
+            bail!(
+                "the {user} user cannot reach {}: every folder above it must be searchable (chmod o+x), or set DATA_DIR elsewhere",
+                path.display()
+            );
+        }
+        Ok(())
+    }
+}
+
+fn is_root() -> bool {
+    // SAFETY: geteuid has no preconditions and cannot fail.
+    unsafe { libc::geteuid() == 0 }
+}
+
+/// Finds `initdb` and `pg_ctl`: `PG_BIN_DIR`, then Debian's versioned folders (newest first),
+/// then `PATH`.
+pub fn find_server_binaries() -> anyhow::Result<PathBuf> {
+    if let Some(dir) = std::env::var_os("PG_BIN_DIR") {
+        let dir = PathBuf::from(dir);
+        if dir.join("initdb").exists() {
+            return Ok(dir);
+        }
+        bail!("PG_BIN_DIR={} holds no initdb", dir.display());
+    }
+    let mut debian: Vec<(u32, PathBuf)> = std::fs::read_dir("/usr/lib/postgresql")
+        .into_iter()
+        .flatten()
+        .flatten()
+        .filter_map(|entry| {
+            let version = entry.file_name().to_str()?.parse::<u32>().ok()?;
+            let bin = entry.path().join("bin");
+            bin.join("initdb").exists().then_some((version, bin))
+        })
+        .collect();
+    debian.sort();
+    if let Some((_, bin)) = debian.pop() {
+        return Ok(bin);
+    }
+    if let Some(path) = std::env::var_os("PATH") {
+        for dir in std::env::split_paths(&path) {
+            if dir.join("initdb").exists() && dir.join("pg_ctl").exists() {
+                return Ok(dir);
+            }
+        }
+    }
+    bail!(
+        "PostgreSQL server binaries (initdb, pg_ctl) were not found. Install them with \
+         `sudo apt-get install postgresql postgresql-contrib`, set PG_BIN_DIR, or set DATABASE_URL \
+         to use an existing PostgreSQL"
+    )
+}

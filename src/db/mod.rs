@@ -1,0 +1,161 @@
+//! The database layer: the connection pool, embedded migrations and the private cluster.
+//!
+//! Policy: requests never wait long for the database. A connection checkout gives up after
+//! `DATABASE_CHECKOUT_TIMEOUT_MS` (the site answers 503 rather than piling requests up), every
+//! connection carries a `statement_timeout`, and a broken connection is dropped at checkout so
+//! the pool heals by itself when PostgreSQL comes back.
+
+pub mod embedded;
+
+use std::time::Duration;
+
+use anyhow::Context;
+use diesel::connection::SimpleConnection;
+use diesel::pg::PgConnection;
+use diesel::r2d2::{self, ConnectionManager, CustomizeConnection};
+use diesel::{Connection, RunQueryDsl};
+use diesel_migrations::{EmbeddedMigrations, MigrationHarness, embed_migrations};
+
+use crate::config::DatabaseSettings;
+
+pub type PgPool = r2d2::Pool<ConnectionManager<PgConnection>>;
+pub type PooledConnection = r2d2::PooledConnection<ConnectionManager<PgConnection>>;
+
+pub const MIGRATIONS: EmbeddedMigrations = embed_migrations!("migrations");
+
+/// Key of the advisory lock held while migrating, so instances starting together take turns.
+const MIGRATION_LOCK_KEY: i64 = 0x436f_726b_626f_6172; // "Corkboar"
+
+/// Per-connection settings applied when the pool opens a connection.
+#[derive(Debug, Clone, Copy)]
+struct ConnectionOptions {
+    statement_timeout: Duration,
+}
+
+impl CustomizeConnection<PgConnection, r2d2::Error> for ConnectionOptions {
+    fn on_acquire(&self, conn: &mut PgConnection) -> Result<(), r2d2::Error> {
+        conn.batch_execute(&format!(
+            "SET statement_timeout = {}; SET lock_timeout = {};",
+            self.statement_timeout.as_millis(),
+            self.statement_timeout.as_millis()
+        ))
+        .map_err(r2d2::Error::QueryError)
+    }
+}
+
+/// Builds the pool without connecting: the site starts (and answers 503) even while the
+/// database is down, and connects once it is up.
+pub fn build_pool(url: &str, settings: &DatabaseSettings) -> PgPool {
+    r2d2::Pool::builder()
+        .max_size(settings.pool_size)
+        .min_idle(Some(1))
+        .connection_timeout(Duration::from_millis(settings.checkout_timeout_ms))
+        .test_on_check_out(true)
+        .connection_customizer(Box::new(ConnectionOptions {
+            statement_timeout: Duration::from_millis(settings.statement_timeout_ms),
+        }))
+        .build_unchecked(ConnectionManager::new(url))
+}
+
+/// Runs pending migrations under an advisory lock; returns how many ran.
+pub fn run_migrations(conn: &mut PgConnection) -> anyhow::Result<usize> {
+    diesel::sql_query("SELECT pg_advisory_lock($1)")
+        .bind::<diesel::sql_types::BigInt, _>(MIGRATION_LOCK_KEY)
+        .execute(conn)
+        .context("cannot take the migration lock")?;
+    let result = conn
+        .run_pending_migrations(MIGRATIONS)
+        .map(|done| done.len())
+        .map_err(|err| anyhow::anyhow!("migration failed: {err}"));
+    let unlock = diesel::sql_query("SELECT pg_advisory_unlock($1)")
+        .bind::<diesel::sql_types::BigInt, _>(MIGRATION_LOCK_KEY)
+        .execute(conn);
+    let ran = result?;
+    unlock.context("cannot release the migration lock")?;
+    Ok(ran)
+}
+
+/// The database the site uses: the configured `DATABASE_URL`, or the private cluster under
+/// `DATA_DIR/postgres`, started if needed.
+pub struct Database {
+    pub url: String,
+    /// The private cluster, when this process started it (and so stops it on close).
+    started_cluster: Option<embedded::EmbeddedCluster>,
+}
+
+/// Name of the database inside the private cluster.
+pub const EMBEDDED_DATABASE: &str = "corkboard";
+
+impl Database {
+    pub fn open(settings: &crate::config::Settings) -> anyhow::Result<Self> {
+        if let Some(url) = &settings.database.database_url {
+            return Ok(Self {
+                url: url.clone(),
+                started_cluster: None,
+            });
+        }
+        let cluster = embedded::EmbeddedCluster::new(&settings.data_dir.join("postgres"))?;
+        let started = cluster.start(embedded::Durability::Durable)?;
+        if started {
+            tracing::info!(folder = %cluster.root().display(), "started the private PostgreSQL cluster");
+        } else {
+            tracing::info!(folder = %cluster.root().display(), "using the running private PostgreSQL cluster");
+        }
+        cluster.ensure_database(EMBEDDED_DATABASE)?;
+        Ok(Self {
+            url: cluster.url(EMBEDDED_DATABASE),
+            started_cluster: started.then_some(cluster),
+        })
+    }
+
+    /// Stops the private cluster if this process started it.
+    pub fn close(self) -> anyhow::Result<()> {
+        if let Some(cluster) = self.started_cluster {
+            cluster.stop()?;
+            tracing::info!("stopped the private PostgreSQL cluster");
+        }
+        Ok(())
+    }
+}
+
+/// Connects once (outside the pool), for CLI commands and start-up work.
+pub fn connect(url: &str) -> anyhow::Result<PgConnection> {
+    PgConnection::establish(url).with_context(|| {
+        format!(
+            "cannot connect to PostgreSQL at {}",
+            redact_url_password(url)
+        )
+    })
+}
+
+/// The URL with any password replaced, for log lines and error messages.
+pub fn redact_url_password(url: &str) -> String {
+    let Some((scheme, rest)) = url.split_once("://") else {
+        return url.to_owned();
+    };
+    let Some((userinfo, host)) = rest.split_once('@') else {
+        return url.to_owned();
+    };
+    match userinfo.split_once(':') {
+        Some((user, _)) => format!("{scheme}://{user}:***@{host}"),
+        None => url.to_owned(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn passwords_are_redacted_from_urls() {
+        assert_eq!(
+            redact_url_password("postgres://app:s3cret@db.example:5432/cb"),
+            "postgres://app:***@db.example:5432/cb"
+        );
+        assert_eq!(
+            redact_url_password("postgres://app@/cb?host=/tmp"),
+            "postgres://app@/cb?host=/tmp"
+        );
+        assert_eq!(redact_url_password("not a url"), "not a url");
+    }
+}

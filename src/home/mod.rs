@@ -1,0 +1,4 @@
+//! The front page.
+
+pub mod handlers;
+pub mod views;

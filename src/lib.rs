@@ -1,0 +1,11 @@
+//! Corkboard: a self-hostable classifieds marketplace.
+
+pub mod cli;
+pub mod config;
+pub mod db;
+pub mod demo;
+pub mod home;
+pub mod startup;
+pub mod storage;
+pub mod telemetry;
+pub mod web;

@@ -1,0 +1,107 @@
+//! Static files (CSS, JavaScript, icons), embedded in the binary.
+//!
+//! Policy: every asset URL carries a version taken from the file's content hash
+//! (`/static/<version>/css/app.css`), so responses are cached for a year as immutable and a new
+//! release is picked up at once. A request with a stale version (an old page during a rolling
+//! deploy) still gets the current file, marked `no-cache`. Debug builds read the files from disk
+//! on every request and never cache, so a rebuilt stylesheet shows up on reload.
+
+use std::collections::HashMap;
+use std::sync::LazyLock;
+
+use actix_web::http::header::{self, ETag, EntityTag, HeaderValue};
+use actix_web::{HttpRequest, HttpResponse, web};
+use rust_embed::RustEmbed;
+
+use super::AppError;
+
+#[derive(RustEmbed)]
+#[folder = "static/"]
+#[exclude = "*.map"]
+#[exclude = ".*"]
+struct StaticFiles;
+
+const IMMUTABLE: &str = "public, max-age=31536000, immutable";
+
+/// Content version of each embedded file, computed once.
+static VERSIONS: LazyLock<HashMap<String, String>> = LazyLock::new(|| {
+    StaticFiles::iter()
+        .filter_map(|path| {
+            let file = StaticFiles::get(&path)?;
+            Some((path.into_owned(), version_of(&file.metadata.sha256_hash())))
+        })
+        .collect()
+});
+
+fn version_of(hash: &[u8; 32]) -> String {
+    hex::encode(&hash[..5])
+}
+
+/// The versioned URL of `path` (relative to `static/`).
+pub fn url(path: &str) -> String {
+    match VERSIONS.get(path) {
+        Some(version) => format!("/static/{version}/{path}"),
+        None => {
+            tracing::warn!(path, "asset not found");
+            format!("/static/missing/{path}")
+        }
+    }
+}
+
+/// `GET /static/{version}/{path:.*}`
+pub async fn serve_static(
+    req: HttpRequest,
+    params: web::Path<(String, String)>,
+) -> Result<HttpResponse, AppError> {
+    let (version, path) = params.into_inner();
+    let file = StaticFiles::get(&path).ok_or(AppError::NotFound)?;
+    let current = version_of(&file.metadata.sha256_hash());
+    let etag = EntityTag::new_strong(hex::encode(file.metadata.sha256_hash()));
+    let cache_control = if cfg!(debug_assertions) || version != current {
+        "no-cache"
+    } else {
+        IMMUTABLE
+    };
+    let not_modified = req
+        .headers()
+        .get(header::IF_NONE_MATCH)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.split(',').any(|tag| tag.trim() == etag.to_string()));
+    let mut response = if not_modified {
+        HttpResponse::NotModified()
+    } else {
+        HttpResponse::Ok()
+    };
+    response.insert_header(ETag(etag)).insert_header((
+        header::CACHE_CONTROL,
+        HeaderValue::from_static(cache_control),
+    ));
+    if not_modified {
+        return Ok(response.finish());
+    }
+    let mime = mime_guess::from_path(&path).first_or_octet_stream();
+    Ok(response
+        .content_type(mime.essence_str())
+        .body(file.data.into_owned()))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_stylesheet_has_a_versioned_url() {
+        let url = url("css/app.css");
+        let version = url
+            .strip_prefix("/static/")
+            .and_then(|rest| rest.strip_suffix("/css/app.css"))
+            .unwrap();
+        assert_eq!(version.len(), 10);
+        assert!(version.chars().all(|c| c.is_ascii_hexdigit()));
+    }
+
+    #[test]
+    fn a_missing_asset_gets_an_unservable_url() {
+        assert_eq!(url("nope.css"), "/static/missing/nope.css");
+    }
+}

@@ -1,0 +1,30 @@
+//! Security headers on every response, pages, errors and static files alike.
+//!
+//! The Content-Security-Policy allows scripts, styles and frames from this site only (no inline
+//! script, no framing by others); images may also come from the S3 endpoint when one is used.
+//! A handler that sets its own policy (the media route) keeps it.
+
+use actix_web::middleware::DefaultHeaders;
+
+/// Headers for every response. `extra_img_src` is the S3 origin, if any.
+pub fn security_headers(extra_img_src: Option<&str>) -> DefaultHeaders {
+    let img_src = match extra_img_src {
+        Some(origin) => format!("'self' data: blob: {origin}"),
+        None => "'self' data: blob:".to_owned(),
+    };
+    let csp = format!(
+        "default-src 'self'; script-src 'self'; style-src 'self'; img-src {img_src}; \
+         font-src 'self'; connect-src 'self'; object-src 'none'; base-uri 'self'; \
+         form-action 'self'; frame-ancestors 'none'"
+    );
+    DefaultHeaders::new()
+        .add(("Content-Security-Policy", csp))
+        .add(("X-Content-Type-Options", "nosniff"))
+        .add(("X-Frame-Options", "DENY"))
+        .add(("Referrer-Policy", "same-origin"))
+        .add(("Cross-Origin-Opener-Policy", "same-origin"))
+        .add((
+            "Permissions-Policy",
+            "camera=(), microphone=(), geolocation=(), payment=()",
+        ))
+}

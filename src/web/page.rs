@@ -1,0 +1,74 @@
+//! What every page's layout needs, built from the request.
+//!
+//! Handlers take a [`PageContext`] as an extractor and put it in their page struct as `ctx`;
+//! `base.html` reads only from it. The error pages build it from the same request, so they
+//! show the same header and footer as the page the visitor was on.
+
+use std::future::{Ready, ready};
+use std::sync::Arc;
+
+use actix_web::dev::Payload;
+use actix_web::{FromRequest, HttpRequest, web};
+
+use super::assets;
+
+/// Site-wide settings the pages show.
+#[derive(Debug, Clone)]
+pub struct SiteConfig {
+    pub site_name: String,
+    /// Scheme and host, no trailing slash.
+    pub public_url: String,
+}
+
+impl Default for SiteConfig {
+    fn default() -> Self {
+        Self {
+            site_name: "Corkboard".to_owned(),
+            public_url: "http://127.0.0.1:8080".to_owned(),
+        }
+    }
+}
+
+/// The layout's data for one request.
+#[derive(Debug, Clone)]
+pub struct PageContext {
+    pub site: Arc<SiteConfig>,
+    /// Path of the current page, to mark the current nav item and build "log in and come back".
+    pub path: String,
+}
+
+impl PageContext {
+    pub fn for_request(req: &HttpRequest) -> Self {
+        let site = req
+            .app_data::<web::Data<SiteConfig>>()
+            .map(|data| data.clone().into_inner())
+            .unwrap_or_default();
+        Self {
+            site,
+            path: req.path().to_owned(),
+        }
+    }
+
+    /// Versioned URL of a static file, e.g. `ctx.asset("css/app.css")`.
+    pub fn asset(&self, path: &str) -> String {
+        assets::url(path)
+    }
+
+    pub fn site_name(&self) -> &str {
+        &self.site.site_name
+    }
+
+    pub fn year(&self) -> i32 {
+        use chrono::Datelike;
+        chrono::Utc::now().year()
+    }
+}
+
+impl FromRequest for PageContext {
+    type Error = actix_web::Error;
+    type Future = Ready<Result<Self, Self::Error>>;
+
+    fn from_request(req: &HttpRequest, _: &mut Payload) -> Self::Future {
+        ready(Ok(Self::for_request(req)))
+    }
+}
