@@ -3,10 +3,11 @@
 //! Policy: every asset URL carries a version taken from the file's content hash
 //! (`/static/<version>/css/app.css`), so responses are cached for a year as immutable and a new
 //! release is picked up at once. A request with a stale version (an old page during a rolling
-//! deploy) still gets the current file, marked `no-cache`. Debug builds read the files from disk
-//! on every request and never cache, so a rebuilt stylesheet shows up on reload.
+//! deploy) still gets the current file, marked `no-cache`.
 
+#[cfg(not(debug_assertions))]
 use std::collections::HashMap;
+#[cfg(not(debug_assertions))]
 use std::sync::LazyLock;
 
 use actix_web::http::header::{self, ETag, EntityTag, HeaderValue};
@@ -23,7 +24,9 @@ struct StaticFiles;
 
 const IMMUTABLE: &str = "public, max-age=31536000, immutable";
 
-/// Content version of each embedded file, computed once.
+/// Content version of each embedded file, computed once. (Debug builds read the files from
+/// disk and hash them on every call instead, so a rebuilt stylesheet gets a new URL at once.)
+#[cfg(not(debug_assertions))]
 static VERSIONS: LazyLock<HashMap<String, String>> = LazyLock::new(|| {
     StaticFiles::iter()
         .filter_map(|path| {
@@ -37,9 +40,16 @@ fn version_of(hash: &[u8; 32]) -> String {
     hex::encode(&hash[..5])
 }
 
+fn current_version(path: &str) -> Option<String> {
+    #[cfg(not(debug_assertions))]
+    return VERSIONS.get(path).cloned();
+    #[cfg(debug_assertions)]
+    return StaticFiles::get(path).map(|file| version_of(&file.metadata.sha256_hash()));
+}
+
 /// The versioned URL of `path` (relative to `static/`).
 pub fn url(path: &str) -> String {
-    match VERSIONS.get(path) {
+    match current_version(path) {
         Some(version) => format!("/static/{version}/{path}"),
         None => {
             tracing::warn!(path, "asset not found");
@@ -57,7 +67,7 @@ pub async fn serve_static(
     let file = StaticFiles::get(&path).ok_or(AppError::NotFound)?;
     let current = version_of(&file.metadata.sha256_hash());
     let etag = EntityTag::new_strong(hex::encode(file.metadata.sha256_hash()));
-    let cache_control = if cfg!(debug_assertions) || version != current {
+    let cache_control = if version != current {
         "no-cache"
     } else {
         IMMUTABLE

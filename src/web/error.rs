@@ -325,7 +325,9 @@ mod tests {
                 .route("/fail/{kind}", web::get().to(failing)),
         )
         .await;
-        let res = actix_test::call_service(&app, actix_test::TestRequest::get().uri(path).to_request()).await;
+        let res =
+            actix_test::call_service(&app, actix_test::TestRequest::get().uri(path).to_request())
+                .await;
         let status = res.status();
         let headers = res.headers().clone();
         let body = actix_test::read_body(res).await;

@@ -1,0 +1,34 @@
+# Corkboard. `make run` serves the site with demo data; `make test` runs every check.
+.PHONY: run test css lint release clean-var help
+
+CARGO ?= cargo
+
+help:
+	@echo "make run      install what is missing, build, start the site at http://127.0.0.1:8080 with demo data"
+	@echo "make test     install what is missing, then fmt, clippy and every test (what CI runs)"
+	@echo "make css      rebuild static/css/app.css from assets/app.css and templates/"
+	@echo "make lint     cargo fmt --check and clippy"
+	@echo "make release  build target/release/corkboard"
+	@echo "make clean-var  stop nothing, delete ./var (the local database, uploads and keys)"
+
+run:
+	@scripts/setup.sh run
+	$(CARGO) build --release --locked
+	./target/release/corkboard serve --seed-demo
+
+test:
+	@scripts/test.sh
+
+css:
+	@scripts/setup.sh test
+	npm run build:css
+
+lint:
+	$(CARGO) fmt --all -- --check
+	$(CARGO) clippy --locked --all-targets -- -D warnings
+
+release:
+	$(CARGO) build --release --locked
+
+clean-var:
+	rm -rf var

@@ -1,0 +1,51 @@
+#!/usr/bin/env bash
+# Installs what Corkboard needs and is missing, on Debian or Ubuntu.
+#   scripts/setup.sh run    PostgreSQL server + contrib, libpq, pkg-config
+#   scripts/setup.sh test   the same, plus Chromium + chromedriver and the npm packages
+# Uses apt-get directly as root, sudo otherwise; prints the command when it can do neither.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+purpose=${1:-run}
+
+say() { printf '\033[1m==> %s\033[0m\n' "$*"; }
+
+packages=(postgresql postgresql-contrib libpq-dev pkg-config)
+if [ "$purpose" = test ]; then
+  packages+=(chromium chromium-driver)
+fi
+
+missing=()
+for pkg in "${packages[@]}"; do
+  dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q "install ok installed" || missing+=("$pkg")
+done
+if ! command -v npm >/dev/null 2>&1 && [ "$purpose" = test ]; then
+  missing+=(nodejs npm)
+fi
+
+if [ ${#missing[@]} -gt 0 ]; then
+  say "Installing ${missing[*]}"
+  if [ "$(id -u)" -eq 0 ]; then
+    apt-get update -qq
+    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+  elif command -v sudo >/dev/null 2>&1 && sudo -n true 2>/dev/null; then
+    sudo apt-get update -qq
+    sudo DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+  else
+    echo "Corkboard needs these packages: ${missing[*]}" >&2
+    echo "Install them with:  sudo apt-get install ${missing[*]}" >&2
+    exit 1
+  fi
+fi
+
+if ! command -v cargo >/dev/null 2>&1; then
+  echo "Rust is not installed: see https://rustup.rs, then run this again." >&2
+  exit 1
+fi
+
+# npm packages (Tailwind) for the CSS build; `make run` uses the committed stylesheet.
+if [ "$purpose" = test ]; then
+  if [ ! -f node_modules/.package-lock.json ] || [ package-lock.json -nt node_modules/.package-lock.json ]; then
+    say "Installing npm packages"
+    npm ci --no-audit --no-fund --loglevel=error
+  fi
+fi

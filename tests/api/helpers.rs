@@ -1,0 +1,664 @@
+//! The test harness.
+//!
+//! - **PostgreSQL**: `TEST_DATABASE_URL` (a role that may create databases), or else a private
+//!   throw-away cluster (fsync off) in the system temp folder, started on first use and stopped
+//!   when the test binary exits. A template database is migrated once per run; every test gets
+//!   its own copy (`CREATE DATABASE … TEMPLATE … STRATEGY FILE_COPY`), dropped when its
+//!   [`TestApp`] is dropped. Databases left by a crashed run are dropped on the next run.
+//! - **Server**: each test runs the real application on `127.0.0.1:0` with one worker.
+//! - **Client**: reqwest with a cookie store and redirects off, so tests see every 303.
+//! - **S3**: a real S3-compatible server (s3s-fs) on loopback, started once per run, with
+//!   credentials; each test takes a fresh bucket.
+//! - **Browser**: headless Chromium through chromedriver (see [`Browser`]).
+
+// Some helpers (forms, redirects) serve the feature tests that follow the foundation.
+#![allow(dead_code)]
+
+use std::net::TcpListener;
+use std::path::{Path, PathBuf};
+use std::sync::OnceLock;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::time::Duration;
+
+use corkboard::config::{DatabaseSettings, SecretKey, StorageSettings};
+use corkboard::db::embedded::{Durability, EmbeddedCluster};
+use corkboard::db::{self, PgPool};
+use corkboard::startup::{AppState, Application};
+use corkboard::storage::Storage;
+use corkboard::web::{Db, SiteConfig};
+use diesel::RunQueryDsl;
+use reqwest::StatusCode;
+use reqwest::header::HeaderMap;
+
+// ---------------------------------------------------------------------------------------------
+// PostgreSQL
+
+enum DatabaseServer {
+    Embedded(EmbeddedCluster),
+    External(String),
+}
+
+impl DatabaseServer {
+    fn url(&self, database: &str) -> String {
+        match self {
+            Self::Embedded(cluster) => cluster.url(database),
+            Self::External(url) => with_database(url, database),
+        }
+    }
+}
+
+/// `url` with its database name replaced.
+fn with_database(url: &str, database: &str) -> String {
+    let (base, query) = match url.split_once('?') {
+        Some((base, query)) => (base, Some(query)),
+        None => (url, None),
+    };
+    let scheme_end = base.find("://").map_or(0, |i| i + 3);
+    let host_end = base[scheme_end..]
+        .find('/')
+        .map_or(base.len(), |i| scheme_end + i);
+    let mut out = format!("{}/{database}", &base[..host_end]);
+    if let Some(query) = query {
+        out.push('?');
+        out.push_str(query);
+    }
+    out
+}
+
+struct TestDatabases {
+    server: DatabaseServer,
+    template: String,
+}
+
+static DATABASES: OnceLock<TestDatabases> = OnceLock::new();
+static CLUSTER_TO_STOP: OnceLock<EmbeddedCluster> = OnceLock::new();
+static NEXT_DATABASE: AtomicUsize = AtomicUsize::new(0);
+
+extern "C" fn stop_test_cluster() {
+    if let Some(cluster) = CLUSTER_TO_STOP.get() {
+        let _ = cluster.stop();
+    }
+}
+
+fn databases() -> &'static TestDatabases {
+    DATABASES.get_or_init(|| {
+        let server = match std::env::var("TEST_DATABASE_URL") {
+            Ok(url) if !url.is_empty() => DatabaseServer::External(url),
+            _ => {
+                let cluster = EmbeddedCluster::new(&test_cluster_dir())
+                    .expect("cannot set up the test PostgreSQL cluster");
+                cluster
+                    .start(Durability::Ephemeral)
+                    .expect("cannot start the test PostgreSQL cluster");
+                // Stopped at exit even if an earlier, killed run left it running.
+                let _ = CLUSTER_TO_STOP.set(cluster.clone());
+                // SAFETY: registering a plain extern "C" function with no captured state.
+                unsafe { libc::atexit(stop_test_cluster) };
+                DatabaseServer::Embedded(cluster)
+            }
+        };
+        drop_stale_databases(&server);
+        let template = format!("cb_tpl_{}", std::process::id());
+        admin_execute(&server, &format!("CREATE DATABASE {template}"));
+        {
+            let mut conn = db::connect(&server.url(&template)).expect("connect to the template");
+            db::run_migrations(&mut conn).expect("migrate the template");
+        }
+        TestDatabases { server, template }
+    })
+}
+
+/// One folder per checkout, so two checkouts' test runs do not share a cluster.
+fn test_cluster_dir() -> PathBuf {
+    use std::hash::{Hash, Hasher};
+    let mut hasher = std::collections::hash_map::DefaultHasher::new();
+    env!("CARGO_MANIFEST_DIR").hash(&mut hasher);
+    std::env::temp_dir().join(format!(
+        "corkboard-test-pg-{:x}",
+        hasher.finish() & 0xffff_ffff
+    ))
+}
+
+fn admin_execute(server: &DatabaseServer, sql: &str) {
+    let mut conn = db::connect(&server.url("postgres")).expect("connect to the admin database");
+    diesel::sql_query(sql)
+        .execute(&mut conn)
+        .unwrap_or_else(|err| panic!("{sql}: {err}"));
+}
+
+/// Drops test databases whose test process is gone.
+fn drop_stale_databases(server: &DatabaseServer) {
+    #[derive(diesel::QueryableByName)]
+    struct Name {
+        #[diesel(sql_type = diesel::sql_types::Text)]
+        datname: String,
+    }
+    let mut conn = db::connect(&server.url("postgres")).expect("connect to the admin database");
+    let names: Vec<Name> = diesel::sql_query(
+        "SELECT datname FROM pg_database WHERE datname LIKE 'cb\\_test\\_%' OR datname LIKE 'cb\\_tpl\\_%'",
+    )
+    .load(&mut conn)
+    .expect("list test databases");
+    for Name { datname } in names {
+        let pid = datname
+            .split('_')
+            .nth(2)
+            .and_then(|p| p.parse::<u32>().ok());
+        let alive = pid.is_some_and(|pid| {
+            pid != std::process::id() && Path::new(&format!("/proc/{pid}")).exists()
+        });
+        if !alive {
+            let _ = diesel::sql_query(format!("DROP DATABASE IF EXISTS {datname} WITH (FORCE)"))
+                .execute(&mut conn);
+        }
+    }
+}
+
+/// A database of its own for one test, copied from the migrated template; dropped on drop.
+pub struct TestDatabase {
+    pub name: String,
+    pub url: String,
+    /// Whether the harness created it (and so drops it).
+    managed: bool,
+}
+
+impl TestDatabase {
+    pub fn create() -> Self {
+        let dbs = databases();
+        let name = format!(
+            "cb_test_{}_{}",
+            std::process::id(),
+            NEXT_DATABASE.fetch_add(1, Ordering::Relaxed)
+        );
+        admin_execute(
+            &dbs.server,
+            &format!(
+                "CREATE DATABASE {name} TEMPLATE {} STRATEGY FILE_COPY",
+                dbs.template
+            ),
+        );
+        let url = dbs.server.url(&name);
+        Self {
+            name,
+            url,
+            managed: true,
+        }
+    }
+
+    /// A database the test set up itself somewhere else; the harness leaves it alone.
+    pub fn unmanaged(url: String) -> Self {
+        Self {
+            name: String::new(),
+            url,
+            managed: false,
+        }
+    }
+
+    /// An empty database (no migrations), for testing the migrations themselves.
+    pub fn create_empty() -> Self {
+        let dbs = databases();
+        let name = format!(
+            "cb_test_{}_{}",
+            std::process::id(),
+            NEXT_DATABASE.fetch_add(1, Ordering::Relaxed)
+        );
+        admin_execute(&dbs.server, &format!("CREATE DATABASE {name}"));
+        let url = dbs.server.url(&name);
+        Self {
+            name,
+            url,
+            managed: true,
+        }
+    }
+}
+
+impl Drop for TestDatabase {
+    fn drop(&mut self) {
+        if !self.managed {
+            return;
+        }
+        if let Some(dbs) = DATABASES.get()
+            && let Ok(mut conn) = db::connect(&dbs.server.url("postgres"))
+        {
+            let _ = diesel::sql_query(format!(
+                "DROP DATABASE IF EXISTS {} WITH (FORCE)",
+                self.name
+            ))
+            .execute(&mut conn);
+        }
+    }
+}
+
+pub fn test_database_settings() -> DatabaseSettings {
+    DatabaseSettings {
+        database_url: None,
+        pool_size: 4,
+        checkout_timeout_ms: 1500,
+        statement_timeout_ms: 5000,
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
+// The application
+
+/// Where a test app keeps its objects.
+pub enum StorageChoice {
+    Local,
+    S3,
+}
+
+pub struct TestApp {
+    /// `http://127.0.0.1:<port>`
+    pub address: String,
+    pub port: u16,
+    pub client: reqwest::Client,
+    pub pool: PgPool,
+    pub storage: Storage,
+    handle: actix_web::dev::ServerHandle,
+    pub database: TestDatabase,
+    pub data_dir: tempfile::TempDir,
+}
+
+impl Drop for TestApp {
+    fn drop(&mut self) {
+        // Sends the stop command at once; the workers wind down while the database is dropped.
+        drop(self.handle.stop(false));
+    }
+}
+
+/// The application with its own database and local-disk storage.
+pub async fn spawn_app() -> TestApp {
+    spawn_app_with(StorageChoice::Local).await
+}
+
+pub async fn spawn_app_with(storage: StorageChoice) -> TestApp {
+    let database = TestDatabase::create();
+    let data_dir = tempfile::tempdir().expect("temp dir");
+    let secret = SecretKey::generate();
+    let storage = match storage {
+        StorageChoice::Local => {
+            Storage::from_settings(&local_storage_settings(), data_dir.path(), &secret)
+        }
+        StorageChoice::S3 => {
+            let s3 = s3_server();
+            Storage::from_settings(
+                &s3.storage_settings(&s3.new_bucket()),
+                data_dir.path(),
+                &secret,
+            )
+        }
+    }
+    .expect("storage");
+    spawn_app_on(database, storage, data_dir).await
+}
+
+/// The application on a given database and storage.
+pub async fn spawn_app_on(
+    database: TestDatabase,
+    storage: Storage,
+    data_dir: tempfile::TempDir,
+) -> TestApp {
+    let pool = db::build_pool(&database.url, &test_database_settings());
+    let listener = TcpListener::bind("127.0.0.1:0").expect("bind a free port");
+    let port = listener.local_addr().unwrap().port();
+    let address = format!("http://127.0.0.1:{port}");
+    let state = AppState {
+        db: Db::new(pool.clone()),
+        storage: storage.clone(),
+        site: SiteConfig {
+            site_name: "Corkboard".into(),
+            public_url: address.clone(),
+        },
+    };
+    let app = Application::build(state, listener, 1).expect("build the app");
+    let handle = app.handle();
+    tokio::spawn(app.run_until_stopped());
+    TestApp {
+        address,
+        port,
+        client: new_client(),
+        pool,
+        storage,
+        handle,
+        database,
+        data_dir,
+    }
+}
+
+/// A client like a browser's: keeps cookies, does not follow redirects.
+pub fn new_client() -> reqwest::Client {
+    reqwest::Client::builder()
+        .redirect(reqwest::redirect::Policy::none())
+        .cookie_store(true)
+        .timeout(Duration::from_secs(30))
+        .build()
+        .unwrap()
+}
+
+pub fn local_storage_settings() -> StorageSettings {
+    StorageSettings {
+        s3_bucket: None,
+        s3_endpoint: None,
+        s3_region: "us-east-1".into(),
+        s3_access_key: None,
+        s3_secret_key: None,
+        s3_path_style: true,
+        url_ttl_seconds: 3600,
+    }
+}
+
+/// A page as the test saw it.
+pub struct Page {
+    pub status: StatusCode,
+    pub headers: HeaderMap,
+    pub body: String,
+}
+
+impl TestApp {
+    pub fn url(&self, path: &str) -> String {
+        if path.starts_with("http://") || path.starts_with("https://") {
+            path.to_owned()
+        } else {
+            format!("{}{path}", self.address)
+        }
+    }
+
+    pub async fn get(&self, path: &str) -> reqwest::Response {
+        self.client
+            .get(self.url(path))
+            .send()
+            .await
+            .expect("GET failed")
+    }
+
+    pub async fn get_page(&self, path: &str) -> Page {
+        let response = self.get(path).await;
+        Page {
+            status: response.status(),
+            headers: response.headers().clone(),
+            body: response.text().await.expect("body"),
+        }
+    }
+
+    /// POSTs a urlencoded form as given (no token added).
+    pub async fn post_form(&self, path: &str, fields: &[(&str, &str)]) -> reqwest::Response {
+        self.client
+            .post(self.url(path))
+            .header("Origin", &self.address)
+            .form(fields)
+            .send()
+            .await
+            .expect("POST failed")
+    }
+
+    /// Opens `page`, takes the CSRF token from its form, and POSTs `fields` plus the token to
+    /// `action`, the way a browser submits a form.
+    pub async fn submit_form(
+        &self,
+        page: &str,
+        action: &str,
+        fields: &[(&str, &str)],
+    ) -> reqwest::Response {
+        let html = self.get_page(page).await.body;
+        let token = hidden_field(&html, "csrf_token");
+        let mut all: Vec<(&str, &str)> = fields.to_vec();
+        if let Some(token) = token.as_deref() {
+            all.push(("csrf_token", token));
+        }
+        self.post_form(action, &all).await
+    }
+}
+
+/// The value of `<input type="hidden" name="{name}" value="…">` in `html`.
+pub fn hidden_field(html: &str, name: &str) -> Option<String> {
+    let marker = format!("name=\"{name}\"");
+    let at = html.find(&marker)?;
+    let tag_start = html[..at].rfind('<')?;
+    let tag_end = at + html[at..].find('>')?;
+    let tag = &html[tag_start..tag_end];
+    let value_at = tag.find("value=\"")? + "value=\"".len();
+    let value_end = value_at + tag[value_at..].find('"')?;
+    Some(tag[value_at..value_end].to_owned())
+}
+
+/// Asserts a 303 to `location` (path, optionally with query).
+#[track_caller]
+pub fn assert_redirect_to(response: &reqwest::Response, location: &str) {
+    assert_eq!(
+        response.status(),
+        StatusCode::SEE_OTHER,
+        "expected a redirect to {location}"
+    );
+    assert_eq!(
+        response
+            .headers()
+            .get("location")
+            .map(|v| v.to_str().unwrap()),
+        Some(location)
+    );
+}
+
+// ---------------------------------------------------------------------------------------------
+// S3
+
+pub struct S3TestServer {
+    pub endpoint: String,
+    pub access_key: String,
+    pub secret_key: String,
+    root: PathBuf,
+}
+
+static S3: OnceLock<S3TestServer> = OnceLock::new();
+
+/// The S3-compatible server for this run, started on first use on its own threads.
+pub fn s3_server() -> &'static S3TestServer {
+    S3.get_or_init(|| {
+        let root = tempfile::Builder::new()
+            .prefix("corkboard-test-s3-")
+            .tempdir()
+            .expect("temp dir")
+            .keep();
+        let access_key = "corkboard-test".to_owned();
+        let secret_key = format!("secret-{}", uuid::Uuid::new_v4());
+        let (tx, rx) = std::sync::mpsc::channel();
+        let (fs_root, ak, sk) = (root.clone(), access_key.clone(), secret_key.clone());
+        std::thread::Builder::new()
+            .name("s3-test-server".into())
+            .spawn(move || run_s3_server(fs_root, ak, sk, tx))
+            .expect("spawn the S3 server thread");
+        let port = rx
+            .recv_timeout(Duration::from_secs(10))
+            .expect("the S3 server did not start");
+        S3TestServer {
+            endpoint: format!("http://127.0.0.1:{port}"),
+            access_key,
+            secret_key,
+            root,
+        }
+    })
+}
+
+fn run_s3_server(
+    root: PathBuf,
+    access_key: String,
+    secret_key: String,
+    ready: std::sync::mpsc::Sender<u16>,
+) {
+    use hyper_util::rt::{TokioExecutor, TokioIo};
+    use hyper_util::server::conn::auto::Builder as ConnBuilder;
+    use s3s::auth::SimpleAuth;
+    use s3s::service::S3ServiceBuilder;
+
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()
+        .expect("S3 runtime");
+    runtime.block_on(async move {
+        let fs = s3s_fs::FileSystem::new(root).expect("s3s-fs");
+        let mut builder = S3ServiceBuilder::new(fs);
+        builder.set_auth(SimpleAuth::from_single(access_key, secret_key));
+        let service = builder.build();
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+            .await
+            .expect("bind S3");
+        ready.send(listener.local_addr().unwrap().port()).unwrap();
+        let http = ConnBuilder::new(TokioExecutor::new());
+        loop {
+            let Ok((socket, _)) = listener.accept().await else {
+                continue;
+            };
+            let conn = http
+                .serve_connection(TokioIo::new(socket), service.clone())
+                .into_owned();
+            tokio::spawn(async move {
+                let _ = conn.await;
+            });
+        }
+    });
+}
+
+impl S3TestServer {
+    /// A new, empty bucket (s3s-fs keeps a bucket as a folder).
+    pub fn new_bucket(&self) -> String {
+        let name = format!("test-{}", &uuid::Uuid::new_v4().simple().to_string()[..16]);
+        std::fs::create_dir(self.root.join(&name)).expect("create bucket");
+        name
+    }
+
+    pub fn storage_settings(&self, bucket: &str) -> StorageSettings {
+        StorageSettings {
+            s3_bucket: Some(bucket.to_owned()),
+            s3_endpoint: Some(self.endpoint.clone()),
+            s3_region: "us-east-1".into(),
+            s3_access_key: Some(self.access_key.clone()),
+            s3_secret_key: Some(self.secret_key.clone()),
+            s3_path_style: true,
+            url_ttl_seconds: 600,
+        }
+    }
+
+    /// Where s3s-fs keeps an object, to check what really landed in the bucket.
+    pub fn object_path(&self, bucket: &str, key: &str) -> PathBuf {
+        self.root.join(bucket).join(key)
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Browser
+
+/// Headless Chromium driven through chromedriver. `CHROMEDRIVER` and `CHROME_BIN` override the
+/// Debian paths. The driver process is killed on drop.
+pub struct Browser {
+    pub client: fantoccini::Client,
+    driver: std::process::Child,
+    _profile: tempfile::TempDir,
+}
+
+impl Browser {
+    pub async fn start() -> Browser {
+        let driver_bin =
+            std::env::var("CHROMEDRIVER").unwrap_or_else(|_| "/usr/bin/chromedriver".into());
+        let chrome_bin = std::env::var("CHROME_BIN").unwrap_or_else(|_| "/usr/bin/chromium".into());
+        assert!(
+            Path::new(&driver_bin).exists() && Path::new(&chrome_bin).exists(),
+            "browser tests need {chrome_bin} and {driver_bin}: run `make test`, which installs them \
+             (apt-get install chromium chromium-driver)"
+        );
+        let port = free_port();
+        let driver = std::process::Command::new(&driver_bin)
+            .arg(format!("--port={port}"))
+            .stdout(std::process::Stdio::null())
+            .stderr(std::process::Stdio::null())
+            .spawn()
+            .expect("start chromedriver");
+        let profile = tempfile::tempdir().expect("profile dir");
+        let webdriver = format!("http://127.0.0.1:{port}");
+        wait_for_http(&format!("{webdriver}/status")).await;
+
+        let mut caps = serde_json::Map::new();
+        caps.insert(
+            "goog:chromeOptions".into(),
+            serde_json::json!({
+                "binary": chrome_bin,
+                "args": [
+                    "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic",
+                    "--no-first-run", "--disable-background-networking",
+                    "--disable-component-update", "--disable-sync",
+                    "--disable-dev-shm-usage", "--window-size=1280,900",
+                    format!("--user-data-dir={}", profile.path().display()),
+                ],
+            }),
+        );
+        // chromedriver speaks plain HTTP on loopback: no TLS connector needed.
+        let connector = hyper_util::client::legacy::connect::HttpConnector::new();
+        let client = fantoccini::ClientBuilder::new(connector)
+            .capabilities(caps)
+            .connect(&webdriver)
+            .await
+            .expect("connect to chromedriver");
+        Browser {
+            client,
+            driver,
+            _profile: profile,
+        }
+    }
+
+    /// Saves a PNG of the page under `target/screenshots/`.
+    pub async fn screenshot(&self, name: &str) -> PathBuf {
+        let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("target/screenshots");
+        std::fs::create_dir_all(&dir).unwrap();
+        let path = dir.join(format!("{name}.png"));
+        let png = self.client.screenshot().await.expect("screenshot");
+        std::fs::write(&path, png).unwrap();
+        path
+    }
+
+    pub async fn close(self) {
+        let _ = self.client.clone().close().await;
+    }
+}
+
+impl Drop for Browser {
+    fn drop(&mut self) {
+        let _ = self.driver.kill();
+        let _ = self.driver.wait();
+    }
+}
+
+fn free_port() -> u16 {
+    TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port()
+}
+
+/// Waits until `url` answers at all (any status).
+pub async fn wait_for_http(url: &str) {
+    let client = reqwest::Client::new();
+    for _ in 0..100 {
+        if client.get(url).send().await.is_ok() {
+            return;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    panic!("{url} did not answer within 10 s");
+}
+
+#[test]
+fn database_names_are_swapped_in_urls() {
+    assert_eq!(
+        with_database("postgres://u:p@h:5432/main?sslmode=disable", "t1"),
+        "postgres://u:p@h:5432/t1?sslmode=disable"
+    );
+    assert_eq!(with_database("postgres://u@h", "t1"), "postgres://u@h/t1");
+}
+
+#[test]
+fn hidden_fields_are_found_in_forms() {
+    let html =
+        r#"<form><input type="hidden" name="csrf_token" value="abc123"><input name="x"></form>"#;
+    assert_eq!(hidden_field(html, "csrf_token").as_deref(), Some("abc123"));
+    assert_eq!(hidden_field(html, "missing"), None);
+}

@@ -1,0 +1,10 @@
+//! Corkboard's one integration-test binary: every HTTP, storage, database and browser test is a
+//! module here, sharing one PostgreSQL cluster, one S3 server and one compile.
+
+mod browser;
+mod database;
+mod health;
+mod helpers;
+mod pages;
+mod resilience;
+mod storage;

@@ -1,0 +1,144 @@
+use reqwest::StatusCode;
+
+use crate::helpers::spawn_app;
+
+/// The `href` of the stylesheet link in a page.
+fn stylesheet_url(html: &str) -> String {
+    let at = html
+        .find("rel=\"stylesheet\" href=\"")
+        .expect("a stylesheet link")
+        + 23;
+    html[at..at + html[at..].find('"').unwrap()].to_owned()
+}
+
+#[tokio::test]
+async fn the_home_page_renders_in_the_site_layout() {
+    let app = spawn_app().await;
+
+    let page = app.get_page("/").await;
+
+    assert_eq!(page.status, StatusCode::OK);
+    assert_eq!(page.headers["content-type"], "text/html; charset=utf-8");
+    assert!(
+        page.body
+            .contains("<title>Local classifieds · Corkboard</title>")
+    );
+    assert!(page.body.contains(r#"<header class="site-header">"#));
+    assert!(page.body.contains(r#"role="search""#));
+    assert!(page.body.contains(r#"href="/login""#));
+    assert!(page.body.contains("Housing"));
+    assert!(stylesheet_url(&page.body).starts_with("/static/"));
+}
+
+#[tokio::test]
+async fn the_stylesheet_is_served_under_its_content_version_for_a_year() {
+    let app = spawn_app().await;
+    let css_url = stylesheet_url(&app.get_page("/").await.body);
+
+    let response = app.get(&css_url).await;
+
+    assert_eq!(response.status(), StatusCode::OK);
+    assert_eq!(response.headers()["content-type"], "text/css");
+    assert_eq!(
+        response.headers()["cache-control"],
+        "public, max-age=31536000, immutable"
+    );
+    let css = response.text().await.unwrap();
+    assert!(
+        css.contains(".site-header"),
+        "the Tailwind build is missing our components"
+    );
+}
+
+#[tokio::test]
+async fn a_stale_asset_version_gets_the_current_file_uncached() {
+    let app = spawn_app().await;
+
+    let response = app.get("/static/0000000000/css/app.css").await;
+
+    assert_eq!(response.status(), StatusCode::OK);
+    assert_eq!(response.headers()["cache-control"], "no-cache");
+}
+
+#[tokio::test]
+async fn an_unchanged_asset_is_not_sent_again() {
+    let app = spawn_app().await;
+    let css_url = stylesheet_url(&app.get_page("/").await.body);
+    let etag = app.get(&css_url).await.headers()["etag"].clone();
+
+    let response = app
+        .client
+        .get(app.url(&css_url))
+        .header("If-None-Match", etag)
+        .send()
+        .await
+        .unwrap();
+
+    assert_eq!(response.status(), StatusCode::NOT_MODIFIED);
+}
+
+#[tokio::test]
+async fn pages_are_compressed_for_clients_that_accept_gzip() {
+    let app = spawn_app().await;
+
+    let response = app
+        .client
+        .get(app.url("/"))
+        .header("Accept-Encoding", "gzip")
+        .send()
+        .await
+        .unwrap();
+
+    assert_eq!(response.status(), StatusCode::OK);
+    assert_eq!(response.headers()["content-encoding"], "gzip");
+}
+
+#[tokio::test]
+async fn an_unknown_page_is_a_404_page_in_the_layout() {
+    let app = spawn_app().await;
+
+    let page = app.get_page("/no/such/page?x=<script>").await;
+
+    assert_eq!(page.status, StatusCode::NOT_FOUND);
+    assert_eq!(page.headers["content-type"], "text/html; charset=utf-8");
+    assert!(
+        page.body
+            .contains("<title>Page not found · Corkboard</title>")
+    );
+    assert!(page.body.contains(r#"<header class="site-header">"#));
+    assert!(!page.body.contains("<script>"));
+}
+
+#[tokio::test]
+async fn a_missing_static_file_is_a_404_page() {
+    let app = spawn_app().await;
+
+    let page = app.get_page("/static/abc/nope.css").await;
+
+    assert_eq!(page.status, StatusCode::NOT_FOUND);
+    assert!(page.body.contains("Page not found"));
+}
+
+#[tokio::test]
+async fn every_response_carries_the_security_headers() {
+    let app = spawn_app().await;
+    let css_url = stylesheet_url(&app.get_page("/").await.body);
+
+    for path in [
+        "/",
+        "/no-such-page",
+        css_url.as_str(),
+        "/healthz",
+        "/readyz",
+    ] {
+        let response = app.get(path).await;
+        let headers = response.headers();
+        let csp = headers["content-security-policy"].to_str().unwrap();
+        assert!(csp.contains("frame-ancestors 'none'"), "{path}: {csp}");
+        assert!(csp.contains("script-src 'self'"), "{path}: {csp}");
+        assert!(!csp.contains("unsafe-inline"), "{path}: {csp}");
+        assert_eq!(headers["x-content-type-options"], "nosniff", "{path}");
+        assert_eq!(headers["referrer-policy"], "same-origin", "{path}");
+        assert!(!headers.contains_key("server"), "{path} names the server");
+    }
+}
