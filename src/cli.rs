@@ -38,6 +38,18 @@ pub enum Command {
     Migrate,
     /// Fill an empty database with demo data, then exit.
     SeedDemo,
+    /// Make USERNAME an admin. If no such account exists, create it: give --email, and the
+    /// password on standard input (e.g. `printf '%s' "$PW" | corkboard create-admin alice --email a@example.com`).
+    CreateAdmin(CreateAdminArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct CreateAdminArgs {
+    /// The account's username.
+    pub username: String,
+    /// E-mail address, for a new account.
+    #[arg(long)]
+    pub email: Option<String>,
 }
 
 #[derive(Debug, Default, Args)]
@@ -56,6 +68,9 @@ pub fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Serve(args) => serve(&settings, &database, &args),
         Command::Migrate => migrate(&database.url),
         Command::SeedDemo => migrate(&database.url).and_then(|()| seed(&settings, &database)),
+        Command::CreateAdmin(args) => {
+            migrate(&database.url).and_then(|()| create_admin(&settings, &database, &args))
+        }
     };
     let closed = database.close();
     result.and(closed)
@@ -78,6 +93,53 @@ fn seed(settings: &Settings, database: &Database) -> anyhow::Result<()> {
     Ok(())
 }
 
+fn create_admin(
+    settings: &Settings,
+    database: &Database,
+    args: &CreateAdminArgs,
+) -> anyhow::Result<()> {
+    use crate::accounts::domain::{Email, NewPassword, Username};
+    use crate::accounts::{models, password, queries};
+
+    let mut conn = db::connect(&database.url)?;
+    if let Some(user) = queries::find_by_login(&mut conn, &args.username)?
+        .filter(|u| u.username.eq_ignore_ascii_case(&args.username))
+    {
+        queries::set_role(&mut conn, user.id, models::Role::Admin.as_str())?;
+        println!("{} is now an admin.", user.username);
+        return Ok(());
+    }
+    let username = Username::parse(&args.username).map_err(|e| anyhow::anyhow!("username: {e}"))?;
+    let email = args
+        .email
+        .as_deref()
+        .context("no account is called that: give --email to create it")?;
+    let email = Email::parse(email).map_err(|e| anyhow::anyhow!("e-mail: {e}"))?;
+    if std::io::IsTerminal::is_terminal(&std::io::stdin()) {
+        eprint!("Password for {} (visible as you type): ", username.as_str());
+    }
+    let mut line = String::new();
+    std::io::stdin()
+        .read_line(&mut line)
+        .context("cannot read the password")?;
+    let plain = line.trim_end_matches(['\r', '\n']);
+    let new_password = NewPassword::parse(plain, username.as_str(), email.as_str())
+        .map_err(|e| anyhow::anyhow!("password: {e}"))?;
+    let hash = password::hash(new_password.expose(), settings.auth.bcrypt_cost)?;
+    let user = queries::insert_user(
+        &mut conn,
+        &models::NewUser {
+            username: username.as_str(),
+            email: email.as_str(),
+            password_hash: &hash,
+            role: models::Role::Admin.as_str(),
+        },
+    )
+    .map_err(|err| anyhow::anyhow!("cannot create the account: {err}"))?;
+    println!("Created admin {}.", user.username);
+    Ok(())
+}
+
 fn serve(settings: &Settings, database: &Database, args: &ServeArgs) -> anyhow::Result<()> {
     migrate(&database.url)?;
     if args.seed_demo {
@@ -85,6 +147,12 @@ fn serve(settings: &Settings, database: &Database, args: &ServeArgs) -> anyhow::
     }
     let secret = settings.load_or_create_session_key()?;
     let storage = Storage::from_settings(&settings.storage, &settings.data_dir, &secret)?;
+    if settings.auth.bcrypt_cost < 12 {
+        tracing::warn!(
+            cost = settings.auth.bcrypt_cost,
+            "BCRYPT_COST is below 12: fine for tests, too weak for a real site"
+        );
+    }
     let state = AppState {
         db: Db::new(db::build_pool(&database.url, &settings.database)),
         storage,
@@ -92,6 +160,8 @@ fn serve(settings: &Settings, database: &Database, args: &ServeArgs) -> anyhow::
             site_name: settings.site_name.clone(),
             public_url: settings.public_url(),
         },
+        auth: settings.auth.clone(),
+        secret,
     };
     let listener = TcpListener::bind(&settings.bind)
         .with_context(|| format!("cannot listen on {}", settings.bind))?;

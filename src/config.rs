@@ -43,10 +43,40 @@ pub struct Settings {
     pub session_key: Option<String>,
 
     #[command(flatten)]
+    pub auth: AuthSettings,
+
+    #[command(flatten)]
     pub database: DatabaseSettings,
 
     #[command(flatten)]
     pub storage: StorageSettings,
+}
+
+#[derive(Debug, Clone, Args)]
+pub struct AuthSettings {
+    /// bcrypt cost for password hashes (4–31; each step doubles the work). Keep 12 or more in
+    /// production.
+    #[arg(long, env = "BCRYPT_COST", default_value_t = 12, value_parser = clap::value_parser!(u32).range(4..=31))]
+    pub bcrypt_cost: u32,
+
+    /// Days a login lasts, however active the session (then the member logs in again).
+    #[arg(long, env = "SESSION_LIFETIME_DAYS", default_value_t = 30)]
+    pub session_lifetime_days: u32,
+
+    /// Take the client address from X-Forwarded-For / Forwarded (only behind a proxy that sets
+    /// them), for rate limits and logs.
+    #[arg(long, env = "TRUST_PROXY_HEADERS", default_value_t = false, action = ArgAction::Set)]
+    pub trust_proxy_headers: bool,
+}
+
+impl Default for AuthSettings {
+    fn default() -> Self {
+        Self {
+            bcrypt_cost: 12,
+            session_lifetime_days: 30,
+            trust_proxy_headers: false,
+        }
+    }
 }
 
 #[derive(Debug, Clone, Args)]

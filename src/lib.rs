@@ -1,10 +1,12 @@
 //! Corkboard: a self-hostable classifieds marketplace.
 
+pub mod accounts;
 pub mod cli;
 pub mod config;
 pub mod db;
 pub mod demo;
 pub mod home;
+pub mod photos;
 pub mod startup;
 pub mod storage;
 pub mod telemetry;

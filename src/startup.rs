@@ -5,13 +5,18 @@
 use std::net::TcpListener;
 
 use actix_web::dev::Server;
-use actix_web::middleware::{Compress, ErrorHandlers};
-use actix_web::{App, HttpServer, web};
+use actix_web::http::Method;
+use actix_web::middleware::{Compress, ErrorHandlers, from_fn};
+use actix_web::{App, HttpServer, Route, web};
 use tracing_actix_web::TracingLogger;
 
+use crate::accounts::handlers::{self as accounts, PasswordCost};
+use crate::config::{AuthSettings, SecretKey};
 use crate::home;
 use crate::storage::Storage;
-use crate::web::{AppError, Db, SiteConfig, assets, error, headers, health, media};
+use crate::web::rate_limit::TrustProxyHeaders;
+use crate::web::session::{SessionLifetime, load_current_user, session_middleware};
+use crate::web::{AppError, Db, SiteConfig, assets, csrf, error, headers, health, media};
 
 /// Largest urlencoded form body accepted; bigger ones get the 413 page.
 pub const FORM_LIMIT_BYTES: usize = 64 * 1024;
@@ -22,6 +27,9 @@ pub struct AppState {
     pub db: Db,
     pub storage: Storage,
     pub site: SiteConfig,
+    pub auth: AuthSettings,
+    /// Keys the session cookie.
+    pub secret: SecretKey,
 }
 
 pub struct Application {
@@ -41,15 +49,32 @@ impl Application {
         let db = state.db.clone();
         let storage = web::Data::new(state.storage.clone());
         let site = web::Data::new(state.site.clone());
+        let cost = web::Data::new(PasswordCost(state.auth.bcrypt_cost));
+        let lifetime = SessionLifetime::from_days(state.auth.session_lifetime_days);
+        let trust_proxy = TrustProxyHeaders(state.auth.trust_proxy_headers);
+        let secure_cookies = state.site.public_url.starts_with("https://");
+        let cookie_key = session_key(&state.secret);
         let server = HttpServer::new(move || {
+            // Outermost last: logging, headers, compression, the session cookie, error pages,
+            // then the current user and the CSRF check right around the handlers.
             App::new()
+                .wrap(from_fn(csrf::verify_csrf))
+                .wrap(from_fn(load_current_user))
                 .wrap(ErrorHandlers::new().default_handler(error::render_error_pages))
+                .wrap(session_middleware(
+                    cookie_key.clone(),
+                    secure_cookies,
+                    lifetime.0,
+                ))
                 .wrap(Compress::default())
                 .wrap(headers::security_headers(storage_origin.as_deref()))
                 .wrap(TracingLogger::default())
                 .app_data(db.clone())
                 .app_data(storage.clone())
                 .app_data(site.clone())
+                .app_data(cost.clone())
+                .app_data(lifetime)
+                .app_data(trust_proxy)
                 .app_data(
                     web::FormConfig::default()
                         .limit(FORM_LIMIT_BYTES)
@@ -90,15 +115,92 @@ impl Application {
     }
 }
 
+/// The cookie key: 64 bytes derived from the secret, for signing and encryption.
+fn session_key(secret: &SecretKey) -> actix_web::cookie::Key {
+    let mut material = Vec::with_capacity(64);
+    material.extend_from_slice(&secret.derive("corkboard session signing v1"));
+    material.extend_from_slice(&secret.derive("corkboard session encryption v1"));
+    actix_web::cookie::Key::from(&material)
+}
+
+/// Every route of the site: path, method, handler. Tests read the paths and methods, so a new
+/// state-changing route is covered by the CSRF tests without anyone listing it again.
+pub fn route_table() -> Vec<(&'static str, Method, Route)> {
+    type M = Method;
+    vec![
+        ("/", M::GET, web::get().to(home::handlers::show_home)),
+        ("/healthz", M::GET, web::get().to(health::healthz)),
+        ("/readyz", M::GET, web::get().to(health::readyz)),
+        (
+            "/static/{version}/{path:.*}",
+            M::GET,
+            web::get().to(assets::serve_static),
+        ),
+        ("/media/{key:.*}", M::GET, web::get().to(media::serve_media)),
+        // Accounts
+        ("/signup", M::GET, web::get().to(accounts::signup_form)),
+        ("/signup", M::POST, web::post().to(accounts::create_account)),
+        ("/login", M::GET, web::get().to(accounts::login_form)),
+        ("/login", M::POST, web::post().to(accounts::log_in)),
+        ("/logout", M::POST, web::post().to(accounts::log_out)),
+        (
+            "/u/{username}",
+            M::GET,
+            web::get().to(accounts::show_profile),
+        ),
+        ("/settings", M::GET, web::get().to(accounts::settings_form)),
+        (
+            "/settings/profile",
+            M::POST,
+            web::post().to(accounts::update_profile),
+        ),
+        (
+            "/settings/avatar",
+            M::POST,
+            web::post().to(accounts::upload_avatar),
+        ),
+        (
+            "/settings/avatar/remove",
+            M::POST,
+            web::post().to(accounts::remove_avatar),
+        ),
+        (
+            "/settings/email",
+            M::POST,
+            web::post().to(accounts::update_email),
+        ),
+        (
+            "/settings/password",
+            M::POST,
+            web::post().to(accounts::update_password),
+        ),
+        (
+            "/settings/logout-everywhere",
+            M::POST,
+            web::post().to(accounts::log_out_everywhere),
+        ),
+        (
+            "/settings/delete",
+            M::POST,
+            web::post().to(accounts::delete_account),
+        ),
+        ("/admin", M::GET, web::get().to(accounts::admin_home)),
+    ]
+}
+
 /// Every route of the site.
 pub fn routes(cfg: &mut web::ServiceConfig) {
-    cfg.route("/", web::get().to(home::handlers::show_home))
-        .route("/healthz", web::get().to(health::healthz))
-        .route("/readyz", web::get().to(health::readyz))
-        .route(
-            "/static/{version}/{path:.*}",
-            web::get().to(assets::serve_static),
-        )
-        .route("/media/{key:.*}", web::get().to(media::serve_media))
-        .default_service(web::to(|| async { Err::<(), _>(AppError::NotFound) }));
+    for (path, _, route) in route_table() {
+        cfg.route(path, route);
+    }
+    cfg.default_service(web::to(|| async { Err::<(), _>(AppError::NotFound) }));
+}
+
+/// The (method, path) of every route that may change state, for the CSRF tests.
+pub fn state_changing_routes() -> Vec<(Method, &'static str)> {
+    route_table()
+        .into_iter()
+        .filter(|(_, method, _)| !matches!(*method, Method::GET | Method::HEAD))
+        .map(|(path, method, _)| (method, path))
+        .collect()
 }

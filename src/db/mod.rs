@@ -6,6 +6,7 @@
 //! the pool heals by itself when PostgreSQL comes back.
 
 pub mod embedded;
+pub mod schema;
 
 use std::time::Duration;
 

@@ -1,14 +1,22 @@
-//! HTTP plumbing shared by every feature: errors and their pages, the page context, static
-//! files, the database extractor, security headers and health probes. No business rules here.
+//! HTTP plumbing shared by every feature: errors and their pages, the page context, sessions
+//! and the current user, CSRF, rate limits, form errors, static files, the database extractor,
+//! security headers and health probes. No business rules here.
 
 pub mod assets;
+pub mod csrf;
 pub mod db;
 pub mod error;
+pub mod forms;
 pub mod headers;
 pub mod health;
 pub mod media;
 pub mod page;
+pub mod rate_limit;
+pub mod session;
+pub mod upload;
 
 pub use db::Db;
 pub use error::AppError;
+pub use forms::FieldErrors;
 pub use page::{PageContext, SiteConfig};
+pub use session::{AdminUser, AuthUser, CurrentUser, MaybeUser};

@@ -10,7 +10,12 @@ use std::sync::Arc;
 use actix_web::dev::Payload;
 use actix_web::{FromRequest, HttpRequest, web};
 
+use actix_session::{Session, SessionExt};
+use actix_web::HttpMessage;
+use actix_web::http::Method;
+
 use super::assets;
+use super::session::{self, CurrentUser, Flash};
 
 /// Site-wide settings the pages show.
 #[derive(Debug, Clone)]
@@ -30,11 +35,24 @@ impl Default for SiteConfig {
 }
 
 /// The layout's data for one request.
-#[derive(Debug, Clone)]
+#[derive(Clone)]
 pub struct PageContext {
     pub site: Arc<SiteConfig>,
     /// Path of the current page, to mark the current nav item and build "log in and come back".
     pub path: String,
+    pub user: Option<CurrentUser>,
+    /// Flash messages, taken from the session when a GET page is shown.
+    pub flashes: Vec<Flash>,
+    session: Session,
+}
+
+impl std::fmt::Debug for PageContext {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("PageContext")
+            .field("path", &self.path)
+            .field("user", &self.user)
+            .finish_non_exhaustive()
+    }
 }
 
 impl PageContext {
@@ -43,10 +61,30 @@ impl PageContext {
             .app_data::<web::Data<SiteConfig>>()
             .map(|data| data.clone().into_inner())
             .unwrap_or_default();
+        let session = req.get_session();
+        let flashes = if matches!(*req.method(), Method::GET | Method::HEAD) {
+            session::take_flashes(&session)
+        } else {
+            Vec::new()
+        };
         Self {
             site,
             path: req.path().to_owned(),
+            user: req.extensions().get::<CurrentUser>().cloned(),
+            flashes,
+            session,
         }
+    }
+
+    /// The session's CSRF token for a form's hidden field (created on first use, so pages
+    /// without forms set no cookie).
+    pub fn csrf_token(&self) -> String {
+        session::csrf_token(&self.session)
+    }
+
+    /// Whether the current user is an admin.
+    pub fn is_admin(&self) -> bool {
+        self.user.as_ref().is_some_and(CurrentUser::is_admin)
     }
 
     /// Versioned URL of a static file, e.g. `ctx.asset("css/app.css")`.

@@ -20,7 +20,7 @@ use std::sync::OnceLock;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::Duration;
 
-use corkboard::config::{DatabaseSettings, SecretKey, StorageSettings};
+use corkboard::config::{AuthSettings, DatabaseSettings, SecretKey, StorageSettings};
 use corkboard::db::embedded::{Durability, EmbeddedCluster};
 use corkboard::db::{self, PgPool};
 use corkboard::startup::{AppState, Application};
@@ -248,10 +248,11 @@ pub enum StorageChoice {
 }
 
 pub struct TestApp {
+    /// The first visitor: `app.get(..)` and friends act as them.
+    pub visitor: Visitor,
     /// `http://127.0.0.1:<port>`
     pub address: String,
     pub port: u16,
-    pub client: reqwest::Client,
     pub pool: PgPool,
     pub storage: Storage,
     handle: actix_web::dev::ServerHandle,
@@ -309,14 +310,19 @@ pub async fn spawn_app_on(
             site_name: "Corkboard".into(),
             public_url: address.clone(),
         },
+        auth: AuthSettings {
+            bcrypt_cost: TEST_BCRYPT_COST,
+            ..AuthSettings::default()
+        },
+        secret: SecretKey::generate(),
     };
     let app = Application::build(state, listener, 1).expect("build the app");
     let handle = app.handle();
     tokio::spawn(app.run_until_stopped());
     TestApp {
+        visitor: Visitor::new(&address),
         address,
         port,
-        client: new_client(),
         pool,
         storage,
         handle,
@@ -325,11 +331,14 @@ pub async fn spawn_app_on(
     }
 }
 
-/// A client like a browser's: keeps cookies, does not follow redirects.
-pub fn new_client() -> reqwest::Client {
+/// bcrypt's lowest cost: hashing in tests takes a millisecond, not a quarter second.
+pub const TEST_BCRYPT_COST: u32 = 4;
+
+/// A client like a browser's: keeps cookies in `jar`, does not follow redirects.
+pub fn client_with(jar: std::sync::Arc<reqwest::cookie::Jar>) -> reqwest::Client {
     reqwest::Client::builder()
         .redirect(reqwest::redirect::Policy::none())
-        .cookie_store(true)
+        .cookie_provider(jar)
         .timeout(Duration::from_secs(30))
         .build()
         .unwrap()
@@ -354,7 +363,39 @@ pub struct Page {
     pub body: String,
 }
 
+impl std::ops::Deref for TestApp {
+    type Target = Visitor;
+
+    fn deref(&self) -> &Visitor {
+        &self.visitor
+    }
+}
+
 impl TestApp {
+    /// Another visitor with a browser of their own (own cookies).
+    pub fn new_visitor(&self) -> Visitor {
+        Visitor::new(&self.address)
+    }
+}
+
+/// One browser's view of the site: a client with its own cookie jar.
+pub struct Visitor {
+    pub client: reqwest::Client,
+    pub jar: std::sync::Arc<reqwest::cookie::Jar>,
+    /// `http://127.0.0.1:<port>`
+    pub address: String,
+}
+
+impl Visitor {
+    pub fn new(address: &str) -> Self {
+        let jar = std::sync::Arc::new(reqwest::cookie::Jar::default());
+        Self {
+            client: client_with(jar.clone()),
+            jar,
+            address: address.to_owned(),
+        }
+    }
+
     pub fn url(&self, path: &str) -> String {
         if path.starts_with("http://") || path.starts_with("https://") {
             path.to_owned()
@@ -406,6 +447,85 @@ impl TestApp {
             all.push(("csrf_token", token));
         }
         self.post_form(action, &all).await
+    }
+}
+
+/// A member's credentials, as signed up.
+#[derive(Debug, Clone)]
+pub struct TestUser {
+    pub username: String,
+    pub email: String,
+    pub password: String,
+}
+
+impl TestUser {
+    /// A fresh, valid member with a unique name.
+    pub fn generate() -> Self {
+        let id = &uuid::Uuid::new_v4().simple().to_string()[..10];
+        Self {
+            username: format!("user_{id}"),
+            email: format!("user_{id}@example.com"),
+            password: format!("correct horse {id}"),
+        }
+    }
+}
+
+impl Visitor {
+    /// Signs up through the form (and so is logged in afterwards).
+    pub async fn sign_up(&self, user: &TestUser) -> reqwest::Response {
+        self.submit_form(
+            "/signup",
+            "/signup",
+            &[
+                ("username", &user.username),
+                ("email", &user.email),
+                ("password", &user.password),
+            ],
+        )
+        .await
+    }
+
+    /// Signs up a new member and checks it worked.
+    pub async fn sign_up_new_member(&self) -> TestUser {
+        let user = TestUser::generate();
+        let response = self.sign_up(&user).await;
+        assert_redirect_to(&response, &format!("/u/{}", user.username));
+        user
+    }
+
+    pub async fn log_in(&self, login: &str, password: &str) -> reqwest::Response {
+        self.submit_form(
+            "/login",
+            "/login",
+            &[("login", login), ("password", password)],
+        )
+        .await
+    }
+
+    pub async fn log_out(&self) -> reqwest::Response {
+        self.submit_form("/", "/logout", &[]).await
+    }
+
+    /// The username the page header shows as logged in, if any.
+    pub async fn logged_in_as(&self) -> Option<String> {
+        let html = self.get_page("/").await.body;
+        let at = html.find("<form action=\"/logout\"")?;
+        let before = &html[..at];
+        let link = before.rfind("href=\"/u/")? + "href=\"/u/".len();
+        Some(before[link..link + before[link..].find('"')?].to_owned())
+    }
+
+    /// The session cookie's current value.
+    pub fn session_cookie(&self) -> Option<String> {
+        use reqwest::cookie::CookieStore;
+        let url = self.address.parse().unwrap();
+        let header = self.jar.cookies(&url)?;
+        header
+            .to_str()
+            .ok()?
+            .split("; ")
+            .find_map(|c| c.strip_prefix("corkboard_session="))
+            .map(str::to_owned)
     }
 }
 

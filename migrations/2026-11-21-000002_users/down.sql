@@ -1,0 +1,3 @@
+DROP TABLE user_sessions;
+DROP TABLE rate_limits;
+DROP TABLE users;

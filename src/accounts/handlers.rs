@@ -1,0 +1,669 @@
+//! Account pages: sign up, log in, log out, profiles, settings, the admin placeholder.
+
+use actix_multipart::Multipart;
+use actix_session::Session;
+use actix_web::http::StatusCode;
+use actix_web::http::header::{self, HeaderValue};
+use actix_web::{HttpRequest, HttpResponse, Responder, web};
+use bytes::Bytes;
+
+use super::domain::{
+    DeleteAccountForm, Email, EmailForm, LogInForm, NewPassword, PasswordForm, ProfileForm,
+    SignUpForm, safe_next,
+};
+use super::models::{NewUser, ProfileChanges, Role, User};
+use super::password;
+use super::queries::{self, AccountConflict};
+use super::views::{AdminPage, LogInPage, ProfilePage, SettingsPage, SignUpPage};
+use crate::photos;
+use crate::storage::{ObjectKey, Storage};
+use crate::web::rate_limit::{self, LOGIN_PER_ACCOUNT, LOGIN_PER_IP, SIGNUP_PER_IP};
+use crate::web::session::{self, FlashKind};
+use crate::web::upload::{UploadLimits, read_upload};
+use crate::web::{AdminUser, AppError, AuthUser, Db, FieldErrors, MaybeUser, PageContext};
+
+/// Password hashing cost, registered as app data.
+#[derive(Debug, Clone, Copy)]
+pub struct PasswordCost(pub u32);
+
+const WRONG_LOGIN: &str = "That username or e-mail address and password don't match an account.";
+const WRONG_PASSWORD: &str = "That is not your current password.";
+
+fn redirect(location: &str) -> HttpResponse {
+    HttpResponse::SeeOther()
+        .insert_header((header::LOCATION, location))
+        .finish()
+}
+
+/// A page with a form (and so a CSRF token): never stored by any cache.
+fn form_page<R: Responder>(page: R, req: &HttpRequest) -> HttpResponse {
+    with_status(page, StatusCode::OK, req)
+}
+
+/// A form re-rendered with its errors.
+fn unprocessable<R: Responder>(page: R, req: &HttpRequest) -> HttpResponse {
+    with_status(page, StatusCode::UNPROCESSABLE_ENTITY, req)
+}
+
+fn with_status<R: Responder>(page: R, status: StatusCode, req: &HttpRequest) -> HttpResponse {
+    let mut res = page
+        .customize()
+        .with_status(status)
+        .respond_to(req)
+        .map_into_boxed_body();
+    res.headers_mut()
+        .insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    res
+}
+
+fn user_agent(req: &HttpRequest) -> String {
+    req.headers()
+        .get(header::USER_AGENT)
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or_default()
+        .chars()
+        .take(200)
+        .collect()
+}
+
+/// Logs `user` in on this session: a fresh cookie and a new `user_sessions` row.
+async fn start_session(
+    db: &Db,
+    session: &Session,
+    user: &User,
+    req: &HttpRequest,
+) -> Result<(), AppError> {
+    let token = session::begin_login(session)?;
+    let hash = session::token_hash(&token);
+    let user = user.clone();
+    let agent = user_agent(req);
+    db.run(move |conn| queries::create_session(conn, &hash, &user, &agent))
+        .await
+}
+
+// ---------------------------------------------------------------------------------------------
+// Sign up
+
+/// `GET /signup`
+pub async fn signup_form(req: HttpRequest, ctx: PageContext, user: MaybeUser) -> HttpResponse {
+    if user.0.is_some() {
+        return redirect("/");
+    }
+    form_page(
+        SignUpPage {
+            ctx,
+            username: String::new(),
+            email: String::new(),
+            errors: FieldErrors::new(),
+        },
+        &req,
+    )
+}
+
+/// `POST /signup`
+pub async fn create_account(
+    req: HttpRequest,
+    ctx: PageContext,
+    db: Db,
+    session: Session,
+    cost: web::Data<PasswordCost>,
+    form: web::Form<SignUpForm>,
+) -> Result<HttpResponse, AppError> {
+    let form = form.into_inner();
+    let rerender = |errors: FieldErrors, ctx: PageContext, form: &SignUpForm| SignUpPage {
+        ctx,
+        username: form.username.trim().to_owned(),
+        email: form.email.trim().to_owned(),
+        errors,
+    };
+    let account = match form.parse() {
+        Ok(account) => account,
+        Err(errors) => return Ok(unprocessable(rerender(errors, ctx, &form), &req)),
+    };
+    // Report both "taken" errors at once; the unique indexes settle any race below.
+    let (name, mail) = (
+        account.username.as_str().to_owned(),
+        account.email.as_str().to_owned(),
+    );
+    let (name_taken, mail_taken) = db
+        .run(move |conn| {
+            Ok::<_, AppError>((
+                queries::username_taken(conn, &name)?,
+                queries::email_taken(conn, &mail)?,
+            ))
+        })
+        .await?;
+    let mut errors = FieldErrors::new();
+    if name_taken {
+        errors.add("username", "That username is taken. Choose another.");
+    }
+    if mail_taken {
+        errors.add(
+            "email",
+            "An account with that e-mail address exists. Log in instead.",
+        );
+    }
+    if !errors.is_empty() {
+        return Ok(unprocessable(rerender(errors, ctx, &form), &req));
+    }
+    let ip = rate_limit::client_ip(&req);
+    db.run(move |conn| rate_limit::hit(conn, SIGNUP_PER_IP, &ip))
+        .await?;
+
+    let cost = cost.0;
+    let plain = account.password.expose().to_owned();
+    let hash = web::block(move || password::hash(&plain, cost)).await??;
+    let (name, mail) = (
+        account.username.as_str().to_owned(),
+        account.email.as_str().to_owned(),
+    );
+    let created = db
+        .run(move |conn| {
+            Ok::<_, AppError>(queries::insert_user(
+                conn,
+                &NewUser {
+                    username: &name,
+                    email: &mail,
+                    password_hash: &hash,
+                    role: Role::Member.as_str(),
+                },
+            ))
+        })
+        .await?;
+    let user = match created {
+        Ok(user) => user,
+        Err(AccountConflict::UsernameTaken) => {
+            errors.add("username", "That username is taken. Choose another.");
+            return Ok(unprocessable(rerender(errors, ctx, &form), &req));
+        }
+        Err(AccountConflict::EmailTaken) => {
+            errors.add(
+                "email",
+                "An account with that e-mail address exists. Log in instead.",
+            );
+            return Ok(unprocessable(rerender(errors, ctx, &form), &req));
+        }
+        Err(AccountConflict::Database(err)) => return Err(err.into()),
+    };
+    tracing::info!(user_id = user.id, "account created");
+    start_session(&db, &session, &user, &req).await?;
+    session::push_flash(
+        &session,
+        FlashKind::Success,
+        format!("Welcome to {}, {}!", ctx.site_name(), user.username),
+    );
+    Ok(redirect(&format!("/u/{}", user.username)))
+}
+
+// ---------------------------------------------------------------------------------------------
+// Log in and out
+
+#[derive(Debug, serde::Deserialize)]
+pub struct NextQuery {
+    #[serde(default)]
+    next: String,
+}
+
+/// `GET /login`
+pub async fn login_form(
+    req: HttpRequest,
+    ctx: PageContext,
+    user: MaybeUser,
+    query: web::Query<NextQuery>,
+) -> HttpResponse {
+    let next = safe_next(&query.next).unwrap_or_default();
+    if user.0.is_some() {
+        return redirect(if next.is_empty() { "/" } else { &next });
+    }
+    form_page(
+        LogInPage {
+            ctx,
+            login: String::new(),
+            next,
+            error: None,
+        },
+        &req,
+    )
+}
+
+/// `POST /login`
+pub async fn log_in(
+    req: HttpRequest,
+    ctx: PageContext,
+    db: Db,
+    session: Session,
+    cost: web::Data<PasswordCost>,
+    form: web::Form<LogInForm>,
+) -> Result<HttpResponse, AppError> {
+    let form = form.into_inner();
+    let next = safe_next(&form.next);
+    let failed = |ctx: PageContext, message: &str| LogInPage {
+        ctx,
+        login: form.login.trim().to_owned(),
+        next: next.clone().unwrap_or_default(),
+        error: Some(message.to_owned()),
+    };
+    if form.login.trim().is_empty() || form.password.is_empty() {
+        return Ok(unprocessable(
+            failed(
+                ctx,
+                "Enter your username or e-mail address and your password.",
+            ),
+            &req,
+        ));
+    }
+    let ip = rate_limit::client_ip(&req);
+    let login = form.login.clone();
+    let user = db
+        .run(move |conn| {
+            rate_limit::hit(conn, LOGIN_PER_IP, &ip)?;
+            let user = queries::find_by_login(conn, &login)?;
+            let account_key = match &user {
+                Some(user) => format!("user:{}", user.id),
+                None => format!("login:{}", login.trim().to_lowercase()),
+            };
+            rate_limit::hit(conn, LOGIN_PER_ACCOUNT, &account_key)?;
+            Ok::<_, AppError>(user)
+        })
+        .await?;
+    let cost = cost.0;
+    let plain = form.password.clone();
+    let candidate = user.clone();
+    let verified = web::block(move || match &candidate {
+        Some(user) => password::verify(&plain, &user.password_hash),
+        None => {
+            password::verify_dummy(&plain, cost);
+            false
+        }
+    })
+    .await?;
+    let user = match user {
+        Some(user) if verified => user,
+        _ => return Ok(unprocessable(failed(ctx, WRONG_LOGIN), &req)),
+    };
+    if user.status != "active" {
+        return Err(AppError::Forbidden(Some(
+            "This account has been suspended. Contact the site's administrators if you think this is a mistake."
+                .into(),
+        )));
+    }
+    let user_id = user.id;
+    db.run(move |conn| rate_limit::reset(conn, LOGIN_PER_ACCOUNT, &format!("user:{user_id}")))
+        .await?;
+    start_session(&db, &session, &user, &req).await?;
+    session::push_flash(
+        &session,
+        FlashKind::Success,
+        format!("Welcome back, {}!", user.shown_name()),
+    );
+    Ok(redirect(next.as_deref().unwrap_or("/")))
+}
+
+/// `POST /logout`
+pub async fn log_out(db: Db, session: Session) -> Result<HttpResponse, AppError> {
+    if let Some(token) = session::login_token(&session) {
+        let hash = session::token_hash(&token);
+        db.run(move |conn| queries::delete_session(conn, &hash))
+            .await?;
+    }
+    session::end_login(&session);
+    session::push_flash(&session, FlashKind::Info, "You've logged out.");
+    Ok(redirect("/"))
+}
+
+// ---------------------------------------------------------------------------------------------
+// Profiles
+
+/// `GET /u/{username}`
+pub async fn show_profile(
+    ctx: PageContext,
+    db: Db,
+    storage: web::Data<Storage>,
+    username: web::Path<String>,
+) -> Result<ProfilePage, AppError> {
+    let name = username.into_inner();
+    let user = db
+        .run(move |conn| queries::find_active_by_username(conn, &name))
+        .await?
+        .ok_or(AppError::NotFound)?;
+    let avatar_url = avatar_url(&storage, user.avatar_key.as_deref()).await;
+    let is_self = ctx.user.as_ref().is_some_and(|me| me.id == user.id);
+    Ok(ProfilePage {
+        is_self,
+        username: user.username.clone(),
+        shown_name: user.shown_name().to_owned(),
+        bio: user.bio.clone(),
+        // The gazetteer names the city once places exist; until then the ZIP stands for it.
+        location: user.home_zip.clone(),
+        member_since: user.created_at,
+        avatar_url,
+        ctx,
+    })
+}
+
+/// A browser URL for an avatar; a storage hiccup shows the placeholder instead of failing.
+async fn avatar_url(storage: &Storage, key: Option<&str>) -> Option<String> {
+    let key = ObjectKey::parse(key?).ok()?;
+    match storage.signed_url(&key).await {
+        Ok(url) => Some(url),
+        Err(err) => {
+            tracing::warn!(error = %err, "cannot sign the avatar URL");
+            None
+        }
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Settings
+
+async fn settings_page(
+    ctx: PageContext,
+    db: &Db,
+    storage: &Storage,
+    user_id: i64,
+) -> Result<SettingsPage, AppError> {
+    let user = db
+        .run(move |conn| queries::find_user(conn, user_id))
+        .await?;
+    Ok(SettingsPage {
+        ctx,
+        username: user.username.clone(),
+        display_name: user.display_name.clone(),
+        bio: user.bio.clone(),
+        home_zip: user.home_zip.clone().unwrap_or_default(),
+        email: user.email.clone(),
+        avatar_url: avatar_url(storage, user.avatar_key.as_deref()).await,
+        errors: FieldErrors::new(),
+    })
+}
+
+/// `GET /settings`
+pub async fn settings_form(
+    req: HttpRequest,
+    ctx: PageContext,
+    AuthUser(me): AuthUser,
+    db: Db,
+    storage: web::Data<Storage>,
+) -> Result<HttpResponse, AppError> {
+    let page = settings_page(ctx, &db, &storage, me.id).await?;
+    Ok(form_page(page, &req))
+}
+
+/// `POST /settings/profile`
+pub async fn update_profile(
+    req: HttpRequest,
+    ctx: PageContext,
+    AuthUser(me): AuthUser,
+    db: Db,
+    storage: web::Data<Storage>,
+    session: Session,
+    form: web::Form<ProfileForm>,
+) -> Result<HttpResponse, AppError> {
+    let update = match form.parse() {
+        Ok(update) => update,
+        Err(errors) => {
+            let mut page = settings_page(ctx, &db, &storage, me.id).await?;
+            page.display_name = form.display_name.clone();
+            page.bio = form.bio.clone();
+            page.home_zip = form.home_zip.clone();
+            page.errors = errors;
+            return Ok(unprocessable(page, &req));
+        }
+    };
+    db.run(move |conn| {
+        queries::update_profile(
+            conn,
+            me.id,
+            &ProfileChanges {
+                display_name: &update.display_name,
+                bio: &update.bio,
+                home_zip: update.home_zip.as_deref(),
+            },
+        )
+    })
+    .await?;
+    session::push_flash(&session, FlashKind::Success, "Profile saved.");
+    Ok(redirect("/settings"))
+}
+
+/// Checks the current password on the blocking pool; `Ok(None)` when it is right.
+async fn check_current_password(
+    db: &Db,
+    user_id: i64,
+    current: &str,
+) -> Result<Option<&'static str>, AppError> {
+    let user = db
+        .run(move |conn| queries::find_user(conn, user_id))
+        .await?;
+    let current = current.to_owned();
+    let ok = web::block(move || password::verify(&current, &user.password_hash)).await?;
+    Ok((!ok).then_some(WRONG_PASSWORD))
+}
+
+/// `POST /settings/email`
+pub async fn update_email(
+    req: HttpRequest,
+    ctx: PageContext,
+    AuthUser(me): AuthUser,
+    db: Db,
+    storage: web::Data<Storage>,
+    session: Session,
+    form: web::Form<EmailForm>,
+) -> Result<HttpResponse, AppError> {
+    let mut errors = FieldErrors::new();
+    let email = errors.take("email", Email::parse(&form.email));
+    if let Some(message) = check_current_password(&db, me.id, &form.current_password).await? {
+        errors.add("email_current_password", message);
+    }
+    if let (Some(email), true) = (email, errors.is_empty()) {
+        let new = email.as_str().to_owned();
+        match db
+            .run(move |conn| Ok::<_, AppError>(queries::update_email(conn, me.id, &new)))
+            .await?
+        {
+            Ok(()) => {
+                session::push_flash(&session, FlashKind::Success, "E-mail address changed.");
+                return Ok(redirect("/settings"));
+            }
+            Err(AccountConflict::EmailTaken) => {
+                errors.add("email", "Another account uses that e-mail address.")
+            }
+            Err(AccountConflict::UsernameTaken) => {}
+            Err(AccountConflict::Database(err)) => return Err(err.into()),
+        }
+    }
+    let mut page = settings_page(ctx, &db, &storage, me.id).await?;
+    page.email = form.email.trim().to_owned();
+    page.errors = errors;
+    Ok(unprocessable(page, &req))
+}
+
+/// `POST /settings/password`: changing the password ends every other session.
+pub async fn update_password(
+    req: HttpRequest,
+    ctx: PageContext,
+    AuthUser(me): AuthUser,
+    db: Db,
+    storage: web::Data<Storage>,
+    session: Session,
+    cost: web::Data<PasswordCost>,
+    form: web::Form<PasswordForm>,
+) -> Result<HttpResponse, AppError> {
+    let user = db.run(move |conn| queries::find_user(conn, me.id)).await?;
+    let mut errors = FieldErrors::new();
+    if let Some(message) = check_current_password(&db, me.id, &form.current_password).await? {
+        errors.add("current_password", message);
+    }
+    let new = errors.take(
+        "new_password",
+        NewPassword::parse(&form.new_password, &user.username, &user.email),
+    );
+    let Some(new) = new.filter(|_| errors.is_empty()) else {
+        let mut page = settings_page(ctx, &db, &storage, me.id).await?;
+        page.errors = errors;
+        return Ok(unprocessable(page, &req));
+    };
+    let cost = cost.0;
+    let hash = web::block(move || password::hash(new.expose(), cost)).await??;
+    let user = db
+        .run(move |conn| {
+            conn.build_transaction().run(|conn| {
+                queries::update_password_hash(conn, me.id, &hash)?;
+                queries::end_all_sessions(conn, me.id)?;
+                queries::find_user(conn, me.id)
+            })
+        })
+        .await?;
+    start_session(&db, &session, &user, &req).await?;
+    session::push_flash(
+        &session,
+        FlashKind::Success,
+        "Password changed. You've been logged out on every other device.",
+    );
+    Ok(redirect("/settings"))
+}
+
+/// `POST /settings/logout-everywhere`
+pub async fn log_out_everywhere(
+    AuthUser(me): AuthUser,
+    db: Db,
+    session: Session,
+) -> Result<HttpResponse, AppError> {
+    db.run(move |conn| queries::end_all_sessions(conn, me.id))
+        .await?;
+    session::end_login(&session);
+    session::push_flash(
+        &session,
+        FlashKind::Info,
+        "You've been logged out on every device.",
+    );
+    Ok(redirect("/login"))
+}
+
+/// `POST /settings/delete`
+pub async fn delete_account(
+    req: HttpRequest,
+    ctx: PageContext,
+    AuthUser(me): AuthUser,
+    db: Db,
+    storage: web::Data<Storage>,
+    session: Session,
+    form: web::Form<DeleteAccountForm>,
+) -> Result<HttpResponse, AppError> {
+    if let Some(message) = check_current_password(&db, me.id, &form.current_password).await? {
+        let mut page = settings_page(ctx, &db, &storage, me.id).await?;
+        page.errors.add("delete_current_password", message);
+        return Ok(unprocessable(page, &req));
+    }
+    let avatar = db
+        .run(move |conn| queries::delete_account(conn, me.id))
+        .await?;
+    delete_avatar_objects(&storage, avatar.as_deref()).await;
+    tracing::info!(user_id = me.id, "account deleted");
+    session::end_login(&session);
+    session::push_flash(
+        &session,
+        FlashKind::Info,
+        "Your account has been deleted. Goodbye!",
+    );
+    Ok(redirect("/"))
+}
+
+// ---------------------------------------------------------------------------------------------
+// Avatar
+
+/// Upload limits of the avatar form: one photo and the CSRF token.
+const AVATAR_LIMITS: UploadLimits = UploadLimits {
+    max_file_bytes: photos::MAX_FILE_BYTES,
+    max_files: 1,
+    max_text_bytes: 1024,
+    max_parts: 4,
+    max_total_bytes: photos::MAX_FILE_BYTES + 64 * 1024,
+};
+const AVATAR_PIXELS: u32 = 256;
+
+/// `POST /settings/avatar` (multipart)
+pub async fn upload_avatar(
+    req: HttpRequest,
+    ctx: PageContext,
+    AuthUser(me): AuthUser,
+    db: Db,
+    storage: web::Data<Storage>,
+    session: Session,
+    multipart: Multipart,
+) -> Result<HttpResponse, AppError> {
+    let upload = read_upload(multipart, AVATAR_LIMITS).await?;
+    let processed = match upload.files.into_iter().next() {
+        None => Err("Choose a photo to upload.".to_owned()),
+        Some(file) if file.too_large => Err(photos::PhotoError::TooLarge.to_string()),
+        Some(file) => photos::run_limited(move || {
+            photos::decode(file.file.path())
+                .map(|img| photos::encode_jpeg(&photos::square(&img, AVATAR_PIXELS)))
+        })
+        .await?
+        .map_err(|err| err.to_string()),
+    };
+    let jpeg = match processed {
+        Ok(jpeg) => jpeg,
+        Err(message) => {
+            let mut page = settings_page(ctx, &db, &storage, me.id).await?;
+            page.errors.add("avatar", message);
+            return Ok(unprocessable(page, &req));
+        }
+    };
+    let key = ObjectKey::parse(&format!(
+        "avatars/{}/{}.jpg",
+        me.id,
+        uuid::Uuid::new_v4().simple()
+    ))?;
+    storage.put(&key, Bytes::from(jpeg), "image/jpeg").await?;
+    // The row points at the object only once it exists; if the row cannot be written, the
+    // object goes again.
+    let stored = key.to_string();
+    let old = match db
+        .run(move |conn| queries::set_avatar(conn, me.id, Some(&stored)))
+        .await
+    {
+        Ok(old) => old,
+        Err(err) => {
+            let _ = storage.delete(&key).await;
+            return Err(err);
+        }
+    };
+    delete_avatar_objects(&storage, old.as_deref()).await;
+    session::push_flash(&session, FlashKind::Success, "Photo updated.");
+    Ok(redirect("/settings"))
+}
+
+/// `POST /settings/avatar/remove`
+pub async fn remove_avatar(
+    AuthUser(me): AuthUser,
+    db: Db,
+    storage: web::Data<Storage>,
+    session: Session,
+) -> Result<HttpResponse, AppError> {
+    let old = db
+        .run(move |conn| queries::set_avatar(conn, me.id, None))
+        .await?;
+    delete_avatar_objects(&storage, old.as_deref()).await;
+    session::push_flash(&session, FlashKind::Success, "Photo removed.");
+    Ok(redirect("/settings"))
+}
+
+async fn delete_avatar_objects(storage: &Storage, key: Option<&str>) {
+    let Some(key) = key.and_then(|k| ObjectKey::parse(k).ok()) else {
+        return;
+    };
+    if let Err(err) = storage.delete(&key).await {
+        // Left for the storage janitor; nothing refers to it any more.
+        tracing::warn!(error = %err, %key, "cannot delete an old avatar");
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Admin
+
+/// `GET /admin`: the admin area's front page (its tools arrive with moderation).
+pub async fn admin_home(ctx: PageContext, _admin: AdminUser) -> AdminPage {
+    AdminPage { ctx }
+}

@@ -1,0 +1,8 @@
+//! Accounts: sign-up, log-in and log-out, profiles, account settings, and the admin role.
+
+pub mod domain;
+pub mod handlers;
+pub mod models;
+pub mod password;
+pub mod queries;
+pub mod views;

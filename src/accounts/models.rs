@@ -1,0 +1,101 @@
+use chrono::{DateTime, Utc};
+use diesel::prelude::*;
+
+use crate::db::schema::users;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Role {
+    Member,
+    Admin,
+}
+
+impl Role {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Member => "member",
+            Self::Admin => "admin",
+        }
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Status {
+    Active,
+    Banned,
+    Deleted,
+}
+
+impl Status {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Active => "active",
+            Self::Banned => "banned",
+            Self::Deleted => "deleted",
+        }
+    }
+}
+
+/// A row of `users`.
+#[derive(Debug, Clone, Queryable, Selectable, Identifiable)]
+#[diesel(table_name = users, check_for_backend(diesel::pg::Pg))]
+pub struct User {
+    pub id: i64,
+    pub username: String,
+    pub email: String,
+    pub password_hash: String,
+    pub display_name: String,
+    pub bio: String,
+    pub home_zip: Option<String>,
+    pub avatar_key: Option<String>,
+    pub role: String,
+    pub status: String,
+    pub auth_epoch: i32,
+    pub created_at: DateTime<Utc>,
+    pub updated_at: DateTime<Utc>,
+    pub deleted_at: Option<DateTime<Utc>>,
+}
+
+impl User {
+    pub fn role(&self) -> Role {
+        if self.role == "admin" {
+            Role::Admin
+        } else {
+            Role::Member
+        }
+    }
+
+    pub fn status(&self) -> Status {
+        match self.status.as_str() {
+            "active" => Status::Active,
+            "banned" => Status::Banned,
+            _ => Status::Deleted,
+        }
+    }
+
+    /// The display name, or the username when there is none.
+    pub fn shown_name(&self) -> &str {
+        if self.display_name.is_empty() {
+            &self.username
+        } else {
+            &self.display_name
+        }
+    }
+}
+
+#[derive(Debug, Insertable)]
+#[diesel(table_name = users)]
+pub struct NewUser<'a> {
+    pub username: &'a str,
+    pub email: &'a str,
+    pub password_hash: &'a str,
+    pub role: &'a str,
+}
+
+/// The profile fields a member edits in their settings.
+#[derive(Debug, AsChangeset)]
+#[diesel(table_name = users, treat_none_as_null = true)]
+pub struct ProfileChanges<'a> {
+    pub display_name: &'a str,
+    pub bio: &'a str,
+    pub home_zip: Option<&'a str>,
+}

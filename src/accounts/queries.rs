@@ -1,0 +1,253 @@
+//! Account queries. Usernames and e-mail addresses compare case-insensitively everywhere,
+//! backed by the unique indexes on `lower(...)`.
+
+use std::time::Duration;
+
+use chrono::Utc;
+use diesel::prelude::*;
+use diesel::result::{DatabaseErrorKind, Error as DieselError};
+use diesel::sql_types::Text;
+
+use super::models::{NewUser, ProfileChanges, User};
+use crate::db::schema::{user_sessions, users};
+
+#[diesel::declare_sql_function]
+extern "SQL" {
+    fn lower(x: Text) -> Text;
+}
+
+/// Why an account could not be created or changed.
+#[derive(Debug, thiserror::Error)]
+pub enum AccountConflict {
+    #[error("username taken")]
+    UsernameTaken,
+    #[error("e-mail taken")]
+    EmailTaken,
+    #[error(transparent)]
+    Database(#[from] DieselError),
+}
+
+fn conflict(err: DieselError) -> AccountConflict {
+    match &err {
+        DieselError::DatabaseError(DatabaseErrorKind::UniqueViolation, info) => {
+            match info.constraint_name() {
+                Some("users_username_lower_key") => AccountConflict::UsernameTaken,
+                Some("users_email_lower_key") => AccountConflict::EmailTaken,
+                _ => AccountConflict::Database(err),
+            }
+        }
+        _ => AccountConflict::Database(err),
+    }
+}
+
+pub fn username_taken(conn: &mut PgConnection, username: &str) -> QueryResult<bool> {
+    diesel::select(diesel::dsl::exists(
+        users::table.filter(lower(users::username).eq(username.to_lowercase())),
+    ))
+    .get_result(conn)
+}
+
+pub fn email_taken(conn: &mut PgConnection, email: &str) -> QueryResult<bool> {
+    diesel::select(diesel::dsl::exists(
+        users::table.filter(lower(users::email).eq(email.to_lowercase())),
+    ))
+    .get_result(conn)
+}
+
+pub fn insert_user(conn: &mut PgConnection, new: &NewUser<'_>) -> Result<User, AccountConflict> {
+    diesel::insert_into(users::table)
+        .values(new)
+        .returning(User::as_returning())
+        .get_result(conn)
+        .map_err(conflict)
+}
+
+/// The account a log-in form names, by username or e-mail address. Deleted accounts are gone.
+pub fn find_by_login(conn: &mut PgConnection, login: &str) -> QueryResult<Option<User>> {
+    let login = login.trim().to_lowercase();
+    users::table
+        .filter(
+            lower(users::username)
+                .eq(&login)
+                .or(lower(users::email).eq(&login)),
+        )
+        .filter(users::status.ne("deleted"))
+        .select(User::as_select())
+        .first(conn)
+        .optional()
+}
+
+/// An active account by username, for its public profile.
+pub fn find_active_by_username(
+    conn: &mut PgConnection,
+    username: &str,
+) -> QueryResult<Option<User>> {
+    users::table
+        .filter(lower(users::username).eq(username.to_lowercase()))
+        .filter(users::status.eq("active"))
+        .select(User::as_select())
+        .first(conn)
+        .optional()
+}
+
+pub fn find_user(conn: &mut PgConnection, id: i64) -> QueryResult<User> {
+    users::table.find(id).select(User::as_select()).first(conn)
+}
+
+/// Records a new login.
+pub fn create_session(
+    conn: &mut PgConnection,
+    token_hash: &[u8],
+    user: &User,
+    user_agent: &str,
+) -> QueryResult<()> {
+    diesel::insert_into(user_sessions::table)
+        .values((
+            user_sessions::token_hash.eq(token_hash),
+            user_sessions::user_id.eq(user.id),
+            user_sessions::auth_epoch.eq(user.auth_epoch),
+            user_sessions::user_agent.eq(user_agent),
+        ))
+        .execute(conn)
+        .map(|_| ())
+}
+
+/// The user behind a login token, if the login is still valid (see `web::session`). Marks
+/// the session as seen, at most every five minutes.
+pub fn user_for_session(
+    conn: &mut PgConnection,
+    token_hash: &[u8],
+    lifetime: Duration,
+    user_agent: &str,
+) -> QueryResult<Option<User>> {
+    let oldest = Utc::now() - chrono::Duration::from_std(lifetime).unwrap_or(chrono::Duration::MAX);
+    let found: Option<(User, chrono::DateTime<Utc>)> = user_sessions::table
+        .inner_join(users::table)
+        .filter(user_sessions::token_hash.eq(token_hash))
+        .filter(user_sessions::auth_epoch.eq(users::auth_epoch))
+        .filter(user_sessions::created_at.gt(oldest))
+        .filter(users::status.eq("active"))
+        .select((User::as_select(), user_sessions::last_seen_at))
+        .first(conn)
+        .optional()?;
+    let Some((user, last_seen)) = found else {
+        return Ok(None);
+    };
+    if Utc::now() - last_seen > chrono::Duration::minutes(5) {
+        diesel::update(user_sessions::table.find(token_hash))
+            .set((
+                user_sessions::last_seen_at.eq(diesel::dsl::now),
+                user_sessions::user_agent.eq(user_agent),
+            ))
+            .execute(conn)?;
+    }
+    Ok(Some(user))
+}
+
+pub fn delete_session(conn: &mut PgConnection, token_hash: &[u8]) -> QueryResult<()> {
+    diesel::delete(user_sessions::table.find(token_hash))
+        .execute(conn)
+        .map(|_| ())
+}
+
+/// Ends every session of the user: the epoch moves on and the rows go. Returns the new epoch.
+pub fn end_all_sessions(conn: &mut PgConnection, user_id: i64) -> QueryResult<i32> {
+    diesel::delete(user_sessions::table.filter(user_sessions::user_id.eq(user_id)))
+        .execute(conn)?;
+    diesel::update(users::table.find(user_id))
+        .set(users::auth_epoch.eq(users::auth_epoch + 1))
+        .returning(users::auth_epoch)
+        .get_result(conn)
+}
+
+pub fn update_profile(
+    conn: &mut PgConnection,
+    user_id: i64,
+    changes: &ProfileChanges<'_>,
+) -> QueryResult<()> {
+    diesel::update(users::table.find(user_id))
+        .set(changes)
+        .execute(conn)
+        .map(|_| ())
+}
+
+pub fn update_email(
+    conn: &mut PgConnection,
+    user_id: i64,
+    email: &str,
+) -> Result<(), AccountConflict> {
+    diesel::update(users::table.find(user_id))
+        .set(users::email.eq(email))
+        .execute(conn)
+        .map(|_| ())
+        .map_err(conflict)
+}
+
+pub fn update_password_hash(conn: &mut PgConnection, user_id: i64, hash: &str) -> QueryResult<()> {
+    diesel::update(users::table.find(user_id))
+        .set(users::password_hash.eq(hash))
+        .execute(conn)
+        .map(|_| ())
+}
+
+/// Sets the avatar; returns the key it replaces, whose objects the caller deletes.
+pub fn set_avatar(
+    conn: &mut PgConnection,
+    user_id: i64,
+    key: Option<&str>,
+) -> QueryResult<Option<String>> {
+    conn.transaction(|conn| {
+        let old: Option<String> = users::table
+            .find(user_id)
+            .select(users::avatar_key)
+            .for_update()
+            .first(conn)?;
+        diesel::update(users::table.find(user_id))
+            .set(users::avatar_key.eq(key))
+            .execute(conn)?;
+        Ok(old)
+    })
+}
+
+/// Deletes an account: personal data is wiped and the row stays as "deleted user" so the
+/// other side of a conversation still sees who wrote. Returns the avatar key to delete.
+pub fn delete_account(conn: &mut PgConnection, user_id: i64) -> QueryResult<Option<String>> {
+    conn.transaction(|conn| {
+        end_all_sessions(conn, user_id)?;
+        let avatar: Option<String> = users::table
+            .find(user_id)
+            .select(users::avatar_key)
+            .first(conn)?;
+        diesel::update(users::table.find(user_id))
+            .set((
+                users::username.eq(format!("deleted-{user_id}")),
+                users::email.eq(format!("deleted-{user_id}@deleted.invalid")),
+                users::password_hash.eq("!"),
+                users::display_name.eq(""),
+                users::bio.eq(""),
+                users::home_zip.eq(None::<String>),
+                users::avatar_key.eq(None::<String>),
+                users::status.eq("deleted"),
+                users::deleted_at.eq(diesel::dsl::now),
+            ))
+            .execute(conn)?;
+        Ok(avatar)
+    })
+}
+
+pub fn set_role(conn: &mut PgConnection, user_id: i64, role: &str) -> QueryResult<()> {
+    diesel::update(users::table.find(user_id))
+        .set(users::role.eq(role))
+        .execute(conn)
+        .map(|_| ())
+}
+
+/// Bans a user and ends their sessions at once.
+pub fn ban_user(conn: &mut PgConnection, user_id: i64) -> QueryResult<()> {
+    conn.transaction(|conn| {
+        diesel::update(users::table.find(user_id))
+            .set(users::status.eq("banned"))
+            .execute(conn)?;
+        end_all_sessions(conn, user_id).map(|_| ())
+    })
+}

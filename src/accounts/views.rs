@@ -1,0 +1,59 @@
+use askama::Template;
+use askama_web::WebTemplate;
+use chrono::{DateTime, Utc};
+
+use crate::web::{FieldErrors, PageContext};
+
+#[derive(Template, WebTemplate)]
+#[template(path = "accounts/signup.html")]
+pub struct SignUpPage {
+    pub ctx: PageContext,
+    pub username: String,
+    pub email: String,
+    pub errors: FieldErrors,
+}
+
+#[derive(Template, WebTemplate)]
+#[template(path = "accounts/login.html")]
+pub struct LogInPage {
+    pub ctx: PageContext,
+    pub login: String,
+    pub next: String,
+    /// One message for the whole form: it never says which part was wrong.
+    pub error: Option<String>,
+}
+
+/// A public profile.
+#[derive(Template, WebTemplate)]
+#[template(path = "accounts/profile.html")]
+pub struct ProfilePage {
+    pub ctx: PageContext,
+    pub username: String,
+    pub shown_name: String,
+    pub bio: String,
+    pub location: Option<String>,
+    pub member_since: DateTime<Utc>,
+    pub avatar_url: Option<String>,
+    /// The visitor is this member (sees their past listings too).
+    pub is_self: bool,
+}
+
+/// Account settings: several forms, each re-rendered with its own values and errors.
+#[derive(Template, WebTemplate)]
+#[template(path = "accounts/settings.html")]
+pub struct SettingsPage {
+    pub ctx: PageContext,
+    pub username: String,
+    pub display_name: String,
+    pub bio: String,
+    pub home_zip: String,
+    pub email: String,
+    pub avatar_url: Option<String>,
+    pub errors: FieldErrors,
+}
+
+#[derive(Template, WebTemplate)]
+#[template(path = "admin/index.html")]
+pub struct AdminPage {
+    pub ctx: PageContext,
+}

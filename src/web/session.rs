@@ -1,0 +1,310 @@
+//! Sessions, the current user, and flash messages.
+//!
+//! Policy: the session lives in a private (encrypted and authenticated) cookie holding a random
+//! login token, the CSRF token and pending flash messages. A login is valid only while its
+//! `user_sessions` row exists, the user is active, the user's `auth_epoch` equals the one at
+//! login and the login is younger than the configured lifetime; every request with a login
+//! token checks all four in one query. So logging out (row deleted), logging out everywhere,
+//! changing the password and being banned (epoch bumped, rows deleted) end sessions at once,
+//! even for copies of the cookie.
+
+use std::future::{Ready, ready};
+use std::time::Duration;
+
+use actix_session::{Session, SessionExt};
+use actix_web::body::MessageBody;
+use actix_web::dev::{Payload, ServiceRequest, ServiceResponse};
+use actix_web::http::header::{self, HeaderValue};
+use actix_web::middleware::Next;
+use actix_web::{FromRequest, HttpMessage, HttpRequest};
+use rand::RngCore;
+use serde::{Deserialize, Serialize};
+use sha2::{Digest, Sha256};
+
+use super::{AppError, Db};
+use crate::accounts::models::{Role, User};
+use crate::accounts::queries;
+
+const LOGIN_TOKEN: &str = "login";
+const CSRF_TOKEN: &str = "csrf";
+const FLASHES: &str = "flash";
+
+/// The logged-in member, as loaded for this request.
+#[derive(Debug, Clone)]
+pub struct CurrentUser {
+    pub id: i64,
+    pub username: String,
+    pub display_name: String,
+    pub role: Role,
+    pub avatar_key: Option<String>,
+}
+
+impl CurrentUser {
+    pub fn is_admin(&self) -> bool {
+        self.role == Role::Admin
+    }
+
+    /// The name to show: the display name, or the username when there is none.
+    pub fn shown_name(&self) -> &str {
+        if self.display_name.is_empty() {
+            &self.username
+        } else {
+            &self.display_name
+        }
+    }
+}
+
+impl From<&User> for CurrentUser {
+    fn from(user: &User) -> Self {
+        Self {
+            id: user.id,
+            username: user.username.clone(),
+            display_name: user.display_name.clone(),
+            role: user.role(),
+            avatar_key: user.avatar_key.clone(),
+        }
+    }
+}
+
+/// How long a login lasts, registered as app data.
+#[derive(Debug, Clone, Copy)]
+pub struct SessionLifetime(pub Duration);
+
+/// A new random token, hex-encoded.
+pub fn random_token() -> String {
+    let mut bytes = [0u8; 32];
+    rand::rng().fill_bytes(&mut bytes);
+    hex::encode(bytes)
+}
+
+/// What is stored for a login token.
+pub fn token_hash(token: &str) -> Vec<u8> {
+    Sha256::digest(token.as_bytes()).to_vec()
+}
+
+/// Starts a fresh session for a login: new cookie, new CSRF token, the login token. Flash
+/// messages survive. Returns the token to record in `user_sessions`.
+pub fn begin_login(session: &Session) -> Result<String, AppError> {
+    let flashes = take_flashes(session);
+    session.clear();
+    session.renew();
+    let token = random_token();
+    insert(session, LOGIN_TOKEN, &token)?;
+    insert(session, CSRF_TOKEN, &random_token())?;
+    for flash in flashes {
+        push_flash(session, flash.kind, flash.message);
+    }
+    Ok(token)
+}
+
+/// The login token of this session, if any.
+pub fn login_token(session: &Session) -> Option<String> {
+    session.get::<String>(LOGIN_TOKEN).ok().flatten()
+}
+
+/// Forgets the login (the caller deletes its row) and starts a clean anonymous session.
+pub fn end_login(session: &Session) {
+    session.clear();
+    session.renew();
+}
+
+/// The session's CSRF token, created on first use.
+pub fn csrf_token(session: &Session) -> String {
+    if let Ok(Some(token)) = session.get::<String>(CSRF_TOKEN) {
+        return token;
+    }
+    let token = random_token();
+    let _ = session.insert(CSRF_TOKEN, &token);
+    token
+}
+
+/// The CSRF token if the session has one (never creates it).
+pub fn existing_csrf_token(session: &Session) -> Option<String> {
+    session.get::<String>(CSRF_TOKEN).ok().flatten()
+}
+
+fn insert(session: &Session, key: &str, value: &str) -> Result<(), AppError> {
+    session
+        .insert(key, value)
+        .map_err(|err| AppError::Internal(anyhow::anyhow!("cannot write the session: {err}")))
+}
+
+#[derive(Debug, Clone, Copy, Serialize, Deserialize, PartialEq, Eq)]
+#[serde(rename_all = "lowercase")]
+pub enum FlashKind {
+    Success,
+    Info,
+    Error,
+}
+
+/// A one-time message shown on the next page.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct Flash {
+    pub kind: FlashKind,
+    pub message: String,
+}
+
+impl Flash {
+    pub fn css_class(&self) -> &'static str {
+        match self.kind {
+            FlashKind::Success => "flash-success",
+            FlashKind::Info => "flash-info",
+            FlashKind::Error => "flash-error",
+        }
+    }
+}
+
+pub fn push_flash(session: &Session, kind: FlashKind, message: impl Into<String>) {
+    let mut flashes: Vec<Flash> = session.get(FLASHES).ok().flatten().unwrap_or_default();
+    flashes.push(Flash {
+        kind,
+        message: message.into(),
+    });
+    let _ = session.insert(FLASHES, flashes);
+}
+
+pub fn take_flashes(session: &Session) -> Vec<Flash> {
+    session
+        .remove_as::<Vec<Flash>>(FLASHES)
+        .and_then(Result::ok)
+        .unwrap_or_default()
+}
+
+/// Middleware: loads the current user from the login token, if the login is still valid, and
+/// marks pages shown to a logged-in member `no-store`. An invalid login is forgotten.
+pub async fn load_current_user(
+    req: ServiceRequest,
+    next: Next<impl MessageBody>,
+) -> Result<ServiceResponse<impl MessageBody>, actix_web::Error> {
+    let session = req.get_session();
+    let mut logged_in = false;
+    if let Some(token) = login_token(&session) {
+        let db = req
+            .app_data::<Db>()
+            .cloned()
+            .ok_or_else(|| AppError::Internal(anyhow::anyhow!("Db is not registered")))?;
+        let lifetime = req
+            .app_data::<SessionLifetime>()
+            .map_or(Duration::from_secs(30 * 86_400), |l| l.0);
+        let user_agent = req
+            .headers()
+            .get(header::USER_AGENT)
+            .and_then(|v| v.to_str().ok())
+            .unwrap_or_default()
+            .chars()
+            .take(200)
+            .collect::<String>();
+        let hash = token_hash(&token);
+        let user = db
+            .run(move |conn| queries::user_for_session(conn, &hash, lifetime, &user_agent))
+            .await?;
+        match user {
+            Some(user) => {
+                req.extensions_mut().insert(CurrentUser::from(&user));
+                logged_in = true;
+            }
+            None => end_login(&session),
+        }
+    }
+    let mut res = next.call(req).await?;
+    if logged_in && !res.headers().contains_key(header::CACHE_CONTROL) {
+        res.headers_mut().insert(
+            header::CACHE_CONTROL,
+            HeaderValue::from_static("private, no-store"),
+        );
+    }
+    Ok(res)
+}
+
+/// The current user, if someone is logged in.
+pub struct MaybeUser(pub Option<CurrentUser>);
+
+impl FromRequest for MaybeUser {
+    type Error = actix_web::Error;
+    type Future = Ready<Result<Self, Self::Error>>;
+
+    fn from_request(req: &HttpRequest, _: &mut Payload) -> Self::Future {
+        ready(Ok(Self(req.extensions().get::<CurrentUser>().cloned())))
+    }
+}
+
+/// A logged-in member; anyone else is sent to the login page and brought back afterwards.
+pub struct AuthUser(pub CurrentUser);
+
+impl FromRequest for AuthUser {
+    type Error = AppError;
+    type Future = Ready<Result<Self, Self::Error>>;
+
+    fn from_request(req: &HttpRequest, _: &mut Payload) -> Self::Future {
+        ready(match req.extensions().get::<CurrentUser>() {
+            Some(user) => Ok(Self(user.clone())),
+            None => Err(AppError::Unauthenticated {
+                next: return_path(req),
+            }),
+        })
+    }
+}
+
+/// A logged-in admin; members get 403 (404 would hide nothing: the admin area is well known).
+pub struct AdminUser(pub CurrentUser);
+
+impl FromRequest for AdminUser {
+    type Error = AppError;
+    type Future = Ready<Result<Self, Self::Error>>;
+
+    fn from_request(req: &HttpRequest, _: &mut Payload) -> Self::Future {
+        ready(match req.extensions().get::<CurrentUser>() {
+            Some(user) if user.is_admin() => Ok(Self(user.clone())),
+            Some(_) => Err(AppError::Forbidden(Some(
+                "This part of the site is for administrators.".into(),
+            ))),
+            None => Err(AppError::Unauthenticated {
+                next: return_path(req),
+            }),
+        })
+    }
+}
+
+/// Where to come back to after logging in: this page for GET, the referring form's page
+/// otherwise.
+fn return_path(req: &HttpRequest) -> String {
+    if req.method() == actix_web::http::Method::GET {
+        match req.query_string() {
+            "" => req.path().to_owned(),
+            query => format!("{}?{query}", req.path()),
+        }
+    } else {
+        "/".to_owned()
+    }
+}
+
+/// Session cookie middleware: private (encrypted) cookie, `HttpOnly`, `SameSite=Lax`, `Secure`
+/// over HTTPS, lasting as long as a login may.
+pub fn session_middleware(
+    key: actix_web::cookie::Key,
+    secure: bool,
+    lifetime: Duration,
+) -> actix_session::SessionMiddleware<actix_session::storage::CookieSessionStore> {
+    use actix_session::config::{CookieContentSecurity, PersistentSession};
+    use actix_web::cookie::{SameSite, time};
+    actix_session::SessionMiddleware::builder(
+        actix_session::storage::CookieSessionStore::default(),
+        key,
+    )
+    .cookie_name("corkboard_session".to_owned())
+    .cookie_content_security(CookieContentSecurity::Private)
+    .cookie_http_only(true)
+    .cookie_same_site(SameSite::Lax)
+    .cookie_secure(secure)
+    .session_lifecycle(
+        PersistentSession::default()
+            .session_ttl(time::Duration::seconds(lifetime.as_secs() as i64)),
+    )
+    .build()
+}
+
+impl SessionLifetime {
+    pub fn from_days(days: u32) -> Self {
+        Self(Duration::from_secs(u64::from(days) * 86_400))
+    }
+}
