@@ -57,3 +57,20 @@ pub struct SettingsPage {
 pub struct AdminPage {
     pub ctx: PageContext,
 }
+
+/// The capital first letter of a name, for the placeholder where there is no photo.
+fn initial(name: &str) -> char {
+    name.chars().next().unwrap_or('?').to_ascii_uppercase()
+}
+
+impl ProfilePage {
+    pub fn initial(&self) -> char {
+        initial(&self.username)
+    }
+}
+
+impl SettingsPage {
+    pub fn initial(&self) -> char {
+        initial(&self.username)
+    }
+}

@@ -87,10 +87,12 @@ pub fn decode(path: &Path) -> Result<DynamicImage, PhotoError> {
         return Err(PhotoError::TooLarge);
     }
     let mut head = [0u8; 64];
+    let mut file = file;
     let read = {
-        use std::io::Read;
-        let mut f = &file;
-        f.read(&mut head).map_err(|_| PhotoError::Corrupt)?
+        use std::io::{Read, Seek};
+        let read = file.read(&mut head).map_err(|_| PhotoError::Corrupt)?;
+        file.rewind().map_err(|_| PhotoError::Corrupt)?;
+        read
     };
     let format = sniff(&head[..read])?;
     let reader = ImageReader::with_format(BufReader::new(file), format);

@@ -8,7 +8,8 @@
 //! reload the form.
 
 use actix_session::SessionExt;
-use actix_web::body::MessageBody;
+use actix_web::ResponseError;
+use actix_web::body::{EitherBody, MessageBody};
 use actix_web::dev::{ServiceRequest, ServiceResponse};
 use actix_web::http::{Method, header};
 use actix_web::middleware::Next;
@@ -23,26 +24,46 @@ pub const HEADER: &str = "x-csrf-token";
 pub const EXPIRED: &str =
     "This form has expired or was sent from another site. Reload the page and try again.";
 
-pub async fn verify_csrf(
-    mut req: ServiceRequest,
-    next: Next<impl MessageBody>,
-) -> Result<ServiceResponse<impl MessageBody>, actix_web::Error> {
+pub async fn verify_csrf<B: MessageBody>(
+    req: ServiceRequest,
+    next: Next<B>,
+) -> Result<ServiceResponse<EitherBody<B>>, actix_web::Error> {
     if matches!(*req.method(), Method::GET | Method::HEAD | Method::OPTIONS) {
-        return next.call(req).await;
+        return next
+            .call(req)
+            .await
+            .map(ServiceResponse::map_into_left_body);
     }
+    match check(req).await {
+        Ok(req) => next
+            .call(req)
+            .await
+            .map(ServiceResponse::map_into_left_body),
+        // Answered here (not propagated) so the error-page middleware around us dresses it.
+        Err((req, err)) => Ok(req
+            .into_response(err.error_response())
+            .map_into_right_body()),
+    }
+}
+
+/// Passes the request on, or hands it back with the reason it fails.
+async fn check(mut req: ServiceRequest) -> Result<ServiceRequest, (ServiceRequest, AppError)> {
     let public_url = req
         .app_data::<web::Data<SiteConfig>>()
         .map(|site| site.public_url.clone())
         .unwrap_or_default();
     if !same_origin(&req, &public_url) {
         tracing::info!("rejected a cross-origin form");
-        return Err(AppError::Forbidden(Some(EXPIRED.into())).into());
+        return Err((req, AppError::Forbidden(Some(EXPIRED.into()))));
     }
     let expected = session::existing_csrf_token(&req.get_session());
     let submitted = match submitted_token(&req) {
         Some(token) => Some(token),
         None if is_urlencoded(&req) => {
-            let body = read_form_body(&mut req).await?;
+            let body = match read_form_body(&mut req).await {
+                Ok(body) => body,
+                Err(err) => return Err((req, err)),
+            };
             let token = form_field(&body, FIELD);
             req.set_payload(actix_web::dev::Payload::from(body));
             token
@@ -50,10 +71,8 @@ pub async fn verify_csrf(
         None => None,
     };
     match (expected, submitted) {
-        (Some(expected), Some(submitted)) if constant_time_eq(&expected, &submitted) => {
-            next.call(req).await
-        }
-        _ => Err(AppError::Forbidden(Some(EXPIRED.into())).into()),
+        (Some(expected), Some(submitted)) if constant_time_eq(&expected, &submitted) => Ok(req),
+        _ => Err((req, AppError::Forbidden(Some(EXPIRED.into())))),
     }
 }
 

@@ -12,7 +12,8 @@ use std::future::{Ready, ready};
 use std::time::Duration;
 
 use actix_session::{Session, SessionExt};
-use actix_web::body::MessageBody;
+use actix_web::ResponseError;
+use actix_web::body::{EitherBody, MessageBody};
 use actix_web::dev::{Payload, ServiceRequest, ServiceResponse};
 use actix_web::http::header::{self, HeaderValue};
 use actix_web::middleware::Next;
@@ -170,19 +171,25 @@ pub fn take_flashes(session: &Session) -> Vec<Flash> {
         .unwrap_or_default()
 }
 
+/// Paths served the same to everyone: no user lookup (and no database) for them.
+const SESSIONLESS_PREFIXES: &[&str] = &["/static/", "/media/", "/healthz", "/readyz"];
+
 /// Middleware: loads the current user from the login token, if the login is still valid, and
 /// marks pages shown to a logged-in member `no-store`. An invalid login is forgotten.
-pub async fn load_current_user(
+pub async fn load_current_user<B: MessageBody>(
     req: ServiceRequest,
-    next: Next<impl MessageBody>,
-) -> Result<ServiceResponse<impl MessageBody>, actix_web::Error> {
+    next: Next<B>,
+) -> Result<ServiceResponse<EitherBody<B>>, actix_web::Error> {
     let session = req.get_session();
     let mut logged_in = false;
-    if let Some(token) = login_token(&session) {
+    let needs_user = !SESSIONLESS_PREFIXES
+        .iter()
+        .any(|p| req.path().starts_with(p));
+    if let Some(token) = login_token(&session).filter(|_| needs_user) {
         let db = req
             .app_data::<Db>()
             .cloned()
-            .ok_or_else(|| AppError::Internal(anyhow::anyhow!("Db is not registered")))?;
+            .expect("Db is registered as app data");
         let lifetime = req
             .app_data::<SessionLifetime>()
             .map_or(Duration::from_secs(30 * 86_400), |l| l.0);
@@ -195,9 +202,19 @@ pub async fn load_current_user(
             .take(200)
             .collect::<String>();
         let hash = token_hash(&token);
-        let user = db
+        let user = match db
             .run(move |conn| queries::user_for_session(conn, &hash, lifetime, &user_agent))
-            .await?;
+            .await
+        {
+            Ok(user) => user,
+            // Answered here so the error-page middleware around us dresses it (503 when the
+            // database is down).
+            Err(err) => {
+                return Ok(req
+                    .into_response(err.error_response())
+                    .map_into_right_body());
+            }
+        };
         match user {
             Some(user) => {
                 req.extensions_mut().insert(CurrentUser::from(&user));
@@ -206,7 +223,7 @@ pub async fn load_current_user(
             None => end_login(&session),
         }
     }
-    let mut res = next.call(req).await?;
+    let mut res = next.call(req).await?.map_into_left_body();
     if logged_in && !res.headers().contains_key(header::CACHE_CONTROL) {
         res.headers_mut().insert(
             header::CACHE_CONTROL,

@@ -1,10 +1,13 @@
 //! Corkboard's one integration-test binary: every HTTP, storage, database and browser test is a
 //! module here, sharing one PostgreSQL cluster, one S3 server and one compile.
 
+mod accounts;
 mod browser;
 mod database;
 mod health;
 mod helpers;
 mod pages;
+mod profiles;
 mod resilience;
+mod security;
 mod storage;

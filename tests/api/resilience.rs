@@ -37,6 +37,9 @@ async fn a_database_outage_gives_503_within_two_seconds_and_heals_without_a_rest
     let database = TestDatabase::unmanaged(url);
     let app = spawn_app_on(database, storage, data_dir).await;
     assert_eq!(readiness(&app).await.0, StatusCode::OK);
+    // A member's pages need the database on every request.
+    app.sign_up_new_member().await;
+    assert_eq!(app.get_page("/settings").await.status, StatusCode::OK);
 
     // Act: PostgreSQL goes away.
     let stopping = cluster.clone();
@@ -51,7 +54,15 @@ async fn a_database_outage_gives_503_within_two_seconds_and_heals_without_a_rest
     assert_eq!(status, StatusCode::SERVICE_UNAVAILABLE);
     assert_eq!(body["database"], "unavailable");
     assert!(waited < Duration::from_secs(2), "took {waited:?}");
-    let home = app.get_page("/").await;
+    let started = Instant::now();
+    let page = app.get_page("/settings").await;
+    let waited = started.elapsed();
+    assert_eq!(page.status, StatusCode::SERVICE_UNAVAILABLE);
+    assert!(waited < Duration::from_secs(2), "took {waited:?}");
+    assert!(page.body.contains("Temporarily unavailable"));
+    assert_eq!(page.headers["retry-after"], "5");
+    let visitor = app.new_visitor();
+    let home = visitor.get_page("/").await;
     assert_eq!(
         home.status,
         StatusCode::OK,
@@ -71,6 +82,8 @@ async fn a_database_outage_gives_503_within_two_seconds_and_heals_without_a_rest
         assert!(Instant::now() < deadline, "the site did not heal");
         tokio::time::sleep(Duration::from_millis(200)).await;
     }
+    // The member is still logged in: the session outlived the outage.
+    assert_eq!(app.get_page("/settings").await.status, StatusCode::OK);
 
     drop(app);
     cluster.stop().unwrap();

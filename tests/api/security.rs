@@ -1,0 +1,209 @@
+//! The security baseline: CSRF on every state-changing route, headers on every response,
+//! caching of private pages, body limits.
+
+use corkboard::startup::state_changing_routes;
+use reqwest::StatusCode;
+
+use crate::helpers::{TestApp, spawn_app};
+
+/// A concrete path for a route pattern.
+fn sample_path(pattern: &str) -> String {
+    pattern
+        .split('/')
+        .map(|segment| {
+            if segment.starts_with('{') {
+                "1"
+            } else {
+                segment
+            }
+        })
+        .collect::<Vec<_>>()
+        .join("/")
+}
+
+async fn assert_refused(app: &TestApp, response: reqwest::Response, what: &str) {
+    assert_eq!(response.status(), StatusCode::FORBIDDEN, "{what}");
+    let body = response.text().await.unwrap();
+    assert!(body.contains("Reload the page"), "{what}: {body}");
+    let _ = app;
+}
+
+#[tokio::test]
+async fn every_state_changing_route_needs_the_csrf_token() {
+    let app = spawn_app().await;
+    app.sign_up_new_member().await;
+    let token = crate::helpers::hidden_field(&app.get_page("/settings").await.body, "csrf_token")
+        .expect("a form token");
+    let routes = state_changing_routes();
+    assert!(routes.len() >= 9, "{routes:?}");
+
+    for (method, pattern) in routes {
+        let path = sample_path(pattern);
+        let url = app.url(&path);
+        let what = format!("{method} {path}");
+
+        let missing = app
+            .client
+            .request(method.as_str().parse().unwrap(), &url)
+            .header("Origin", &app.address)
+            .form(&[("x", "1")])
+            .send()
+            .await
+            .unwrap();
+        assert_refused(&app, missing, &format!("{what} without a token")).await;
+
+        let wrong = app
+            .client
+            .request(method.as_str().parse().unwrap(), &url)
+            .header("Origin", &app.address)
+            .form(&[("csrf_token", "0".repeat(64).as_str())])
+            .send()
+            .await
+            .unwrap();
+        assert_refused(&app, wrong, &format!("{what} with a wrong token")).await;
+
+        let cross_site = app
+            .client
+            .request(method.as_str().parse().unwrap(), &url)
+            .header("Origin", "https://evil.example")
+            .form(&[("csrf_token", token.as_str())])
+            .send()
+            .await
+            .unwrap();
+        assert_refused(&app, cross_site, &format!("{what} from another origin")).await;
+    }
+    // None of that logged anyone out or changed anything.
+    assert!(app.logged_in_as().await.is_some());
+}
+
+#[tokio::test]
+async fn a_forged_referer_is_refused_when_there_is_no_origin() {
+    let app = spawn_app().await;
+    let page = app.get_page("/login").await.body;
+    let token = crate::helpers::hidden_field(&page, "csrf_token").unwrap();
+
+    let response = app
+        .client
+        .post(app.url("/login"))
+        .header("Referer", "https://evil.example/page")
+        .form(&[
+            ("csrf_token", token.as_str()),
+            ("login", "x"),
+            ("password", "y"),
+        ])
+        .send()
+        .await
+        .unwrap();
+
+    assert_eq!(response.status(), StatusCode::FORBIDDEN);
+}
+
+#[tokio::test]
+async fn the_security_headers_are_on_pages_errors_and_static_files() {
+    let app = spawn_app().await;
+    let user = app.sign_up_new_member().await;
+    let css = {
+        let html = app.get_page("/").await.body;
+        let at = html.find("/static/").unwrap();
+        html[at..at + html[at..].find('"').unwrap()].to_owned()
+    };
+    // A real 500: the table behind profiles disappears.
+    let broken = spawn_app().await;
+    diesel::RunQueryDsl::execute(
+        diesel::sql_query("DROP TABLE user_sessions, users CASCADE"),
+        &mut broken.pool.get().unwrap(),
+    )
+    .unwrap();
+
+    let checks = [
+        (app.get("/").await, StatusCode::OK),
+        (
+            app.get(&format!("/u/{}", user.username)).await,
+            StatusCode::OK,
+        ),
+        (app.get("/nope").await, StatusCode::NOT_FOUND),
+        (app.get(&css).await, StatusCode::OK),
+        (
+            broken.get("/u/anyone").await,
+            StatusCode::INTERNAL_SERVER_ERROR,
+        ),
+    ];
+
+    for (response, status) in checks {
+        let what = response.url().path().to_owned();
+        assert_eq!(response.status(), status, "{what}");
+        let headers = response.headers();
+        let csp = headers["content-security-policy"].to_str().unwrap();
+        assert!(
+            csp.contains("frame-ancestors 'none'") && !csp.contains("unsafe-inline"),
+            "{what}"
+        );
+        assert_eq!(headers["x-content-type-options"], "nosniff", "{what}");
+        assert_eq!(headers["referrer-policy"], "same-origin", "{what}");
+        assert!(!headers.contains_key("server"), "{what}");
+        if status == StatusCode::INTERNAL_SERVER_ERROR {
+            let body = response.text().await.unwrap();
+            assert!(body.contains("Something went wrong"));
+            assert!(
+                !body.contains("relation"),
+                "the 500 page leaks the database error"
+            );
+        }
+    }
+}
+
+#[tokio::test]
+async fn pages_shown_to_a_member_are_not_stored_by_caches() {
+    let app = spawn_app().await;
+    let anonymous_home = app.get("/").await;
+    assert!(!anonymous_home.headers().contains_key("cache-control"));
+    app.sign_up_new_member().await;
+
+    for path in ["/", "/settings"] {
+        let response = app.get(path).await;
+        let cache = response.headers()["cache-control"]
+            .to_str()
+            .unwrap()
+            .to_owned();
+        assert!(cache.contains("no-store"), "{path}: {cache}");
+    }
+}
+
+#[tokio::test]
+async fn an_oversized_form_is_a_413_page() {
+    let app = spawn_app().await;
+    let page = app.get_page("/login").await.body;
+    let token = crate::helpers::hidden_field(&page, "csrf_token").unwrap();
+    let huge = "x".repeat(200 * 1024);
+
+    let response = app
+        .post_form(
+            "/login",
+            &[("csrf_token", token.as_str()), ("login", huge.as_str())],
+        )
+        .await;
+
+    assert_eq!(response.status(), StatusCode::PAYLOAD_TOO_LARGE);
+    assert!(response.text().await.unwrap().contains("Too large"));
+}
+
+#[tokio::test]
+async fn a_malformed_form_is_a_400_page() {
+    let app = spawn_app().await;
+    let page = app.get_page("/login").await.body;
+    let token = crate::helpers::hidden_field(&page, "csrf_token").unwrap();
+
+    let response = app
+        .client
+        .post(app.url("/login"))
+        .header("Origin", &app.address)
+        .header("X-CSRF-Token", &token)
+        .header("Content-Type", "application/json")
+        .body("{\"login\": 1}")
+        .send()
+        .await
+        .unwrap();
+
+    assert_eq!(response.status(), StatusCode::BAD_REQUEST);
+    assert!(response.text().await.unwrap().contains("Bad request"));
+}
