@@ -86,7 +86,11 @@ fn seed(settings: &Settings, database: &Database) -> anyhow::Result<()> {
     let secret = settings.load_or_create_session_key()?;
     let storage = Storage::from_settings(&settings.storage, &settings.data_dir, &secret)?;
     let pool = db::build_pool(&database.url, &settings.database);
-    let report = actix_web::rt::System::new().block_on(demo::seed_demo(&pool, &storage))?;
+    let report = actix_web::rt::System::new().block_on(demo::seed_demo(
+        &pool,
+        &storage,
+        settings.auth.bcrypt_cost,
+    ))?;
     for line in report.lines {
         println!("seed-demo: {line}");
     }

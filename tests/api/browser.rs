@@ -46,150 +46,39 @@ async fn a_member_signs_up_logs_out_logs_in_and_edits_their_profile() {
     let app = spawn_app().await;
     let user = crate::helpers::TestUser::generate();
     let browser = Browser::start().await;
-    let page = &browser.client;
 
     // Sign up from the header link.
-    page.goto(&app.url("/")).await.unwrap();
-    page.wait()
-        .for_element(Locator::LinkText("Sign up"))
-        .await
-        .unwrap()
-        .click()
-        .await
-        .unwrap();
-    page.wait()
-        .for_element(Locator::Id("username"))
-        .await
-        .unwrap()
-        .send_keys(&user.username)
-        .await
-        .unwrap();
-    page.wait()
-        .for_element(Locator::Id("email"))
-        .await
-        .unwrap()
-        .send_keys(&user.email)
-        .await
-        .unwrap();
-    page.wait()
-        .for_element(Locator::Id("password"))
-        .await
-        .unwrap()
-        .send_keys(&user.password)
-        .await
-        .unwrap();
-    page.wait()
-        .for_element(Locator::Css("form[action='/signup'] button"))
-        .await
-        .unwrap()
-        .click()
-        .await
-        .unwrap();
-    let welcome = page
-        .wait()
-        .for_element(Locator::Css(".flash"))
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+    browser.client.goto(&app.url("/")).await.unwrap();
+    browser.click("header a[href='/signup']").await;
+    browser.fill("username", &user.username).await;
+    browser.fill("email", &user.email).await;
+    browser.fill("password", &user.password).await;
+    browser.click("form[action='/signup'] button").await;
+    let welcome = browser.text(".flash").await;
     assert!(welcome.contains("Welcome to Corkboard"), "{welcome}");
     browser.screenshot("signed-up").await;
 
-    // Log out from the header.
-    page.wait()
-        .for_element(Locator::Css("form[action='/logout'] button"))
-        .await
-        .unwrap()
-        .click()
-        .await
-        .unwrap();
-    assert!(
-        page.wait()
-            .for_element(Locator::LinkText("Log in"))
-            .await
-            .is_ok()
-    );
-
-    // Log in with the e-mail address.
-    page.wait()
-        .for_element(Locator::LinkText("Log in"))
-        .await
-        .unwrap()
-        .click()
-        .await
-        .unwrap();
-    page.wait()
-        .for_element(Locator::Id("login"))
-        .await
-        .unwrap()
-        .send_keys(&user.email)
-        .await
-        .unwrap();
-    page.wait()
-        .for_element(Locator::Id("password"))
-        .await
-        .unwrap()
-        .send_keys(&user.password)
-        .await
-        .unwrap();
-    page.wait()
-        .for_element(Locator::Css("form[action='/login'] button"))
-        .await
-        .unwrap()
-        .click()
-        .await
-        .unwrap();
-    let flash = page
-        .wait()
-        .for_element(Locator::Css(".flash"))
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+    // Log out from the header, then log in with the e-mail address.
+    browser.click("form[action='/logout'] button").await;
+    browser.click("header a[href='/login']").await;
+    browser.fill("login", &user.email).await;
+    browser.fill("password", &user.password).await;
+    browser.click("form[action='/login'] button").await;
+    let flash = browser.text(".flash").await;
     assert!(flash.contains("Welcome back"), "{flash}");
 
-    // Edit the profile; a bad ZIP first, then a good one.
-    page.wait()
-        .for_element(Locator::LinkText("Settings"))
-        .await
-        .unwrap()
-        .click()
-        .await
-        .unwrap();
-    let name = page
-        .wait()
-        .for_element(Locator::Id("display_name"))
-        .await
-        .unwrap();
-    name.send_keys("Robin Seller").await.unwrap();
-    page.wait()
-        .for_element(Locator::Id("home_zip"))
-        .await
-        .unwrap()
-        .send_keys("12")
-        .await
-        .unwrap();
-    page.wait()
-        .for_element(Locator::Css("form[action='/settings/profile'] button"))
-        .await
-        .unwrap()
-        .click()
-        .await
-        .unwrap();
-    let error = page
-        .wait()
-        .for_element(Locator::Id("home_zip-error"))
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+    // Edit the profile: a bad ZIP first (the form keeps what was typed), then a good one.
+    browser.click("header a[href='/settings']").await;
+    browser.fill("display_name", "Robin Seller").await;
+    browser.fill("home_zip", "12").await;
+    browser
+        .click("form[action='/settings/profile'] button")
+        .await;
+    let error = browser.text("#home_zip-error").await;
     assert!(error.contains("five-digit ZIP"), "{error}");
-    let kept = page
-        .wait()
-        .for_element(Locator::Id("display_name"))
+    let kept = browser
+        .client
+        .find(Locator::Id("display_name"))
         .await
         .unwrap()
         .prop("value")
@@ -197,43 +86,18 @@ async fn a_member_signs_up_logs_out_logs_in_and_edits_their_profile() {
         .unwrap();
     assert_eq!(kept.as_deref(), Some("Robin Seller"));
     browser.screenshot("settings-error").await;
-    let zip = page
-        .wait()
-        .for_element(Locator::Id("home_zip"))
-        .await
-        .unwrap();
-    zip.clear().await.unwrap();
-    zip.send_keys("10001").await.unwrap();
-    page.wait()
-        .for_element(Locator::Css("form[action='/settings/profile'] button"))
-        .await
-        .unwrap()
-        .click()
-        .await
-        .unwrap();
-    assert!(
-        page.wait()
-            .for_element(Locator::Css(".flash"))
-            .await
-            .unwrap()
-            .text()
-            .await
-            .unwrap()
-            .contains("Profile saved")
-    );
+    browser.fill("home_zip", "10001").await;
+    browser
+        .click("form[action='/settings/profile'] button")
+        .await;
+    assert!(browser.text(".flash").await.contains("Profile saved"));
 
-    page.goto(&app.url(&format!("/u/{}", user.username)))
+    browser
+        .client
+        .goto(&app.url(&format!("/u/{}", user.username)))
         .await
         .unwrap();
-    let heading = page
-        .wait()
-        .for_element(Locator::Css("h1"))
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
-    assert_eq!(heading, "Robin Seller");
+    assert_eq!(browser.text("h1").await, "Robin Seller");
     browser.screenshot("profile").await;
 
     browser.close().await;

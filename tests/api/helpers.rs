@@ -724,6 +724,42 @@ impl Browser {
         }
     }
 
+    /// Waits for the element with `id` and types `text` into it (after clearing it).
+    pub async fn fill(&self, id: &str, text: &str) {
+        let field = self
+            .client
+            .wait()
+            .for_element(fantoccini::Locator::Id(id))
+            .await
+            .unwrap_or_else(|e| panic!("no #{id}: {e}"));
+        field.clear().await.unwrap();
+        field.send_keys(text).await.unwrap();
+    }
+
+    /// Waits for the element matching `css` and clicks it.
+    pub async fn click(&self, css: &str) {
+        self.client
+            .wait()
+            .for_element(fantoccini::Locator::Css(css))
+            .await
+            .unwrap_or_else(|e| panic!("no {css}: {e}"))
+            .click()
+            .await
+            .unwrap();
+    }
+
+    /// Waits for the element matching `css` and returns its text.
+    pub async fn text(&self, css: &str) -> String {
+        self.client
+            .wait()
+            .for_element(fantoccini::Locator::Css(css))
+            .await
+            .unwrap_or_else(|e| panic!("no {css}: {e}"))
+            .text()
+            .await
+            .unwrap()
+    }
+
     /// Saves a PNG of the page under `target/screenshots/`.
     pub async fn screenshot(&self, name: &str) -> PathBuf {
         let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("target/screenshots");

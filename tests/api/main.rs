@@ -4,6 +4,7 @@
 mod accounts;
 mod browser;
 mod database;
+mod demo;
 mod health;
 mod helpers;
 mod pages;
