@@ -1,5 +1,5 @@
 # Corkboard. `make run` serves the site with demo data; `make test` runs every check.
-.PHONY: run test css lint release clean-var help
+.PHONY: run test css lint release schema clean-var help
 
 CARGO ?= cargo
 
@@ -9,6 +9,7 @@ help:
 	@echo "make css      rebuild static/css/app.css from assets/app.css and templates/"
 	@echo "make lint     cargo fmt --check and clippy"
 	@echo "make release  build target/release/corkboard"
+	@echo "make schema   regenerate src/db/schema.rs with the Diesel CLI (migrates the ./var database first)"
 	@echo "make clean-var  stop nothing, delete ./var (the local database, uploads and keys)"
 
 run:
@@ -29,6 +30,17 @@ lint:
 
 release:
 	$(CARGO) build --release --locked
+
+schema:
+	@command -v diesel >/dev/null || $(CARGO) install diesel_cli --no-default-features --features postgres --locked
+	$(CARGO) build --quiet
+	@if [ -n "$(DATABASE_URL)" ]; then \
+	  ./target/debug/corkboard migrate && diesel print-schema --database-url "$(DATABASE_URL)" > src/db/schema.rs; \
+	else \
+	  url=$$(./target/debug/corkboard database start) && ./target/debug/corkboard migrate && \
+	  diesel print-schema --database-url "$$url" > src/db/schema.rs; status=$$?; \
+	  ./target/debug/corkboard database stop; exit $$status; \
+	fi
 
 clean-var:
 	rm -rf var

@@ -41,6 +41,18 @@ pub enum Command {
     /// Make USERNAME an admin. If no such account exists, create it: give --email, and the
     /// password on standard input (e.g. `printf '%s' "$PW" | corkboard create-admin alice --email a@example.com`).
     CreateAdmin(CreateAdminArgs),
+    /// Manage the private PostgreSQL cluster (when DATABASE_URL is unset): `start` leaves it
+    /// running and prints its URL (for psql, pg_dump or the Diesel CLI), `stop` stops it.
+    Database {
+        #[arg(value_enum)]
+        action: DatabaseAction,
+    },
+}
+
+#[derive(Debug, Clone, Copy, clap::ValueEnum)]
+pub enum DatabaseAction {
+    Start,
+    Stop,
 }
 
 #[derive(Debug, Args)]
@@ -63,6 +75,9 @@ pub fn run(cli: Cli) -> anyhow::Result<()> {
     telemetry::init();
     let settings = cli.settings;
     let command = cli.command.unwrap_or(Command::Serve(ServeArgs::default()));
+    if let Command::Database { action } = command {
+        return manage_database(&settings, action);
+    }
     let database = Database::open(&settings)?;
     let result = match command {
         Command::Serve(args) => serve(&settings, &database, &args),
@@ -71,9 +86,27 @@ pub fn run(cli: Cli) -> anyhow::Result<()> {
         Command::CreateAdmin(args) => {
             migrate(&database.url).and_then(|()| create_admin(&settings, &database, &args))
         }
+        Command::Database { .. } => unreachable!("handled above"),
     };
     let closed = database.close();
     result.and(closed)
+}
+
+fn manage_database(settings: &Settings, action: DatabaseAction) -> anyhow::Result<()> {
+    use crate::db::embedded::{Durability, EmbeddedCluster};
+    if settings.database.database_url.is_some() {
+        anyhow::bail!("DATABASE_URL is set: Corkboard does not manage that database");
+    }
+    let cluster = EmbeddedCluster::new(&settings.data_dir.join("postgres"))?;
+    match action {
+        DatabaseAction::Start => {
+            cluster.start(Durability::Durable)?;
+            cluster.ensure_database(db::EMBEDDED_DATABASE)?;
+            println!("{}", cluster.url(db::EMBEDDED_DATABASE));
+        }
+        DatabaseAction::Stop => cluster.stop()?,
+    }
+    Ok(())
 }
 
 fn migrate(url: &str) -> anyhow::Result<()> {
