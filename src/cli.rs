@@ -110,9 +110,7 @@ fn manage_database(settings: &Settings, action: DatabaseAction) -> anyhow::Resul
 }
 
 fn migrate(url: &str) -> anyhow::Result<()> {
-    let ran = db::run_migrations(&mut db::connect(url)?)?;
-    tracing::info!(migrations = ran, "database schema is up to date");
-    Ok(())
+    db::prepare(&mut db::connect(url)?)
 }
 
 fn seed(settings: &Settings, database: &Database) -> anyhow::Result<()> {
@@ -198,6 +196,7 @@ fn serve(settings: &Settings, database: &Database, args: &ServeArgs) -> anyhow::
             public_url: settings.public_url(),
         },
         auth: settings.auth.clone(),
+        listings: settings.listings.clone(),
         secret,
     };
     let listener = TcpListener::bind(&settings.bind)

@@ -46,6 +46,9 @@ pub struct Settings {
     pub auth: AuthSettings,
 
     #[command(flatten)]
+    pub listings: ListingSettings,
+
+    #[command(flatten)]
     pub database: DatabaseSettings,
 
     #[command(flatten)]
@@ -75,6 +78,26 @@ impl Default for AuthSettings {
             bcrypt_cost: 12,
             session_lifetime_days: 30,
             trust_proxy_headers: false,
+        }
+    }
+}
+
+#[derive(Debug, Clone, Args)]
+pub struct ListingSettings {
+    /// Days a listing stays up before it expires (renewing starts the count again).
+    #[arg(long, env = "LISTING_LIFETIME_DAYS", default_value_t = 30)]
+    pub listing_lifetime_days: u32,
+
+    /// Most photos on one listing.
+    #[arg(long, env = "MAX_PHOTOS_PER_LISTING", default_value_t = 12, value_parser = clap::value_parser!(u16).range(1..=50))]
+    pub max_photos: u16,
+}
+
+impl Default for ListingSettings {
+    fn default() -> Self {
+        Self {
+            listing_lifetime_days: 30,
+            max_photos: 12,
         }
     }
 }

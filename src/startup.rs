@@ -11,8 +11,10 @@ use actix_web::{App, HttpServer, Route, web};
 use tracing_actix_web::TracingLogger;
 
 use crate::accounts::handlers::{self as accounts, PasswordCost};
+use crate::config::ListingSettings;
 use crate::config::{AuthSettings, SecretKey};
 use crate::home;
+use crate::listings::handlers::{self as listings, ListingRules};
 use crate::storage::Storage;
 use crate::web::rate_limit::TrustProxyHeaders;
 use crate::web::session::{SessionLifetime, load_current_user, session_middleware};
@@ -28,6 +30,7 @@ pub struct AppState {
     pub storage: Storage,
     pub site: SiteConfig,
     pub auth: AuthSettings,
+    pub listings: ListingSettings,
     /// Keys the session cookie.
     pub secret: SecretKey,
 }
@@ -50,6 +53,12 @@ impl Application {
         let storage = web::Data::new(state.storage.clone());
         let site = web::Data::new(state.site.clone());
         let cost = web::Data::new(PasswordCost(state.auth.bcrypt_cost));
+        let rules = web::Data::new(ListingRules {
+            lifetime: std::time::Duration::from_secs(
+                u64::from(state.listings.listing_lifetime_days) * 86_400,
+            ),
+            max_photos: usize::from(state.listings.max_photos),
+        });
         let lifetime = SessionLifetime::from_days(state.auth.session_lifetime_days);
         let trust_proxy = TrustProxyHeaders(state.auth.trust_proxy_headers);
         let secure_cookies = state.site.public_url.starts_with("https://");
@@ -73,6 +82,7 @@ impl Application {
                 .app_data(storage.clone())
                 .app_data(site.clone())
                 .app_data(cost.clone())
+                .app_data(rules.clone())
                 .app_data(lifetime)
                 .app_data(trust_proxy)
                 .app_data(
@@ -185,6 +195,62 @@ pub fn route_table() -> Vec<(&'static str, Method, Route)> {
             web::post().to(accounts::delete_account),
         ),
         ("/admin", M::GET, web::get().to(accounts::admin_home)),
+        // Listings
+        (
+            "/c/{section}",
+            M::GET,
+            web::get().to(listings::show_section),
+        ),
+        (
+            "/c/{section}/{category}",
+            M::GET,
+            web::get().to(listings::show_category),
+        ),
+        (
+            "/listings/new",
+            M::GET,
+            web::get().to(listings::new_listing_form),
+        ),
+        (
+            "/listings/new",
+            M::POST,
+            web::post().to(listings::create_listing),
+        ),
+        (
+            "/listings/{id}",
+            M::GET,
+            web::get().to(listings::listing_by_id),
+        ),
+        (
+            "/listings/{id}/edit",
+            M::GET,
+            web::get().to(listings::edit_listing_form),
+        ),
+        (
+            "/listings/{id}/edit",
+            M::POST,
+            web::post().to(listings::update_listing),
+        ),
+        (
+            "/listings/{id}/status",
+            M::POST,
+            web::post().to(listings::change_status),
+        ),
+        (
+            "/listings/{id}/renew",
+            M::POST,
+            web::post().to(listings::renew_listing),
+        ),
+        (
+            "/listings/{id}/delete",
+            M::POST,
+            web::post().to(listings::delete_listing),
+        ),
+        (
+            "/listings/{id}/{slug}",
+            M::GET,
+            web::get().to(listings::show_listing),
+        ),
     ]
 }
 

@@ -119,6 +119,26 @@ impl Database {
     }
 }
 
+/// Prepares a database for the site: pending migrations, then the data every site needs (the
+/// places gazetteer). Safe to run from several instances at once.
+pub fn prepare(conn: &mut PgConnection) -> anyhow::Result<()> {
+    let ran = run_migrations(conn)?;
+    diesel::sql_query("SELECT pg_advisory_lock($1)")
+        .bind::<diesel::sql_types::BigInt, _>(MIGRATION_LOCK_KEY)
+        .execute(conn)?;
+    let loaded = crate::places::ensure_loaded(conn);
+    diesel::sql_query("SELECT pg_advisory_unlock($1)")
+        .bind::<diesel::sql_types::BigInt, _>(MIGRATION_LOCK_KEY)
+        .execute(conn)?;
+    let loaded = loaded?;
+    tracing::info!(
+        migrations = ran,
+        places_loaded = loaded,
+        "database is ready"
+    );
+    Ok(())
+}
+
 /// Connects once (outside the pool), for CLI commands and start-up work.
 pub fn connect(url: &str) -> anyhow::Result<PgConnection> {
     PgConnection::establish(url).with_context(|| {

@@ -1,10 +1,87 @@
 // @generated automatically by Diesel CLI.
 
+pub mod sql_types {
+    #[derive(diesel::query_builder::QueryId, Clone, diesel::sql_types::SqlType)]
+    #[diesel(postgres_type(name = "tsvector", schema = "pg_catalog"))]
+    pub struct Tsvector;
+}
+
+diesel::table! {
+    categories (id) {
+        id -> Int4,
+        section_id -> Int2,
+        slug -> Text,
+        name -> Text,
+        position -> Int2,
+        attributes -> Jsonb,
+        allows_free -> Bool,
+    }
+}
+
+diesel::table! {
+    listing_photos (id) {
+        id -> Uuid,
+        owner_id -> Int8,
+        listing_id -> Nullable<Int8>,
+        position -> Int2,
+        display_key -> Text,
+        thumb_key -> Text,
+        width -> Int4,
+        height -> Int4,
+        alt_text -> Text,
+        created_at -> Timestamptz,
+    }
+}
+
+diesel::table! {
+    use diesel::sql_types::*;
+    use super::sql_types::Tsvector;
+
+    listings (id) {
+        id -> Int8,
+        owner_id -> Int8,
+        category_id -> Int4,
+        title -> Text,
+        body -> Text,
+        price_cents -> Nullable<Int8>,
+        is_free -> Bool,
+        zip -> Text,
+        latitude -> Float8,
+        longitude -> Float8,
+        attributes -> Jsonb,
+        status -> Text,
+        expires_at -> Timestamptz,
+        renewed_at -> Timestamptz,
+        created_at -> Timestamptz,
+        updated_at -> Timestamptz,
+        search -> Nullable<Tsvector>,
+    }
+}
+
+diesel::table! {
+    places (zip) {
+        zip -> Text,
+        city -> Text,
+        state -> Text,
+        latitude -> Float8,
+        longitude -> Float8,
+    }
+}
+
 diesel::table! {
     rate_limits (key) {
         key -> Text,
         window_start -> Timestamptz,
         hits -> Int4,
+    }
+}
+
+diesel::table! {
+    sections (id) {
+        id -> Int2,
+        slug -> Text,
+        name -> Text,
+        position -> Int2,
     }
 }
 
@@ -38,6 +115,21 @@ diesel::table! {
     }
 }
 
+diesel::joinable!(categories -> sections (section_id));
+diesel::joinable!(listing_photos -> listings (listing_id));
+diesel::joinable!(listing_photos -> users (owner_id));
+diesel::joinable!(listings -> categories (category_id));
+diesel::joinable!(listings -> places (zip));
+diesel::joinable!(listings -> users (owner_id));
 diesel::joinable!(user_sessions -> users (user_id));
 
-diesel::allow_tables_to_appear_in_same_query!(rate_limits, user_sessions, users,);
+diesel::allow_tables_to_appear_in_same_query!(
+    categories,
+    listing_photos,
+    listings,
+    places,
+    rate_limits,
+    sections,
+    user_sessions,
+    users,
+);

@@ -1,38 +1,32 @@
-use super::views::{HomePage, SectionTeaser};
-use crate::web::PageContext;
+use actix_web::web;
 
-/// The six sections every Corkboard has; the category tree behind them lives in the database.
-const SECTIONS: &[SectionTeaser] = &[
-    SectionTeaser {
-        name: "For sale",
-        blurb: "Furniture, bikes, electronics, cars and free stuff from people nearby.",
-    },
-    SectionTeaser {
-        name: "Housing",
-        blurb: "Apartments, rooms and sublets, with photos and a map.",
-    },
-    SectionTeaser {
-        name: "Jobs",
-        blurb: "Local work, full-time, part-time and remote.",
-    },
-    SectionTeaser {
-        name: "Services",
-        blurb: "Movers, tutors, repairs and everything in between.",
-    },
-    SectionTeaser {
-        name: "Community",
-        blurb: "Events, activities, lost and found.",
-    },
-    SectionTeaser {
-        name: "Gigs",
-        blurb: "Short jobs, paid or volunteer.",
-    },
-];
+use super::views::HomePage;
+use crate::listings::handlers::{card_views, section_trees};
+use crate::listings::queries::{self, Scope};
+use crate::storage::Storage;
+use crate::web::{AppError, Db, PageContext};
+
+/// Newest listings on the front page.
+const NEWEST: i64 = 12;
 
 /// `GET /`
-pub async fn show_home(ctx: PageContext) -> HomePage {
-    HomePage {
+pub async fn show_home(
+    ctx: PageContext,
+    db: Db,
+    storage: web::Data<Storage>,
+) -> Result<HomePage, AppError> {
+    let (tree, counts, newest) = db
+        .run(|conn| {
+            Ok::<_, AppError>((
+                queries::category_tree(conn)?,
+                queries::public_counts_by_category(conn)?,
+                queries::public_listings(conn, Scope::All, None, NEWEST)?,
+            ))
+        })
+        .await?;
+    Ok(HomePage {
         ctx,
-        sections: SECTIONS,
-    }
+        sections: section_trees(tree, &counts),
+        newest: card_views(&storage, &newest).await,
+    })
 }

@@ -4,7 +4,7 @@ use std::collections::BTreeMap;
 
 /// Messages keyed by field name, shown next to each field. Empty means the form is valid.
 #[derive(Debug, Default, Clone, PartialEq, Eq)]
-pub struct FieldErrors(BTreeMap<&'static str, String>);
+pub struct FieldErrors(BTreeMap<String, String>);
 
 impl FieldErrors {
     pub fn new() -> Self {
@@ -12,8 +12,8 @@ impl FieldErrors {
     }
 
     /// Records `message` for `field`, keeping the first message if there already is one.
-    pub fn add(&mut self, field: &'static str, message: impl Into<String>) {
-        self.0.entry(field).or_insert_with(|| message.into());
+    pub fn add(&mut self, field: impl Into<String>, message: impl Into<String>) {
+        self.0.entry(field.into()).or_insert_with(|| message.into());
     }
 
     pub fn get(&self, field: &str) -> Option<&str> {
@@ -28,12 +28,15 @@ impl FieldErrors {
         self.0.len()
     }
 
+    /// Adds every error of `other` (keeping messages already recorded).
+    pub fn merge(&mut self, other: FieldErrors) {
+        for (field, message) in other.0 {
+            self.add(field, message);
+        }
+    }
+
     /// Records the error of a parse result and returns its value, if any.
-    pub fn take<T, E: Into<String>>(
-        &mut self,
-        field: &'static str,
-        result: Result<T, E>,
-    ) -> Option<T> {
+    pub fn take<T, E: Into<String>>(&mut self, field: &str, result: Result<T, E>) -> Option<T> {
         match result {
             Ok(value) => Some(value),
             Err(message) => {

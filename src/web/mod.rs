@@ -13,6 +13,7 @@ pub mod media;
 pub mod page;
 pub mod rate_limit;
 pub mod session;
+pub mod time;
 pub mod upload;
 
 pub use db::Db;

@@ -20,7 +20,9 @@ use std::sync::OnceLock;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::Duration;
 
-use corkboard::config::{AuthSettings, DatabaseSettings, SecretKey, StorageSettings};
+use corkboard::config::{
+    AuthSettings, DatabaseSettings, ListingSettings, SecretKey, StorageSettings,
+};
 use corkboard::db::embedded::{Durability, EmbeddedCluster};
 use corkboard::db::{self, PgPool};
 use corkboard::startup::{AppState, Application};
@@ -102,7 +104,7 @@ fn databases() -> &'static TestDatabases {
         admin_execute(&server, &format!("CREATE DATABASE {template}"));
         {
             let mut conn = db::connect(&server.url(&template)).expect("connect to the template");
-            db::run_migrations(&mut conn).expect("migrate the template");
+            db::prepare(&mut conn).expect("migrate the template");
         }
         TestDatabases { server, template }
     })
@@ -314,6 +316,7 @@ pub async fn spawn_app_on(
             bcrypt_cost: TEST_BCRYPT_COST,
             ..AuthSettings::default()
         },
+        listings: ListingSettings::default(),
         secret: SecretKey::generate(),
     };
     let app = Application::build(state, listener, 1).expect("build the app");

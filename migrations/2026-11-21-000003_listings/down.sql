@@ -1,0 +1,5 @@
+DROP TABLE listing_photos;
+DROP TABLE listings;
+DROP TABLE categories;
+DROP TABLE sections;
+DROP TABLE places;

@@ -1,0 +1,9 @@
+//! Listings: categories, posting with photos, the listing page, managing a listing, and
+//! browsing sections and categories.
+
+pub mod domain;
+pub mod handlers;
+pub mod models;
+pub mod photos;
+pub mod queries;
+pub mod views;

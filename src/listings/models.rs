@@ -1,0 +1,171 @@
+use chrono::{DateTime, Utc};
+use diesel::prelude::*;
+use uuid::Uuid;
+
+use super::domain::AttributeDef;
+use crate::db::schema::{categories, listing_photos, listings, sections};
+
+#[derive(Debug, Clone, Queryable, Selectable)]
+#[diesel(table_name = sections, check_for_backend(diesel::pg::Pg))]
+pub struct Section {
+    pub id: i16,
+    pub slug: String,
+    pub name: String,
+    pub position: i16,
+}
+
+#[derive(Debug, Clone, Queryable, Selectable)]
+#[diesel(table_name = categories, check_for_backend(diesel::pg::Pg))]
+pub struct Category {
+    pub id: i32,
+    pub section_id: i16,
+    pub slug: String,
+    pub name: String,
+    pub position: i16,
+    pub attributes: serde_json::Value,
+    pub allows_free: bool,
+}
+
+impl Category {
+    /// The attributes this category asks for. The definitions come from a migration, so a
+    /// malformed one is a bug: it is logged and the category asks for nothing.
+    pub fn attribute_defs(&self) -> Vec<AttributeDef> {
+        serde_json::from_value(self.attributes.clone()).unwrap_or_else(|err| {
+            tracing::error!(category = %self.slug, error = %err, "bad attribute definitions");
+            Vec::new()
+        })
+    }
+}
+
+/// What a listing's owner or an admin has made of it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ListingStatus {
+    Active,
+    Pending,
+    Sold,
+    Expired,
+    Deleted,
+    Hidden,
+    Removed,
+}
+
+impl ListingStatus {
+    pub fn parse(s: &str) -> Option<Self> {
+        Some(match s {
+            "active" => Self::Active,
+            "pending" => Self::Pending,
+            "sold" => Self::Sold,
+            "expired" => Self::Expired,
+            "deleted" => Self::Deleted,
+            "hidden" => Self::Hidden,
+            "removed" => Self::Removed,
+            _ => return None,
+        })
+    }
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Active => "active",
+            Self::Pending => "pending",
+            Self::Sold => "sold",
+            Self::Expired => "expired",
+            Self::Deleted => "deleted",
+            Self::Hidden => "hidden",
+            Self::Removed => "removed",
+        }
+    }
+}
+
+#[derive(Debug, Clone, Queryable, Selectable, Identifiable)]
+#[diesel(table_name = listings, check_for_backend(diesel::pg::Pg))]
+pub struct Listing {
+    pub id: i64,
+    pub owner_id: i64,
+    pub category_id: i32,
+    pub title: String,
+    pub body: String,
+    pub price_cents: Option<i64>,
+    pub is_free: bool,
+    pub zip: String,
+    pub latitude: f64,
+    pub longitude: f64,
+    pub attributes: serde_json::Value,
+    pub status: String,
+    pub expires_at: DateTime<Utc>,
+    pub renewed_at: DateTime<Utc>,
+    pub created_at: DateTime<Utc>,
+    pub updated_at: DateTime<Utc>,
+}
+
+impl Listing {
+    /// The status as visitors see it: an active or pending listing past its expiry is expired.
+    pub fn effective_status(&self, now: DateTime<Utc>) -> ListingStatus {
+        let status = ListingStatus::parse(&self.status).unwrap_or(ListingStatus::Hidden);
+        match status {
+            ListingStatus::Active | ListingStatus::Pending if self.expires_at <= now => {
+                ListingStatus::Expired
+            }
+            other => other,
+        }
+    }
+
+    /// Whether anyone may open the listing's page (owners and admins may open every one).
+    pub fn is_public(&self) -> bool {
+        matches!(
+            self.status.as_str(),
+            "active" | "pending" | "sold" | "expired"
+        )
+    }
+
+    pub fn path(&self) -> String {
+        format!(
+            "/listings/{}/{}",
+            self.id,
+            super::domain::slugify(&self.title)
+        )
+    }
+}
+
+#[derive(Debug, Insertable)]
+#[diesel(table_name = listings)]
+pub struct NewListing<'a> {
+    pub owner_id: i64,
+    pub category_id: i32,
+    pub title: &'a str,
+    pub body: &'a str,
+    pub price_cents: Option<i64>,
+    pub is_free: bool,
+    pub zip: &'a str,
+    pub latitude: f64,
+    pub longitude: f64,
+    pub attributes: serde_json::Value,
+    pub expires_at: DateTime<Utc>,
+}
+
+#[derive(Debug, AsChangeset)]
+#[diesel(table_name = listings, treat_none_as_null = true)]
+pub struct ListingChanges<'a> {
+    pub title: &'a str,
+    pub body: &'a str,
+    pub price_cents: Option<i64>,
+    pub is_free: bool,
+    pub zip: &'a str,
+    pub latitude: f64,
+    pub longitude: f64,
+    pub attributes: serde_json::Value,
+}
+
+#[derive(Debug, Clone, Queryable, Selectable, Insertable)]
+#[diesel(table_name = listing_photos, check_for_backend(diesel::pg::Pg))]
+pub struct Photo {
+    pub id: Uuid,
+    pub owner_id: i64,
+    pub listing_id: Option<i64>,
+    pub position: i16,
+    pub display_key: String,
+    pub thumb_key: String,
+    pub width: i32,
+    pub height: i32,
+    pub alt_text: String,
+    pub created_at: DateTime<Utc>,
+}

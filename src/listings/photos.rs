@@ -1,0 +1,150 @@
+//! Turning an uploaded file into a listing photo: two re-encoded derivatives in storage, then
+//! the row. A row never exists without its objects; if the row cannot be written the objects
+//! are deleted again (and whatever a crash leaves behind, the janitor finds: nothing refers
+//! to it).
+
+use bytes::Bytes;
+use chrono::Utc;
+use uuid::Uuid;
+
+use super::models::Photo;
+use super::queries;
+use crate::photos::{self, PhotoError};
+use crate::storage::{ObjectKey, Storage};
+use crate::web::upload::UploadedFile;
+use crate::web::{AppError, Db};
+
+/// Long edge of the photo shown on the listing page.
+pub const DISPLAY_EDGE: u32 = 1600;
+/// Side of the square thumbnail in lists and the gallery strip.
+pub const THUMB_SIDE: u32 = 400;
+
+/// Stores an upload as a pending photo of `owner_id`. `Ok(Err(..))` is a problem with the
+/// file, for the form; `Err(..)` is a problem of ours.
+pub async fn store_upload(
+    db: &Db,
+    storage: &Storage,
+    owner_id: i64,
+    file: UploadedFile,
+) -> Result<Result<Photo, PhotoError>, AppError> {
+    if file.too_large {
+        return Ok(Err(PhotoError::TooLarge));
+    }
+    let derived = photos::run_limited(move || {
+        let img = photos::decode(file.file.path())?;
+        let display = photos::fit_within(&img, DISPLAY_EDGE);
+        let thumb = photos::square(&img, THUMB_SIDE);
+        Ok::<_, PhotoError>((
+            photos::encode_jpeg(&display),
+            display.width(),
+            display.height(),
+            photos::encode_jpeg(&thumb),
+        ))
+    })
+    .await?;
+    let (display, width, height, thumb) = match derived {
+        Ok(derived) => derived,
+        Err(err) => return Ok(Err(err)),
+    };
+    let id = Uuid::new_v4();
+    let display_key = ObjectKey::parse(&format!("photos/{id}/display.jpg"))?;
+    let thumb_key = ObjectKey::parse(&format!("photos/{id}/thumb.jpg"))?;
+    let stored = async {
+        storage
+            .put(&display_key, Bytes::from(display), "image/jpeg")
+            .await?;
+        storage
+            .put(&thumb_key, Bytes::from(thumb), "image/jpeg")
+            .await
+    }
+    .await;
+    let photo = Photo {
+        id,
+        owner_id,
+        listing_id: None,
+        position: 0,
+        display_key: display_key.to_string(),
+        thumb_key: thumb_key.to_string(),
+        width: width as i32,
+        height: height as i32,
+        alt_text: String::new(),
+        created_at: Utc::now(),
+    };
+    let recorded = match stored {
+        Ok(()) => {
+            let row = photo.clone();
+            db.run(move |conn| queries::insert_photo(conn, &row)).await
+        }
+        Err(err) => Err(err.into()),
+    };
+    if let Err(err) = recorded {
+        delete_objects(storage, &[display_key.to_string(), thumb_key.to_string()]).await;
+        return Err(err);
+    }
+    Ok(Ok(photo))
+}
+
+/// Deletes objects, best effort: what fails is logged and left for the janitor.
+pub async fn delete_objects(storage: &Storage, keys: &[String]) {
+    for key in keys {
+        let Ok(key) = ObjectKey::parse(key) else {
+            continue;
+        };
+        if let Err(err) = storage.delete(&key).await {
+            tracing::warn!(error = %err, %key, "cannot delete a photo object");
+        }
+    }
+}
+
+/// The objects of these photos.
+pub fn object_keys(photos: &[Photo]) -> Vec<String> {
+    photos
+        .iter()
+        .flat_map(|p| [p.display_key.clone(), p.thumb_key.clone()])
+        .collect()
+}
+
+/// A photo as a page shows it.
+#[derive(Debug, Clone)]
+pub struct PhotoView {
+    pub id: Uuid,
+    pub display_url: String,
+    pub thumb_url: String,
+    pub width: i32,
+    pub height: i32,
+    pub alt_text: String,
+}
+
+/// Signs the URLs of `photos` for a page; a photo whose URL cannot be signed is left out.
+pub async fn photo_views(storage: &Storage, photos: &[Photo]) -> Vec<PhotoView> {
+    let mut views = Vec::with_capacity(photos.len());
+    for photo in photos {
+        let (Ok(display), Ok(thumb)) = (
+            ObjectKey::parse(&photo.display_key),
+            ObjectKey::parse(&photo.thumb_key),
+        ) else {
+            continue;
+        };
+        match (
+            storage.signed_url(&display).await,
+            storage.signed_url(&thumb).await,
+        ) {
+            (Ok(display_url), Ok(thumb_url)) => views.push(PhotoView {
+                id: photo.id,
+                display_url,
+                thumb_url,
+                width: photo.width,
+                height: photo.height,
+                alt_text: photo.alt_text.clone(),
+            }),
+            _ => tracing::warn!(photo = %photo.id, "cannot sign photo URLs"),
+        }
+    }
+    views
+}
+
+/// A signed URL for a thumbnail key, if there is one.
+pub async fn thumb_url(storage: &Storage, key: Option<&str>) -> Option<String> {
+    let key = ObjectKey::parse(key?).ok()?;
+    storage.signed_url(&key).await.ok()
+}

@@ -1,0 +1,407 @@
+//! Listing, category and photo queries.
+//!
+//! Public lists show listings that are active or pending and not yet expired, newest (last
+//! renewed) first, paged by keyset on `(renewed_at, id)`, so a page is stable while new
+//! listings arrive and deep pages cost the same as the first.
+
+use std::collections::HashMap;
+
+use chrono::{DateTime, Utc};
+use diesel::prelude::*;
+use diesel::sql_types::{BigInt, Integer, Nullable, SmallInt, Text, Timestamptz};
+use uuid::Uuid;
+
+use super::models::{Category, Listing, ListingChanges, NewListing, Photo, Section};
+use crate::db::schema::{categories, listing_photos, listings, sections};
+
+/// Every section with its categories, in display order.
+pub fn category_tree(conn: &mut PgConnection) -> QueryResult<Vec<(Section, Vec<Category>)>> {
+    let all_sections = sections::table
+        .order(sections::position)
+        .select(Section::as_select())
+        .load(conn)?;
+    let all_categories = categories::table
+        .order((categories::section_id, categories::position))
+        .select(Category::as_select())
+        .load(conn)?;
+    Ok(all_sections
+        .into_iter()
+        .map(|section| {
+            let cats = all_categories
+                .iter()
+                .filter(|c| c.section_id == section.id)
+                .cloned()
+                .collect();
+            (section, cats)
+        })
+        .collect())
+}
+
+pub fn find_section(conn: &mut PgConnection, slug: &str) -> QueryResult<Option<Section>> {
+    sections::table
+        .filter(sections::slug.eq(slug))
+        .select(Section::as_select())
+        .first(conn)
+        .optional()
+}
+
+pub fn find_category(
+    conn: &mut PgConnection,
+    section_slug: &str,
+    category_slug: &str,
+) -> QueryResult<Option<(Section, Category)>> {
+    sections::table
+        .inner_join(categories::table)
+        .filter(sections::slug.eq(section_slug))
+        .filter(categories::slug.eq(category_slug))
+        .select((Section::as_select(), Category::as_select()))
+        .first(conn)
+        .optional()
+}
+
+pub fn find_category_by_id(conn: &mut PgConnection, id: i32) -> QueryResult<(Section, Category)> {
+    sections::table
+        .inner_join(categories::table)
+        .filter(categories::id.eq(id))
+        .select((Section::as_select(), Category::as_select()))
+        .first(conn)
+}
+
+/// Public listings per category.
+pub fn public_counts_by_category(conn: &mut PgConnection) -> QueryResult<HashMap<i32, i64>> {
+    #[derive(QueryableByName)]
+    struct Row {
+        #[diesel(sql_type = Integer)]
+        category_id: i32,
+        #[diesel(sql_type = BigInt)]
+        n: i64,
+    }
+    let rows: Vec<Row> = diesel::sql_query(
+        "SELECT category_id, count(*) AS n FROM listings
+         WHERE status IN ('active', 'pending') AND expires_at > now()
+         GROUP BY category_id",
+    )
+    .load(conn)?;
+    Ok(rows.into_iter().map(|r| (r.category_id, r.n)).collect())
+}
+
+/// Where a page of a list starts: after the listing with this `(renewed_at, id)`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Cursor {
+    pub renewed_at: DateTime<Utc>,
+    pub id: i64,
+}
+
+impl Cursor {
+    /// `<microseconds>-<id>`, as used in `?after=`.
+    pub fn encode(&self) -> String {
+        format!("{}-{}", self.renewed_at.timestamp_micros(), self.id)
+    }
+
+    pub fn decode(token: &str) -> Option<Self> {
+        let (micros, id) = token.split_once('-')?;
+        Some(Self {
+            renewed_at: DateTime::from_timestamp_micros(micros.parse().ok()?)?,
+            id: id.parse().ok().filter(|id: &i64| *id > 0)?,
+        })
+    }
+}
+
+/// What a list shows of a listing.
+#[derive(Debug, Clone, QueryableByName)]
+pub struct ListingCard {
+    #[diesel(sql_type = BigInt)]
+    pub id: i64,
+    #[diesel(sql_type = Text)]
+    pub title: String,
+    #[diesel(sql_type = Nullable<BigInt>)]
+    pub price_cents: Option<i64>,
+    #[diesel(sql_type = diesel::sql_types::Bool)]
+    pub is_free: bool,
+    #[diesel(sql_type = Text)]
+    pub status: String,
+    #[diesel(sql_type = Text)]
+    pub city: String,
+    #[diesel(sql_type = Text)]
+    pub state: String,
+    #[diesel(sql_type = Timestamptz)]
+    pub renewed_at: DateTime<Utc>,
+    #[diesel(sql_type = Nullable<Text>)]
+    pub thumb_key: Option<String>,
+    #[diesel(sql_type = BigInt)]
+    pub photo_count: i64,
+}
+
+impl ListingCard {
+    pub fn cursor(&self) -> Cursor {
+        Cursor {
+            renewed_at: self.renewed_at,
+            id: self.id,
+        }
+    }
+}
+
+/// Which public list.
+#[derive(Debug, Clone, Copy)]
+pub enum Scope {
+    All,
+    Section(i16),
+    Category(i32),
+}
+
+/// A page of public listings, newest first. Fetches one more than `limit` so the caller
+/// knows whether there is a next page.
+pub fn public_listings(
+    conn: &mut PgConnection,
+    scope: Scope,
+    after: Option<Cursor>,
+    limit: i64,
+) -> QueryResult<Vec<ListingCard>> {
+    let (section, category) = match scope {
+        Scope::All => (None, None),
+        Scope::Section(id) => (Some(id), None),
+        Scope::Category(id) => (None, Some(id)),
+    };
+    diesel::sql_query(
+        "SELECT l.id, l.title, l.price_cents, l.is_free, l.status, p.city, p.state, l.renewed_at,
+                ph.thumb_key, (SELECT count(*) FROM listing_photos c WHERE c.listing_id = l.id) AS photo_count
+         FROM listings l
+         JOIN places p ON p.zip = l.zip
+         LEFT JOIN LATERAL (
+             SELECT thumb_key FROM listing_photos f
+             WHERE f.listing_id = l.id ORDER BY f.position LIMIT 1
+         ) ph ON true
+         WHERE l.status IN ('active', 'pending') AND l.expires_at > now()
+           AND ($1::int IS NULL OR l.category_id = $1)
+           AND ($2::smallint IS NULL OR l.category_id IN (SELECT id FROM categories WHERE section_id = $2))
+           AND ($3::timestamptz IS NULL OR (l.renewed_at, l.id) < ($3, $4))
+         ORDER BY l.renewed_at DESC, l.id DESC
+         LIMIT $5",
+    )
+    .bind::<Nullable<Integer>, _>(category)
+    .bind::<Nullable<SmallInt>, _>(section)
+    .bind::<Nullable<Timestamptz>, _>(after.map(|c| c.renewed_at))
+    .bind::<BigInt, _>(after.map_or(0, |c| c.id))
+    .bind::<BigInt, _>(limit)
+    .load(conn)
+}
+
+/// The member's own listings, every status, newest first.
+pub fn listings_of_owner(conn: &mut PgConnection, owner_id: i64) -> QueryResult<Vec<Listing>> {
+    listings::table
+        .filter(listings::owner_id.eq(owner_id))
+        .order(listings::created_at.desc())
+        .select(Listing::as_select())
+        .load(conn)
+}
+
+pub fn find_listing(conn: &mut PgConnection, id: i64) -> QueryResult<Option<Listing>> {
+    listings::table
+        .find(id)
+        .select(Listing::as_select())
+        .first(conn)
+        .optional()
+}
+
+pub fn photos_of(conn: &mut PgConnection, listing_id: i64) -> QueryResult<Vec<Photo>> {
+    listing_photos::table
+        .filter(listing_photos::listing_id.eq(listing_id))
+        .order((listing_photos::position, listing_photos::created_at))
+        .select(Photo::as_select())
+        .load(conn)
+}
+
+/// The owner's pending uploads among `ids` (others' and attached ones are left out).
+pub fn pending_photos(
+    conn: &mut PgConnection,
+    owner_id: i64,
+    ids: &[Uuid],
+) -> QueryResult<Vec<Photo>> {
+    listing_photos::table
+        .filter(listing_photos::id.eq_any(ids))
+        .filter(listing_photos::owner_id.eq(owner_id))
+        .filter(listing_photos::listing_id.is_null())
+        .order(listing_photos::created_at)
+        .select(Photo::as_select())
+        .load(conn)
+}
+
+/// Records a stored photo as a pending upload.
+pub fn insert_photo(conn: &mut PgConnection, photo: &Photo) -> QueryResult<()> {
+    diesel::insert_into(listing_photos::table)
+        .values(photo)
+        .execute(conn)
+        .map(|_| ())
+}
+
+/// Creates a listing and attaches the owner's pending photos to it, in their given order.
+pub fn create_listing(
+    conn: &mut PgConnection,
+    new: &NewListing<'_>,
+    photo_ids: &[Uuid],
+) -> QueryResult<Listing> {
+    conn.transaction(|conn| {
+        let listing: Listing = diesel::insert_into(listings::table)
+            .values(new)
+            .returning(Listing::as_returning())
+            .get_result(conn)?;
+        attach_photos(conn, &listing, photo_ids, 0)?;
+        Ok(listing)
+    })
+}
+
+/// Attaches pending photos to `listing` from `first_position` on.
+fn attach_photos(
+    conn: &mut PgConnection,
+    listing: &Listing,
+    photo_ids: &[Uuid],
+    first_position: i16,
+) -> QueryResult<()> {
+    for (i, id) in photo_ids.iter().enumerate() {
+        diesel::update(
+            listing_photos::table
+                .filter(listing_photos::id.eq(id))
+                .filter(listing_photos::owner_id.eq(listing.owner_id))
+                .filter(listing_photos::listing_id.is_null()),
+        )
+        .set((
+            listing_photos::listing_id.eq(listing.id),
+            listing_photos::position.eq(first_position + i as i16),
+        ))
+        .execute(conn)?;
+    }
+    Ok(())
+}
+
+/// What an edit does to the photos.
+#[derive(Debug, Default)]
+pub struct PhotoEdits {
+    /// Photos to drop (their objects are deleted by the caller).
+    pub remove: Vec<Uuid>,
+    /// New order of the kept photos (unlisted ones keep their place after these).
+    pub order: Vec<Uuid>,
+    /// New alt texts.
+    pub alt_texts: Vec<(Uuid, String)>,
+    /// Pending uploads to add at the end.
+    pub add: Vec<Uuid>,
+}
+
+/// Saves an edit; returns the removed photos so their objects can be deleted.
+pub fn update_listing(
+    conn: &mut PgConnection,
+    listing: &Listing,
+    changes: &ListingChanges<'_>,
+    photos: &PhotoEdits,
+) -> QueryResult<Vec<Photo>> {
+    conn.transaction(|conn| {
+        diesel::update(listings::table.find(listing.id))
+            .set(changes)
+            .execute(conn)?;
+        let removed: Vec<Photo> = diesel::delete(
+            listing_photos::table
+                .filter(listing_photos::listing_id.eq(listing.id))
+                .filter(listing_photos::id.eq_any(&photos.remove)),
+        )
+        .returning(Photo::as_returning())
+        .get_results(conn)?;
+        for (id, alt) in &photos.alt_texts {
+            diesel::update(
+                listing_photos::table
+                    .filter(listing_photos::listing_id.eq(listing.id))
+                    .filter(listing_photos::id.eq(id)),
+            )
+            .set(listing_photos::alt_text.eq(alt))
+            .execute(conn)?;
+        }
+        // Renumber: the given order first, then the rest as they were.
+        let mut kept = photos_of(conn, listing.id)?;
+        kept.sort_by_key(|p| {
+            photos
+                .order
+                .iter()
+                .position(|id| *id == p.id)
+                .unwrap_or(usize::MAX)
+        });
+        for (i, photo) in kept.iter().enumerate() {
+            diesel::update(listing_photos::table.find(photo.id))
+                .set(listing_photos::position.eq(i as i16))
+                .execute(conn)?;
+        }
+        attach_photos(conn, listing, &photos.add, kept.len() as i16)?;
+        Ok(removed)
+    })
+}
+
+pub fn set_status(conn: &mut PgConnection, listing_id: i64, status: &str) -> QueryResult<()> {
+    diesel::update(listings::table.find(listing_id))
+        .set(listings::status.eq(status))
+        .execute(conn)
+        .map(|_| ())
+}
+
+/// Moves a listing to the top and gives it a new lifetime.
+pub fn renew(
+    conn: &mut PgConnection,
+    listing_id: i64,
+    expires_at: DateTime<Utc>,
+) -> QueryResult<()> {
+    diesel::update(listings::table.find(listing_id))
+        .set((
+            listings::renewed_at.eq(diesel::dsl::now),
+            listings::expires_at.eq(expires_at),
+            listings::status.eq("active"),
+        ))
+        .execute(conn)
+        .map(|_| ())
+}
+
+/// Photo objects no longer needed: pending uploads older than `grace`, whose rows go now.
+pub fn take_stale_pending_photos(
+    conn: &mut PgConnection,
+    older_than: DateTime<Utc>,
+) -> QueryResult<Vec<Photo>> {
+    diesel::delete(
+        listing_photos::table
+            .filter(listing_photos::listing_id.is_null())
+            .filter(listing_photos::created_at.lt(older_than)),
+    )
+    .returning(Photo::as_returning())
+    .get_results(conn)
+}
+
+/// Whether any photo row refers to `key`.
+pub fn photo_key_in_use(conn: &mut PgConnection, key: &str) -> QueryResult<bool> {
+    diesel::select(diesel::dsl::exists(
+        listing_photos::table.filter(
+            listing_photos::display_key
+                .eq(key)
+                .or(listing_photos::thumb_key.eq(key)),
+        ),
+    ))
+    .get_result(conn)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn cursors_round_trip_and_reject_garbage() {
+        let cursor = Cursor {
+            renewed_at: DateTime::from_timestamp_micros(1_700_000_000_123_456).unwrap(),
+            id: 42,
+        };
+        assert_eq!(Cursor::decode(&cursor.encode()), Some(cursor));
+        for bad in [
+            "",
+            "x-1",
+            "1-x",
+            "1",
+            "1-0",
+            "1--5",
+            "99999999999999999999-1",
+        ] {
+            assert_eq!(Cursor::decode(bad), None, "{bad}");
+        }
+    }
+}

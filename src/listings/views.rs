@@ -1,0 +1,228 @@
+use askama::Template;
+use askama_web::WebTemplate;
+
+use super::domain::{AttributeDef, AttributeKind, BodyPart, ListingForm};
+use super::models::{Category, Section};
+use super::photos::PhotoView;
+use crate::web::{FieldErrors, PageContext};
+
+/// A listing in a list or grid.
+#[derive(Debug, Clone)]
+pub struct CardView {
+    pub path: String,
+    pub title: String,
+    pub price: Option<String>,
+    pub place: String,
+    pub thumb_url: Option<String>,
+    pub photo_count: i64,
+    pub posted: String,
+    pub posted_exact: String,
+    pub pending: bool,
+}
+
+/// A category with its number of public listings, for the front page and section pages.
+#[derive(Debug, Clone)]
+pub struct CategoryLink {
+    pub section_slug: String,
+    pub slug: String,
+    pub name: String,
+    pub count: i64,
+}
+
+#[derive(Debug, Clone)]
+pub struct SectionTree {
+    pub slug: String,
+    pub name: String,
+    pub categories: Vec<CategoryLink>,
+}
+
+#[derive(Template, WebTemplate)]
+#[template(path = "listings/choose_category.html")]
+pub struct ChooseCategoryPage {
+    pub ctx: PageContext,
+    pub tree: Vec<(Section, Vec<Category>)>,
+}
+
+/// One attribute field of the form, with what was typed and its error.
+#[derive(Debug, Clone)]
+pub struct AttributeField {
+    pub def: AttributeDef,
+    pub value: String,
+    pub error: Option<String>,
+}
+
+impl AttributeField {
+    pub fn build(defs: &[AttributeDef], form: &ListingForm, errors: &FieldErrors) -> Vec<Self> {
+        defs.iter()
+            .map(|def| Self {
+                value: form.attribute(def).to_owned(),
+                error: errors.get(&def.field_name()).map(str::to_owned),
+                def: def.clone(),
+            })
+            .collect()
+    }
+
+    pub fn name(&self) -> String {
+        self.def.field_name()
+    }
+
+    pub fn id(&self) -> String {
+        self.def.field_name().replace('_', "-")
+    }
+
+    /// "select", "number" or "text": how the template renders it.
+    pub fn widget(&self) -> &'static str {
+        match self.def.kind {
+            AttributeKind::Bool | AttributeKind::Enum { .. } => "select",
+            AttributeKind::Int { .. } | AttributeKind::Number { .. } => "number",
+            AttributeKind::Text { .. } => "text",
+        }
+    }
+
+    /// The choices of a select: (value, label).
+    pub fn options(&self) -> Vec<(String, String)> {
+        match &self.def.kind {
+            AttributeKind::Bool => vec![("yes".into(), "Yes".into()), ("no".into(), "No".into())],
+            AttributeKind::Enum { options } => {
+                options.iter().map(|o| (o.clone(), capitalise(o))).collect()
+            }
+            _ => Vec::new(),
+        }
+    }
+
+    pub fn step(&self) -> &'static str {
+        match self.def.kind {
+            AttributeKind::Number { .. } => "0.5",
+            _ => "1",
+        }
+    }
+}
+
+fn capitalise(s: &str) -> String {
+    let mut chars = s.chars();
+    match chars.next() {
+        Some(first) => first.to_uppercase().collect::<String>() + chars.as_str(),
+        None => String::new(),
+    }
+}
+
+/// The form to post or edit a listing.
+#[derive(Template, WebTemplate)]
+#[template(path = "listings/form.html")]
+pub struct ListingFormPage {
+    pub ctx: PageContext,
+    /// `None` for a new listing.
+    pub listing_id: Option<i64>,
+    pub action: String,
+    pub section: Section,
+    pub category: Category,
+    pub form: ListingForm,
+    pub attributes: Vec<AttributeField>,
+    pub errors: FieldErrors,
+    /// Photos already accepted: the listing's, or pending uploads kept while the form is fixed.
+    pub photos: Vec<PhotoView>,
+    pub max_photos: usize,
+}
+
+impl ListingFormPage {
+    pub fn is_new(&self) -> bool {
+        self.listing_id.is_none()
+    }
+
+    pub fn room_for_photos(&self) -> usize {
+        self.max_photos.saturating_sub(self.photos.len())
+    }
+
+    pub fn photo_id(&self, photo: &PhotoView) -> String {
+        photo.id.to_string()
+    }
+}
+
+/// An attribute as the listing page shows it.
+#[derive(Debug, Clone)]
+pub struct AttributeRow {
+    pub label: String,
+    pub value: String,
+}
+
+#[derive(Template, WebTemplate)]
+#[template(path = "listings/show.html")]
+pub struct ListingPage {
+    pub ctx: PageContext,
+    pub id: i64,
+    pub path: String,
+    pub title: String,
+    pub body: Vec<BodyPart>,
+    pub summary: String,
+    pub price: Option<String>,
+    pub price_number: Option<String>,
+    pub attributes: Vec<AttributeRow>,
+    pub place: String,
+    pub section: Section,
+    pub category: Category,
+    pub posted: String,
+    pub posted_exact: String,
+    pub posted_iso: String,
+    pub updated: Option<String>,
+    pub updated_exact: String,
+    pub seller_name: String,
+    pub seller_username: String,
+    /// "active", "pending", "sold", "expired", "deleted", "hidden", "removed".
+    pub status: &'static str,
+    pub photos: Vec<PhotoView>,
+    pub is_owner: bool,
+    pub can_renew: bool,
+    pub renew_after: Option<String>,
+    pub absolute_url: String,
+    pub image_url: Option<String>,
+}
+
+impl ListingPage {
+    pub fn status_label(&self) -> &'static str {
+        match self.status {
+            "pending" => "Sale pending",
+            "sold" => "Sold",
+            "expired" => "Expired",
+            "deleted" => "Deleted",
+            "hidden" => "Hidden by moderators",
+            "removed" => "Removed by moderators",
+            _ => "Active",
+        }
+    }
+
+    pub fn availability(&self) -> &'static str {
+        match self.status {
+            "sold" => "https://schema.org/SoldOut",
+            "pending" => "https://schema.org/LimitedAvailability",
+            "active" => "https://schema.org/InStock",
+            _ => "https://schema.org/Discontinued",
+        }
+    }
+}
+
+/// A section's or a category's listings.
+#[derive(Template, WebTemplate)]
+#[template(path = "listings/browse.html")]
+pub struct BrowsePage {
+    pub ctx: PageContext,
+    pub section: Section,
+    /// `None` on a section page.
+    pub category: Option<Category>,
+    /// The section's categories, for the side list.
+    pub categories: Vec<CategoryLink>,
+    pub cards: Vec<CardView>,
+    pub next_page: Option<String>,
+    pub first_page: bool,
+}
+
+impl BrowsePage {
+    pub fn heading(&self) -> &str {
+        self.category
+            .as_ref()
+            .map_or(self.section.name.as_str(), |c| c.name.as_str())
+    }
+
+    pub fn is_current(&self, link: &CategoryLink) -> bool {
+        self.category.as_ref().is_some_and(|c| c.slug == link.slug)
+    }
+}

@@ -1,0 +1,46 @@
+//! Times as people read them.
+
+use chrono::{DateTime, Utc};
+
+/// "just now", "5 minutes ago", "3 hours ago", "2 days ago", then the date.
+pub fn ago(when: DateTime<Utc>, now: DateTime<Utc>) -> String {
+    let secs = (now - when).num_seconds().max(0);
+    let plural = |n: i64, unit: &str| {
+        if n == 1 {
+            format!("1 {unit} ago")
+        } else {
+            format!("{n} {unit}s ago")
+        }
+    };
+    match secs {
+        0..60 => "just now".into(),
+        60..3600 => plural(secs / 60, "minute"),
+        3600..86_400 => plural(secs / 3600, "hour"),
+        86_400..2_592_000 => plural(secs / 86_400, "day"),
+        _ => when.format("%b %-d, %Y").to_string(),
+    }
+}
+
+/// The exact time, for tooltips: "2026-11-21 14:05 UTC".
+pub fn exact(when: DateTime<Utc>) -> String {
+    when.format("%Y-%m-%d %H:%M UTC").to_string()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use chrono::Duration;
+
+    #[test]
+    fn recent_times_are_relative() {
+        let now = Utc::now();
+        assert_eq!(ago(now, now), "just now");
+        assert_eq!(ago(now - Duration::minutes(1), now), "1 minute ago");
+        assert_eq!(ago(now - Duration::hours(3), now), "3 hours ago");
+        assert_eq!(ago(now - Duration::days(2), now), "2 days ago");
+        let old = DateTime::parse_from_rfc3339("2020-01-05T00:00:00Z")
+            .unwrap()
+            .to_utc();
+        assert_eq!(ago(old, now), "Jan 5, 2020");
+    }
+}
