@@ -92,9 +92,18 @@ impl AttributeDef {
             (AttributeKind::Int { .. }, Value::Number(n)) => {
                 n.as_i64().map_or_else(|| n.to_string(), group_thousands)
             }
+            (AttributeKind::Enum { .. }, Value::String(s)) => capitalise(s),
             (_, Value::String(s)) => s.clone(),
             (_, other) => other.to_string(),
         }
+    }
+}
+
+pub fn capitalise(s: &str) -> String {
+    let mut chars = s.chars();
+    match chars.next() {
+        Some(first) => first.to_uppercase().collect::<String>() + chars.as_str(),
+        None => String::new(),
     }
 }
 

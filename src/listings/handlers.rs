@@ -555,8 +555,8 @@ pub async fn show_listing(
 }
 
 fn ago_future(when: chrono::DateTime<Utc>, now: chrono::DateTime<Utc>) -> String {
-    let hours = (when - now).num_hours().max(1);
-    if hours < 48 {
+    let hours = ((when - now).num_seconds().max(1) + 3599) / 3600;
+    if hours <= 48 {
         format!("in {hours} hour{}", if hours == 1 { "" } else { "s" })
     } else {
         format!("in {} days", hours / 24)
@@ -731,6 +731,11 @@ pub async fn update_listing(
         return Ok(respond(page, StatusCode::UNPROCESSABLE_ENTITY, &req));
     };
     edits.add = added.iter().map(|p| p.id).collect();
+    let new_path = format!(
+        "/listings/{}/{}",
+        listing.id,
+        super::domain::slugify(&draft.title)
+    );
     let changed = listing.clone();
     let removed = db
         .run(move |conn| {
@@ -753,7 +758,7 @@ pub async fn update_listing(
         .await?;
     listing_photos::delete_objects(&storage, &listing_photos::object_keys(&removed)).await;
     session::push_flash(&session, FlashKind::Success, "Listing saved.");
-    Ok(redirect(&listing.path()))
+    Ok(redirect(&new_path))
 }
 
 /// Reads the photo controls of the edit form: `remove_photo`, `photo_order`, `alt_<id>`.

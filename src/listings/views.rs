@@ -83,9 +83,10 @@ impl AttributeField {
     pub fn options(&self) -> Vec<(String, String)> {
         match &self.def.kind {
             AttributeKind::Bool => vec![("yes".into(), "Yes".into()), ("no".into(), "No".into())],
-            AttributeKind::Enum { options } => {
-                options.iter().map(|o| (o.clone(), capitalise(o))).collect()
-            }
+            AttributeKind::Enum { options } => options
+                .iter()
+                .map(|o| (o.clone(), super::domain::capitalise(o)))
+                .collect(),
             _ => Vec::new(),
         }
     }
@@ -95,14 +96,6 @@ impl AttributeField {
             AttributeKind::Number { .. } => "0.5",
             _ => "1",
         }
-    }
-}
-
-fn capitalise(s: &str) -> String {
-    let mut chars = s.chars();
-    match chars.next() {
-        Some(first) => first.to_uppercase().collect::<String>() + chars.as_str(),
-        None => String::new(),
     }
 }
 

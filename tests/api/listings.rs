@@ -1,0 +1,879 @@
+//! Posting, showing, managing and browsing listings, with photos on local disk and S3.
+
+use std::io::Cursor;
+
+use diesel::{QueryDsl, RunQueryDsl};
+use reqwest::StatusCode;
+use reqwest::multipart::{Form, Part};
+
+use crate::helpers::{StorageChoice, TestApp, Visitor, hidden_field, spawn_app, spawn_app_with};
+
+// ---------------------------------------------------------------------------------------------
+// Helpers
+
+/// The id of a category, by its section and category slugs.
+fn category_id(app: &TestApp, section: &str, category: &str) -> i32 {
+    let mut conn = app.pool.get().unwrap();
+    corkboard::listings::queries::find_category(&mut conn, section, category)
+        .unwrap()
+        .unwrap()
+        .1
+        .id
+}
+
+pub fn png(width: u32, height: u32) -> Vec<u8> {
+    let img = image::RgbImage::from_fn(width, height, |x, y| {
+        image::Rgb([(x % 256) as u8, (y % 256) as u8, 128])
+    });
+    let mut out = Cursor::new(Vec::new());
+    image::DynamicImage::ImageRgb8(img)
+        .write_to(&mut out, image::ImageFormat::Png)
+        .unwrap();
+    out.into_inner()
+}
+
+/// A JPEG carrying EXIF with an orientation and a GPS block.
+fn jpeg_with_exif(width: u32, height: u32, orientation: u16) -> Vec<u8> {
+    let img = image::RgbImage::from_fn(width, height, |x, _| image::Rgb([(x % 256) as u8, 0, 0]));
+    let mut jpeg = Vec::new();
+    image::codecs::jpeg::JpegEncoder::new_with_quality(&mut jpeg, 90)
+        .encode_image(&img)
+        .unwrap();
+    let mut tiff = Vec::new();
+    tiff.extend_from_slice(b"MM\x00\x2a\x00\x00\x00\x08");
+    tiff.extend_from_slice(&2u16.to_be_bytes()); // IFD0: two entries
+    tiff.extend_from_slice(&[0x01, 0x12, 0x00, 0x03, 0, 0, 0, 1]);
+    tiff.extend_from_slice(&orientation.to_be_bytes());
+    tiff.extend_from_slice(&[0, 0]);
+    tiff.extend_from_slice(&[0x88, 0x25, 0x00, 0x04, 0, 0, 0, 1, 0, 0, 0, 38]);
+    tiff.extend_from_slice(&[0, 0, 0, 0]);
+    tiff.extend_from_slice(&1u16.to_be_bytes()); // GPS IFD at 38: latitude ref "N"
+    tiff.extend_from_slice(&[0x00, 0x01, 0x00, 0x02, 0, 0, 0, 2, b'N', 0, 0, 0]);
+    tiff.extend_from_slice(&[0, 0, 0, 0]);
+    let mut app1 = b"Exif\x00\x00".to_vec();
+    app1.extend_from_slice(&tiff);
+    let mut out = jpeg[..2].to_vec();
+    out.extend_from_slice(&[0xFF, 0xE1]);
+    out.extend_from_slice(&((app1.len() + 2) as u16).to_be_bytes());
+    out.extend_from_slice(&app1);
+    out.extend_from_slice(&jpeg[2..]);
+    out
+}
+
+/// Posts the listing form (multipart, as a browser does).
+pub async fn post_listing(
+    visitor: &Visitor,
+    category: i32,
+    fields: &[(&str, &str)],
+    photos: Vec<(&str, Vec<u8>)>,
+) -> reqwest::Response {
+    let page = visitor
+        .get_page(&format!("/listings/new?category={category}"))
+        .await
+        .body;
+    let token = hidden_field(&page, "csrf_token")
+        .or_else(|| {
+            let at = page.find("csrf_token=")? + "csrf_token=".len();
+            Some(page[at..at + 64].to_owned())
+        })
+        .expect("a form token");
+    let mut form = Form::new();
+    for (name, value) in fields {
+        form = form.text(name.to_string(), value.to_string());
+    }
+    for (name, bytes) in photos {
+        form = form.part("photos", Part::bytes(bytes).file_name(name.to_owned()));
+    }
+    visitor
+        .client
+        .post(visitor.url(&format!(
+            "/listings/new?category={category}&csrf_token={token}"
+        )))
+        .header("Origin", &visitor.address)
+        .multipart(form)
+        .send()
+        .await
+        .unwrap()
+}
+
+const SOFA: &[(&str, &str)] = &[
+    ("title", "Blue sofa, like new"),
+    (
+        "body",
+        "Three seats.\nPick up in the Mission. Photos: https://example.com/sofa",
+    ),
+    ("price", "125"),
+    ("zip", "94110"),
+    ("attr_condition", "like new"),
+];
+
+/// Posts the sofa and returns its path.
+async fn post_sofa(app: &TestApp, photos: Vec<(&str, Vec<u8>)>) -> String {
+    let furniture = category_id(app, "for-sale", "furniture");
+    let response = post_listing(app, furniture, SOFA, photos).await;
+    assert_eq!(response.status(), StatusCode::SEE_OTHER);
+    response.headers()["location"].to_str().unwrap().to_owned()
+}
+
+/// The `src` of every `<img>` in `html` that points at stored media.
+fn media_urls(html: &str, app: &TestApp) -> Vec<String> {
+    html.match_indices("src=\"")
+        .filter_map(|(at, _)| {
+            let rest = &html[at + 5..];
+            let url = &rest[..rest.find('"')?];
+            (url.starts_with("/media/") || url.starts_with("http://127.0.0.1"))
+                .then(|| url.replace("&amp;", "&").replace("&#38;", "&"))
+        })
+        .filter(|url| !url.starts_with(&app.address) || url.contains("/media/"))
+        .collect()
+}
+
+fn listing_id(path: &str) -> i64 {
+    path.split('/').nth(2).unwrap().parse().unwrap()
+}
+
+fn sql(app: &TestApp, statement: &str) {
+    diesel::sql_query(statement)
+        .execute(&mut app.pool.get().unwrap())
+        .unwrap();
+}
+
+// ---------------------------------------------------------------------------------------------
+// Posting and reading
+
+#[tokio::test]
+async fn a_member_posts_a_listing_with_photos_that_anyone_can_read() {
+    let app = spawn_app().await;
+    app.sign_up_new_member().await;
+
+    let path = post_sofa(
+        &app,
+        vec![("a.png", png(800, 600)), ("b.png", png(300, 300))],
+    )
+    .await;
+
+    assert!(
+        path.starts_with("/listings/") && path.ends_with("/blue-sofa-like-new"),
+        "{path}"
+    );
+    let stranger = app.new_visitor();
+    let page = stranger.get_page(&path).await;
+    assert_eq!(page.status, StatusCode::OK);
+    for text in [
+        "Blue sofa, like new",
+        "$125",
+        "San Francisco, CA",
+        "Like new",
+        "Active",
+        r#"<a href="https://example.com/sofa" rel="nofollow ugc noopener""#,
+        r#"itemtype="https://schema.org/Offer""#,
+        r#"<meta itemprop="price" content="125.00">"#,
+        r#"<meta property="og:title" content="Blue sofa, like new">"#,
+    ] {
+        assert!(page.body.contains(text), "missing {text:?}");
+    }
+    // Two photos, each a display image and a thumbnail, served as JPEGs.
+    let urls = media_urls(&page.body, &app);
+    assert_eq!(urls.len(), 4, "{urls:?}");
+    for url in &urls {
+        let image = stranger.get(url).await;
+        assert_eq!(image.status(), StatusCode::OK, "{url}");
+        assert_eq!(image.headers()["content-type"], "image/jpeg");
+    }
+    let display =
+        image::load_from_memory(&stranger.get(&urls[0]).await.bytes().await.unwrap()).unwrap();
+    assert_eq!((display.width(), display.height()), (800, 600));
+    let thumb =
+        image::load_from_memory(&stranger.get(&urls[2]).await.bytes().await.unwrap()).unwrap();
+    assert_eq!((thumb.width(), thumb.height()), (400, 400));
+}
+
+#[tokio::test]
+async fn the_listing_shows_on_the_home_page_and_its_category_pages() {
+    let app = spawn_app().await;
+    app.sign_up_new_member().await;
+    let path = post_sofa(&app, vec![("a.png", png(200, 200))]).await;
+
+    for page in ["/", "/c/for-sale", "/c/for-sale/furniture"] {
+        let html = app.new_visitor().get_page(page).await.body;
+        assert!(html.contains(&format!("href=\"{path}\"")), "{page}");
+    }
+    let housing = app.get_page("/c/housing").await.body;
+    assert!(!housing.contains(&path));
+    // The counts on the front page include it.
+    let home = app.get_page("/").await.body;
+    assert!(home.contains(r#"aria-label="1 listings""#));
+}
+
+#[tokio::test]
+async fn a_wrong_slug_redirects_to_the_right_one() {
+    let app = spawn_app().await;
+    app.sign_up_new_member().await;
+    let path = post_sofa(&app, vec![]).await;
+    let id = listing_id(&path);
+
+    for wrong in [
+        format!("/listings/{id}/old-title"),
+        format!("/listings/{id}"),
+    ] {
+        let response = app.get(&wrong).await;
+        assert_eq!(response.status(), StatusCode::MOVED_PERMANENTLY, "{wrong}");
+        assert_eq!(response.headers()["location"], path.as_str());
+    }
+}
+
+#[tokio::test]
+async fn an_unknown_listing_is_a_404() {
+    let app = spawn_app().await;
+    for path in [
+        "/listings/999999/anything",
+        "/listings/999999",
+        "/listings/abc/def",
+        "/c/nope",
+        "/c/for-sale/nope",
+    ] {
+        assert_eq!(
+            app.get(path).await.status(),
+            StatusCode::NOT_FOUND,
+            "{path}"
+        );
+    }
+}
+
+#[tokio::test]
+async fn posting_needs_a_member() {
+    let app = spawn_app().await;
+    let response = app.get("/listings/new").await;
+    assert_eq!(response.headers()["location"], "/login?next=/listings/new");
+}
+
+#[tokio::test]
+async fn a_form_with_errors_comes_back_with_its_values_and_keeps_the_photos() {
+    let app = spawn_app().await;
+    app.sign_up_new_member().await;
+    let furniture = category_id(&app, "for-sale", "furniture");
+
+    let response = post_listing(
+        &app,
+        furniture,
+        &[
+            ("title", ""),
+            ("body", "Kept description"),
+            ("price", "-5"),
+            ("zip", "94110"),
+        ],
+        vec![("a.png", png(120, 90))],
+    )
+    .await;
+
+    assert_eq!(response.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    let html = response.text().await.unwrap();
+    assert!(html.contains("Give your listing a title."));
+    assert!(html.contains("A price cannot be negative."));
+    assert!(html.contains(">Kept description</textarea>"));
+    assert!(html.contains("value=\"94110\""));
+    let pending = hidden_field(&html, "pending_photo").expect("the photo is kept");
+    assert!(html.contains("Photos you added are kept."));
+
+    // Fixing the form posts the listing with the photo uploaded the first time.
+    let fixed = post_listing(
+        &app,
+        furniture,
+        &[
+            ("title", "Oak table"),
+            ("body", "Kept description"),
+            ("price", "40"),
+            ("zip", "94110"),
+            ("pending_photo", &pending),
+        ],
+        vec![],
+    )
+    .await;
+    assert_eq!(fixed.status(), StatusCode::SEE_OTHER);
+    let page = app
+        .get_page(fixed.headers()["location"].to_str().unwrap())
+        .await
+        .body;
+    assert_eq!(media_urls(&page, &app).len(), 1, "the one photo is shown");
+}
+
+#[tokio::test]
+async fn an_unknown_zip_is_a_field_error() {
+    let app = spawn_app().await;
+    app.sign_up_new_member().await;
+    let furniture = category_id(&app, "for-sale", "furniture");
+    let mut fields = SOFA.to_vec();
+    fields[3] = ("zip", "00000");
+
+    let response = post_listing(&app, furniture, &fields, vec![]).await;
+
+    assert_eq!(response.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    let html = response.text().await.unwrap();
+    assert!(html.contains("know that ZIP code. Check it and try again."));
+    assert!(html.contains("value=\"00000\""));
+}
+
+#[tokio::test]
+async fn each_category_checks_its_own_attributes() {
+    let app = spawn_app().await;
+    app.sign_up_new_member().await;
+    let apartments = category_id(&app, "housing", "apartments");
+    let cars = category_id(&app, "for-sale", "cars-trucks");
+    let base = [
+        ("title", "Thing"),
+        ("body", "Details"),
+        ("price", "1000"),
+        ("zip", "10001"),
+    ];
+
+    for (category, attr, value, message) in [
+        (
+            apartments,
+            "attr_bedrooms",
+            "25",
+            "Enter a number from 0 to 20.",
+        ),
+        (apartments, "attr_cats_ok", "maybe", "Choose yes or no."),
+        (
+            cars,
+            "attr_year",
+            "1850",
+            "Enter a number from 1900 to 2027.",
+        ),
+        (cars, "attr_odometer", "lots", "Enter a whole number."),
+    ] {
+        let mut fields = base.to_vec();
+        fields.push((attr, value));
+        let response = post_listing(&app, category, &fields, vec![]).await;
+        assert_eq!(
+            response.status(),
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "{attr}={value}"
+        );
+        let html = response.text().await.unwrap();
+        assert!(html.contains(message), "{attr}={value}");
+        if attr != "attr_cats_ok" {
+            assert!(
+                html.contains(&format!("value=\"{value}\"")),
+                "{attr}={value} is kept"
+            );
+        }
+    }
+
+    let mut fields = base.to_vec();
+    fields.extend([
+        ("attr_bedrooms", "2"),
+        ("attr_bathrooms", "1.5"),
+        ("attr_cats_ok", "yes"),
+    ]);
+    let response = post_listing(&app, apartments, &fields, vec![]).await;
+    assert_eq!(response.status(), StatusCode::SEE_OTHER);
+    let page = app
+        .get_page(response.headers()["location"].to_str().unwrap())
+        .await
+        .body;
+    for text in ["Bedrooms", "Bathrooms", "1.5", "Cats OK", "Yes", "$1,000"] {
+        assert!(page.contains(text), "{text}");
+    }
+}
+
+#[tokio::test]
+async fn free_is_a_price_only_in_the_free_category() {
+    let app = spawn_app().await;
+    app.sign_up_new_member().await;
+    let furniture = category_id(&app, "for-sale", "furniture");
+    let free = category_id(&app, "for-sale", "free");
+    let fields = [
+        ("title", "Old chair"),
+        ("body", "Yours"),
+        ("price", "free"),
+        ("zip", "60614"),
+    ];
+
+    let refused = post_listing(&app, furniture, &fields, vec![]).await;
+    let accepted = post_listing(&app, free, &fields, vec![]).await;
+
+    assert_eq!(refused.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(accepted.status(), StatusCode::SEE_OTHER);
+    let page = app
+        .get_page(accepted.headers()["location"].to_str().unwrap())
+        .await
+        .body;
+    assert!(page.contains(">Free</p>"));
+    assert!(page.contains("Chicago, IL"));
+}
+
+// ---------------------------------------------------------------------------------------------
+// Photos
+
+#[tokio::test]
+async fn files_that_are_not_photos_are_refused_and_nothing_is_posted() {
+    let app = spawn_app().await;
+    app.sign_up_new_member().await;
+    let furniture = category_id(&app, "for-sale", "furniture");
+
+    for (name, bytes, message) in [
+        (
+            "sofa.jpg",
+            b"this is text".to_vec(),
+            "That file is not a photo.",
+        ),
+        (
+            "x.svg",
+            br#"<svg xmlns="http://www.w3.org/2000/svg"/>"#.to_vec(),
+            "SVG files are not accepted.",
+        ),
+        (
+            "x.heic",
+            b"\0\0\0\x18ftypheic\0\0\0\0mif1heic".to_vec(),
+            "HEIC files are not accepted.",
+        ),
+        (
+            "x.html",
+            b"<!doctype html><script>alert(1)</script>".to_vec(),
+            "HTML files are not accepted.",
+        ),
+    ] {
+        let response = post_listing(&app, furniture, SOFA, vec![(name, bytes)]).await;
+        assert_eq!(
+            response.status(),
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "{name}"
+        );
+        assert!(response.text().await.unwrap().contains(message), "{name}");
+    }
+    let mut conn = app.pool.get().unwrap();
+    let listings: i64 = corkboard::db::schema::listings::table
+        .count()
+        .get_result(&mut conn)
+        .unwrap();
+    assert_eq!(listings, 0);
+}
+
+#[tokio::test]
+async fn a_pixel_flood_is_refused_quickly() {
+    let app = spawn_app().await;
+    app.sign_up_new_member().await;
+    let furniture = category_id(&app, "for-sale", "furniture");
+    // A real PNG header claiming 30,000 × 30,000 pixels.
+    let mut flood = png(1, 1);
+    flood[16..20].copy_from_slice(&30_000u32.to_be_bytes());
+    flood[20..24].copy_from_slice(&30_000u32.to_be_bytes());
+    let crc = crc32(&flood[12..29]);
+    flood[29..33].copy_from_slice(&crc.to_be_bytes());
+
+    let started = std::time::Instant::now();
+    let response = post_listing(&app, furniture, SOFA, vec![("huge.png", flood)]).await;
+
+    assert_eq!(response.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(
+        response
+            .text()
+            .await
+            .unwrap()
+            .contains("30000 × 30000 pixels, more than 40 megapixels")
+    );
+    // Refused from the header: no 3.6 GB decode (generous bound for a debug build).
+    assert!(started.elapsed() < std::time::Duration::from_secs(5));
+}
+
+fn crc32(bytes: &[u8]) -> u32 {
+    let mut crc = 0xFFFF_FFFFu32;
+    for &b in bytes {
+        crc ^= u32::from(b);
+        for _ in 0..8 {
+            crc = if crc & 1 == 1 {
+                (crc >> 1) ^ 0xEDB8_8320
+            } else {
+                crc >> 1
+            };
+        }
+    }
+    !crc
+}
+
+#[tokio::test]
+async fn exif_is_stripped_and_orientation_applied() {
+    let app = spawn_app().await;
+    app.sign_up_new_member().await;
+    let original = jpeg_with_exif(200, 100, 6);
+    assert!(original.windows(4).any(|w| w == b"Exif"));
+
+    let path = post_sofa(&app, vec![("gps.jpg", original)]).await;
+
+    // The display image on the listing page, the thumbnail in the category list.
+    let page = app.get_page(&path).await.body;
+    let mut urls = media_urls(&page, &app);
+    assert_eq!(urls.len(), 1);
+    urls.extend(media_urls(
+        &app.get_page("/c/for-sale/furniture").await.body,
+        &app,
+    ));
+    assert_eq!(urls.len(), 2);
+    for url in &urls {
+        let bytes = app.get(url).await.bytes().await.unwrap();
+        assert!(
+            !bytes.windows(4).any(|w| w == b"Exif"),
+            "{url} carries EXIF"
+        );
+        assert!(
+            !bytes.windows(2).any(|w| w == [0xFF, 0xE1]),
+            "{url} has an APP1 segment"
+        );
+    }
+    // Orientation 6 turns the 200 × 100 image upright: 100 × 200.
+    let display = image::load_from_memory(&app.get(&urls[0]).await.bytes().await.unwrap()).unwrap();
+    assert_eq!((display.width(), display.height()), (100, 200));
+}
+
+#[tokio::test]
+async fn photos_go_to_s3_when_it_is_configured() {
+    let app = spawn_app_with(StorageChoice::S3).await;
+    app.sign_up_new_member().await;
+
+    let path = post_sofa(&app, vec![("a.png", png(640, 480))]).await;
+
+    let s3 = &crate::helpers::s3_server().endpoint;
+    let s3_urls = |page: &str| -> Vec<String> {
+        page.match_indices(&format!("src=\"{s3}"))
+            .map(|(at, _)| {
+                let rest = &page[at + 5..];
+                rest[..rest.find('"').unwrap()]
+                    .replace("&amp;", "&")
+                    .replace("&#38;", "&")
+            })
+            .collect()
+    };
+    let mut urls = s3_urls(&app.get_page(&path).await.body);
+    urls.extend(s3_urls(&app.get_page("/c/for-sale/furniture").await.body));
+    assert_eq!(
+        urls.len(),
+        2,
+        "presigned S3 URLs for the display image and the thumbnail"
+    );
+    for url in urls {
+        let response = reqwest::get(&url).await.unwrap();
+        assert_eq!(response.status(), StatusCode::OK, "{url}");
+        image::load_from_memory(&response.bytes().await.unwrap()).unwrap();
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Managing
+
+#[tokio::test]
+async fn strangers_cannot_change_someone_elses_listing() {
+    let app = spawn_app().await;
+    app.sign_up_new_member().await;
+    let path = post_sofa(&app, vec![("a.png", png(100, 100))]).await;
+    let id = listing_id(&path);
+    let stranger = app.new_visitor();
+    stranger.sign_up_new_member().await;
+
+    assert_eq!(
+        stranger.get(&format!("/listings/{id}/edit")).await.status(),
+        StatusCode::FORBIDDEN
+    );
+    for (action, fields) in [
+        ("status", vec![("status", "sold")]),
+        ("renew", vec![]),
+        ("delete", vec![]),
+    ] {
+        let response = stranger
+            .submit_form(&path, &format!("/listings/{id}/{action}"), &fields)
+            .await;
+        assert_eq!(response.status(), StatusCode::FORBIDDEN, "{action}");
+    }
+    let form = Form::new()
+        .text("title", "Hijacked")
+        .text("body", "x")
+        .text("zip", "94110");
+    let token = hidden_field(&stranger.get_page(&path).await.body, "csrf_token");
+    let token = match token {
+        Some(t) => t,
+        None => hidden_field(&stranger.get_page("/settings").await.body, "csrf_token").unwrap(),
+    };
+    let edit = stranger
+        .client
+        .post(stranger.url(&format!("/listings/{id}/edit?csrf_token={token}")))
+        .header("Origin", &stranger.address)
+        .multipart(form)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(edit.status(), StatusCode::FORBIDDEN);
+    // Nothing changed.
+    let page = app.get_page(&path).await.body;
+    assert!(page.contains("Blue sofa, like new") && page.contains("Active"));
+    // Anonymous visitors are asked to log in.
+    let anonymous = app.new_visitor();
+    assert_eq!(
+        anonymous
+            .get(&format!("/listings/{id}/edit"))
+            .await
+            .headers()["location"],
+        format!("/login?next=/listings/{id}/edit").as_str()
+    );
+}
+
+#[tokio::test]
+async fn the_owner_edits_text_and_manages_photos() {
+    let app = spawn_app().await;
+    app.sign_up_new_member().await;
+    let path = post_sofa(
+        &app,
+        vec![
+            ("a.png", png(300, 200)),
+            ("b.png", png(200, 300)),
+            ("c.png", png(100, 100)),
+        ],
+    )
+    .await;
+    let id = listing_id(&path);
+    let form_html = app.get_page(&format!("/listings/{id}/edit")).await.body;
+    let photo_ids: Vec<String> = form_html
+        .match_indices("name=\"remove_photo\" value=\"")
+        .map(|(at, m)| form_html[at + m.len()..at + m.len() + 36].to_owned())
+        .collect();
+    assert_eq!(photo_ids.len(), 3);
+    let token = form_html
+        .split("csrf_token=")
+        .nth(1)
+        .map(|rest| rest[..64].to_owned())
+        .unwrap();
+
+    // Rename, remove the first photo, put the third first, describe it.
+    let form = Form::new()
+        .text("title", "Blue sofa, reduced")
+        .text("body", "Still three seats.")
+        .text("price", "99.50")
+        .text("zip", "94110")
+        .text("attr_condition", "good")
+        .text("remove_photo", photo_ids[0].clone())
+        .text(format!("position_{}", photo_ids[1]), "2")
+        .text(format!("position_{}", photo_ids[2]), "1")
+        .text(format!("alt_{}", photo_ids[2]), "The sofa from the front");
+    let response = app
+        .client
+        .post(app.url(&format!("/listings/{id}/edit?csrf_token={token}")))
+        .header("Origin", &app.address)
+        .multipart(form)
+        .send()
+        .await
+        .unwrap();
+
+    assert_eq!(response.status(), StatusCode::SEE_OTHER);
+    let new_path = response.headers()["location"].to_str().unwrap().to_owned();
+    assert!(new_path.ends_with("/blue-sofa-reduced"));
+    let page = app.get_page(&new_path).await.body;
+    assert!(page.contains("$99.50") && page.contains("Still three seats."));
+    let urls = media_urls(&page, &app);
+    assert_eq!(urls.len(), 4, "two photos left");
+    assert!(
+        urls[0].contains(&photo_ids[2]),
+        "the third photo is first now"
+    );
+    assert!(page.contains(r#"alt="The sofa from the front""#));
+}
+
+#[tokio::test]
+async fn pending_and_sold_listings_show_their_state() {
+    let app = spawn_app().await;
+    app.sign_up_new_member().await;
+    let path = post_sofa(&app, vec![]).await;
+    let id = listing_id(&path);
+
+    let response = app
+        .submit_form(
+            &path,
+            &format!("/listings/{id}/status"),
+            &[("status", "pending")],
+        )
+        .await;
+    assert_eq!(response.status(), StatusCode::SEE_OTHER);
+    assert!(
+        app.new_visitor()
+            .get_page(&path)
+            .await
+            .body
+            .contains("Sale pending")
+    );
+    assert!(
+        app.get_page("/c/for-sale/furniture")
+            .await
+            .body
+            .contains("Pending")
+    );
+
+    app.submit_form(
+        &path,
+        &format!("/listings/{id}/status"),
+        &[("status", "sold")],
+    )
+    .await;
+    let page = app.new_visitor().get_page(&path).await;
+    assert_eq!(page.status, StatusCode::OK);
+    assert!(page.body.contains(">Sold</span>"));
+    assert!(
+        !app.get_page("/c/for-sale/furniture")
+            .await
+            .body
+            .contains(&path),
+        "sold listings leave the lists"
+    );
+
+    let bad = app
+        .submit_form(
+            &path,
+            &format!("/listings/{id}/status"),
+            &[("status", "removed")],
+        )
+        .await;
+    assert_eq!(bad.status(), StatusCode::BAD_REQUEST);
+}
+
+#[tokio::test]
+async fn renewing_waits_48_hours_then_moves_the_listing_to_the_top() {
+    let app = spawn_app().await;
+    app.sign_up_new_member().await;
+    let older = post_sofa(&app, vec![]).await;
+    let newer = post_sofa(&app, vec![]).await;
+    let id = listing_id(&older);
+
+    let early = app
+        .submit_form(&older, &format!("/listings/{id}/renew"), &[])
+        .await;
+    assert_eq!(early.status(), StatusCode::SEE_OTHER);
+    assert!(
+        app.get_page(&older)
+            .await
+            .body
+            .contains("You can renew this listing in 48 hours.")
+    );
+
+    sql(
+        &app,
+        &format!(
+            "UPDATE listings SET renewed_at = now() - interval '49 hours', created_at = now() - interval '49 hours' WHERE id = {id}"
+        ),
+    );
+    let list = app.get_page("/c/for-sale/furniture").await.body;
+    assert!(list.find(&newer).unwrap() < list.find(&older).unwrap());
+
+    let renewed = app
+        .submit_form(&older, &format!("/listings/{id}/renew"), &[])
+        .await;
+    assert_eq!(renewed.status(), StatusCode::SEE_OTHER);
+    let list = app.get_page("/c/for-sale/furniture").await.body;
+    assert!(
+        list.find(&older).unwrap() < list.find(&newer).unwrap(),
+        "renewed listing is first"
+    );
+}
+
+#[tokio::test]
+async fn expired_listings_leave_the_lists_and_say_so() {
+    let app = spawn_app().await;
+    app.sign_up_new_member().await;
+    let path = post_sofa(&app, vec![]).await;
+    let id = listing_id(&path);
+
+    sql(
+        &app,
+        &format!("UPDATE listings SET expires_at = now() - interval '1 minute' WHERE id = {id}"),
+    );
+
+    let visitor = app.new_visitor();
+    assert!(
+        !visitor
+            .get_page("/c/for-sale/furniture")
+            .await
+            .body
+            .contains(&path)
+    );
+    assert!(!visitor.get_page("/").await.body.contains(&path));
+    let page = visitor.get_page(&path).await;
+    assert_eq!(page.status, StatusCode::OK);
+    assert!(page.body.contains("This listing has expired."));
+}
+
+#[tokio::test]
+async fn a_deleted_listing_is_gone_for_others_but_not_its_owner() {
+    let app = spawn_app().await;
+    let owner = app.sign_up_new_member().await;
+    let path = post_sofa(&app, vec![]).await;
+    let id = listing_id(&path);
+
+    let response = app
+        .submit_form(&path, &format!("/listings/{id}/delete"), &[])
+        .await;
+
+    assert_eq!(
+        response.headers()["location"],
+        format!("/u/{}", owner.username).as_str()
+    );
+    assert_eq!(
+        app.new_visitor().get(&path).await.status(),
+        StatusCode::NOT_FOUND
+    );
+    assert!(
+        !app.get_page("/c/for-sale/furniture")
+            .await
+            .body
+            .contains(&path)
+    );
+    let own = app.get_page(&path).await;
+    assert_eq!(own.status, StatusCode::OK);
+    assert!(own.body.contains("You deleted this listing."));
+    // It cannot be edited any more.
+    assert_eq!(
+        app.get(&format!("/listings/{id}/edit")).await.status(),
+        StatusCode::NOT_FOUND
+    );
+}
+
+// ---------------------------------------------------------------------------------------------
+// Browsing
+
+#[tokio::test]
+async fn category_pages_page_through_every_listing_once() {
+    let app = spawn_app().await;
+    app.sign_up_new_member().await;
+    let furniture = category_id(&app, "for-sale", "furniture");
+    // 30 listings straight into the database (posting 30 forms proves nothing more).
+    sql(&app, &format!(
+        "INSERT INTO listings (owner_id, category_id, title, body, zip, latitude, longitude, expires_at, renewed_at)
+         SELECT (SELECT min(id) FROM users), {furniture}, 'Chair ' || n, 'A chair', '94110', 37.75, -122.41,
+                now() + interval '30 days', now() - n * interval '1 minute'
+         FROM generate_series(1, 30) AS n"
+    ));
+
+    let first = app.get_page("/c/for-sale/furniture").await.body;
+    let next = first
+        .split("href=\"?after=")
+        .nth(1)
+        .map(|r| r[..r.find('"').unwrap()].to_owned())
+        .expect("a next page");
+    let second = app
+        .get_page(&format!("/c/for-sale/furniture?after={next}"))
+        .await
+        .body;
+
+    let titles = |html: &str| -> Vec<String> {
+        html.match_indices("Chair ")
+            .map(|(at, _)| html[at..at + html[at..].find('<').unwrap()].to_owned())
+            .collect()
+    };
+    let (a, b) = (titles(&first), titles(&second));
+    assert_eq!(a.len(), 25);
+    assert_eq!(b.len(), 5);
+    let mut all: Vec<String> = a.into_iter().chain(b).collect();
+    all.sort();
+    all.dedup();
+    assert_eq!(all.len(), 30, "every listing exactly once");
+    assert!(!second.contains("href=\"?after="), "no page after the last");
+
+    let bad = app.get_page("/c/for-sale/furniture?after=garbage").await;
+    assert_eq!(bad.status, StatusCode::BAD_REQUEST);
+    assert!(bad.body.contains("That page link is not valid"));
+}
