@@ -14,11 +14,15 @@ use super::domain::{
 use super::models::{NewUser, ProfileChanges, Role, User};
 use super::password;
 use super::queries::{self, AccountConflict};
-use super::views::{AdminPage, LogInPage, ProfilePage, SettingsPage, SignUpPage};
+use super::views::{AdminPage, LogInPage, PastListing, ProfilePage, SettingsPage, SignUpPage};
+use crate::listings::handlers::card_views;
+use crate::listings::queries::{self as listing_queries, Scope};
 use crate::photos;
+use crate::places;
 use crate::storage::{ObjectKey, Storage};
 use crate::web::rate_limit::{self, LOGIN_PER_ACCOUNT, LOGIN_PER_IP, SIGNUP_PER_IP};
 use crate::web::session::{self, FlashKind};
+use crate::web::time::ago;
 use crate::web::upload::{UploadLimits, read_upload};
 use crate::web::{AdminUser, AppError, AuthUser, Db, FieldErrors, MaybeUser, PageContext};
 
@@ -322,21 +326,43 @@ pub async fn show_profile(
     username: web::Path<String>,
 ) -> Result<ProfilePage, AppError> {
     let name = username.into_inner();
-    let user = db
-        .run(move |conn| queries::find_active_by_username(conn, &name))
-        .await?
-        .ok_or(AppError::NotFound)?;
+    let me = ctx.user.as_ref().map(|u| u.id);
+    let (user, place, active, past) = db
+        .run(move |conn| {
+            let user = queries::find_active_by_username(conn, &name)?.ok_or(AppError::NotFound)?;
+            let place = match &user.home_zip {
+                Some(zip) => places::find_place(conn, zip)?,
+                None => None,
+            };
+            let active = listing_queries::public_listings(conn, Scope::Owner(user.id), None, 48)?;
+            let past = if me == Some(user.id) {
+                listing_queries::past_listings_of_owner(conn, user.id, 50)?
+            } else {
+                Vec::new()
+            };
+            Ok::<_, AppError>((user, place, active, past))
+        })
+        .await?;
     let avatar_url = avatar_url(&storage, user.avatar_key.as_deref()).await;
-    let is_self = ctx.user.as_ref().is_some_and(|me| me.id == user.id);
+    let now = chrono::Utc::now();
     Ok(ProfilePage {
-        is_self,
+        is_self: me == Some(user.id),
         username: user.username.clone(),
         shown_name: user.shown_name().to_owned(),
         bio: user.bio.clone(),
-        // The gazetteer names the city once places exist; until then the ZIP stands for it.
-        location: user.home_zip.clone(),
+        location: place.map(|p| p.label()),
         member_since: user.created_at,
         avatar_url,
+        active: card_views(&storage, &active).await,
+        past: past
+            .iter()
+            .map(|l| PastListing {
+                path: l.path(),
+                title: l.title.clone(),
+                status: l.effective_status(now).as_str(),
+                when: ago(l.updated_at, now),
+            })
+            .collect(),
         ctx,
     })
 }
@@ -399,7 +425,22 @@ pub async fn update_profile(
     session: Session,
     form: web::Form<ProfileForm>,
 ) -> Result<HttpResponse, AppError> {
-    let update = match form.parse() {
+    let mut parsed = form.parse();
+    if let Ok(update) = &parsed
+        && let Some(zip) = update.home_zip.clone()
+        && db
+            .run(move |conn| places::find_place(conn, &zip))
+            .await?
+            .is_none()
+    {
+        let mut errors = FieldErrors::new();
+        errors.add(
+            "home_zip",
+            "We don't know that ZIP code. Check it and try again.",
+        );
+        parsed = Err(errors);
+    }
+    let update = match parsed {
         Ok(update) => update,
         Err(errors) => {
             let mut page = settings_page(ctx, &db, &storage, me.id).await?;

@@ -209,11 +209,12 @@ pub fn set_avatar(
     })
 }
 
-/// Deletes an account: personal data is wiped and the row stays as "deleted user" so the
+/// Deletes an account: their listings are taken down, personal data is wiped and the row stays as "deleted user" so the
 /// other side of a conversation still sees who wrote. Returns the avatar key to delete.
 pub fn delete_account(conn: &mut PgConnection, user_id: i64) -> QueryResult<Option<String>> {
     conn.transaction(|conn| {
         end_all_sessions(conn, user_id)?;
+        crate::listings::queries::remove_all_of_owner(conn, user_id)?;
         let avatar: Option<String> = users::table
             .find(user_id)
             .select(users::avatar_key)

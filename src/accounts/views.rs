@@ -2,7 +2,17 @@ use askama::Template;
 use askama_web::WebTemplate;
 use chrono::{DateTime, Utc};
 
+use crate::listings::views::CardView;
 use crate::web::{FieldErrors, PageContext};
+
+/// One of the member's past listings, on their own profile.
+#[derive(Debug, Clone)]
+pub struct PastListing {
+    pub path: String,
+    pub title: String,
+    pub status: &'static str,
+    pub when: String,
+}
 
 #[derive(Template, WebTemplate)]
 #[template(path = "accounts/signup.html")]
@@ -36,6 +46,8 @@ pub struct ProfilePage {
     pub avatar_url: Option<String>,
     /// The visitor is this member (sees their past listings too).
     pub is_self: bool,
+    pub active: Vec<CardView>,
+    pub past: Vec<PastListing>,
 }
 
 /// Account settings: several forms, each re-rendered with its own values and errors.

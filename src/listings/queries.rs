@@ -147,6 +147,7 @@ pub enum Scope {
     All,
     Section(i16),
     Category(i32),
+    Owner(i64),
 }
 
 /// A page of public listings, newest first. Fetches one more than `limit` so the caller
@@ -157,10 +158,11 @@ pub fn public_listings(
     after: Option<Cursor>,
     limit: i64,
 ) -> QueryResult<Vec<ListingCard>> {
-    let (section, category) = match scope {
-        Scope::All => (None, None),
-        Scope::Section(id) => (Some(id), None),
-        Scope::Category(id) => (None, Some(id)),
+    let (section, category, owner) = match scope {
+        Scope::All => (None, None, None),
+        Scope::Section(id) => (Some(id), None, None),
+        Scope::Category(id) => (None, Some(id), None),
+        Scope::Owner(id) => (None, None, Some(id)),
     };
     diesel::sql_query(
         "SELECT l.id, l.title, l.price_cents, l.is_free, l.status, p.city, p.state, l.renewed_at,
@@ -175,6 +177,7 @@ pub fn public_listings(
            AND ($1::int IS NULL OR l.category_id = $1)
            AND ($2::smallint IS NULL OR l.category_id IN (SELECT id FROM categories WHERE section_id = $2))
            AND ($3::timestamptz IS NULL OR (l.renewed_at, l.id) < ($3, $4))
+           AND ($6::bigint IS NULL OR l.owner_id = $6)
          ORDER BY l.renewed_at DESC, l.id DESC
          LIMIT $5",
     )
@@ -183,16 +186,39 @@ pub fn public_listings(
     .bind::<Nullable<Timestamptz>, _>(after.map(|c| c.renewed_at))
     .bind::<BigInt, _>(after.map_or(0, |c| c.id))
     .bind::<BigInt, _>(limit)
+    .bind::<Nullable<BigInt>, _>(owner)
     .load(conn)
 }
 
-/// The member's own listings, every status, newest first.
-pub fn listings_of_owner(conn: &mut PgConnection, owner_id: i64) -> QueryResult<Vec<Listing>> {
+/// The member's listings that no longer show in public lists (sold, expired, deleted, hidden,
+/// removed), newest first.
+pub fn past_listings_of_owner(
+    conn: &mut PgConnection,
+    owner_id: i64,
+    limit: i64,
+) -> QueryResult<Vec<Listing>> {
     listings::table
         .filter(listings::owner_id.eq(owner_id))
-        .order(listings::created_at.desc())
+        .filter(
+            listings::status
+                .ne_all(["active", "pending"])
+                .or(listings::expires_at.le(diesel::dsl::now)),
+        )
+        .order(listings::updated_at.desc())
+        .limit(limit)
         .select(Listing::as_select())
         .load(conn)
+}
+
+/// Removes every listing of a member (their account is being deleted).
+pub fn remove_all_of_owner(conn: &mut PgConnection, owner_id: i64) -> QueryResult<usize> {
+    diesel::update(
+        listings::table
+            .filter(listings::owner_id.eq(owner_id))
+            .filter(listings::status.ne("removed")),
+    )
+    .set(listings::status.eq("deleted"))
+    .execute(conn)
 }
 
 pub fn find_listing(conn: &mut PgConnection, id: i64) -> QueryResult<Option<Listing>> {

@@ -33,7 +33,10 @@ async fn a_profile_shows_the_member_and_their_bio_as_text() {
             || page.body.contains("Ann &lt;b&gt;")
     );
     assert!(!page.body.contains("<script>bikes</script>"));
-    assert!(page.body.contains("94110"));
+    assert!(
+        page.body.contains("San Francisco, CA"),
+        "the city from the gazetteer"
+    );
     assert!(page.body.contains("Member since"));
     assert!(page.body.contains("Active listings"));
     assert!(
@@ -42,6 +45,82 @@ async fn a_profile_shows_the_member_and_their_bio_as_text() {
     );
     let own = app.get_page(&format!("/u/{}", user.username)).await;
     assert!(own.body.contains("Your past listings"));
+}
+
+#[tokio::test]
+async fn a_home_zip_must_be_a_real_place() {
+    let app = spawn_app().await;
+    app.sign_up_new_member().await;
+
+    let response = app
+        .submit_form(
+            "/settings",
+            "/settings/profile",
+            &[("display_name", ""), ("bio", ""), ("home_zip", "00000")],
+        )
+        .await;
+
+    assert_eq!(response.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(
+        response
+            .text()
+            .await
+            .unwrap()
+            .contains("know that ZIP code")
+    );
+}
+
+#[tokio::test]
+async fn a_profile_lists_active_listings_and_past_ones_only_to_their_owner() {
+    let app = spawn_app().await;
+    let user = app.sign_up_new_member().await;
+    let furniture = {
+        let mut conn = app.pool.get().unwrap();
+        corkboard::listings::queries::find_category(&mut conn, "for-sale", "furniture")
+            .unwrap()
+            .unwrap()
+            .1
+            .id
+    };
+    let fields = [
+        ("title", "Walnut desk"),
+        ("body", "Solid"),
+        ("price", "80"),
+        ("zip", "10001"),
+    ];
+    let active = crate::listings::post_listing(&app, furniture, &fields, vec![]).await;
+    let active = active.headers()["location"].to_str().unwrap().to_owned();
+    let sold = crate::listings::post_listing(
+        &app,
+        furniture,
+        &[
+            ("title", "Old lamp"),
+            ("body", "Works"),
+            ("price", "5"),
+            ("zip", "10001"),
+        ],
+        vec![],
+    )
+    .await;
+    let sold = sold.headers()["location"].to_str().unwrap().to_owned();
+    let sold_id = sold.split('/').nth(2).unwrap();
+    app.submit_form(
+        &sold,
+        &format!("/listings/{sold_id}/status"),
+        &[("status", "sold")],
+    )
+    .await;
+
+    let public = app
+        .new_visitor()
+        .get_page(&format!("/u/{}", user.username))
+        .await
+        .body;
+    let own = app.get_page(&format!("/u/{}", user.username)).await.body;
+
+    assert!(public.contains(&active) && !public.contains(&sold));
+    assert!(own.contains(&active) && own.contains(&sold));
+    assert!(own.contains("badge-sold"));
 }
 
 #[tokio::test]
@@ -226,9 +305,29 @@ async fn a_file_that_is_not_a_photo_is_refused_by_its_bytes() {
 }
 
 #[tokio::test]
-async fn deleting_an_account_needs_the_password_and_frees_nothing_else() {
+async fn deleting_an_account_needs_the_password_and_takes_its_listings_down() {
     let app = spawn_app().await;
     let user = app.sign_up_new_member().await;
+    let furniture = {
+        let mut conn = app.pool.get().unwrap();
+        corkboard::listings::queries::find_category(&mut conn, "for-sale", "furniture")
+            .unwrap()
+            .unwrap()
+            .1
+            .id
+    };
+    let posted = crate::listings::post_listing(
+        &app,
+        furniture,
+        &[("title", "Rug"), ("body", "Red"), ("zip", "10001")],
+        vec![],
+    )
+    .await;
+    let listing = posted
+        .headers()
+        .get("location")
+        .map(|l| l.to_str().unwrap().to_owned());
+    assert!(listing.is_some());
 
     let wrong = app
         .submit_form(
