@@ -205,6 +205,10 @@ fn serve(settings: &Settings, database: &Database, args: &ServeArgs) -> anyhow::
         .workers
         .unwrap_or_else(|| std::thread::available_parallelism().map_or(2, |n| n.get()));
     actix_web::rt::System::new().block_on(async move {
+        actix_web::rt::spawn(crate::listings::janitor::run_forever(
+            state.db.clone(),
+            state.storage.clone(),
+        ));
         let app = Application::build(state, listener, workers)?;
         tracing::info!(storage = app_storage_name(settings), "ready");
         println!(

@@ -3,6 +3,7 @@
 
 pub mod domain;
 pub mod handlers;
+pub mod janitor;
 pub mod models;
 pub mod photos;
 pub mod queries;

@@ -14,7 +14,7 @@ use hmac::{Hmac, Mac};
 use serde::Deserialize;
 use sha2::Sha256;
 
-use super::{Object, ObjectKey, StorageError};
+use super::{Object, ObjectInfo, ObjectKey, StorageError};
 use crate::config::SecretKey;
 
 #[derive(Clone)]
@@ -110,6 +110,53 @@ impl LocalStore {
                 .context(format!("cannot delete object {key}"))
                 .into()),
         }
+    }
+
+    pub(super) async fn list(&self, prefix: &str) -> Result<Vec<ObjectInfo>, StorageError> {
+        let root = self.root.as_ref().clone();
+        let prefix = prefix.to_owned();
+        tokio::task::spawn_blocking(move || {
+            let mut found = Vec::new();
+            let mut dirs = vec![root.clone()];
+            while let Some(dir) = dirs.pop() {
+                let entries = match std::fs::read_dir(&dir) {
+                    Ok(entries) => entries,
+                    Err(err) if err.kind() == std::io::ErrorKind::NotFound => continue,
+                    Err(err) => return Err(err),
+                };
+                for entry in entries {
+                    let entry = entry?;
+                    let meta = entry.metadata()?;
+                    let path = entry.path();
+                    if meta.is_dir() {
+                        dirs.push(path);
+                        continue;
+                    }
+                    let Some(key) = path
+                        .strip_prefix(&root)
+                        .ok()
+                        .and_then(|p| p.to_str())
+                        .map(str::to_owned)
+                    else {
+                        continue;
+                    };
+                    // Temporary files of writes in progress are not objects.
+                    let name = path.file_name().and_then(|n| n.to_str()).unwrap_or("");
+                    if key.starts_with(&prefix) && !name.starts_with(".tmp-") {
+                        let modified = meta.modified().map(chrono::DateTime::from)?;
+                        found.push(ObjectInfo { key, modified });
+                    }
+                }
+            }
+            Ok(found)
+        })
+        .await
+        .map_err(|err| anyhow::anyhow!("listing failed: {err}"))?
+        .map_err(|err| {
+            anyhow::Error::new(err)
+                .context("cannot list the upload folder")
+                .into()
+        })
     }
 
     pub(super) async fn check(&self) -> Result<(), StorageError> {

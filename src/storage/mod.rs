@@ -81,6 +81,13 @@ pub struct Object {
     pub content_type: String,
 }
 
+/// An object as listed: its key and when it was last written.
+#[derive(Debug, Clone)]
+pub struct ObjectInfo {
+    pub key: String,
+    pub modified: chrono::DateTime<chrono::Utc>,
+}
+
 /// The configured object store. Cheap to clone.
 #[derive(Debug, Clone)]
 pub enum Storage {
@@ -152,6 +159,14 @@ impl Storage {
         match self {
             Self::Local(store) => Ok(store.signed_url(key)),
             Self::S3(store) => store.signed_url(key).await,
+        }
+    }
+
+    /// Every object whose key starts with `prefix` (for clean-up, not for pages).
+    pub async fn list(&self, prefix: &str) -> Result<Vec<ObjectInfo>, StorageError> {
+        match self {
+            Self::Local(store) => store.list(prefix).await,
+            Self::S3(store) => store.list(prefix).await,
         }
     }
 

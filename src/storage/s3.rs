@@ -12,7 +12,7 @@ use s3::creds::Credentials;
 use s3::error::S3Error;
 use s3::{Bucket, Region};
 
-use super::{Object, ObjectKey, StorageError};
+use super::{Object, ObjectInfo, ObjectKey, StorageError};
 use crate::config::StorageSettings;
 
 /// How long one request to the store may take.
@@ -133,6 +133,28 @@ impl S3Store {
             .presign_get(key.as_str(), self.ttl_seconds, None)
             .await
             .map_err(|err| classify(err, key))
+    }
+
+    pub(super) async fn list(&self, prefix: &str) -> Result<Vec<ObjectInfo>, StorageError> {
+        let probe = ObjectKey::parse(PROBE_KEY).expect("the probe key is valid");
+        let pages = self
+            .bucket
+            .list(prefix.to_owned(), None)
+            .await
+            .map_err(|err| classify(err, &probe))?;
+        Ok(pages
+            .into_iter()
+            .flat_map(|page| page.contents)
+            .filter_map(|object| {
+                let modified = chrono::DateTime::parse_from_rfc3339(&object.last_modified)
+                    .ok()?
+                    .to_utc();
+                Some(ObjectInfo {
+                    key: object.key,
+                    modified,
+                })
+            })
+            .collect())
     }
 
     /// The bucket answers with our credentials: a missing probe object (404) counts as

@@ -7,6 +7,7 @@ mod database;
 mod demo;
 mod health;
 mod helpers;
+mod janitor;
 mod listings;
 mod pages;
 mod profiles;

@@ -1,0 +1,151 @@
+//! Nothing is left behind: failed uploads, abandoned forms and orphaned objects.
+
+use std::time::Duration;
+
+use bytes::Bytes;
+use corkboard::listings::janitor::{SweepReport, sweep};
+use corkboard::storage::ObjectKey;
+use corkboard::web::Db;
+use diesel::{QueryDsl, RunQueryDsl};
+use reqwest::StatusCode;
+
+use crate::helpers::{StorageChoice, TestApp, spawn_app_with};
+use crate::listings::{png, post_listing};
+
+fn furniture(app: &TestApp) -> i32 {
+    let mut conn = app.pool.get().unwrap();
+    corkboard::listings::queries::find_category(&mut conn, "for-sale", "furniture")
+        .unwrap()
+        .unwrap()
+        .1
+        .id
+}
+
+fn count(app: &TestApp, table: &str) -> i64 {
+    #[derive(diesel::QueryableByName)]
+    struct N {
+        #[diesel(sql_type = diesel::sql_types::BigInt)]
+        n: i64,
+    }
+    let n: N = diesel::sql_query(format!("SELECT count(*) AS n FROM {table}"))
+        .get_result(&mut app.pool.get().unwrap())
+        .unwrap();
+    n.n
+}
+
+const FIELDS: &[(&str, &str)] = &[
+    ("title", "Lamp"),
+    ("body", "Bright"),
+    ("price", "10"),
+    ("zip", "94110"),
+];
+
+async fn a_failure_after_storing_objects_leaves_nothing(choice: StorageChoice) {
+    let app = spawn_app_with(choice).await;
+    app.sign_up_new_member().await;
+    // Inject the failure: writing the photo row fails after its objects are stored.
+    diesel::connection::SimpleConnection::batch_execute(
+        &mut app.pool.get().unwrap(),
+        "CREATE FUNCTION refuse_photo() RETURNS trigger LANGUAGE plpgsql AS
+           $$ BEGIN RAISE EXCEPTION 'injected failure'; END $$;
+         CREATE TRIGGER refuse_photo BEFORE INSERT ON listing_photos
+           FOR EACH ROW EXECUTE FUNCTION refuse_photo();",
+    )
+    .unwrap();
+
+    let response = post_listing(
+        &app,
+        furniture(&app),
+        FIELDS,
+        vec![("a.png", png(300, 200))],
+    )
+    .await;
+
+    assert_eq!(response.status(), StatusCode::INTERNAL_SERVER_ERROR);
+    assert!(!response.text().await.unwrap().contains("injected"));
+    assert_eq!(count(&app, "listings"), 0, "no half-made listing");
+    assert_eq!(count(&app, "listing_photos"), 0);
+    let left = app.storage.list("photos/").await.unwrap();
+    assert!(left.is_empty(), "objects left behind: {left:?}");
+    let report = sweep(&Db::new(app.pool.clone()), &app.storage, Duration::ZERO)
+        .await
+        .unwrap();
+    assert_eq!(report, SweepReport::default());
+}
+
+#[tokio::test]
+async fn a_failure_after_storing_objects_leaves_nothing_on_local_disk() {
+    a_failure_after_storing_objects_leaves_nothing(StorageChoice::Local).await;
+}
+
+#[tokio::test]
+async fn a_failure_after_storing_objects_leaves_nothing_on_s3() {
+    a_failure_after_storing_objects_leaves_nothing(StorageChoice::S3).await;
+}
+
+async fn the_janitor_removes_leftovers_and_keeps_what_is_used(choice: StorageChoice) {
+    let app = spawn_app_with(choice).await;
+    app.sign_up_new_member().await;
+    let category = furniture(&app);
+    // A posted listing with a photo: must survive.
+    let posted = post_listing(&app, category, FIELDS, vec![("kept.png", png(120, 80))]).await;
+    assert_eq!(posted.status(), StatusCode::SEE_OTHER);
+    // An abandoned form: its photo stays pending.
+    let abandoned = post_listing(
+        &app,
+        category,
+        &[("title", "")],
+        vec![("left.png", png(90, 90))],
+    )
+    .await;
+    assert_eq!(abandoned.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(count(&app, "listing_photos"), 2);
+    // An object no row knows about (what a crash between the two steps leaves).
+    let orphan =
+        ObjectKey::parse("photos/00000000-0000-0000-0000-000000000000/display.jpg").unwrap();
+    app.storage
+        .put(&orphan, Bytes::from_static(b"jpeg"), "image/jpeg")
+        .await
+        .unwrap();
+    let db = Db::new(app.pool.clone());
+
+    // Within the grace period nothing goes.
+    let early = sweep(&db, &app.storage, Duration::from_secs(3600))
+        .await
+        .unwrap();
+    assert_eq!(early, SweepReport::default());
+    assert_eq!(app.storage.list("photos/").await.unwrap().len(), 5);
+
+    let report = sweep(&db, &app.storage, Duration::ZERO).await.unwrap();
+
+    assert_eq!(
+        report,
+        SweepReport {
+            pending_photos: 1,
+            orphan_objects: 1
+        }
+    );
+    assert_eq!(count(&app, "listing_photos"), 1);
+    let left = app.storage.list("photos/").await.unwrap();
+    assert_eq!(
+        left.len(),
+        2,
+        "the listing's display image and thumbnail: {left:?}"
+    );
+    let mut conn = app.pool.get().unwrap();
+    let kept: Vec<String> = corkboard::db::schema::listing_photos::table
+        .select(corkboard::db::schema::listing_photos::thumb_key)
+        .load(&mut conn)
+        .unwrap();
+    assert!(left.iter().any(|o| o.key == kept[0]));
+}
+
+#[tokio::test]
+async fn the_janitor_cleans_local_disk() {
+    the_janitor_removes_leftovers_and_keeps_what_is_used(StorageChoice::Local).await;
+}
+
+#[tokio::test]
+async fn the_janitor_cleans_s3() {
+    the_janitor_removes_leftovers_and_keeps_what_is_used(StorageChoice::S3).await;
+}
