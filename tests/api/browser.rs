@@ -102,3 +102,117 @@ async fn a_member_signs_up_logs_out_logs_in_and_edits_their_profile() {
 
     browser.close().await;
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_member_posts_a_listing_with_two_photos_and_finds_it_on_the_site() {
+    let app = spawn_app().await;
+    let user = crate::helpers::TestUser::generate();
+    let photos = tempfile::tempdir().unwrap();
+    let paths: Vec<String> = [(640, 480), (480, 640)]
+        .iter()
+        .enumerate()
+        .map(|(i, (w, h))| {
+            let path = photos.path().join(format!("photo{i}.png"));
+            std::fs::write(&path, crate::listings::png(*w, *h)).unwrap();
+            path.display().to_string()
+        })
+        .collect();
+    let browser = Browser::start().await;
+
+    browser.client.goto(&app.url("/signup")).await.unwrap();
+    browser.fill("username", &user.username).await;
+    browser.fill("email", &user.email).await;
+    browser.fill("password", &user.password).await;
+    browser.click("form[action='/signup'] button").await;
+    browser.text(".flash").await;
+
+    // Choose the category, then fill in its form.
+    browser
+        .client
+        .goto(&app.url("/listings/new"))
+        .await
+        .unwrap();
+    browser
+        .click("a[href^='/listings/new?category=']:not([href=''])")
+        .await;
+    let heading = browser.text("h1").await;
+    assert!(heading.starts_with("Post in "), "{heading}");
+    let category = heading.trim_start_matches("Post in ").to_owned();
+    browser.fill("title", "Mid-century armchair").await;
+    browser.fill("body", "Teak frame, new cushions.").await;
+    browser.fill("price", "240").await;
+    browser.fill("zip", "98103").await;
+    let input = browser.client.find(Locator::Id("photos")).await.unwrap();
+    input.send_keys(&paths.join("\n")).await.unwrap();
+    // The script shows previews before anything is sent.
+    let previews = browser
+        .client
+        .execute(
+            "return document.querySelectorAll('.photo-previews img').length;",
+            vec![],
+        )
+        .await
+        .unwrap();
+    assert_eq!(previews, 2);
+    browser.screenshot("listing-form").await;
+    browser
+        .click("form[data-photo-form] button[type=submit]")
+        .await;
+
+    // The listing page, with both photos.
+    browser
+        .client
+        .wait()
+        .for_element(Locator::Css(".gallery"))
+        .await
+        .unwrap();
+    assert!(
+        browser
+            .text(".flash")
+            .await
+            .contains("Your listing is live.")
+    );
+    assert_eq!(browser.text("h1").await, "Mid-century armchair");
+    let shown = browser
+        .client
+        .execute(
+            "return document.querySelectorAll('.gallery img').length;",
+            vec![],
+        )
+        .await
+        .unwrap();
+    assert_eq!(shown, 2);
+    let path = browser
+        .client
+        .current_url()
+        .await
+        .unwrap()
+        .path()
+        .to_owned();
+    assert!(path.ends_with("/mid-century-armchair"), "{path}");
+    browser.screenshot("listing").await;
+
+    // Its card on the front page leads back to it; its breadcrumb leads to its category page,
+    // which lists it too.
+    browser.client.goto(&app.url("/")).await.unwrap();
+    browser.click(&format!("main a[href='{path}']")).await;
+    browser
+        .client
+        .wait()
+        .for_element(Locator::Css(".gallery"))
+        .await
+        .unwrap();
+    browser
+        .click("nav[aria-label='Breadcrumb'] a:last-child")
+        .await;
+    browser
+        .client
+        .wait()
+        .for_element(Locator::Css(&format!("main a[href='{path}']")))
+        .await
+        .unwrap();
+    assert_eq!(browser.text("h1").await, category);
+    browser.screenshot("category").await;
+
+    browser.close().await;
+}
