@@ -5,13 +5,21 @@
 //! adds to or mixes with real data. Each feature adds its own seeder to [`seed_demo`].
 
 use anyhow::Context;
+use bytes::Bytes;
+use chrono::{Duration, Utc};
 use diesel::prelude::*;
+use serde_json::{Map, Value};
 
 use crate::accounts::models::{NewUser, ProfileChanges, Role};
 use crate::accounts::{password, queries};
 use crate::db::PgPool;
-use crate::db::schema::users;
-use crate::storage::Storage;
+use crate::db::schema::{listing_photos, listings, users};
+use crate::listings::domain::{AttributeDef, AttributeKind};
+use crate::listings::models::{Category, Photo, Section};
+use crate::listings::photos::{DISPLAY_EDGE, THUMB_SIDE};
+use crate::listings::queries as listing_queries;
+use crate::photos;
+use crate::storage::{ObjectKey, Storage};
 
 /// Every demo account's password (shown by `seed-demo` and in the README).
 pub const DEMO_PASSWORD: &str = "corkboard-demo";
@@ -25,24 +33,21 @@ pub struct SeedReport {
 /// Seeds every feature's demo data if the database is empty.
 pub async fn seed_demo(
     pool: &PgPool,
-    _storage: &Storage,
+    storage: &Storage,
     bcrypt_cost: u32,
 ) -> anyhow::Result<SeedReport> {
-    let pool = pool.clone();
-    actix_web::web::block(move || {
-        let mut conn = pool.get().context("no database connection")?;
-        let mut report = SeedReport::default();
-        let members: i64 = users::table.count().get_result(&mut conn)?;
-        if members > 0 {
-            report
-                .lines
-                .push("the database already holds accounts: nothing seeded".to_owned());
-            return Ok(report);
-        }
-        report.lines.push(seed_members(&mut conn, bcrypt_cost)?);
-        Ok(report)
-    })
-    .await?
+    let mut conn = pool.get().context("no database connection")?;
+    let mut report = SeedReport::default();
+    let members: i64 = users::table.count().get_result(&mut conn)?;
+    if members > 0 {
+        report
+            .lines
+            .push("the database already holds accounts: nothing seeded".to_owned());
+        return Ok(report);
+    }
+    report.lines.push(seed_members(&mut conn, bcrypt_cost)?);
+    report.lines.push(seed_listings(&mut conn, storage).await?);
+    Ok(report)
 }
 
 /// (username, display name, bio, home ZIP)
@@ -128,4 +133,380 @@ fn seed_members(conn: &mut PgConnection, cost: u32) -> anyhow::Result<String> {
         "{} members (log in as any of them, e.g. alice_w, with the password {DEMO_PASSWORD:?}; demo_admin is an admin)",
         MEMBERS.len()
     ))
+}
+
+/// A small deterministic random generator (xorshift), so every demo is the same.
+struct Rng(u64);
+
+impl Rng {
+    fn next(&mut self) -> u64 {
+        self.0 ^= self.0 << 13;
+        self.0 ^= self.0 >> 7;
+        self.0 ^= self.0 << 17;
+        self.0
+    }
+
+    fn below(&mut self, n: u64) -> u64 {
+        self.next() % n.max(1)
+    }
+
+    fn pick<'a, T>(&mut self, items: &'a [T]) -> &'a T {
+        &items[self.below(items.len() as u64) as usize]
+    }
+}
+
+/// ZIP codes of big cities, busiest first (picked more often).
+const DEMO_ZIPS: &[&str] = &[
+    "10001", "10003", "11211", "94110", "94103", "90012", "60614", "98103", "78704", "02139",
+    "11215", "94117", "90026", "60622", "98122", "78702", "02116", "80205", "97214", "33130",
+    "30306", "19104", "20009", "55408", "85004", "92101", "37206", "48201", "63104", "90401",
+];
+
+/// (things, adjectives, price range in dollars) per section.
+fn vocabulary(section: &str) -> (&'static [&'static str], &'static [&'static str], (i64, i64)) {
+    match section {
+        "for-sale" => (
+            &[
+                "Oak dining table",
+                "Leather sofa",
+                "Road bike",
+                "Standing desk",
+                "Bookshelf",
+                "Espresso machine",
+                "Mountain bike",
+                "Queen bed frame",
+                "Office chair",
+                "Vintage lamp",
+                "Toyota Corolla",
+                "Cordless drill set",
+                "Winter jacket",
+                "Camping tent",
+                "4K monitor",
+                "Record player",
+                "Kayak",
+                "Dresser",
+                "Rice cooker",
+                "Guitar amp",
+            ],
+            &[
+                "like new",
+                "barely used",
+                "vintage",
+                "great condition",
+                "must go this week",
+                "moving sale",
+                "well kept",
+                "solid",
+                "with extras",
+                "priced to sell",
+            ],
+            (5, 900),
+        ),
+        "housing" => (
+            &[
+                "Sunny 1BR",
+                "Quiet studio",
+                "2BR near the park",
+                "Room in shared house",
+                "Garden apartment",
+                "Loft with views",
+                "Summer sublet",
+                "Parking spot",
+                "3BR family home",
+                "Top-floor 2BR",
+            ],
+            &[
+                "near transit",
+                "pets welcome",
+                "laundry in unit",
+                "utilities included",
+                "newly renovated",
+                "hardwood floors",
+                "available now",
+                "walk to shops",
+            ],
+            (700, 4500),
+        ),
+        "jobs" => (
+            &[
+                "Line cook",
+                "Office manager",
+                "Junior developer",
+                "Barista",
+                "Electrician",
+                "Dental assistant",
+                "Math tutor",
+                "Retail associate",
+                "Warehouse lead",
+                "Receptionist",
+            ],
+            &[
+                "full benefits",
+                "flexible hours",
+                "start immediately",
+                "friendly team",
+                "growing company",
+                "weekend shifts",
+            ],
+            (0, 0),
+        ),
+        "services" => (
+            &[
+                "House cleaning",
+                "Piano lessons",
+                "Moving help",
+                "Bike repair",
+                "Handyman",
+                "Dog walking",
+                "Photography",
+                "Yard work",
+                "Computer help",
+                "Sewing and alterations",
+            ],
+            &[
+                "reasonable rates",
+                "insured",
+                "10 years' experience",
+                "same-day service",
+                "references available",
+                "free estimates",
+            ],
+            (20, 150),
+        ),
+        "community" => (
+            &[
+                "Book swap",
+                "Found: grey cat",
+                "Running group",
+                "Community garden day",
+                "Lost keys",
+                "Board game night",
+                "Volunteers wanted",
+                "Choir rehearsal",
+                "Street fair",
+                "Language exchange",
+            ],
+            &[
+                "all welcome",
+                "this Saturday",
+                "every week",
+                "free",
+                "bring a friend",
+                "near the library",
+            ],
+            (0, 0),
+        ),
+        _ => (
+            &[
+                "Help moving a couch",
+                "Logo design",
+                "Event setup crew",
+                "Website fixes",
+                "Flyer distribution",
+                "Furniture assembly",
+                "Photo editing",
+                "Catering help",
+            ],
+            &[
+                "one day",
+                "paid same day",
+                "quick job",
+                "this weekend",
+                "flexible timing",
+            ],
+            (30, 400),
+        ),
+    }
+}
+
+/// A valid value for an attribute.
+fn demo_attribute(def: &AttributeDef, rng: &mut Rng) -> Value {
+    match &def.kind {
+        AttributeKind::Int { min, max } => {
+            let (lo, hi) = match def.key.as_str() {
+                "bedrooms" => (0, 4),
+                "year" => (2000, 2024),
+                "odometer" => (5_000, 180_000),
+                "sqft" => (350, 2_400),
+                _ => (*min, *max),
+            };
+            Value::from(lo + rng.below((hi - lo + 1) as u64) as i64)
+        }
+        AttributeKind::Number { .. } => Value::from(1.0 + rng.below(4) as f64 * 0.5),
+        AttributeKind::Bool => Value::Bool(rng.below(2) == 0),
+        AttributeKind::Enum { options } => Value::from(rng.pick(options).clone()),
+        AttributeKind::Text { .. } => {
+            Value::from(*rng.pick(&["Trek", "Honda", "Sony", "DeWalt", "Apple", "Specialized"]))
+        }
+    }
+}
+
+/// A picture for a demo photo: soft gradients and a few shapes in the category's hue.
+fn demo_picture(rng: &mut Rng, hue: u8) -> image::DynamicImage {
+    let (w, h) = (480u32, 360u32);
+    let shapes: Vec<(i64, i64, i64, [u8; 3])> = (0..4)
+        .map(|_| {
+            (
+                rng.below(u64::from(w)) as i64,
+                rng.below(u64::from(h)) as i64,
+                40 + rng.below(120) as i64,
+                [rng.below(255) as u8, hue, rng.below(255) as u8],
+            )
+        })
+        .collect();
+    let img = image::RgbImage::from_fn(w, h, |x, y| {
+        for (cx, cy, r, color) in &shapes {
+            let (dx, dy) = (i64::from(x) - cx, i64::from(y) - cy);
+            if dx * dx + dy * dy < r * r {
+                return image::Rgb(*color);
+            }
+        }
+        image::Rgb([
+            hue.wrapping_add((x / 8) as u8),
+            (120 + y / 6) as u8,
+            (200u32.saturating_sub(x / 5)) as u8,
+        ])
+    });
+    image::DynamicImage::ImageRgb8(img)
+}
+
+async fn seed_listings(conn: &mut PgConnection, storage: &Storage) -> anyhow::Result<String> {
+    let owners: Vec<i64> = users::table
+        .filter(users::role.eq("member"))
+        .select(users::id)
+        .load(conn)?;
+    let tree: Vec<(Section, Vec<Category>)> = listing_queries::category_tree(conn)?;
+    let mut rng = Rng(0x9e37_79b9_7f4a_7c15);
+    // A couple of dozen pictures, encoded once; every photo is still its own object.
+    let pictures: Vec<DemoPicture> = (0..24)
+        .map(|i| DemoPicture::render(&demo_picture(&mut rng, (i * 41 % 255) as u8)))
+        .collect();
+    let now = Utc::now();
+    let (mut listings_made, mut photos_made) = (0, 0);
+    for (section, categories) in &tree {
+        let (things, adjectives, (low, high)) = vocabulary(&section.slug);
+        for category in categories {
+            let defs = category.attribute_defs();
+            for _ in 0..8 {
+                let thing = rng.pick(things);
+                let adjective = rng.pick(adjectives);
+                let title = format!("{thing}, {adjective}");
+                let zip = DEMO_ZIPS[(rng.below(DEMO_ZIPS.len() as u64)
+                    * rng.below(DEMO_ZIPS.len() as u64)
+                    / DEMO_ZIPS.len() as u64) as usize];
+                let place = crate::places::find_place(conn, zip)?
+                    .with_context(|| format!("demo ZIP {zip} is not in the gazetteer"))?;
+                let body = format!(
+                    "{thing} — {adjective}.\n\nNear {}. Message me through the site with any questions; I usually answer the same day.",
+                    place.label()
+                );
+                let (price, free) = if category.allows_free {
+                    (None, true)
+                } else if high == 0 || rng.below(6) == 0 {
+                    (None, false)
+                } else {
+                    (
+                        Some((low + rng.below((high - low) as u64) as i64) * 100),
+                        false,
+                    )
+                };
+                let mut attributes = Map::new();
+                for def in &defs {
+                    if rng.below(5) > 0 {
+                        attributes.insert(def.key.clone(), demo_attribute(def, &mut rng));
+                    }
+                }
+                let posted = now - Duration::minutes(rng.below(25 * 24 * 60) as i64);
+                let owner = *rng.pick(&owners);
+                let id: i64 = diesel::insert_into(listings::table)
+                    .values((
+                        listings::owner_id.eq(owner),
+                        listings::category_id.eq(category.id),
+                        listings::title.eq(&title),
+                        listings::body.eq(&body),
+                        listings::price_cents.eq(price),
+                        listings::is_free.eq(free),
+                        listings::zip.eq(&place.zip),
+                        listings::latitude.eq(place.latitude),
+                        listings::longitude.eq(place.longitude),
+                        listings::attributes.eq(Value::Object(attributes)),
+                        listings::created_at.eq(posted),
+                        listings::renewed_at.eq(posted),
+                        listings::expires_at.eq(posted + Duration::days(30)),
+                    ))
+                    .returning(listings::id)
+                    .get_result(conn)?;
+                listings_made += 1;
+                let with_photos =
+                    matches!(section.slug.as_str(), "for-sale" | "housing" | "services");
+                let count = if with_photos && rng.below(10) < 7 {
+                    1 + rng.below(3)
+                } else {
+                    0
+                };
+                for position in 0..count {
+                    let picture = rng.pick(&pictures);
+                    let photo =
+                        store_demo_photo(storage, picture, owner, id, position as i16).await?;
+                    diesel::insert_into(listing_photos::table)
+                        .values(&photo)
+                        .execute(conn)?;
+                    photos_made += 1;
+                }
+            }
+        }
+    }
+    Ok(format!(
+        "{listings_made} listings in every category, {photos_made} photos"
+    ))
+}
+
+/// A demo picture's derivatives, encoded once.
+struct DemoPicture {
+    display: Bytes,
+    thumb: Bytes,
+    width: i32,
+    height: i32,
+}
+
+impl DemoPicture {
+    fn render(picture: &image::DynamicImage) -> Self {
+        let display = photos::fit_within(picture, DISPLAY_EDGE);
+        Self {
+            width: display.width() as i32,
+            height: display.height() as i32,
+            display: Bytes::from(photos::encode_jpeg(&display)),
+            thumb: Bytes::from(photos::encode_jpeg(&photos::square(picture, THUMB_SIDE))),
+        }
+    }
+}
+
+async fn store_demo_photo(
+    storage: &Storage,
+    picture: &DemoPicture,
+    owner_id: i64,
+    listing_id: i64,
+    position: i16,
+) -> anyhow::Result<Photo> {
+    let id = uuid::Uuid::new_v4();
+    let display_key = ObjectKey::parse(&format!("photos/{id}/display.jpg"))?;
+    let thumb_key = ObjectKey::parse(&format!("photos/{id}/thumb.jpg"))?;
+    storage
+        .put(&display_key, picture.display.clone(), "image/jpeg")
+        .await?;
+    storage
+        .put(&thumb_key, picture.thumb.clone(), "image/jpeg")
+        .await?;
+    Ok(Photo {
+        id,
+        owner_id,
+        listing_id: Some(listing_id),
+        position,
+        display_key: display_key.to_string(),
+        thumb_key: thumb_key.to_string(),
+        width: picture.width,
+        height: picture.height,
+        alt_text: String::new(),
+        created_at: Utc::now(),
+    })
 }

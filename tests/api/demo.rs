@@ -28,10 +28,23 @@ async fn demo_data_fills_an_empty_site_once() {
     let second = seed_demo(&app);
 
     assert!(first.contains("8 members"), "{first}");
+    assert!(first.contains("288 listings in every category"), "{first}");
     assert!(second.contains("nothing seeded"), "{second}");
     assert_redirect_to(&app.log_in("alice_w", DEMO_PASSWORD).await, "/");
     let profile = app.get_page("/u/alice_w").await;
     assert!(profile.body.contains("Alice Wong"));
+    // Every category has listings, some with photos, and the front page shows them.
+    let home = app.get_page("/").await.body;
+    assert!(
+        !home.contains(r#"aria-label="0 listings""#),
+        "an empty category"
+    );
+    assert!(
+        home.contains("/media/photos/"),
+        "no thumbnails on the front page"
+    );
+    let apartments = app.get_page("/c/housing/apartments").await.body;
+    assert!(apartments.contains("/listings/"));
     let admin = app.new_visitor();
     admin.log_in("demo_admin", DEMO_PASSWORD).await;
     assert_eq!(admin.get("/admin").await.status(), reqwest::StatusCode::OK);
