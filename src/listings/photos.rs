@@ -113,6 +113,8 @@ pub struct PhotoView {
     pub width: i32,
     pub height: i32,
     pub alt_text: String,
+    /// Uploaded but not yet part of a listing: the form carries it back.
+    pub pending: bool,
 }
 
 /// Signs the URLs of `photos` for a page; a photo whose URL cannot be signed is left out.
@@ -136,6 +138,7 @@ pub async fn photo_views(storage: &Storage, photos: &[Photo]) -> Vec<PhotoView> 
                 width: photo.width,
                 height: photo.height,
                 alt_text: photo.alt_text.clone(),
+                pending: photo.listing_id.is_none(),
             }),
             _ => tracing::warn!(photo = %photo.id, "cannot sign photo URLs"),
         }

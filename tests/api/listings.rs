@@ -143,7 +143,15 @@ fn sql(app: &TestApp, statement: &str) {
 
 #[tokio::test]
 async fn a_member_posts_a_listing_with_photos_that_anyone_can_read() {
-    let app = spawn_app().await;
+    posts_a_listing_with_photos(spawn_app().await).await;
+}
+
+#[tokio::test]
+async fn a_member_posts_a_listing_with_photos_on_s3() {
+    posts_a_listing_with_photos(spawn_app_with(StorageChoice::S3).await).await;
+}
+
+async fn posts_a_listing_with_photos(app: TestApp) {
     app.sign_up_new_member().await;
 
     let path = post_sofa(
@@ -876,4 +884,102 @@ async fn category_pages_page_through_every_listing_once() {
     let bad = app.get_page("/c/for-sale/furniture?after=garbage").await;
     assert_eq!(bad.status, StatusCode::BAD_REQUEST);
     assert!(bad.body.contains("That page link is not valid"));
+}
+
+#[tokio::test]
+async fn photos_added_while_editing_survive_a_form_error() {
+    let app = spawn_app().await;
+    app.sign_up_new_member().await;
+    let path = post_sofa(&app, vec![("a.png", png(100, 100))]).await;
+    let id = listing_id(&path);
+    let edit = app.get_page(&format!("/listings/{id}/edit")).await.body;
+    let token = edit
+        .split("csrf_token=")
+        .nth(1)
+        .map(|r| r[..64].to_owned())
+        .unwrap();
+    let send = |form: Form| {
+        app.client
+            .post(app.url(&format!("/listings/{id}/edit?csrf_token={token}")))
+            .header("Origin", &app.address)
+            .multipart(form)
+            .send()
+    };
+
+    let failed = send(
+        Form::new()
+            .text("title", "")
+            .text("body", "Still here")
+            .text("zip", "94110")
+            .part("photos", Part::bytes(png(150, 100)).file_name("new.png")),
+    )
+    .await
+    .unwrap();
+    assert_eq!(failed.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    let html = failed.text().await.unwrap();
+    let pending = hidden_field(&html, "pending_photo").expect("the new photo is kept");
+
+    let saved = send(
+        Form::new()
+            .text("title", "Sofa with two photos")
+            .text("body", "Still here")
+            .text("zip", "94110")
+            .text("pending_photo", pending),
+    )
+    .await
+    .unwrap();
+    assert_eq!(saved.status(), StatusCode::SEE_OTHER);
+    let page = app
+        .get_page(saved.headers()["location"].to_str().unwrap())
+        .await
+        .body;
+    assert_eq!(
+        media_urls(&page, &app).len(),
+        4,
+        "two photos, each with a thumbnail"
+    );
+}
+
+#[tokio::test]
+async fn a_form_with_too_many_parts_is_refused() {
+    let app = spawn_app().await;
+    app.sign_up_new_member().await;
+    let furniture = category_id(&app, "for-sale", "furniture");
+    let names: Vec<String> = (0..300).map(|i| format!("field{i}")).collect();
+    let fields: Vec<(&str, &str)> = names.iter().map(|n| (n.as_str(), "x")).collect();
+
+    let response = post_listing(&app, furniture, &fields, vec![]).await;
+
+    assert_eq!(response.status(), StatusCode::BAD_REQUEST);
+    assert!(response.text().await.unwrap().contains("too many parts"));
+}
+
+#[tokio::test]
+async fn a_request_over_the_total_cap_is_a_413() {
+    let app = spawn_app().await;
+    app.sign_up_new_member().await;
+    let settings = app.get_page("/settings").await.body;
+    let token = settings
+        .split("csrf_token=")
+        .nth(1)
+        .map(|r| r[..64].to_owned())
+        .unwrap();
+    // The avatar form takes one photo of at most 20 MiB; send 21 MiB.
+    let form = Form::new().part(
+        "avatar",
+        Part::bytes(vec![0xFFu8; 21 * 1024 * 1024]).file_name("huge.jpg"),
+    );
+
+    let response = app
+        .client
+        .post(app.url(&format!("/settings/avatar?csrf_token={token}")))
+        .header("Origin", &app.address)
+        .multipart(form)
+        .send()
+        .await;
+
+    let response = response.expect("the server answers before closing the connection");
+    assert_eq!(response.status(), StatusCode::PAYLOAD_TOO_LARGE);
+    assert!(response.text().await.unwrap().contains("Too large"));
+    assert_eq!(app.get("/healthz").await.status(), StatusCode::OK);
 }
