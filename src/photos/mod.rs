@@ -134,16 +134,48 @@ fn decode_reader<R: std::io::BufRead + std::io::Seek>(
 
 /// The image scaled to fit within `long_edge` pixels (never enlarged).
 pub fn fit_within(img: &DynamicImage, long_edge: u32) -> DynamicImage {
-    if img.width().max(img.height()) <= long_edge {
-        img.clone()
-    } else {
-        img.resize(long_edge, long_edge, image::imageops::FilterType::Triangle)
+    let (w, h) = (img.width(), img.height());
+    if w.max(h) <= long_edge {
+        return img.clone();
     }
+    let scale = f64::from(long_edge) / f64::from(w.max(h));
+    let width = ((f64::from(w) * scale).round() as u32).clamp(1, long_edge);
+    let height = ((f64::from(h) * scale).round() as u32).clamp(1, long_edge);
+    resize(img, width, height, false)
 }
 
 /// A centred square crop scaled to `size`.
 pub fn square(img: &DynamicImage, size: u32) -> DynamicImage {
-    img.resize_to_fill(size, size, image::imageops::FilterType::Triangle)
+    resize(img, size, size, true)
+}
+
+/// Resamples with SIMD (fast_image_resize): a triangle (bilinear) convolution, which averages
+/// every source pixel when shrinking, without the float copies of the whole image that
+/// `image`'s generic resampler makes. `crop` keeps the centre to fill the new shape.
+fn resize(img: &DynamicImage, width: u32, height: u32, crop: bool) -> DynamicImage {
+    use fast_image_resize::{FilterType, ResizeAlg, ResizeOptions, Resizer};
+    // The resizer works on 8-bit pixels; other layouts (16-bit PNGs, grey) are converted.
+    let converted;
+    let source = match img {
+        DynamicImage::ImageRgb8(_) | DynamicImage::ImageRgba8(_) => img,
+        other if other.color().has_alpha() => {
+            converted = DynamicImage::ImageRgba8(other.to_rgba8());
+            &converted
+        }
+        other => {
+            converted = DynamicImage::ImageRgb8(other.to_rgb8());
+            &converted
+        }
+    };
+    let mut target = DynamicImage::new(width, height, source.color());
+    let mut options = ResizeOptions::new().resize_alg(ResizeAlg::Convolution(FilterType::Bilinear));
+    if crop {
+        options = options.fit_into_destination(Some((0.5, 0.5)));
+    }
+    Resizer::new()
+        .resize(source, &mut target, &options)
+        .expect("8-bit RGB(A) images of any size can be resized");
+    target
 }
 
 /// Encodes as a baseline JPEG with no metadata. Transparency is flattened onto white.
