@@ -300,13 +300,11 @@ async fn accept_uploads(
     let mut accepted = Vec::new();
     let mut problems = Vec::new();
     let files: Vec<_> = upload.files.drain(..).collect();
-    let offered = files.len();
+    let offered = files.len() + upload.dropped_files;
+    let mut too_many = upload.dropped_files > 0;
     for (i, file) in files.into_iter().enumerate() {
         if accepted.len() >= room {
-            problems.push(format!(
-                "Only {room} more photo{} fit; the rest were not added.",
-                if room == 1 { "" } else { "s" }
-            ));
+            too_many = true;
             break;
         }
         match listing_photos::store_upload(db, storage, owner_id, file).await? {
@@ -314,6 +312,12 @@ async fn accept_uploads(
             Err(err) if offered == 1 => problems.push(err.to_string()),
             Err(err) => problems.push(format!("Photo {}: {err}", i + 1)),
         }
+    }
+    if too_many {
+        problems.push(format!(
+            "Only {room} more photo{} fit; the rest were not added.",
+            if room == 1 { "" } else { "s" }
+        ));
     }
     if !problems.is_empty() {
         errors.add("photos", problems.join(" "));

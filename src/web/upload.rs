@@ -37,6 +37,8 @@ pub struct UploadedFile {
 pub struct UploadForm {
     pub fields: Vec<(String, String)>,
     pub files: Vec<UploadedFile>,
+    /// Files beyond `max_files`, read and thrown away; the caller says so.
+    pub dropped_files: usize,
 }
 
 impl UploadForm {
@@ -69,6 +71,7 @@ pub async fn read_upload(
         if is_file {
             if form.files.len() >= limits.max_files {
                 drain(&mut field, &mut total, limits).await?;
+                form.dropped_files += 1;
                 continue;
             }
             let upload = save_file(&mut field, name, &mut total, limits).await?;

@@ -983,3 +983,58 @@ async fn a_request_over_the_total_cap_is_a_413() {
     assert!(response.text().await.unwrap().contains("Too large"));
     assert_eq!(app.get("/healthz").await.status(), StatusCode::OK);
 }
+
+#[tokio::test]
+async fn jpeg_png_and_webp_are_accepted_and_twelve_photos_is_the_most() {
+    let app = spawn_app().await;
+    app.sign_up_new_member().await;
+    let furniture = category_id(&app, "for-sale", "furniture");
+    let encode = |format: image::ImageFormat| {
+        let mut out = Cursor::new(Vec::new());
+        image::DynamicImage::new_rgb8(64, 48)
+            .write_to(&mut out, format)
+            .unwrap();
+        out.into_inner()
+    };
+    let formats = vec![
+        ("a.jpg", encode(image::ImageFormat::Jpeg)),
+        ("b.png", encode(image::ImageFormat::Png)),
+        ("c.webp", encode(image::ImageFormat::WebP)),
+    ];
+    let response = post_listing(&app, furniture, SOFA, formats).await;
+    assert_eq!(response.status(), StatusCode::SEE_OTHER);
+
+    let thirteen: Vec<(&str, Vec<u8>)> = (0..13).map(|_| ("p.png", png(40, 30))).collect();
+    let response = post_listing(&app, furniture, SOFA, thirteen).await;
+    assert_eq!(response.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    let html = response.text().await.unwrap();
+    assert!(html.contains("Only 12 more photos fit; the rest were not added."));
+    assert_eq!(html.matches("name=\"pending_photo\"").count(), 12);
+}
+
+#[tokio::test]
+async fn an_admin_may_change_anyones_listing() {
+    let app = spawn_app().await;
+    app.sign_up_new_member().await;
+    let path = post_sofa(&app, vec![]).await;
+    let id = listing_id(&path);
+    let admin = app.new_visitor();
+    let user = admin.sign_up_new_member().await;
+    let mut conn = app.pool.get().unwrap();
+    let admin_id = corkboard::accounts::queries::find_by_login(&mut conn, &user.username)
+        .unwrap()
+        .unwrap()
+        .id;
+    corkboard::accounts::queries::set_role(&mut conn, admin_id, "admin").unwrap();
+
+    let response = admin
+        .submit_form(
+            &path,
+            &format!("/listings/{id}/status"),
+            &[("status", "pending")],
+        )
+        .await;
+
+    assert_eq!(response.status(), StatusCode::SEE_OTHER);
+    assert!(app.get_page(&path).await.body.contains("Sale pending"));
+}
