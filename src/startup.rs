@@ -15,6 +15,7 @@ use crate::config::ListingSettings;
 use crate::config::{AuthSettings, SecretKey};
 use crate::home;
 use crate::listings::handlers::{self as listings, ListingRules};
+use crate::search::handlers as search;
 use crate::storage::Storage;
 use crate::web::rate_limit::TrustProxyHeaders;
 use crate::web::session::{SessionLifetime, load_current_user, session_middleware};
@@ -251,6 +252,9 @@ pub fn route_table() -> Vec<(&'static str, Method, Route)> {
             M::GET,
             web::get().to(listings::show_listing),
         ),
+        // Search
+        ("/search", M::GET, web::get().to(search::search_page)),
+        ("/search.atom", M::GET, web::get().to(search::search_feed)),
     ]
 }
 

@@ -19,6 +19,14 @@ diesel::table! {
 }
 
 diesel::table! {
+    favorites (user_id, listing_id) {
+        user_id -> Int8,
+        listing_id -> Int8,
+        created_at -> Timestamptz,
+    }
+}
+
+diesel::table! {
     listing_photos (id) {
         id -> Uuid,
         owner_id -> Int8,
@@ -77,11 +85,28 @@ diesel::table! {
 }
 
 diesel::table! {
+    saved_searches (id) {
+        id -> Int8,
+        user_id -> Int8,
+        name -> Text,
+        query -> Text,
+        last_seen_at -> Timestamptz,
+        created_at -> Timestamptz,
+    }
+}
+
+diesel::table! {
     sections (id) {
         id -> Int2,
         slug -> Text,
         name -> Text,
         position -> Int2,
+    }
+}
+
+diesel::table! {
+    title_words (word) {
+        word -> Text,
     }
 }
 
@@ -116,20 +141,26 @@ diesel::table! {
 }
 
 diesel::joinable!(categories -> sections (section_id));
+diesel::joinable!(favorites -> listings (listing_id));
+diesel::joinable!(favorites -> users (user_id));
 diesel::joinable!(listing_photos -> listings (listing_id));
 diesel::joinable!(listing_photos -> users (owner_id));
 diesel::joinable!(listings -> categories (category_id));
 diesel::joinable!(listings -> places (zip));
 diesel::joinable!(listings -> users (owner_id));
+diesel::joinable!(saved_searches -> users (user_id));
 diesel::joinable!(user_sessions -> users (user_id));
 
 diesel::allow_tables_to_appear_in_same_query!(
     categories,
+    favorites,
     listing_photos,
     listings,
     places,
     rate_limits,
+    saved_searches,
     sections,
+    title_words,
     user_sessions,
     users,
 );

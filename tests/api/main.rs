@@ -12,5 +12,6 @@ mod listings;
 mod pages;
 mod profiles;
 mod resilience;
+mod search;
 mod security;
 mod storage;

@@ -1,0 +1,349 @@
+//! `/search` and its Atom feed.
+
+use actix_web::http::StatusCode;
+use actix_web::http::header;
+use actix_web::{HttpRequest, HttpResponse, Responder, web};
+use askama::Template;
+use chrono::Utc;
+
+use super::domain::{Search, Sort};
+use super::queries::{self, Filters, SearchCursor, SearchRow};
+use super::views::{AttributeFilterField, Feed, FeedEntry, SearchPage};
+use crate::listings::domain::{format_price, slugify};
+use crate::listings::handlers::section_trees;
+use crate::listings::photos::thumb_url;
+use crate::listings::queries as listing_queries;
+use crate::listings::views::CardView;
+use crate::places;
+use crate::storage::Storage;
+use crate::web::time::{ago, exact};
+use crate::web::{AppError, Db, PageContext};
+
+const PAGE_SIZE: i64 = 25;
+const FEED_SIZE: i64 = 50;
+/// Counts stop here: "1,000+".
+const COUNT_CAP: i64 = 1000;
+
+/// What the database needs to know about a search before running it.
+struct Resolved {
+    filters: Filters,
+    attributes: Vec<AttributeFilterField>,
+    heading: String,
+}
+
+fn resolve(
+    conn: &mut diesel::PgConnection,
+    search: &Search,
+    problems: &mut Vec<String>,
+) -> Result<Resolved, AppError> {
+    let mut filters = Filters {
+        text: search.text.clone(),
+        titles_only: search.titles_only,
+        min_price: search.min_price,
+        max_price: search.max_price,
+        has_photos: search.has_photos,
+        posted_since: Filters::posted(search.posted, Utc::now()),
+        ..Filters::default()
+    };
+    let mut heading = "All listings".to_owned();
+    let mut attributes = Vec::new();
+    match (&search.section, &search.category) {
+        (Some(section), Some(category)) => {
+            match listing_queries::find_category(conn, section, category)? {
+                Some((s, c)) => {
+                    heading = format!("{} › {}", s.name, c.name);
+                    let defs = c.attribute_defs();
+                    filters.attributes =
+                        queries::attribute_filters(&defs, &search.attributes, problems);
+                    attributes = AttributeFilterField::build(&defs, search);
+                    filters.category_id = Some(c.id);
+                }
+                None => problems.push("There is no such category.".into()),
+            }
+        }
+        (Some(section), None) => match listing_queries::find_section(conn, section)? {
+            Some(s) => {
+                heading = s.name.clone();
+                filters.section_id = Some(s.id);
+            }
+            None => problems.push("There is no such section.".into()),
+        },
+        (None, Some(_)) => problems.push("Choose the category's section too.".into()),
+        (None, None) => {}
+    }
+    if search.category.is_none() && !search.attributes.is_empty() {
+        problems.push("Choose a category to filter by its details.".into());
+    }
+    if let Some(zip) = &search.zip {
+        match places::find_place(conn, zip)? {
+            Some(place) => {
+                filters.near = Some((
+                    place.latitude,
+                    place.longitude,
+                    f64::from(search.radius_miles) * 1609.344,
+                ));
+                heading.push_str(&format!(
+                    " within {} mi of {}",
+                    search.radius_miles,
+                    place.label()
+                ));
+            }
+            None => problems.push("We don't know that ZIP code.".into()),
+        }
+    }
+    Ok(Resolved {
+        filters,
+        attributes,
+        heading,
+    })
+}
+
+fn cards(rows: &[SearchRow]) -> Vec<listing_queries::ListingCard> {
+    rows.iter()
+        .map(|r| listing_queries::ListingCard {
+            id: r.id,
+            title: r.title.clone(),
+            price_cents: r.price_cents,
+            is_free: r.is_free,
+            status: r.status.clone(),
+            city: r.city.clone(),
+            state: r.state.clone(),
+            renewed_at: r.renewed_at,
+            thumb_key: r.thumb_key.clone(),
+            photo_count: r.photo_count,
+        })
+        .collect()
+}
+
+async fn card_views(storage: &Storage, rows: &[SearchRow]) -> Vec<CardView> {
+    let mut views = crate::listings::handlers::card_views(storage, &cards(rows)).await;
+    for (view, row) in views.iter_mut().zip(rows) {
+        if view.thumb_url.is_none() {
+            view.thumb_url = thumb_url(storage, row.thumb_key.as_deref()).await;
+        }
+    }
+    views
+}
+
+fn group_thousands(n: i64) -> String {
+    let digits = n.to_string();
+    let mut out = String::new();
+    for (i, c) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i).is_multiple_of(3) {
+            out.push(',');
+        }
+        out.push(c);
+    }
+    out
+}
+
+/// `GET /search` (and `/search?…&format=atom`)
+pub async fn search_page(
+    req: HttpRequest,
+    ctx: PageContext,
+    db: Db,
+    storage: web::Data<Storage>,
+    query: web::Query<Vec<(String, String)>>,
+) -> Result<HttpResponse, AppError> {
+    let pairs = query.into_inner();
+    if pairs.iter().any(|(k, v)| k == "format" && v == "atom") {
+        return feed(&ctx, db, pairs).await;
+    }
+    let (search, mut problems) = Search::parse(&pairs);
+    let after = match &search.after {
+        Some(token) => match SearchCursor::decode(token) {
+            Some(cursor) => Some(cursor),
+            None => {
+                problems.push("That page link is not valid. Start from the first page.".into());
+                None
+            }
+        },
+        None => None,
+    };
+    let searched = search.clone();
+    let (resolved, tree, counts, results) = db
+        .run(move |conn| {
+            let mut problems = Vec::new();
+            let resolved = resolve(conn, &searched, &mut problems)?;
+            let tree = listing_queries::category_tree(conn)?;
+            let counts = std::collections::HashMap::new();
+            let results = if problems.is_empty() {
+                let rows =
+                    queries::search(conn, &resolved.filters, searched.sort, after, PAGE_SIZE + 1)?;
+                let total =
+                    queries::count_matches(conn, &resolved.filters, searched.sort, COUNT_CAP)?;
+                let suggestion = match (&searched.text, total < 3) {
+                    (Some(text), true) => suggest(conn, text)?,
+                    _ => None,
+                };
+                Ok::<_, AppError>((rows, total, suggestion, problems))
+            } else {
+                Ok((Vec::new(), 0, None, problems))
+            }?;
+            Ok::<_, AppError>((resolved, tree, counts, results))
+        })
+        .await?;
+    let (mut rows, total, suggestion, more_problems) = results;
+    problems.extend(more_problems);
+
+    let next_page = if rows.len() as i64 > PAGE_SIZE {
+        rows.truncate(PAGE_SIZE as usize);
+        rows.last().map(|r| {
+            let cursor = SearchCursor {
+                key: r.sort_key,
+                id: r.id,
+            };
+            search.url_with("/search", &[("after", &cursor.encode())])
+        })
+    } else {
+        None
+    };
+    let summary = if !problems.is_empty() {
+        String::new()
+    } else if total == 0 {
+        "No listings match.".to_owned()
+    } else {
+        let shown = if total > COUNT_CAP {
+            "1,000+".to_owned()
+        } else {
+            group_thousands(total)
+        };
+        if search.after.is_some() {
+            format!("{} more of {shown}", rows.len())
+        } else {
+            format!("1–{} of {shown}", rows.len())
+        }
+    };
+    let page = SearchPage {
+        results: card_views(&storage, &rows).await,
+        sections: section_trees(tree, &counts),
+        attributes: resolved.attributes,
+        heading: resolved.heading,
+        summary,
+        suggestion: suggestion.map(|s| {
+            let mut corrected = search.clone();
+            corrected.text = Some(s.clone());
+            (s, corrected.url_with("/search", &[]))
+        }),
+        next_page,
+        first_page_url: search
+            .after
+            .as_ref()
+            .map(|_| search.url_with("/search", &[])),
+        feed_url: search.url_with("/search", &[("format", "atom")]),
+        status_is_bad: !problems.is_empty(),
+        problems,
+        search,
+        ctx,
+    };
+    let status = if page.status_is_bad {
+        StatusCode::BAD_REQUEST
+    } else {
+        StatusCode::OK
+    };
+    Ok(page
+        .customize()
+        .with_status(status)
+        .respond_to(&req)
+        .map_into_boxed_body())
+}
+
+/// "Did you mean …": the query with each unknown word replaced by the closest title word.
+fn suggest(conn: &mut diesel::PgConnection, text: &str) -> Result<Option<String>, AppError> {
+    let mut changed = false;
+    let mut words = Vec::new();
+    for word in text.split_whitespace().take(8) {
+        let bare = word.trim_matches(|c: char| !c.is_alphanumeric());
+        if bare.chars().count() < 3 || word.starts_with('-') || bare.eq_ignore_ascii_case("or") {
+            words.push(word.to_owned());
+            continue;
+        }
+        match queries::suggest_word(conn, bare)? {
+            Some(better) => {
+                changed = true;
+                words.push(word.replace(bare, &better));
+            }
+            None => words.push(word.to_owned()),
+        }
+    }
+    Ok(changed.then(|| words.join(" ")))
+}
+
+/// The newest 50 matches as an Atom feed.
+async fn feed(
+    ctx: &PageContext,
+    db: Db,
+    pairs: Vec<(String, String)>,
+) -> Result<HttpResponse, AppError> {
+    let (mut search, mut problems) = Search::parse(&pairs);
+    search.sort = Sort::Newest;
+    search.after = None;
+    let searched = search.clone();
+    let (resolved, rows) = db
+        .run(move |conn| {
+            let resolved = resolve(conn, &searched, &mut problems)?;
+            if !problems.is_empty() {
+                return Err(AppError::BadRequest(problems.join(" ")));
+            }
+            let rows = queries::search(conn, &resolved.filters, Sort::Newest, None, FEED_SIZE)?;
+            Ok((resolved, rows))
+        })
+        .await?;
+    let base = &ctx.site.public_url;
+    let updated = rows.first().map_or_else(Utc::now, |r| r.renewed_at);
+    let feed = Feed {
+        title: format!(
+            "{}: {}",
+            ctx.site_name(),
+            feed_title(&search, &resolved.heading)
+        ),
+        self_url: format!(
+            "{base}{}",
+            search.url_with("/search", &[("format", "atom")])
+        ),
+        alternate_url: format!("{base}{}", search.url_with("/search", &[])),
+        updated: updated.to_rfc3339(),
+        entries: rows
+            .iter()
+            .map(|r| FeedEntry {
+                url: format!("{base}/listings/{}/{}", r.id, slugify(&r.title)),
+                title: r.title.clone(),
+                updated: r.renewed_at.to_rfc3339(),
+                summary: format!(
+                    "{}{}, {} · posted {} ({})",
+                    match (r.is_free, r.price_cents) {
+                        (true, _) => "Free · ".to_owned(),
+                        (false, Some(c)) => format!("{} · ", format_price(c)),
+                        _ => String::new(),
+                    },
+                    r.city,
+                    r.state,
+                    ago(r.renewed_at, Utc::now()),
+                    exact(r.renewed_at)
+                ),
+            })
+            .collect(),
+    };
+    let body = feed
+        .render()
+        .map_err(|err| anyhow::anyhow!("cannot render the feed: {err}"))?;
+    Ok(HttpResponse::Ok()
+        .insert_header((header::CONTENT_TYPE, "application/atom+xml; charset=utf-8"))
+        .body(body))
+}
+
+fn feed_title(search: &Search, heading: &str) -> String {
+    match &search.text {
+        Some(text) => format!("“{text}” in {heading}"),
+        None => heading.to_owned(),
+    }
+}
+
+/// `GET /search.atom`: the same feed under its own path.
+pub async fn search_feed(
+    ctx: PageContext,
+    db: Db,
+    query: web::Query<Vec<(String, String)>>,
+) -> Result<HttpResponse, AppError> {
+    feed(&ctx, db, query.into_inner()).await
+}

@@ -1,0 +1,6 @@
+//! Search: words, filters, distance, sorts, keyset pages and Atom feeds.
+
+pub mod domain;
+pub mod handlers;
+pub mod queries;
+pub mod views;

@@ -1,0 +1,450 @@
+//! The search query: one statement built from the filters, with every value a bound parameter.
+//!
+//! Policy for speed: public listings only (the partial indexes), full text through the GIN
+//! index (`websearch_to_tsquery`: "phrases", -exclusions, or), radius through the GiST index
+//! on the listing's point (`earth_box` first, then the exact distance), keyset pagination on
+//! the sort key and id, and counts that stop at 1,001 rows.
+
+use chrono::{DateTime, Utc};
+use diesel::pg::Pg;
+use diesel::prelude::*;
+use diesel::query_builder::BoxedSqlQuery;
+use diesel::sql_types::{BigInt, Bool, Double, Integer, Nullable, SmallInt, Text, Timestamptz};
+
+use super::domain::{Posted, Sort};
+use crate::listings::domain::{AttributeDef, AttributeKind};
+
+/// A bound value.
+#[derive(Debug, Clone)]
+enum Param {
+    Text(String),
+    BigInt(i64),
+    Int(i32),
+    SmallInt(i16),
+    Double(f64),
+    Time(DateTime<Utc>),
+}
+
+/// SQL text with `$n` placeholders and the values for them, in order.
+#[derive(Debug, Default)]
+struct Statement {
+    text: String,
+    params: Vec<Param>,
+}
+
+impl Statement {
+    fn push(&mut self, sql: &str) -> &mut Self {
+        self.text.push_str(sql);
+        self
+    }
+
+    fn bind(&mut self, param: Param) -> &mut Self {
+        self.params.push(param);
+        let placeholder = format!("${}", self.params.len());
+        self.text.push_str(&placeholder);
+        self
+    }
+
+    fn query(self) -> BoxedSqlQuery<'static, Pg, diesel::query_builder::SqlQuery> {
+        let mut query = diesel::sql_query(self.text).into_boxed::<Pg>();
+        for param in self.params {
+            query = match param {
+                Param::Text(v) => query.bind::<Text, _>(v),
+                Param::BigInt(v) => query.bind::<BigInt, _>(v),
+                Param::Int(v) => query.bind::<Integer, _>(v),
+                Param::SmallInt(v) => query.bind::<SmallInt, _>(v),
+                Param::Double(v) => query.bind::<Double, _>(v),
+                Param::Time(v) => query.bind::<Timestamptz, _>(v),
+            };
+        }
+        query
+    }
+}
+
+/// An attribute filter, checked against the category's definitions.
+#[derive(Debug, Clone, PartialEq)]
+pub enum AttributeFilter {
+    AtLeast(String, f64),
+    AtMost(String, f64),
+    Equals(String, String),
+    Is(String, bool),
+}
+
+/// Turns `attr_…` parameters into filters for `defs`: `attr_<key>_min` / `_max` for numbers,
+/// `attr_<key>` = yes/no for yes-or-no details, `attr_<key>` = a value otherwise.
+pub fn attribute_filters(
+    defs: &[AttributeDef],
+    raw: &[(String, String)],
+    problems: &mut Vec<String>,
+) -> Vec<AttributeFilter> {
+    let mut filters = Vec::new();
+    for (name, value) in raw {
+        let name = name.trim_start_matches("attr_");
+        let (key, bound) = match name.rsplit_once('_') {
+            Some((key, b @ ("min" | "max"))) => (key, Some(b)),
+            _ => (name, None),
+        };
+        let Some(def) = defs.iter().find(|d| d.key == key) else {
+            problems.push("That detail is not one this category has.".into());
+            continue;
+        };
+        match (&def.kind, bound) {
+            (AttributeKind::Int { .. } | AttributeKind::Number { .. }, Some(bound)) => {
+                match value.parse::<f64>() {
+                    Ok(n) if n.is_finite() => filters.push(if bound == "min" {
+                        AttributeFilter::AtLeast(def.key.clone(), n)
+                    } else {
+                        AttributeFilter::AtMost(def.key.clone(), n)
+                    }),
+                    _ => problems.push(format!("{} should be a number.", def.label)),
+                }
+            }
+            (AttributeKind::Bool, None) => match value.as_str() {
+                "yes" => filters.push(AttributeFilter::Is(def.key.clone(), true)),
+                "no" => filters.push(AttributeFilter::Is(def.key.clone(), false)),
+                _ => problems.push(format!("{}: choose yes or no.", def.label)),
+            },
+            (AttributeKind::Enum { options }, None) => {
+                if options.iter().any(|o| o == value) {
+                    filters.push(AttributeFilter::Equals(def.key.clone(), value.clone()));
+                } else {
+                    problems.push(format!("{}: choose one of the options.", def.label));
+                }
+            }
+            (AttributeKind::Text { .. }, None) if value.chars().count() <= 50 => {
+                filters.push(AttributeFilter::Equals(def.key.clone(), value.clone()));
+            }
+            _ => problems.push(format!("{}: that filter does not apply.", def.label)),
+        }
+    }
+    filters
+}
+
+/// The filters of a search, resolved against the database (category, ZIP).
+#[derive(Debug, Clone, Default)]
+pub struct Filters {
+    pub text: Option<String>,
+    pub titles_only: bool,
+    pub section_id: Option<i16>,
+    pub category_id: Option<i32>,
+    pub min_price: Option<i64>,
+    pub max_price: Option<i64>,
+    pub has_photos: bool,
+    pub posted_since: Option<DateTime<Utc>>,
+    /// Latitude, longitude and radius in metres.
+    pub near: Option<(f64, f64, f64)>,
+    pub attributes: Vec<AttributeFilter>,
+}
+
+impl Filters {
+    pub fn posted(posted: Posted, now: DateTime<Utc>) -> Option<DateTime<Utc>> {
+        match posted {
+            Posted::Any => None,
+            Posted::Today => Some(now - chrono::Duration::days(1)),
+            Posted::Week => Some(now - chrono::Duration::days(7)),
+        }
+    }
+}
+
+const PRICE: &str = "COALESCE(l.price_cents, CASE WHEN l.is_free THEN 0 END)";
+
+/// Where a page starts: after the row with this sort key and id.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct SearchCursor {
+    pub key: f64,
+    pub id: i64,
+}
+
+impl SearchCursor {
+    pub fn encode(&self) -> String {
+        format!("{:x}-{}", self.key.to_bits(), self.id)
+    }
+
+    pub fn decode(token: &str) -> Option<Self> {
+        let (bits, id) = token.split_once('-')?;
+        let key = f64::from_bits(u64::from_str_radix(bits, 16).ok()?);
+        let id: i64 = id.parse().ok()?;
+        (key.is_finite() && id > 0).then_some(Self { key, id })
+    }
+}
+
+/// One result.
+#[derive(Debug, Clone, QueryableByName)]
+pub struct SearchRow {
+    #[diesel(sql_type = BigInt)]
+    pub id: i64,
+    #[diesel(sql_type = Text)]
+    pub title: String,
+    #[diesel(sql_type = Nullable<BigInt>)]
+    pub price_cents: Option<i64>,
+    #[diesel(sql_type = Bool)]
+    pub is_free: bool,
+    #[diesel(sql_type = Text)]
+    pub status: String,
+    #[diesel(sql_type = Text)]
+    pub city: String,
+    #[diesel(sql_type = Text)]
+    pub state: String,
+    #[diesel(sql_type = Double)]
+    pub latitude: f64,
+    #[diesel(sql_type = Double)]
+    pub longitude: f64,
+    #[diesel(sql_type = Timestamptz)]
+    pub renewed_at: DateTime<Utc>,
+    #[diesel(sql_type = Nullable<Text>)]
+    pub thumb_key: Option<String>,
+    #[diesel(sql_type = BigInt)]
+    pub photo_count: i64,
+    #[diesel(sql_type = Double)]
+    pub sort_key: f64,
+}
+
+/// The WHERE clause shared by the page and the count.
+fn where_clause(s: &mut Statement, f: &Filters) {
+    s.push(" WHERE l.status IN ('active', 'pending') AND l.expires_at > now()");
+    if let Some(text) = &f.text {
+        s.push(" AND l.search @@ websearch_to_tsquery('english', ")
+            .bind(Param::Text(text.clone()))
+            .push(")");
+        if f.titles_only {
+            s.push(" AND to_tsvector('english', l.title) @@ websearch_to_tsquery('english', ")
+                .bind(Param::Text(text.clone()))
+                .push(")");
+        }
+    }
+    if let Some(id) = f.category_id {
+        s.push(" AND l.category_id = ").bind(Param::Int(id));
+    } else if let Some(id) = f.section_id {
+        s.push(" AND l.category_id IN (SELECT id FROM categories WHERE section_id = ")
+            .bind(Param::SmallInt(id))
+            .push(")");
+    }
+    if let Some(min) = f.min_price {
+        s.push(&format!(" AND {PRICE} >= "))
+            .bind(Param::BigInt(min));
+    }
+    if let Some(max) = f.max_price {
+        s.push(&format!(" AND {PRICE} <= "))
+            .bind(Param::BigInt(max));
+    }
+    if f.has_photos {
+        s.push(" AND EXISTS (SELECT 1 FROM listing_photos hp WHERE hp.listing_id = l.id)");
+    }
+    if let Some(since) = f.posted_since {
+        s.push(" AND l.renewed_at >= ").bind(Param::Time(since));
+    }
+    if let Some((lat, lon, metres)) = f.near {
+        s.push(" AND earth_box(ll_to_earth(")
+            .bind(Param::Double(lat))
+            .push(", ")
+            .bind(Param::Double(lon))
+            .push("), ")
+            .bind(Param::Double(metres))
+            .push(") @> ll_to_earth(l.latitude, l.longitude)")
+            .push(" AND earth_distance(ll_to_earth(")
+            .bind(Param::Double(lat))
+            .push(", ")
+            .bind(Param::Double(lon))
+            .push("), ll_to_earth(l.latitude, l.longitude)) <= ")
+            .bind(Param::Double(metres));
+    }
+    for filter in &f.attributes {
+        match filter {
+            AttributeFilter::AtLeast(key, n) => {
+                s.push(" AND (l.attributes ->> ")
+                    .bind(Param::Text(key.clone()))
+                    .push(")::float8 >= ")
+                    .bind(Param::Double(*n));
+            }
+            AttributeFilter::AtMost(key, n) => {
+                s.push(" AND (l.attributes ->> ")
+                    .bind(Param::Text(key.clone()))
+                    .push(")::float8 <= ")
+                    .bind(Param::Double(*n));
+            }
+            AttributeFilter::Equals(key, value) => {
+                s.push(" AND lower(l.attributes ->> ")
+                    .bind(Param::Text(key.clone()))
+                    .push(") = lower(")
+                    .bind(Param::Text(value.clone()))
+                    .push(")");
+            }
+            AttributeFilter::Is(key, value) => {
+                s.push(" AND (l.attributes -> ")
+                    .bind(Param::Text(key.clone()))
+                    .push(") = to_jsonb(")
+                    .bind(Param::Text(value.to_string()))
+                    .push("::boolean)");
+            }
+        }
+    }
+}
+
+/// The sort key of a row, as SQL.
+fn sort_key(s: &mut Statement, f: &Filters, sort: Sort) {
+    match sort {
+        Sort::Newest => s.push("extract(epoch FROM l.renewed_at)::float8"),
+        Sort::PriceLow | Sort::PriceHigh => s.push(&format!("{PRICE}::float8")),
+        Sort::Nearest => {
+            let (lat, lon, _) = f.near.unwrap_or_default();
+            s.push("earth_distance(ll_to_earth(")
+                .bind(Param::Double(lat))
+                .push(", ")
+                .bind(Param::Double(lon))
+                .push("), ll_to_earth(l.latitude, l.longitude))")
+        }
+        Sort::BestMatch => {
+            let text = f.text.clone().unwrap_or_default();
+            s.push("ts_rank_cd(l.search, websearch_to_tsquery('english', ")
+                .bind(Param::Text(text))
+                .push("))::float8")
+        }
+    };
+}
+
+/// A page of results (one more than `limit`, to know whether another page follows).
+pub fn search(
+    conn: &mut PgConnection,
+    f: &Filters,
+    sort: Sort,
+    after: Option<SearchCursor>,
+    limit: i64,
+) -> QueryResult<Vec<SearchRow>> {
+    let ascending = matches!(sort, Sort::PriceLow | Sort::Nearest);
+    let mut s = Statement::default();
+    s.push(
+        "SELECT * FROM (SELECT l.id, l.title, l.price_cents, l.is_free, l.status, p.city, p.state,
+                l.latitude, l.longitude, l.renewed_at,
+                (SELECT f.thumb_key FROM listing_photos f WHERE f.listing_id = l.id
+                 ORDER BY f.position LIMIT 1) AS thumb_key,
+                (SELECT count(*) FROM listing_photos c WHERE c.listing_id = l.id) AS photo_count, ",
+    );
+    sort_key(&mut s, f, sort);
+    s.push(" AS sort_key FROM listings l JOIN places p ON p.zip = l.zip");
+    where_clause(&mut s, f);
+    if matches!(sort, Sort::PriceLow | Sort::PriceHigh) {
+        s.push(&format!(" AND {PRICE} IS NOT NULL"));
+    }
+    s.push(") r");
+    if let Some(after) = after {
+        s.push(if ascending {
+            " WHERE (r.sort_key, r.id) > ("
+        } else {
+            " WHERE (r.sort_key, r.id) < ("
+        })
+        .bind(Param::Double(after.key))
+        .push(", ")
+        .bind(Param::BigInt(after.id))
+        .push(")");
+    }
+    s.push(if ascending {
+        " ORDER BY r.sort_key ASC, r.id ASC LIMIT "
+    } else {
+        " ORDER BY r.sort_key DESC, r.id DESC LIMIT "
+    })
+    .bind(Param::BigInt(limit));
+    s.query().load(conn)
+}
+
+/// How many listings match, counting at most `cap + 1` (so "1,000+" costs no more than that).
+pub fn count_matches(
+    conn: &mut PgConnection,
+    f: &Filters,
+    sort: Sort,
+    cap: i64,
+) -> QueryResult<i64> {
+    #[derive(QueryableByName)]
+    struct Count {
+        #[diesel(sql_type = BigInt)]
+        n: i64,
+    }
+    let mut s = Statement::default();
+    s.push("SELECT count(*) AS n FROM (SELECT 1 FROM listings l");
+    where_clause(&mut s, f);
+    if matches!(sort, Sort::PriceLow | Sort::PriceHigh) {
+        s.push(&format!(" AND {PRICE} IS NOT NULL"));
+    }
+    s.push(" LIMIT ")
+        .bind(Param::BigInt(cap + 1))
+        .push(") capped");
+    s.query().get_result::<Count>(conn).map(|c| c.n)
+}
+
+/// A spelling from listing titles close to `word`, when `word` itself is not one.
+pub fn suggest_word(conn: &mut PgConnection, word: &str) -> QueryResult<Option<String>> {
+    #[derive(QueryableByName)]
+    struct Word {
+        #[diesel(sql_type = Text)]
+        word: String,
+    }
+    let word = word.to_lowercase();
+    let known: Vec<Word> = diesel::sql_query("SELECT word FROM title_words WHERE word = $1")
+        .bind::<Text, _>(&word)
+        .load(conn)?;
+    if !known.is_empty() {
+        return Ok(None);
+    }
+    let closest: Vec<Word> = diesel::sql_query(
+        "SELECT word FROM title_words WHERE word % $1
+         ORDER BY similarity(word, $1) DESC, word LIMIT 1",
+    )
+    .bind::<Text, _>(&word)
+    .load(conn)?;
+    Ok(closest.into_iter().next().map(|w| w.word))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn cursors_round_trip_exactly() {
+        for key in [0.0, 1234.5, 1.0e-7, 1_700_000_000.123_456] {
+            let cursor = SearchCursor { key, id: 7 };
+            assert_eq!(SearchCursor::decode(&cursor.encode()), Some(cursor));
+        }
+        for bad in ["", "zz-1", "0-0", "7ff0000000000000-1", "1-x", "-1"] {
+            assert_eq!(SearchCursor::decode(bad), None, "{bad}");
+        }
+    }
+
+    #[test]
+    fn attribute_filters_follow_the_category() {
+        let defs: Vec<AttributeDef> = serde_json::from_str(
+            r#"[{"key":"bedrooms","label":"Bedrooms","type":"int","min":0,"max":20},
+                {"key":"cats_ok","label":"Cats OK","type":"bool"},
+                {"key":"remote","label":"Where","type":"enum","options":["remote","on-site"]}]"#,
+        )
+        .unwrap();
+        let raw: Vec<(String, String)> = [
+            ("attr_bedrooms_min", "2"),
+            ("attr_cats_ok", "yes"),
+            ("attr_remote", "remote"),
+        ]
+        .iter()
+        .map(|(k, v)| (k.to_string(), v.to_string()))
+        .collect();
+        let mut problems = Vec::new();
+        let filters = attribute_filters(&defs, &raw, &mut problems);
+        assert!(problems.is_empty(), "{problems:?}");
+        assert_eq!(
+            filters,
+            vec![
+                AttributeFilter::AtLeast("bedrooms".into(), 2.0),
+                AttributeFilter::Is("cats_ok".into(), true),
+                AttributeFilter::Equals("remote".into(), "remote".into()),
+            ]
+        );
+        for bad in [
+            ("attr_pool", "yes"),
+            ("attr_bedrooms_min", "many"),
+            ("attr_remote", "mars"),
+            ("attr_cats_ok", "maybe"),
+        ] {
+            let mut problems = Vec::new();
+            let raw = vec![(bad.0.to_string(), bad.1.to_string())];
+            assert!(attribute_filters(&defs, &raw, &mut problems).is_empty());
+            assert_eq!(problems.len(), 1, "{bad:?}");
+        }
+    }
+}

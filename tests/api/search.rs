@@ -1,0 +1,593 @@
+//! Search: relevance, filters, distance, sorts, pages, feeds and bad input.
+
+use diesel::RunQueryDsl;
+use reqwest::StatusCode;
+
+use crate::helpers::{TestApp, spawn_app};
+
+/// Inserts a public listing straight into the database; returns its id.
+struct Post<'a> {
+    title: &'a str,
+    body: &'a str,
+    category: (&'a str, &'a str),
+    price: Option<i64>,
+    zip: &'a str,
+    attributes: &'a str,
+    minutes_ago: i64,
+    status: &'a str,
+}
+
+impl Default for Post<'_> {
+    fn default() -> Self {
+        Self {
+            title: "Thing",
+            body: "A thing.",
+            category: ("for-sale", "general"),
+            price: Some(1000),
+            zip: "10001",
+            attributes: "{}",
+            minutes_ago: 0,
+            status: "active",
+        }
+    }
+}
+
+fn post(app: &TestApp, p: Post<'_>) -> i64 {
+    #[derive(diesel::QueryableByName)]
+    struct Id {
+        #[diesel(sql_type = diesel::sql_types::BigInt)]
+        id: i64,
+    }
+    let id: Id = diesel::sql_query(
+        "INSERT INTO listings (owner_id, category_id, title, body, price_cents, zip, latitude, longitude,
+                               attributes, status, expires_at, renewed_at, created_at)
+         SELECT (SELECT min(id) FROM users),
+                (SELECT c.id FROM categories c JOIN sections s ON s.id = c.section_id WHERE s.slug = $1 AND c.slug = $2),
+                $3, $4, $5, p.zip, p.latitude, p.longitude, $7::jsonb, $8,
+                now() + interval '30 days', now() - $9 * interval '1 minute', now() - $9 * interval '1 minute'
+         FROM places p WHERE p.zip = $6
+         RETURNING id",
+    )
+    .bind::<diesel::sql_types::Text, _>(p.category.0)
+    .bind::<diesel::sql_types::Text, _>(p.category.1)
+    .bind::<diesel::sql_types::Text, _>(p.title)
+    .bind::<diesel::sql_types::Text, _>(p.body)
+    .bind::<diesel::sql_types::Nullable<diesel::sql_types::BigInt>, _>(p.price)
+    .bind::<diesel::sql_types::Text, _>(p.zip)
+    .bind::<diesel::sql_types::Text, _>(p.attributes)
+    .bind::<diesel::sql_types::Text, _>(p.status)
+    .bind::<diesel::sql_types::BigInt, _>(p.minutes_ago)
+    .get_result(&mut app.pool.get().unwrap())
+    .unwrap();
+    id.id
+}
+
+async fn app_with_member() -> TestApp {
+    let app = spawn_app().await;
+    app.sign_up_new_member().await;
+    app
+}
+
+/// The ids of the listings a search page shows, in order.
+async fn ids(app: &TestApp, query: &str) -> Vec<i64> {
+    let page = app.get_page(&format!("/search?{query}")).await;
+    assert_eq!(page.status, StatusCode::OK, "{query}: {}", page.body);
+    result_ids(&page.body)
+}
+
+fn result_ids(html: &str) -> Vec<i64> {
+    let results = &html[html.find("results-heading").unwrap()..];
+    let mut found: Vec<i64> = Vec::new();
+    for (at, _) in results.match_indices("href=\"/listings/") {
+        let rest = &results[at + 16..];
+        if let Ok(id) = rest[..rest.find('/').unwrap()].parse::<i64>()
+            && !found.contains(&id)
+        {
+            found.push(id);
+        }
+    }
+    found
+}
+
+#[tokio::test]
+async fn title_matches_rank_above_body_matches_and_words_are_stemmed() {
+    let app = app_with_member().await;
+    let in_body = post(
+        &app,
+        Post {
+            title: "Commuter special",
+            body: "Great bikes for the city",
+            ..Post::default()
+        },
+    );
+    let in_title = post(
+        &app,
+        Post {
+            title: "Blue bike",
+            body: "Barely ridden",
+            minutes_ago: 60,
+            ..Post::default()
+        },
+    );
+    post(
+        &app,
+        Post {
+            title: "Sofa",
+            body: "Comfy",
+            ..Post::default()
+        },
+    );
+
+    assert_eq!(
+        ids(&app, "q=bikes&sort=relevance").await,
+        vec![in_title, in_body]
+    );
+    assert_eq!(
+        ids(&app, "q=bike").await,
+        vec![in_body, in_title],
+        "newest first by default"
+    );
+    assert_eq!(ids(&app, "q=bike&titles=1").await, vec![in_title]);
+}
+
+#[tokio::test]
+async fn phrases_exclusions_and_or_work_like_a_web_search() {
+    let app = app_with_member().await;
+    let red_bike = post(
+        &app,
+        Post {
+            title: "Red bike",
+            ..Post::default()
+        },
+    );
+    let red_fast_bike = post(
+        &app,
+        Post {
+            title: "Red fast bike",
+            minutes_ago: 1,
+            ..Post::default()
+        },
+    );
+    let blue_bike = post(
+        &app,
+        Post {
+            title: "Blue bike",
+            minutes_ago: 2,
+            ..Post::default()
+        },
+    );
+    let sofa = post(
+        &app,
+        Post {
+            title: "Old sofa",
+            minutes_ago: 3,
+            ..Post::default()
+        },
+    );
+
+    assert_eq!(ids(&app, "q=%22red+bike%22").await, vec![red_bike]);
+    assert_eq!(ids(&app, "q=bike+-red").await, vec![blue_bike]);
+    assert_eq!(ids(&app, "q=sofa+or+blue").await, vec![blue_bike, sofa]);
+    assert_eq!(ids(&app, "q=red+bike").await, vec![red_bike, red_fast_bike]);
+}
+
+#[tokio::test]
+async fn each_filter_narrows_the_results() {
+    let app = app_with_member().await;
+    let cheap = post(
+        &app,
+        Post {
+            title: "Cheap chair",
+            price: Some(500),
+            ..Post::default()
+        },
+    );
+    let pricey = post(
+        &app,
+        Post {
+            title: "Pricey chair",
+            price: Some(90_000),
+            minutes_ago: 1,
+            ..Post::default()
+        },
+    );
+    let old = post(
+        &app,
+        Post {
+            title: "Old chair",
+            price: Some(2_000),
+            minutes_ago: 3 * 24 * 60,
+            ..Post::default()
+        },
+    );
+    let ancient = post(
+        &app,
+        Post {
+            title: "Ancient chair",
+            price: Some(2_000),
+            minutes_ago: 10 * 24 * 60,
+            ..Post::default()
+        },
+    );
+    let flat = post(
+        &app,
+        Post {
+            title: "Two bedroom flat",
+            category: ("housing", "apartments"),
+            price: Some(250_000),
+            attributes: r#"{"bedrooms": 2, "cats_ok": true}"#,
+            ..Post::default()
+        },
+    );
+    let studio = post(
+        &app,
+        Post {
+            title: "Studio",
+            category: ("housing", "apartments"),
+            price: Some(150_000),
+            attributes: r#"{"bedrooms": 0, "cats_ok": false}"#,
+            minutes_ago: 1,
+            ..Post::default()
+        },
+    );
+    diesel::sql_query(format!(
+        "INSERT INTO listing_photos (id, owner_id, listing_id, display_key, thumb_key, width, height)
+         VALUES (gen_random_uuid(), (SELECT min(id) FROM users), {cheap}, 'photos/x/display.jpg', 'photos/x/thumb.jpg', 10, 10)"
+    ))
+    .execute(&mut app.pool.get().unwrap())
+    .unwrap();
+
+    assert_eq!(
+        ids(&app, "q=chair&min_price=10&max_price=100").await,
+        vec![old, ancient]
+    );
+    assert_eq!(ids(&app, "q=chair&min_price=100").await, vec![pricey]);
+    assert_eq!(ids(&app, "q=chair&photos=1").await, vec![cheap]);
+    assert_eq!(ids(&app, "q=chair&posted=today").await, vec![cheap, pricey]);
+    assert_eq!(
+        ids(&app, "q=chair&posted=week").await,
+        vec![cheap, pricey, old]
+    );
+    assert_eq!(ids(&app, "in=housing").await, vec![flat, studio]);
+    assert_eq!(
+        ids(&app, "in=housing/apartments&attr_bedrooms_min=1").await,
+        vec![flat]
+    );
+    assert_eq!(
+        ids(&app, "in=housing/apartments&attr_cats_ok=no").await,
+        vec![studio]
+    );
+    assert_eq!(
+        ids(
+            &app,
+            "in=for-sale/general&max_price=25&posted=week&photos=1"
+        )
+        .await,
+        vec![cheap]
+    );
+}
+
+#[tokio::test]
+async fn radius_search_includes_the_boundary_and_nothing_past_it() {
+    let app = app_with_member().await;
+    let here = post(
+        &app,
+        Post {
+            title: "Here",
+            zip: "10001",
+            ..Post::default()
+        },
+    );
+    let near = post(
+        &app,
+        Post {
+            title: "Near",
+            zip: "11211",
+            minutes_ago: 1,
+            ..Post::default()
+        },
+    );
+    let far = post(
+        &app,
+        Post {
+            title: "Far",
+            zip: "94110",
+            minutes_ago: 2,
+            ..Post::default()
+        },
+    );
+    #[derive(diesel::QueryableByName)]
+    struct Miles {
+        #[diesel(sql_type = diesel::sql_types::Double)]
+        miles: f64,
+    }
+    let d: Miles = diesel::sql_query(
+        "SELECT earth_distance(ll_to_earth(a.latitude, a.longitude), ll_to_earth(b.latitude, b.longitude)) / 1609.344 AS miles
+         FROM places a, places b WHERE a.zip = '10001' AND b.zip = '11211'",
+    )
+    .get_result(&mut app.pool.get().unwrap())
+    .unwrap();
+    let inside = d.miles.ceil() as u32;
+    let outside = d.miles.floor() as u32;
+    assert!(outside >= 1 && inside > outside, "{}", d.miles);
+
+    assert_eq!(
+        ids(&app, &format!("zip=10001&radius={inside}")).await,
+        vec![here, near]
+    );
+    assert_eq!(
+        ids(&app, &format!("zip=10001&radius={outside}")).await,
+        vec![here]
+    );
+    assert_eq!(
+        ids(&app, "zip=10001&radius=200&sort=nearest").await,
+        vec![here, near]
+    );
+    assert!(!ids(&app, "zip=10001&radius=200").await.contains(&far));
+}
+
+#[tokio::test]
+async fn sorts_break_ties_the_same_way_every_time() {
+    let app = app_with_member().await;
+    let a = post(
+        &app,
+        Post {
+            title: "Lamp a",
+            price: Some(1000),
+            ..Post::default()
+        },
+    );
+    let b = post(
+        &app,
+        Post {
+            title: "Lamp b",
+            price: Some(1000),
+            ..Post::default()
+        },
+    );
+    let c = post(
+        &app,
+        Post {
+            title: "Lamp c",
+            price: Some(500),
+            ..Post::default()
+        },
+    );
+    let none = post(
+        &app,
+        Post {
+            title: "Lamp d",
+            price: None,
+            ..Post::default()
+        },
+    );
+
+    assert_eq!(ids(&app, "q=lamp&sort=price_asc").await, vec![c, a, b]);
+    assert_eq!(ids(&app, "q=lamp&sort=price_desc").await, vec![b, a, c]);
+    let newest = ids(&app, "q=lamp").await;
+    assert_eq!(newest.len(), 4);
+    assert!(
+        newest.contains(&none),
+        "unpriced listings show except in price sorts"
+    );
+}
+
+#[tokio::test]
+async fn pages_return_every_listing_once_while_new_ones_arrive() {
+    let app = app_with_member().await;
+    for i in 0..30 {
+        post(
+            &app,
+            Post {
+                title: "Chair",
+                minutes_ago: 100 + i,
+                ..Post::default()
+            },
+        );
+    }
+    let first = app.get_page("/search?q=chair").await.body;
+    assert!(first.contains("1–25 of 30"));
+    let next = first
+        .split("href=\"/search?")
+        .find(|s| s.contains("after="))
+        .map(|s| {
+            s[..s.find('"').unwrap()]
+                .replace("&amp;", "&")
+                .replace("&#38;", "&")
+        })
+        .unwrap();
+
+    // Someone posts two more chairs before the next page is read.
+    post(
+        &app,
+        Post {
+            title: "Chair",
+            ..Post::default()
+        },
+    );
+    post(
+        &app,
+        Post {
+            title: "Chair",
+            ..Post::default()
+        },
+    );
+    let second = app.get_page(&format!("/search?{next}")).await.body;
+
+    let (a, b) = (result_ids(&first), result_ids(&second));
+    assert_eq!(a.len(), 25);
+    assert_eq!(b.len(), 5);
+    let mut all: Vec<i64> = a.into_iter().chain(b).collect();
+    all.sort_unstable();
+    all.dedup();
+    assert_eq!(all.len(), 30);
+}
+
+#[tokio::test]
+async fn big_result_sets_say_a_thousand_plus() {
+    let app = app_with_member().await;
+    diesel::sql_query(
+        "INSERT INTO listings (owner_id, category_id, title, body, zip, latitude, longitude, expires_at)
+         SELECT (SELECT min(id) FROM users), (SELECT min(id) FROM categories), 'Widget ' || n, 'x',
+                '10001', 40.75, -73.99, now() + interval '30 days'
+         FROM generate_series(1, 1005) AS n",
+    )
+    .execute(&mut app.pool.get().unwrap())
+    .unwrap();
+
+    let page = app.get_page("/search?q=widget").await.body;
+
+    assert!(page.contains("1–25 of 1,000+"));
+}
+
+#[tokio::test]
+async fn hidden_expired_deleted_and_removed_listings_never_appear() {
+    let app = app_with_member().await;
+    let shown = post(
+        &app,
+        Post {
+            title: "Visible vase",
+            ..Post::default()
+        },
+    );
+    for status in ["hidden", "removed", "deleted", "sold"] {
+        post(
+            &app,
+            Post {
+                title: "Hidden vase",
+                status,
+                ..Post::default()
+            },
+        );
+    }
+    let expired = post(
+        &app,
+        Post {
+            title: "Expired vase",
+            ..Post::default()
+        },
+    );
+    diesel::sql_query(format!(
+        "UPDATE listings SET expires_at = now() - interval '1 minute' WHERE id = {expired}"
+    ))
+    .execute(&mut app.pool.get().unwrap())
+    .unwrap();
+
+    assert_eq!(ids(&app, "q=vase").await, vec![shown]);
+    let feed = app.get_page("/search.atom?q=vase").await.body;
+    assert_eq!(feed.matches("<entry>").count(), 1);
+}
+
+#[tokio::test]
+async fn a_misspelt_search_suggests_a_title_word() {
+    let app = app_with_member().await;
+    post(
+        &app,
+        Post {
+            title: "Vintage bicycle",
+            ..Post::default()
+        },
+    );
+
+    let page = app.get_page("/search?q=vintage+bicycel").await.body;
+
+    assert!(page.contains("No listings match."));
+    assert!(page.contains("Did you mean"));
+    assert!(page.contains(">vintage bicycle</a>"));
+}
+
+#[tokio::test]
+async fn the_atom_feed_is_xml_with_escaped_titles() {
+    let app = app_with_member().await;
+    post(
+        &app,
+        Post {
+            title: "Tom & Jerry DVD <boxed> \"set\"",
+            ..Post::default()
+        },
+    );
+    post(
+        &app,
+        Post {
+            title: "Second DVD",
+            minutes_ago: 5,
+            ..Post::default()
+        },
+    );
+
+    for path in [
+        "/search.atom?q=dvd",
+        "/search?q=dvd&format=atom",
+        "/search.atom?in=for-sale/general",
+    ] {
+        let response = app.get(path).await;
+        assert_eq!(response.status(), StatusCode::OK, "{path}");
+        assert_eq!(
+            response.headers()["content-type"],
+            "application/atom+xml; charset=utf-8"
+        );
+        let xml = response.text().await.unwrap();
+        let doc = roxmltree::Document::parse(&xml).unwrap_or_else(|e| panic!("{path}: {e}\n{xml}"));
+        let root = doc.root_element();
+        assert_eq!(root.tag_name().name(), "feed");
+        assert_eq!(
+            root.tag_name().namespace(),
+            Some("http://www.w3.org/2005/Atom")
+        );
+        let titles: Vec<&str> = root
+            .children()
+            .filter(|n| n.has_tag_name("entry"))
+            .filter_map(|e| {
+                e.children()
+                    .find(|c| c.has_tag_name("title"))
+                    .and_then(|t| t.text())
+            })
+            .collect();
+        assert_eq!(
+            titles,
+            vec!["Tom & Jerry DVD <boxed> \"set\"", "Second DVD"],
+            "{path}\n{xml}"
+        );
+        assert!(!xml.contains("<boxed>"), "the title is escaped in the XML");
+    }
+}
+
+#[tokio::test]
+async fn bad_search_input_is_explained_never_a_500() {
+    let app = app_with_member().await;
+    let long = "w".repeat(201);
+    for (query, message) in [
+        ("in=for-sale/nonsense", "There is no such category."),
+        ("in=nowhere", "There is no such section."),
+        ("min_price=-5", "cannot be negative"),
+        (
+            "min_price=500&max_price=10",
+            "lowest price is above the highest",
+        ),
+        ("zip=10001&radius=500", "from 1 to 200 miles"),
+        ("zip=00000", "know that ZIP code"),
+        (&format!("q={long}"), "limited to 200 characters"),
+        ("q=sofa&after=not-a-token", "That page link is not valid"),
+        (
+            "sort=%27%3B+DROP+TABLE+listings%3B--",
+            "sort order does not exist",
+        ),
+        (
+            "in=for-sale/furniture&attr_bedrooms_min=2",
+            "not one this category has",
+        ),
+        ("attr_condition=new", "Choose a category"),
+    ] {
+        let page = app.get_page(&format!("/search?{query}")).await;
+        assert_eq!(page.status, StatusCode::BAD_REQUEST, "{query}");
+        assert!(page.body.contains(message), "{query}: expected {message:?}");
+    }
+    // Odd but harmless input just searches, echoed as text.
+    let page = app
+        .get_page("/search?q=%3Cscript%3Ealert(1)%3C%2Fscript%3E+%27+OR+1%3D1--")
+        .await;
+    assert_eq!(page.status, StatusCode::OK);
+    assert!(!page.body.contains("<script>alert(1)"));
+    assert!(page.body.contains("No listings match."));
+    let _ = long;
+}
