@@ -9,6 +9,7 @@ pub mod home;
 pub mod listings;
 pub mod photos;
 pub mod places;
+pub mod saved;
 pub mod search;
 pub mod startup;
 pub mod storage;

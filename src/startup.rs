@@ -15,6 +15,7 @@ use crate::config::ListingSettings;
 use crate::config::{AuthSettings, SecretKey};
 use crate::home;
 use crate::listings::handlers::{self as listings, ListingRules};
+use crate::saved::handlers as saved;
 use crate::search::handlers as search;
 use crate::storage::Storage;
 use crate::web::rate_limit::TrustProxyHeaders;
@@ -255,6 +256,33 @@ pub fn route_table() -> Vec<(&'static str, Method, Route)> {
         // Search
         ("/search", M::GET, web::get().to(search::search_page)),
         ("/search.atom", M::GET, web::get().to(search::search_feed)),
+        // Favourites and saved searches
+        (
+            "/listings/{id}/favorite",
+            M::POST,
+            web::post().to(saved::toggle_favorite),
+        ),
+        ("/favorites", M::GET, web::get().to(saved::show_favorites)),
+        (
+            "/saved-searches",
+            M::GET,
+            web::get().to(saved::list_saved_searches),
+        ),
+        (
+            "/saved-searches",
+            M::POST,
+            web::post().to(saved::save_search),
+        ),
+        (
+            "/saved-searches/{id}",
+            M::GET,
+            web::get().to(saved::open_saved_search),
+        ),
+        (
+            "/saved-searches/{id}/delete",
+            M::POST,
+            web::post().to(saved::delete_saved_search),
+        ),
     ]
 }
 

@@ -476,14 +476,21 @@ pub async fn show_listing(
     path: web::Path<(i64, String)>,
 ) -> Result<HttpResponse, AppError> {
     let (id, slug) = path.into_inner();
-    let (listing, photos, section, category, place, seller) = db
+    let viewer = ctx.user.as_ref().map(|u| u.id);
+    let (listing, photos, section, category, place, seller, favorite) = db
         .run(move |conn| {
             let listing = queries::find_listing(conn, id)?.ok_or(AppError::NotFound)?;
             let photos = queries::photos_of(conn, id)?;
             let (section, category) = queries::find_category_by_id(conn, listing.category_id)?;
             let place = places::find_place(conn, &listing.zip)?.ok_or(AppError::NotFound)?;
             let seller = accounts::find_user(conn, listing.owner_id)?;
-            Ok::<_, AppError>((listing, photos, section, category, place, seller))
+            let favorite = match viewer {
+                Some(me) if me != listing.owner_id => {
+                    Some(crate::saved::queries::is_favorite(conn, me, id)?)
+                }
+                _ => None,
+            };
+            Ok::<_, AppError>((listing, photos, section, category, place, seller, favorite))
         })
         .await?;
     let is_owner = ctx
@@ -551,6 +558,7 @@ pub async fn show_listing(
         can_renew: is_owner && renew_at <= now && listing.status != "deleted",
         renew_after: (is_owner && renew_at > now).then(|| ago_future(renew_at, now)),
         is_owner,
+        favorite,
         section,
         category,
         ctx,

@@ -164,6 +164,8 @@ pub struct ListingPage {
     pub status: &'static str,
     pub photos: Vec<PhotoView>,
     pub is_owner: bool,
+    /// `Some(saved?)` for a logged-in visitor who is not the owner.
+    pub favorite: Option<bool>,
     pub can_renew: bool,
     pub renew_after: Option<String>,
     pub absolute_url: String,

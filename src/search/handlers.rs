@@ -347,3 +347,48 @@ pub async fn search_feed(
 ) -> Result<HttpResponse, AppError> {
     feed(&ctx, db, query.into_inner()).await
 }
+
+/// How many listings matching a saved search's query string were posted or renewed since
+/// `since` (at most 1,000 counted); `None` when the saved query no longer makes sense.
+pub fn count_new_matches(
+    conn: &mut diesel::PgConnection,
+    query: &str,
+    since: chrono::DateTime<Utc>,
+) -> Result<Option<i64>, AppError> {
+    let pairs: Vec<(String, String)> = url::form_urlencoded::parse(query.as_bytes())
+        .into_owned()
+        .collect();
+    let (search, mut problems) = Search::parse(&pairs);
+    let mut resolved = resolve(conn, &search, &mut problems)?;
+    if !problems.is_empty() {
+        return Ok(None);
+    }
+    resolved.filters.posted_since = Some(
+        resolved
+            .filters
+            .posted_since
+            .map_or(since, |posted| posted.max(since)),
+    );
+    Ok(Some(queries::count_matches(
+        conn,
+        &resolved.filters,
+        Sort::Newest,
+        COUNT_CAP,
+    )?))
+}
+
+/// The query string to store for a search (normalised: only the known parameters).
+pub fn canonical_query(query: &str) -> Option<String> {
+    let pairs: Vec<(String, String)> = url::form_urlencoded::parse(query.as_bytes())
+        .into_owned()
+        .collect();
+    let (search, problems) = Search::parse(&pairs);
+    if !problems.is_empty() {
+        return None;
+    }
+    let url = search.url_with("/search", &[]);
+    Some(
+        url.split_once('?')
+            .map_or(String::new(), |(_, q)| q.to_owned()),
+    )
+}

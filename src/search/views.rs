@@ -149,6 +149,13 @@ impl SearchPage {
         self.search.view == View::Gallery
     }
 
+    /// The query string a saved copy of this search keeps.
+    pub fn save_query(&self) -> String {
+        let url = self.search.url_with("/search", &[]);
+        url.split_once('?')
+            .map_or(String::new(), |(_, q)| q.to_owned())
+    }
+
     /// This search in another view.
     pub fn view_url(&self, view: &str) -> String {
         self.search.url_with("/search", &[("view", view)])

@@ -12,6 +12,7 @@ mod listings;
 mod pages;
 mod profiles;
 mod resilience;
+mod saved;
 mod search;
 mod security;
 mod storage;

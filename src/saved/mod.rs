@@ -1,0 +1,6 @@
+//! What members keep: favourite listings and saved searches. Each belongs to its member only:
+//! another member's saved search is a 404, and favourites are listed for their owner alone.
+
+pub mod handlers;
+pub mod queries;
+pub mod views;

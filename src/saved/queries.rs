@@ -1,0 +1,105 @@
+use chrono::{DateTime, Utc};
+use diesel::prelude::*;
+
+use crate::db::schema::{favorites, listings, saved_searches};
+use crate::listings::models::Listing;
+
+/// Saves a listing for a member (again is fine).
+pub fn add_favorite(conn: &mut PgConnection, user_id: i64, listing_id: i64) -> QueryResult<()> {
+    diesel::insert_into(favorites::table)
+        .values((
+            favorites::user_id.eq(user_id),
+            favorites::listing_id.eq(listing_id),
+        ))
+        .on_conflict_do_nothing()
+        .execute(conn)
+        .map(|_| ())
+}
+
+pub fn remove_favorite(conn: &mut PgConnection, user_id: i64, listing_id: i64) -> QueryResult<()> {
+    diesel::delete(favorites::table.find((user_id, listing_id)))
+        .execute(conn)
+        .map(|_| ())
+}
+
+pub fn is_favorite(conn: &mut PgConnection, user_id: i64, listing_id: i64) -> QueryResult<bool> {
+    diesel::select(diesel::dsl::exists(
+        favorites::table.find((user_id, listing_id)),
+    ))
+    .get_result(conn)
+}
+
+/// A member's favourites, most recently saved first, whatever became of them.
+pub fn favorites_of(conn: &mut PgConnection, user_id: i64) -> QueryResult<Vec<Listing>> {
+    favorites::table
+        .inner_join(listings::table)
+        .filter(favorites::user_id.eq(user_id))
+        .order(favorites::created_at.desc())
+        .select(Listing::as_select())
+        .load(conn)
+}
+
+#[derive(Debug, Clone, Queryable, Selectable)]
+#[diesel(table_name = saved_searches, check_for_backend(diesel::pg::Pg))]
+pub struct SavedSearch {
+    pub id: i64,
+    pub user_id: i64,
+    pub name: String,
+    pub query: String,
+    pub last_seen_at: DateTime<Utc>,
+    pub created_at: DateTime<Utc>,
+}
+
+pub fn save_search(
+    conn: &mut PgConnection,
+    user_id: i64,
+    name: &str,
+    query: &str,
+) -> QueryResult<SavedSearch> {
+    diesel::insert_into(saved_searches::table)
+        .values((
+            saved_searches::user_id.eq(user_id),
+            saved_searches::name.eq(name),
+            saved_searches::query.eq(query),
+        ))
+        .returning(SavedSearch::as_returning())
+        .get_result(conn)
+}
+
+pub fn saved_searches_of(conn: &mut PgConnection, user_id: i64) -> QueryResult<Vec<SavedSearch>> {
+    saved_searches::table
+        .filter(saved_searches::user_id.eq(user_id))
+        .order(saved_searches::created_at.desc())
+        .select(SavedSearch::as_select())
+        .load(conn)
+}
+
+/// A member's saved search; someone else's is not found.
+pub fn find_saved_search(
+    conn: &mut PgConnection,
+    user_id: i64,
+    id: i64,
+) -> QueryResult<Option<SavedSearch>> {
+    saved_searches::table
+        .find(id)
+        .filter(saved_searches::user_id.eq(user_id))
+        .select(SavedSearch::as_select())
+        .first(conn)
+        .optional()
+}
+
+pub fn mark_seen(conn: &mut PgConnection, id: i64) -> QueryResult<()> {
+    diesel::update(saved_searches::table.find(id))
+        .set(saved_searches::last_seen_at.eq(diesel::dsl::now))
+        .execute(conn)
+        .map(|_| ())
+}
+
+pub fn delete_saved_search(conn: &mut PgConnection, user_id: i64, id: i64) -> QueryResult<usize> {
+    diesel::delete(
+        saved_searches::table
+            .find(id)
+            .filter(saved_searches::user_id.eq(user_id)),
+    )
+    .execute(conn)
+}
