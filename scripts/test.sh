@@ -16,10 +16,32 @@ cp static/css/app.css "$before"
 npm run --silent build:css
 if ! cmp -s "$before" static/css/app.css; then
   rm -f "$before"
+
+say "Bundled front-end libraries match package-lock.json"
+vendor_before=$(mktemp -d)
+cp -r static/vendor/. "$vendor_before"/
+npm run --silent build:vendor
+if ! diff -r -q "$vendor_before" static/vendor >/dev/null; then
+  rm -rf "$vendor_before"
+  echo "static/vendor was out of date with package-lock.json: it has been rebuilt; commit it and run again." >&2
+  exit 1
+fi
+rm -rf "$vendor_before"
   echo "static/css/app.css was out of date with templates/ and assets/: it has been rebuilt; commit it and run again." >&2
   exit 1
 fi
 rm -f "$before"
+
+say "Bundled front-end libraries match package-lock.json"
+vendor_before=$(mktemp -d)
+cp -r static/vendor/. "$vendor_before"/
+npm run --silent build:vendor
+if ! diff -r -q "$vendor_before" static/vendor >/dev/null; then
+  rm -rf "$vendor_before"
+  echo "static/vendor was out of date with package-lock.json: it has been rebuilt; commit it and run again." >&2
+  exit 1
+fi
+rm -rf "$vendor_before"
 
 say "cargo fmt --check"
 cargo fmt --all -- --check

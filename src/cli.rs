@@ -194,6 +194,8 @@ fn serve(settings: &Settings, database: &Database, args: &ServeArgs) -> anyhow::
         site: SiteConfig {
             site_name: settings.site_name.clone(),
             public_url: settings.public_url(),
+            map_tile_url: settings.map_tile_url.clone(),
+            map_attribution: settings.map_attribution.clone(),
         },
         auth: settings.auth.clone(),
         listings: settings.listings.clone(),

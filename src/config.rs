@@ -37,6 +37,23 @@ pub struct Settings {
     #[arg(long, env = "SITE_NAME", default_value = "Corkboard")]
     pub site_name: String,
 
+    /// Map tiles for the search map view (`{z}`, `{x}`, `{y}` placeholders). Browsers fetch
+    /// them directly; the Content-Security-Policy allows this origin for images.
+    #[arg(
+        long,
+        env = "MAP_TILE_URL",
+        default_value = "https://tile.openstreetmap.org/{z}/{x}/{y}.png"
+    )]
+    pub map_tile_url: String,
+
+    /// Attribution shown on the map, as the tile provider requires.
+    #[arg(
+        long,
+        env = "MAP_ATTRIBUTION",
+        default_value = "© OpenStreetMap contributors"
+    )]
+    pub map_attribution: String,
+
     /// Session cookie key: at least 64 random bytes, hex-encoded (128+ hex characters).
     /// Generated into DATA_DIR/session.key on first start when not set.
     #[arg(long, env = "SESSION_KEY", hide_env_values = true)]

@@ -47,10 +47,10 @@ impl Application {
     /// [`Application::run_until_stopped`]).
     pub fn build(state: AppState, listener: TcpListener, workers: usize) -> anyhow::Result<Self> {
         let port = listener.local_addr()?.port();
-        let storage_origin = match &state.storage {
-            Storage::S3(store) => Some(store.origin()),
-            Storage::Local(_) => None,
-        };
+        let mut image_origins = vec![crate::web::page::origin_of(&state.site.map_tile_url)];
+        if let Storage::S3(store) = &state.storage {
+            image_origins.push(store.origin());
+        }
         let db = state.db.clone();
         let storage = web::Data::new(state.storage.clone());
         let site = web::Data::new(state.site.clone());
@@ -78,7 +78,7 @@ impl Application {
                     lifetime.0,
                 ))
                 .wrap(Compress::default())
-                .wrap(headers::security_headers(storage_origin.as_deref()))
+                .wrap(headers::security_headers(&image_origins))
                 .wrap(TracingLogger::default())
                 .app_data(db.clone())
                 .app_data(storage.clone())

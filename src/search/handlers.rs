@@ -8,7 +8,7 @@ use chrono::Utc;
 
 use super::domain::{Search, Sort};
 use super::queries::{self, Filters, SearchCursor, SearchRow};
-use super::views::{AttributeFilterField, Feed, FeedEntry, SearchPage};
+use super::views::{AttributeFilterField, Feed, FeedEntry, MapMarker, SearchPage};
 use crate::listings::domain::{format_price, slugify};
 use crate::listings::handlers::section_trees;
 use crate::listings::photos::thumb_url;
@@ -214,7 +214,29 @@ pub async fn search_page(
             format!("1–{} of {shown}", rows.len())
         }
     };
+    let markers = if search.view == super::domain::View::Map {
+        let markers: Vec<MapMarker> = rows
+            .iter()
+            .map(|r| {
+                let (lat, lon) = jitter(r.id, r.latitude, r.longitude);
+                MapMarker {
+                    lat,
+                    lon,
+                    title: r.title.clone(),
+                    url: format!("/listings/{}/{}", r.id, slugify(&r.title)),
+                    price: match (r.is_free, r.price_cents) {
+                        (true, _) => Some("Free".into()),
+                        (false, cents) => cents.map(format_price),
+                    },
+                }
+            })
+            .collect();
+        serde_json::to_string(&markers).map_err(anyhow::Error::new)?
+    } else {
+        String::new()
+    };
     let page = SearchPage {
+        markers,
         results: card_views(&storage, &rows).await,
         sections: section_trees(tree, &counts),
         attributes: resolved.attributes,
@@ -246,6 +268,18 @@ pub async fn search_page(
         .with_status(status)
         .respond_to(&req)
         .map_into_boxed_body())
+}
+
+/// A listing's map position: its ZIP's centre moved by up to ~250 m, the same way every time,
+/// so listings in one ZIP do not stack and no marker suggests an exact address.
+fn jitter(id: i64, lat: f64, lon: f64) -> (f64, f64) {
+    let h = (id as u64).wrapping_mul(0x9E37_79B9_7F4A_7C15);
+    let a = ((h >> 16) & 0xffff) as f64 / 65535.0 - 0.5;
+    let b = ((h >> 32) & 0xffff) as f64 / 65535.0 - 0.5;
+    (
+        lat + a * 0.0045,
+        lon + b * 0.0045 / lat.to_radians().cos().max(0.2),
+    )
 }
 
 /// "Did you mean …": the query with each unknown word replaced by the closest title word.

@@ -384,8 +384,11 @@ pub fn suggest_word(conn: &mut PgConnection, word: &str) -> QueryResult<Option<S
     if !known.is_empty() {
         return Ok(None);
     }
+    // The closest word that is not merely another form of the same word ("bikes" already
+    // finds "bike": stemming does that).
     let closest: Vec<Word> = diesel::sql_query(
-        "SELECT word FROM title_words WHERE word % $1
+        "SELECT word FROM title_words
+         WHERE word % $1 AND to_tsvector('english', word) <> to_tsvector('english', $1)
          ORDER BY similarity(word, $1) DESC, word LIMIT 1",
     )
     .bind::<Text, _>(&word)

@@ -80,6 +80,18 @@ pub struct SearchPage {
     pub heading: String,
     /// The search could not run (its problems are listed).
     pub status_is_bad: bool,
+    /// JSON of the map markers (map view only).
+    pub markers: String,
+}
+
+/// A listing on the map.
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct MapMarker {
+    pub lat: f64,
+    pub lon: f64,
+    pub title: String,
+    pub url: String,
+    pub price: Option<String>,
 }
 
 impl SearchPage {
@@ -147,6 +159,10 @@ impl SearchPage {
 
     pub fn is_gallery(&self) -> bool {
         self.search.view == View::Gallery
+    }
+
+    pub fn is_map(&self) -> bool {
+        self.search.view == View::Map
     }
 
     /// The query string a saved copy of this search keeps.

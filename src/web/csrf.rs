@@ -15,6 +15,7 @@ use actix_web::http::{Method, header};
 use actix_web::middleware::Next;
 use actix_web::web::{self, Bytes};
 
+use super::page::origin_of;
 use super::{AppError, SiteConfig, session};
 
 pub const FIELD: &str = "csrf_token";
@@ -92,16 +93,6 @@ fn same_origin(req: &ServiceRequest, public_url: &str) -> bool {
     // The site may also be reached under the address it listens on (e.g. tests, health checks).
     let conn = req.connection_info();
     source == format!("{}://{}", conn.scheme(), conn.host())
-}
-
-fn origin_of(url: &str) -> String {
-    match url.split_once("://") {
-        Some((scheme, rest)) => {
-            let host = rest.split(['/', '?', '#']).next().unwrap_or_default();
-            format!("{scheme}://{host}")
-        }
-        None => String::new(),
-    }
 }
 
 fn submitted_token(req: &ServiceRequest) -> Option<String> {

@@ -6,12 +6,14 @@
 
 use actix_web::middleware::DefaultHeaders;
 
-/// Headers for every response. `extra_img_src` is the S3 origin, if any.
-pub fn security_headers(extra_img_src: Option<&str>) -> DefaultHeaders {
-    let img_src = match extra_img_src {
-        Some(origin) => format!("'self' data: blob: {origin}"),
-        None => "'self' data: blob:".to_owned(),
-    };
+/// Headers for every response. `extra_img_src` are other origins images come from (the S3
+/// endpoint, the map tiles).
+pub fn security_headers(extra_img_src: &[String]) -> DefaultHeaders {
+    let mut img_src = "'self' data: blob:".to_owned();
+    for origin in extra_img_src.iter().filter(|o| !o.is_empty()) {
+        img_src.push(' ');
+        img_src.push_str(origin);
+    }
     let csp = format!(
         "default-src 'self'; script-src 'self'; style-src 'self'; img-src {img_src}; \
          font-src 'self'; connect-src 'self'; object-src 'none'; base-uri 'self'; \

@@ -23,6 +23,8 @@ pub struct SiteConfig {
     pub site_name: String,
     /// Scheme and host, no trailing slash.
     pub public_url: String,
+    pub map_tile_url: String,
+    pub map_attribution: String,
 }
 
 impl Default for SiteConfig {
@@ -30,7 +32,20 @@ impl Default for SiteConfig {
         Self {
             site_name: "Corkboard".to_owned(),
             public_url: "http://127.0.0.1:8080".to_owned(),
+            map_tile_url: "https://tile.openstreetmap.org/{z}/{x}/{y}.png".to_owned(),
+            map_attribution: "© OpenStreetMap contributors".to_owned(),
         }
+    }
+}
+
+/// Scheme, host and port of a URL ("" when it has none).
+pub fn origin_of(url: &str) -> String {
+    match url.split_once("://") {
+        Some((scheme, rest)) => {
+            let host = rest.split(['/', '?', '#']).next().unwrap_or_default();
+            format!("{scheme}://{host}")
+        }
+        None => String::new(),
     }
 }
 

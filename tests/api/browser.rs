@@ -216,3 +216,112 @@ async fn a_member_posts_a_listing_with_two_photos_and_finds_it_on_the_site() {
 
     browser.close().await;
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_visitor_searches_filters_by_distance_and_switches_views() {
+    let app = spawn_app().await;
+    app.sign_up_new_member().await;
+    let category = {
+        let mut conn = app.pool.get().unwrap();
+        corkboard::listings::queries::find_category(&mut conn, "for-sale", "bikes")
+            .unwrap()
+            .unwrap()
+            .1
+            .id
+    };
+    for (title, zip) in [
+        ("Brooklyn road bike", "11211"),
+        ("Manhattan city bike", "10001"),
+        ("Seattle gravel bike", "98103"),
+    ] {
+        let response = crate::listings::post_listing(
+            &app,
+            category,
+            &[
+                ("title", title),
+                ("body", "Rides well."),
+                ("price", "300"),
+                ("zip", zip),
+            ],
+            vec![("bike.png", crate::listings::png(320, 240))],
+        )
+        .await;
+        assert_eq!(response.status().as_u16(), 303);
+    }
+    let browser = Browser::start().await;
+
+    // Search from the header box.
+    browser.client.goto(&app.url("/")).await.unwrap();
+    browser.fill("site-search", "bikes").await;
+    browser.click("header form[role=search] button").await;
+    assert!(browser.text("[role=status]").await.contains("1–3 of 3"));
+
+    // Only those within 10 miles of Manhattan.
+    browser.fill("search-zip", "10001").await;
+    browser
+        .client
+        .find(Locator::Css("#search-radius option[value='10']"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    browser
+        .click("form[aria-label='Search filters'] button[type=submit]")
+        .await;
+    let heading = browser.text("#results-heading").await;
+    assert!(
+        heading.contains("within 10 mi of New York, NY"),
+        "{heading}"
+    );
+    assert!(browser.text("[role=status]").await.contains("1–2 of 2"));
+    browser.screenshot("search-list").await;
+
+    // Gallery, then map: the same two listings.
+    browser.click("nav[aria-label=Views] a:nth-child(2)").await;
+    browser
+        .client
+        .wait()
+        .for_element(Locator::Css("ul.grid .listing-card"))
+        .await
+        .unwrap();
+    let cards = browser
+        .client
+        .execute(
+            "return document.querySelectorAll('.listing-card').length;",
+            vec![],
+        )
+        .await
+        .unwrap();
+    assert_eq!(cards, 2);
+    browser.screenshot("search-gallery").await;
+
+    browser.click("nav[aria-label=Views] a:nth-child(3)").await;
+    browser
+        .client
+        .wait()
+        .for_element(Locator::Css("#results-map[data-ready='true']"))
+        .await
+        .unwrap();
+    let markers = browser
+        .client
+        .execute(
+            "return document.querySelectorAll('.leaflet-marker-icon').length;",
+            vec![],
+        )
+        .await
+        .unwrap();
+    assert_eq!(markers, 2, "one marker per listing, even without map tiles");
+    let links = browser
+        .client
+        .execute(
+            "return document.querySelectorAll('main li a[href^=\"/listings/\"]').length;",
+            vec![],
+        )
+        .await
+        .unwrap();
+    assert_eq!(links, 2, "the list still shows under the map");
+    browser.screenshot("search-map").await;
+
+    browser.close().await;
+}

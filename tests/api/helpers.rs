@@ -311,6 +311,7 @@ pub async fn spawn_app_on(
         site: SiteConfig {
             site_name: "Corkboard".into(),
             public_url: address.clone(),
+            ..SiteConfig::default()
         },
         auth: AuthSettings {
             bcrypt_cost: TEST_BCRYPT_COST,

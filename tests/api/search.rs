@@ -494,6 +494,10 @@ async fn a_misspelt_search_suggests_a_title_word() {
     assert!(page.contains("No listings match."));
     assert!(page.contains("Did you mean"));
     assert!(page.contains(">vintage bicycle</a>"));
+    // Another form of a word that is there already matches: nothing to suggest.
+    let plural = app.get_page("/search?q=bicycles").await.body;
+    assert!(plural.contains("1–1 of 1"));
+    assert!(!plural.contains("Did you mean"));
 }
 
 #[tokio::test]
@@ -590,4 +594,59 @@ async fn bad_search_input_is_explained_never_a_500() {
     assert!(!page.body.contains("<script>alert(1)"));
     assert!(page.body.contains("No listings match."));
     let _ = long;
+}
+
+#[tokio::test]
+async fn the_map_view_places_markers_near_but_not_on_the_zip_centre() {
+    let app = app_with_member().await;
+    post(
+        &app,
+        Post {
+            title: "Map <b>chair</b>",
+            zip: "94110",
+            ..Post::default()
+        },
+    );
+
+    let page = app.get_page("/search?q=chair&view=map").await;
+
+    assert_eq!(page.status, StatusCode::OK);
+    assert!(page.body.contains("id=\"results-map\""));
+    assert!(page.body.contains("/vendor/leaflet/leaflet.js"));
+    assert!(
+        !page.body.contains("<b>chair</b>"),
+        "titles are escaped in the page"
+    );
+    let at = page.body.find("data-markers=\"").unwrap() + 14;
+    let raw = &page.body[at..at + page.body[at..].find("\" data-tiles").unwrap()];
+    let json = raw
+        .replace("&#34;", "\"")
+        .replace("&quot;", "\"")
+        .replace("&#38;", "&")
+        .replace("&amp;", "&")
+        .replace("&#60;", "<")
+        .replace("&#62;", ">")
+        .replace("&lt;", "<")
+        .replace("&gt;", ">");
+    let markers: serde_json::Value =
+        serde_json::from_str(&json).unwrap_or_else(|e| panic!("{e}: {json}"));
+    let marker = &markers[0];
+    assert_eq!(marker["title"], "Map <b>chair</b>");
+    let (lat, lon) = (
+        marker["lat"].as_f64().unwrap(),
+        marker["lon"].as_f64().unwrap(),
+    );
+    let (dlat, dlon) = ((lat - 37.7509f64).abs(), (lon + 122.4153f64).abs());
+    assert!(
+        dlat < 0.003 && dlon < 0.004,
+        "within a few hundred metres: {lat},{lon}"
+    );
+    assert!(dlat > 0.0 || dlon > 0.0, "not exactly on the centre");
+    // The map's tile server is allowed to serve images, nothing else is added.
+    assert!(
+        page.headers["content-security-policy"]
+            .to_str()
+            .unwrap()
+            .contains("img-src 'self' data: blob: https://tile.openstreetmap.org")
+    );
 }
