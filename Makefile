@@ -1,5 +1,5 @@
 # Corkboard. `make run` serves the site with demo data; `make test` runs every check.
-.PHONY: run test css lint release schema bench-photos clean-var help
+.PHONY: run test css lint release schema bench bench-photos clean-var help
 
 CARGO ?= cargo
 
@@ -9,6 +9,7 @@ help:
 	@echo "make css      rebuild static/css/app.css from assets/app.css and templates/"
 	@echo "make lint     cargo fmt --check and clippy"
 	@echo "make release  build target/release/corkboard"
+	@echo "make bench    1,000,000 listings: requests/s and latency of pages and searches, EXPLAIN ANALYZE (release build)"
 	@echo "make bench-photos  CPU per 12 MP photo and peak memory of 8 concurrent uploads (release build)"
 	@echo "make schema   regenerate src/db/schema.rs with the Diesel CLI (migrates the ./var database first)"
 	@echo "make clean-var  stop nothing, delete ./var (the local database, uploads and keys)"
@@ -42,6 +43,12 @@ schema:
 	  diesel print-schema --database-url "$$url" > src/db/schema.rs; status=$$?; \
 	  ./target/debug/corkboard database stop; exit $$status; \
 	fi
+
+bench:
+	@scripts/setup.sh run
+	@command -v wrk >/dev/null || scripts/setup.sh bench
+	$(CARGO) build --release --locked --bin corkboard --example bench_search
+	./target/release/examples/bench_search
 
 bench-photos:
 	@scripts/setup.sh run

@@ -2,6 +2,7 @@
 # Installs what Corkboard needs and is missing, on Debian or Ubuntu.
 #   scripts/setup.sh run    PostgreSQL server + contrib, libpq, pkg-config
 #   scripts/setup.sh test   the same, plus Chromium + chromedriver and the npm packages
+#   scripts/setup.sh bench  the same as run, plus wrk
 # Uses apt-get directly as root, sudo otherwise; prints the command when it can do neither.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -12,6 +13,9 @@ say() { printf '\033[1m==> %s\033[0m\n' "$*"; }
 packages=(postgresql postgresql-contrib libpq-dev pkg-config)
 if [ "$purpose" = test ]; then
   packages+=(chromium chromium-driver)
+fi
+if [ "$purpose" = bench ]; then
+  packages+=(wrk)
 fi
 
 missing=()

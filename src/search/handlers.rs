@@ -426,3 +426,26 @@ pub fn canonical_query(query: &str) -> Option<String> {
             .map_or(String::new(), |(_, q)| q.to_owned()),
     )
 }
+
+/// The plans and execution times (ms) of a search's page and count statements, for the
+/// benchmark. `query` is a search query string.
+pub fn explain_search(
+    conn: &mut diesel::PgConnection,
+    query: &str,
+) -> Result<Vec<(String, f64)>, AppError> {
+    let pairs: Vec<(String, String)> = url::form_urlencoded::parse(query.as_bytes())
+        .into_owned()
+        .collect();
+    let (search, mut problems) = Search::parse(&pairs);
+    let resolved = resolve(conn, &search, &mut problems)?;
+    if !problems.is_empty() {
+        return Err(AppError::BadRequest(problems.join(" ")));
+    }
+    Ok(queries::explain(
+        conn,
+        &resolved.filters,
+        search.sort,
+        PAGE_SIZE + 1,
+        COUNT_CAP,
+    )?)
+}

@@ -280,10 +280,10 @@ fn where_clause(s: &mut Statement, f: &Filters) {
     }
 }
 
-/// The sort key of a row, as SQL.
+/// The sort key of a row, as SQL (newest: microseconds since the epoch, exact in a float8).
 fn sort_key(s: &mut Statement, f: &Filters, sort: Sort) {
     match sort {
-        Sort::Newest => s.push("extract(epoch FROM l.renewed_at)::float8"),
+        Sort::Newest => s.push("(extract(epoch FROM l.renewed_at) * 1000000)::float8"),
         Sort::PriceLow | Sort::PriceHigh => s.push(&format!("{PRICE}::float8")),
         Sort::Nearest => {
             let (lat, lon, _) = f.near.unwrap_or_default();
@@ -303,6 +303,9 @@ fn sort_key(s: &mut Statement, f: &Filters, sort: Sort) {
 }
 
 /// A page of results (one more than `limit`, to know whether another page follows).
+///
+/// The ORDER BY and the keyset condition use the columns themselves where they can (newest:
+/// `renewed_at, id`; price: the price expression), so the partial indexes serve them.
 pub fn search(
     conn: &mut PgConnection,
     f: &Filters,
@@ -310,10 +313,13 @@ pub fn search(
     after: Option<SearchCursor>,
     limit: i64,
 ) -> QueryResult<Vec<SearchRow>> {
-    let ascending = matches!(sort, Sort::PriceLow | Sort::Nearest);
+    page_statement(f, sort, after, limit).query().load(conn)
+}
+
+fn page_statement(f: &Filters, sort: Sort, after: Option<SearchCursor>, limit: i64) -> Statement {
     let mut s = Statement::default();
     s.push(
-        "SELECT * FROM (SELECT l.id, l.title, l.price_cents, l.is_free, l.status, p.city, p.state,
+        "SELECT l.id, l.title, l.price_cents, l.is_free, l.status, p.city, p.state,
                 l.latitude, l.longitude, l.renewed_at,
                 (SELECT f.thumb_key FROM listing_photos f WHERE f.listing_id = l.id
                  ORDER BY f.position LIMIT 1) AS thumb_key,
@@ -325,25 +331,53 @@ pub fn search(
     if matches!(sort, Sort::PriceLow | Sort::PriceHigh) {
         s.push(&format!(" AND {PRICE} IS NOT NULL"));
     }
-    s.push(") r");
     if let Some(after) = after {
-        s.push(if ascending {
-            " WHERE (r.sort_key, r.id) > ("
-        } else {
-            " WHERE (r.sort_key, r.id) < ("
-        })
-        .bind(Param::Double(after.key))
-        .push(", ")
-        .bind(Param::BigInt(after.id))
-        .push(")");
+        match sort {
+            Sort::Newest => {
+                let at = DateTime::from_timestamp_micros(after.key as i64).unwrap_or_default();
+                s.push(" AND (l.renewed_at, l.id) < (")
+                    .bind(Param::Time(at))
+                    .push(", ")
+                    .bind(Param::BigInt(after.id))
+                    .push(")");
+            }
+            Sort::PriceLow | Sort::Nearest => {
+                s.push(" AND (");
+                sort_key(&mut s, f, sort);
+                s.push(", l.id) > (")
+                    .bind(Param::Double(after.key))
+                    .push(", ")
+                    .bind(Param::BigInt(after.id))
+                    .push(")");
+            }
+            Sort::PriceHigh | Sort::BestMatch => {
+                s.push(" AND (");
+                sort_key(&mut s, f, sort);
+                s.push(", l.id) < (")
+                    .bind(Param::Double(after.key))
+                    .push(", ")
+                    .bind(Param::BigInt(after.id))
+                    .push(")");
+            }
+        }
     }
-    s.push(if ascending {
-        " ORDER BY r.sort_key ASC, r.id ASC LIMIT "
-    } else {
-        " ORDER BY r.sort_key DESC, r.id DESC LIMIT "
-    })
-    .bind(Param::BigInt(limit));
-    s.query().load(conn)
+    match sort {
+        Sort::Newest => s.push(" ORDER BY l.renewed_at DESC, l.id DESC"),
+        Sort::PriceLow => s.push(&format!(" ORDER BY {PRICE} ASC, l.id ASC")),
+        Sort::PriceHigh => s.push(&format!(" ORDER BY {PRICE} DESC, l.id DESC")),
+        Sort::Nearest => {
+            s.push(" ORDER BY ");
+            sort_key(&mut s, f, sort);
+            s.push(" ASC, l.id ASC")
+        }
+        Sort::BestMatch => {
+            s.push(" ORDER BY ");
+            sort_key(&mut s, f, sort);
+            s.push(" DESC, l.id DESC")
+        }
+    };
+    s.push(" LIMIT ").bind(Param::BigInt(limit));
+    s
 }
 
 /// How many listings match, counting at most `cap + 1` (so "1,000+" costs no more than that).
@@ -358,6 +392,13 @@ pub fn count_matches(
         #[diesel(sql_type = BigInt)]
         n: i64,
     }
+    count_statement(f, sort, cap)
+        .query()
+        .get_result::<Count>(conn)
+        .map(|c| c.n)
+}
+
+fn count_statement(f: &Filters, sort: Sort, cap: i64) -> Statement {
     let mut s = Statement::default();
     s.push("SELECT count(*) AS n FROM (SELECT 1 FROM listings l");
     where_clause(&mut s, f);
@@ -367,7 +408,39 @@ pub fn count_matches(
     s.push(" LIMIT ")
         .bind(Param::BigInt(cap + 1))
         .push(") capped");
-    s.query().get_result::<Count>(conn).map(|c| c.n)
+    s
+}
+
+/// `EXPLAIN ANALYZE` of the first page and of the count of a search: their plans, and their
+/// execution times in milliseconds (for `make bench`).
+pub fn explain(
+    conn: &mut PgConnection,
+    f: &Filters,
+    sort: Sort,
+    limit: i64,
+    cap: i64,
+) -> QueryResult<Vec<(String, f64)>> {
+    #[derive(QueryableByName)]
+    struct Line {
+        #[diesel(sql_type = Text, column_name = "QUERY PLAN")]
+        line: String,
+    }
+    let mut out = Vec::new();
+    for mut statement in [
+        page_statement(f, sort, None, limit),
+        count_statement(f, sort, cap),
+    ] {
+        statement.text.insert_str(0, "EXPLAIN (ANALYZE, BUFFERS) ");
+        let lines: Vec<Line> = statement.query().load(conn)?;
+        let plan: Vec<String> = lines.into_iter().map(|l| l.line).collect();
+        let ms = plan
+            .iter()
+            .find_map(|l| l.trim().strip_prefix("Execution Time: "))
+            .and_then(|t| t.trim_end_matches(" ms").parse().ok())
+            .unwrap_or(f64::NAN);
+        out.push((plan.join("\n"), ms));
+    }
+    Ok(out)
 }
 
 /// A spelling from listing titles close to `word`, when `word` itself is not one.

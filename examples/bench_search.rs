@@ -1,0 +1,493 @@
+//! `make bench`: browsing and search over 1,000,000 listings.
+//!
+//! 1. A private PostgreSQL cluster in `/tmp/corkboard-bench-search` (kept between runs, so the
+//!    data set is generated once) gets 1,000,000 listings from a deterministic generator:
+//!    titles and bodies drawn from a Zipf-like vocabulary (real listing words first, made-up
+//!    rare words in the tail), prices, 60 % with a photo row, dates over a year, ZIPs skewed
+//!    toward 30 big cities, bedrooms and pets for housing.
+//! 2. The release server runs against it (2 workers) and `wrk` drives each page for a few
+//!    seconds at 16 connections on loopback; the table shows requests/s and p50/p99 latency.
+//! 3. Every search's statements (first page and count) are run under `EXPLAIN ANALYZE`.
+//!
+//! Server, PostgreSQL and wrk share this machine's cores, as the issue asks.
+
+use std::path::PathBuf;
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+use diesel::prelude::*;
+use diesel::sql_types::{Array, BigInt, Text};
+
+const LISTINGS: i64 = 1_000_000;
+const BATCH: i64 = 100_000;
+const DATA_DIR: &str = "/tmp/corkboard-bench-search";
+const SECONDS: &str = "8";
+const CONNECTIONS: &str = "16";
+
+/// Real listing words, most frequent first; the generator appends made-up words for the tail.
+const WORDS: &[&str] = &[
+    "bike",
+    "table",
+    "chair",
+    "sofa",
+    "apartment",
+    "room",
+    "desk",
+    "lamp",
+    "bed",
+    "car",
+    "phone",
+    "laptop",
+    "camera",
+    "guitar",
+    "piano",
+    "couch",
+    "dresser",
+    "shelf",
+    "tv",
+    "monitor",
+    "kitchen",
+    "bath",
+    "garden",
+    "tools",
+    "drill",
+    "saw",
+    "mower",
+    "grill",
+    "tent",
+    "kayak",
+    "boots",
+    "jacket",
+    "coat",
+    "dress",
+    "shoes",
+    "bag",
+    "watch",
+    "ring",
+    "book",
+    "records",
+    "vinyl",
+    "speaker",
+    "headphones",
+    "stroller",
+    "crib",
+    "toys",
+    "lego",
+    "puzzle",
+    "game",
+    "console",
+    "wood",
+    "oak",
+    "walnut",
+    "leather",
+    "metal",
+    "glass",
+    "vintage",
+    "modern",
+    "antique",
+    "new",
+    "used",
+    "large",
+    "small",
+    "blue",
+    "red",
+    "black",
+    "white",
+    "green",
+    "grey",
+    "brown",
+    "road",
+    "mountain",
+    "city",
+    "electric",
+    "gas",
+    "studio",
+    "bedroom",
+    "parking",
+    "garage",
+    "storage",
+    "sunny",
+    "quiet",
+    "furnished",
+    "lessons",
+    "tutor",
+    "cleaning",
+    "moving",
+    "repair",
+    "plumbing",
+    "painting",
+    "photography",
+    "design",
+    "web",
+    "cook",
+    "driver",
+    "nurse",
+    "teacher",
+    "warehouse",
+    "retail",
+    "barista",
+    "volunteer",
+    "event",
+    "concert",
+    "festival",
+    "market",
+    "yoga",
+    "running",
+    "soccer",
+    "tennis",
+    "golf",
+    "fishing",
+    "camping",
+    "hiking",
+    "ski",
+    "snowboard",
+    "surf",
+    "skate",
+    "scooter",
+    "motorcycle",
+    "truck",
+    "van",
+    "tires",
+    "wheels",
+    "frame",
+    "helmet",
+    "lock",
+    "rack",
+    "cabinet",
+    "rug",
+    "mirror",
+    "curtains",
+    "pillow",
+    "blanket",
+    "mattress",
+    "fridge",
+    "washer",
+    "dryer",
+    "oven",
+    "microwave",
+    "blender",
+    "mixer",
+    "coffee",
+    "espresso",
+    "kettle",
+    "pan",
+    "pot",
+    "knife",
+];
+
+fn vocabulary() -> Vec<String> {
+    let syllables = [
+        "ka", "lo", "mi", "ren", "tor", "vex", "qui", "zan", "bel", "dro", "fis", "gul",
+    ];
+    let mut words: Vec<String> = WORDS.iter().map(|w| w.to_string()).collect();
+    let mut i = 0usize;
+    while words.len() < 2000 {
+        let w = format!(
+            "{}{}{}",
+            syllables[i % 12],
+            syllables[(i / 12) % 12],
+            syllables[(i / 144) % 12]
+        );
+        if !words.contains(&w) {
+            words.push(w);
+        }
+        i += 1;
+    }
+    words
+}
+
+const BIG_CITY_ZIPS: &[&str] = &[
+    "10001", "10003", "10011", "10016", "10025", "11201", "11211", "11215", "94110", "94103",
+    "94117", "94122", "90012", "90026", "90034", "60614", "60622", "60657", "98103", "98122",
+    "78704", "02139", "02116", "80205", "97214", "33130", "30306", "19104", "20009", "55408",
+];
+
+fn main() -> anyhow::Result<()> {
+    let root = PathBuf::from(env!("CARGO_MANIFEST_DIR"));
+    let binary = root.join("target/release/corkboard");
+    anyhow::ensure!(binary.exists(), "build first: cargo build --release");
+    let cli = |args: &[&str]| -> anyhow::Result<String> {
+        let out = Command::new(&binary)
+            .args(args)
+            .env("DATA_DIR", DATA_DIR)
+            .env("RUST_LOG", "warn")
+            .env_remove("DATABASE_URL")
+            .output()?;
+        anyhow::ensure!(
+            out.status.success(),
+            "corkboard {args:?}: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        Ok(String::from_utf8(out.stdout)?.trim().to_owned())
+    };
+    let url = cli(&["database", "start"])?;
+    let result = run(&binary, &url);
+    let stopped = cli(&["database", "stop"]);
+    result.and(stopped.map(|_| ()))
+}
+
+fn run(binary: &PathBuf, url: &str) -> anyhow::Result<()> {
+    let mut conn = corkboard::db::connect(url)?;
+    corkboard::db::prepare(&mut conn)?;
+    generate(&mut conn)?;
+
+    let sample: (i64, String) = {
+        #[derive(QueryableByName)]
+        struct Row {
+            #[diesel(sql_type = BigInt)]
+            id: i64,
+            #[diesel(sql_type = Text)]
+            title: String,
+        }
+        let row: Row = diesel::sql_query("SELECT id, title FROM listings WHERE id = 500000")
+            .get_result(&mut conn)?;
+        (row.id, row.title)
+    };
+    let words = vocabulary();
+    let (common, mid, rare) = (&words[0], &words[50], &words[1900]);
+    let listing_path = format!(
+        "/listings/{}/{}",
+        sample.0,
+        corkboard::listings::domain::slugify(&sample.1)
+    );
+    let searches: Vec<(String, String)> = vec![
+        ("search: very common term".into(), format!("q={common}")),
+        ("search: mid-frequency term".into(), format!("q={mid}")),
+        ("search: rare term".into(), format!("q={rare}")),
+        (
+            "search: two words".into(),
+            format!("q={common}+{}", words[3]),
+        ),
+        (
+            "search: phrase".into(),
+            format!("q=%22{}+{}%22", words[60], words[0]),
+        ),
+        (
+            "search: common term, 25 mi of 10001".into(),
+            format!("q={common}&zip=10001&radius=25"),
+        ),
+        (
+            "search: term + price range + photos".into(),
+            format!("q={}&min_price=50&max_price=500&photos=1", words[2]),
+        ),
+    ];
+    let mut pages: Vec<(String, String)> = vec![
+        ("trivial page (/healthz)".into(), "/healthz".into()),
+        ("home page".into(), "/".into()),
+        ("category page".into(), "/c/for-sale/bikes".into()),
+        ("listing page".into(), listing_path),
+    ];
+    pages.extend(
+        searches
+            .iter()
+            .map(|(n, q)| (n.clone(), format!("/search?{q}"))),
+    );
+
+    // EXPLAIN ANALYZE, warm (after one run each).
+    let mut plans = Vec::new();
+    for (name, query) in &searches {
+        let _ = corkboard::search::handlers::explain_search(&mut conn, query);
+        let explained = corkboard::search::handlers::explain_search(&mut conn, query)
+            .map_err(|e| anyhow::anyhow!("{name}: {e}"))?;
+        plans.push((name.clone(), explained));
+    }
+
+    let port = std::net::TcpListener::bind("127.0.0.1:0")?
+        .local_addr()?
+        .port();
+    let server = Command::new(binary)
+        .arg("serve")
+        .env("DATABASE_URL", url)
+        .env("DATA_DIR", DATA_DIR)
+        .env("BIND", format!("127.0.0.1:{port}"))
+        .env("WORKERS", "2")
+        .env("DATABASE_POOL_SIZE", "16")
+        .env("RUST_LOG", "warn")
+        .stdout(Stdio::null())
+        .spawn()?;
+    let server = ServerGuard(server);
+    let base = format!("http://127.0.0.1:{port}");
+    wait_ready(&base)?;
+
+    let mut rows = Vec::new();
+    for (name, path) in &pages {
+        let url = format!("{base}{path}");
+        let status = Command::new("curl")
+            .args(["-s", "-o", "/dev/null", "-w", "%{http_code}", &url])
+            .output()?;
+        let status = String::from_utf8_lossy(&status.stdout).to_string();
+        anyhow::ensure!(status == "200", "{name}: {url} answered {status}");
+        let out = Command::new("wrk")
+            .args([
+                "-t2",
+                "-c",
+                CONNECTIONS,
+                "-d",
+                &format!("{SECONDS}s"),
+                "--latency",
+                &url,
+            ])
+            .output()?;
+        let text = String::from_utf8_lossy(&out.stdout).to_string();
+        rows.push((name.clone(), parse_wrk(&text)));
+    }
+    drop(server);
+
+    println!();
+    println!(
+        "{LISTINGS} listings; release server (2 workers), PostgreSQL and wrk on this {}-core machine; {CONNECTIONS} connections, {SECONDS} s each",
+        std::thread::available_parallelism().map_or(0, |n| n.get())
+    );
+    println!();
+    println!("| page | requests/s | p50 | p99 |");
+    println!("|---|---:|---:|---:|");
+    for (name, (rps, p50, p99)) in &rows {
+        println!("| {name} | {rps:.0} | {p50} | {p99} |");
+    }
+    println!();
+    println!("| search statement (EXPLAIN ANALYZE) | first page | count (≤ 1,001) |");
+    println!("|---|---:|---:|");
+    for (name, explained) in &plans {
+        println!(
+            "| {name} | {:.1} ms | {:.1} ms |",
+            explained[0].1, explained[1].1
+        );
+    }
+    if std::env::var_os("BENCH_PLANS").is_some() {
+        for (name, explained) in &plans {
+            println!("\n### {name}\n{}\n{}", explained[0].0, explained[1].0);
+        }
+    }
+    Ok(())
+}
+
+fn generate(conn: &mut PgConnection) -> anyhow::Result<()> {
+    #[derive(QueryableByName)]
+    struct Count {
+        #[diesel(sql_type = BigInt)]
+        n: i64,
+    }
+    let have: Count = diesel::sql_query("SELECT count(*) AS n FROM listings").get_result(conn)?;
+    if have.n >= LISTINGS {
+        println!("Using the {} listings generated before.", have.n);
+        return Ok(());
+    }
+    println!("Generating {LISTINGS} listings (once; kept in {DATA_DIR})…");
+    let started = Instant::now();
+    diesel::sql_query("TRUNCATE listings, listing_photos, favorites, title_words CASCADE")
+        .execute(conn)?;
+    diesel::sql_query(
+        "INSERT INTO users (username, email, password_hash) VALUES ('bench', 'bench@example.com', '!')
+         ON CONFLICT DO NOTHING",
+    )
+    .execute(conn)?;
+    diesel::sql_query("ALTER TABLE listings DISABLE TRIGGER listings_record_title_words")
+        .execute(conn)?;
+    diesel::sql_query("SELECT setseed(0.42)").execute(conn)?;
+    diesel::sql_query("SET max_parallel_workers_per_gather = 0").execute(conn)?;
+    let words = vocabulary();
+    let zips: Vec<String> = BIG_CITY_ZIPS.iter().map(|z| z.to_string()).collect();
+    let mut from = 1;
+    while from <= LISTINGS {
+        let to = (from + BATCH - 1).min(LISTINGS);
+        diesel::sql_query(GENERATE)
+            .bind::<Array<Text>, _>(&words)
+            .bind::<Array<Text>, _>(&zips)
+            .bind::<BigInt, _>(from)
+            .bind::<BigInt, _>(to)
+            .execute(conn)?;
+        println!("  {to} listings ({:.0} s)", started.elapsed().as_secs_f64());
+        from = to + 1;
+    }
+    diesel::sql_query(
+        "INSERT INTO listing_photos (id, owner_id, listing_id, position, display_key, thumb_key, width, height)
+         SELECT gen_random_uuid(), owner_id, id, 0, 'photos/bench/display.jpg', 'photos/bench/thumb.jpg', 1600, 1200
+         FROM listings WHERE random() < 0.6",
+    )
+    .execute(conn)?;
+    diesel::sql_query(
+        "INSERT INTO title_words (word) SELECT unnest($1::text[]) ON CONFLICT DO NOTHING",
+    )
+    .bind::<Array<Text>, _>(&words)
+    .execute(conn)?;
+    diesel::sql_query("ALTER TABLE listings ENABLE TRIGGER listings_record_title_words")
+        .execute(conn)?;
+    diesel::sql_query("VACUUM ANALYZE").execute(conn)?;
+    println!("Generated in {:.0} s.", started.elapsed().as_secs_f64());
+    Ok(())
+}
+
+/// One batch of listings: $1 the vocabulary, $2 big-city ZIPs, $3..$4 the row numbers.
+const GENERATE: &str = "
+WITH v AS (SELECT $1::text[] AS w, $2::text[] AS big,
+                  (SELECT array_agg(zip ORDER BY zip) FROM places) AS all_zips,
+                  (SELECT array_agg(id ORDER BY id) FROM categories) AS cats,
+                  (SELECT array_agg(c.id) FROM categories c JOIN sections s ON s.id = c.section_id
+                   WHERE s.slug = 'housing') AS housing)
+INSERT INTO listings (owner_id, category_id, title, body, price_cents, zip, latitude, longitude,
+                      attributes, status, expires_at, renewed_at, created_at)
+SELECT (SELECT id FROM users WHERE username = 'bench'), r.cat,
+       initcap(r.title), r.body, r.price, p.zip, p.latitude, p.longitude,
+       CASE WHEN r.cat = ANY (v.housing)
+            THEN jsonb_build_object('bedrooms', floor(random() * 5)::int, 'cats_ok', random() < 0.5)
+            ELSE '{}'::jsonb END,
+       'active', now() + interval '30 days', r.at, r.at
+FROM v, generate_series($3::bigint, $4::bigint) AS g(n)
+CROSS JOIN LATERAL (
+  SELECT
+    v.cats[1 + floor(random() * cardinality(v.cats))::int] AS cat,
+    (SELECT string_agg(v.w[least(floor(exp(random() * ln(cardinality(v.w) + 1)))::int, cardinality(v.w))], ' ')
+       FROM generate_series(1, 3 + floor(random() * 4)::int + (g.n * 0)::int)) AS title,
+    (SELECT string_agg(v.w[least(floor(exp(random() * ln(cardinality(v.w) + 1)))::int, cardinality(v.w))], ' ')
+       FROM generate_series(1, 12 + floor(random() * 10)::int + (g.n * 0)::int)) AS body,
+    CASE WHEN random() < 0.85 THEN (500 + floor(random() ^ 2 * 200000))::bigint END AS price,
+    CASE WHEN random() < 0.6 THEN v.big[1 + floor(random() * cardinality(v.big))::int]
+         ELSE v.all_zips[1 + floor(random() * cardinality(v.all_zips))::int] END AS zip,
+    now() - random() * interval '365 days' AS at
+) r
+JOIN places p ON p.zip = r.zip";
+
+fn parse_wrk(text: &str) -> (f64, String, String) {
+    let rps = text
+        .lines()
+        .find_map(|l| l.trim().strip_prefix("Requests/sec:"))
+        .and_then(|v| v.trim().parse().ok())
+        .unwrap_or(0.0);
+    let pct = |p: &str| {
+        text.lines()
+            .map(str::trim)
+            .find_map(|l| l.strip_prefix(p).map(|v| v.trim().to_owned()))
+            .unwrap_or_else(|| "?".into())
+    };
+    (rps, pct("50%"), pct("99%"))
+}
+
+fn wait_ready(base: &str) -> anyhow::Result<()> {
+    for _ in 0..300 {
+        let out = Command::new("curl")
+            .args([
+                "-s",
+                "-o",
+                "/dev/null",
+                "-w",
+                "%{http_code}",
+                &format!("{base}/readyz"),
+            ])
+            .output()?;
+        if out.stdout == b"200" {
+            return Ok(());
+        }
+        std::thread::sleep(Duration::from_millis(100));
+    }
+    anyhow::bail!("the server did not become ready")
+}
+
+struct ServerGuard(Child);
+
+impl Drop for ServerGuard {
+    fn drop(&mut self) {
+        // SAFETY: a signal to our own child.
+        unsafe { libc::kill(self.0.id() as i32, libc::SIGINT) };
+        let _ = self.0.wait();
+    }
+}
