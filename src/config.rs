@@ -108,6 +108,11 @@ pub struct ListingSettings {
     /// Most photos on one listing.
     #[arg(long, env = "MAX_PHOTOS_PER_LISTING", default_value_t = 12, value_parser = clap::value_parser!(u16).range(1..=50))]
     pub max_photos: u16,
+
+    /// Seconds the per-category listing counts (front page, section pages) are reused before
+    /// they are counted again.
+    #[arg(long, env = "CATEGORY_COUNTS_TTL_SECONDS", default_value_t = 60)]
+    pub counts_ttl_seconds: u64,
 }
 
 impl Default for ListingSettings {
@@ -115,6 +120,7 @@ impl Default for ListingSettings {
         Self {
             listing_lifetime_days: 30,
             max_photos: 12,
+            counts_ttl_seconds: 60,
         }
     }
 }

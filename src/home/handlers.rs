@@ -14,12 +14,14 @@ pub async fn show_home(
     ctx: PageContext,
     db: Db,
     storage: web::Data<Storage>,
+    counts: web::Data<queries::CategoryCounts>,
 ) -> Result<HomePage, AppError> {
+    let counts = counts.into_inner();
     let (tree, counts, newest) = db
-        .run(|conn| {
+        .run(move |conn| {
             Ok::<_, AppError>((
                 queries::category_tree(conn)?,
-                queries::public_counts_by_category(conn)?,
+                counts.get(conn)?,
                 queries::public_listings(conn, Scope::All, None, NEWEST)?,
             ))
         })

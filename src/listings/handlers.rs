@@ -124,10 +124,20 @@ pub async fn show_section(
     ctx: PageContext,
     db: Db,
     storage: web::Data<Storage>,
+    counts: web::Data<queries::CategoryCounts>,
     slug: web::Path<String>,
     query: web::Query<PageQuery>,
 ) -> Result<BrowsePage, AppError> {
-    browse(ctx, db, &storage, slug.into_inner(), None, &query.after).await
+    browse(
+        ctx,
+        db,
+        &storage,
+        counts,
+        slug.into_inner(),
+        None,
+        &query.after,
+    )
+    .await
 }
 
 /// `GET /c/{section}/{category}`
@@ -135,17 +145,28 @@ pub async fn show_category(
     ctx: PageContext,
     db: Db,
     storage: web::Data<Storage>,
+    counts: web::Data<queries::CategoryCounts>,
     path: web::Path<(String, String)>,
     query: web::Query<PageQuery>,
 ) -> Result<BrowsePage, AppError> {
     let (section, category) = path.into_inner();
-    browse(ctx, db, &storage, section, Some(category), &query.after).await
+    browse(
+        ctx,
+        db,
+        &storage,
+        counts,
+        section,
+        Some(category),
+        &query.after,
+    )
+    .await
 }
 
 async fn browse(
     ctx: PageContext,
     db: Db,
     storage: &Storage,
+    counts: web::Data<queries::CategoryCounts>,
     section_slug: String,
     category_slug: Option<String>,
     after: &str,
@@ -174,7 +195,7 @@ async fn browse(
                 None => Scope::Section(section.id),
             };
             let cards = queries::public_listings(conn, scope, after, PAGE_SIZE + 1)?;
-            let counts = queries::public_counts_by_category(conn)?;
+            let counts = counts.get(conn)?;
             let tree = queries::category_tree(conn)?
                 .into_iter()
                 .filter(|(s, _)| s.id == section.id)

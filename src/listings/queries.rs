@@ -67,8 +67,41 @@ pub fn find_category_by_id(conn: &mut PgConnection, id: i32) -> QueryResult<(Sec
         .first(conn)
 }
 
-/// Public listings per category.
+/// Per-category counts of public listings, counted again at most every `ttl`: counting reads
+/// every public listing, far too much for every front-page view of a big site. One per app.
+#[derive(Debug)]
+pub struct CategoryCounts {
+    ttl: std::time::Duration,
+    cached: std::sync::Mutex<Option<(std::time::Instant, HashMap<i32, i64>)>>,
+}
+
+impl CategoryCounts {
+    pub fn new(ttl: std::time::Duration) -> Self {
+        Self {
+            ttl,
+            cached: std::sync::Mutex::new(None),
+        }
+    }
+
+    pub fn get(&self, conn: &mut PgConnection) -> QueryResult<HashMap<i32, i64>> {
+        if let Some((at, counts)) = self.cached.lock().expect("counts cache").as_ref()
+            && at.elapsed() < self.ttl
+        {
+            return Ok(counts.clone());
+        }
+        let counts = public_counts_by_category(conn)?;
+        *self.cached.lock().expect("counts cache") =
+            Some((std::time::Instant::now(), counts.clone()));
+        Ok(counts)
+    }
+}
+
+/// Public listings per category, counted now.
 pub fn public_counts_by_category(conn: &mut PgConnection) -> QueryResult<HashMap<i32, i64>> {
+    count_public_by_category(conn)
+}
+
+fn count_public_by_category(conn: &mut PgConnection) -> QueryResult<HashMap<i32, i64>> {
     #[derive(QueryableByName)]
     struct Row {
         #[diesel(sql_type = Integer)]

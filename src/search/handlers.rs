@@ -77,11 +77,10 @@ fn resolve(
     if let Some(zip) = &search.zip {
         match places::find_place(conn, zip)? {
             Some(place) => {
-                filters.near = Some((
-                    place.latitude,
-                    place.longitude,
-                    f64::from(search.radius_miles) * 1609.344,
-                ));
+                let metres = f64::from(search.radius_miles) * 1609.344;
+                filters.near = Some((place.latitude, place.longitude, metres));
+                filters.near_dense = search.sort != Sort::Nearest
+                    && queries::is_dense(conn, place.latitude, place.longitude, metres)?;
                 heading.push_str(&format!(
                     " within {} mi of {}",
                     search.radius_miles,

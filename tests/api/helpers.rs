@@ -317,7 +317,11 @@ pub async fn spawn_app_on(
             bcrypt_cost: TEST_BCRYPT_COST,
             ..AuthSettings::default()
         },
-        listings: ListingSettings::default(),
+        listings: ListingSettings {
+            // Tests read counts right after changing listings.
+            counts_ttl_seconds: 0,
+            ..ListingSettings::default()
+        },
         secret: SecretKey::generate(),
     };
     let app = Application::build(state, listener, 1).expect("build the app");

@@ -650,3 +650,56 @@ async fn the_map_view_places_markers_near_but_not_on_the_zip_centre() {
             .contains("img-src 'self' data: blob: https://tile.openstreetmap.org")
     );
 }
+
+#[tokio::test]
+async fn a_dense_circle_gives_the_same_answers_as_a_sparse_one() {
+    let app = app_with_member().await;
+    // Over 2,000 listings around 10001 make the circle "dense" (the other plan is used).
+    diesel::sql_query(
+        "INSERT INTO listings (owner_id, category_id, title, body, zip, latitude, longitude, expires_at, renewed_at)
+         SELECT (SELECT min(id) FROM users), (SELECT min(id) FROM categories), 'Filler ' || n, 'x',
+                '10001', 40.7484, -73.9967, now() + interval '30 days', now() - interval '1 day'
+         FROM generate_series(1, 2100) AS n",
+    )
+    .execute(&mut app.pool.get().unwrap())
+    .unwrap();
+    let near = post(
+        &app,
+        Post {
+            title: "Dense lamp",
+            zip: "11211",
+            ..Post::default()
+        },
+    );
+    let far = post(
+        &app,
+        Post {
+            title: "Far lamp",
+            zip: "94110",
+            ..Post::default()
+        },
+    );
+    {
+        let mut conn = app.pool.get().unwrap();
+        assert!(
+            corkboard::search::queries::is_dense(&mut conn, 40.7484, -73.9967, 16093.44).unwrap()
+        );
+    }
+
+    assert_eq!(ids(&app, "q=lamp&zip=10001&radius=10").await, vec![near]);
+    assert_eq!(
+        ids(&app, "q=lamp&zip=10001&radius=10&sort=price_asc").await,
+        vec![near]
+    );
+    assert_eq!(
+        ids(&app, "q=lamp&zip=10001&radius=10&sort=nearest").await,
+        vec![near]
+    );
+    assert!(
+        !ids(&app, "q=lamp&zip=10001&radius=200")
+            .await
+            .contains(&far)
+    );
+    let page = app.get_page("/search?zip=10001&radius=10").await.body;
+    assert!(page.contains("1–25 of 1,000+"));
+}
