@@ -167,10 +167,21 @@ pub async fn search_page(
             let tree = listing_queries::category_tree(conn)?;
             let counts = std::collections::HashMap::new();
             let results = if problems.is_empty() {
-                let rows =
-                    queries::search(conn, &resolved.filters, searched.sort, after, PAGE_SIZE + 1)?;
-                let total =
-                    queries::count_matches(conn, &resolved.filters, searched.sort, COUNT_CAP)?;
+                let (total, estimate) = count(conn, &resolved.filters, searched.sort)?;
+                let mut filters = resolved.filters.clone();
+                // With few matches, fetching them all and sorting beats walking the
+                // newest-first index (which reads about 26 × listings / matches rows). The
+                // planner's estimate is trusted for words alone (it keeps per-word
+                // statistics); with other filters only the count is.
+                let words_only = filters.text.is_some()
+                    && filters.near.is_none()
+                    && filters.min_price.is_none()
+                    && filters.max_price.is_none()
+                    && !filters.has_photos
+                    && filters.attributes.is_empty();
+                filters.few_matches =
+                    total <= COUNT_CAP || (words_only && estimate < ESTIMATE_CLEARLY_MORE);
+                let rows = queries::search(conn, &filters, searched.sort, after, PAGE_SIZE + 1)?;
                 let suggestion = match (&searched.text, total < 3) {
                     (Some(text), true) => suggest(conn, text)?,
                     _ => None,
@@ -279,6 +290,28 @@ fn jitter(id: i64, lat: f64, lon: f64) -> (f64, f64) {
         lat + a * 0.0045,
         lon + b * 0.0045 / lat.to_radians().cos().max(0.2),
     )
+}
+
+/// Listings the planner must expect before "1,000+" is shown without counting: a wide margin,
+/// as estimates can be off by a few times.
+const ESTIMATE_CLEARLY_MORE: f64 = 5000.0;
+
+/// How many listings match, exactly up to [`COUNT_CAP`]; more than that when the planner is
+/// sure of it (counting a broad search would cost more than its page).
+/// Returns the count and the planner's estimate.
+fn count(
+    conn: &mut diesel::PgConnection,
+    filters: &Filters,
+    sort: Sort,
+) -> Result<(i64, f64), AppError> {
+    let estimate = queries::estimate_matches(conn, filters, sort)?;
+    if estimate >= ESTIMATE_CLEARLY_MORE {
+        return Ok((COUNT_CAP + 1, estimate));
+    }
+    Ok((
+        queries::count_matches(conn, filters, sort, COUNT_CAP)?,
+        estimate,
+    ))
 }
 
 /// "Did you mean …": the query with each unknown word replaced by the closest title word.

@@ -136,6 +136,9 @@ pub struct Filters {
     /// The circle holds so many listings that walking another index (newest first, by price,
     /// by words) and checking the distance finds a page sooner than collecting the circle.
     pub near_dense: bool,
+    /// Few listings match (counted): fetch them all through the filters' indexes and sort,
+    /// rather than walk the newest-first index hoping to meet them.
+    pub few_matches: bool,
     pub attributes: Vec<AttributeFilter>,
 }
 
@@ -332,15 +335,20 @@ pub fn search(
 
 fn page_statement(f: &Filters, sort: Sort, after: Option<SearchCursor>, limit: i64) -> Statement {
     let mut s = Statement::default();
+    // Inner query: filter, order and cut to the page, reading only the columns it needs;
+    // the outer one adds the place and the photos for the rows shown, not for every match.
     s.push(
         "SELECT l.id, l.title, l.price_cents, l.is_free, l.status, p.city, p.state,
                 l.latitude, l.longitude, l.renewed_at,
                 (SELECT f.thumb_key FROM listing_photos f WHERE f.listing_id = l.id
                  ORDER BY f.position LIMIT 1) AS thumb_key,
-                (SELECT count(*) FROM listing_photos c WHERE c.listing_id = l.id) AS photo_count, ",
+                (SELECT count(*) FROM listing_photos c WHERE c.listing_id = l.id) AS photo_count,
+                l.sort_key
+         FROM (SELECT l.id, l.title, l.price_cents, l.is_free, l.status, l.zip, l.latitude,
+                      l.longitude, l.renewed_at, ",
     );
     sort_key(&mut s, f, sort);
-    s.push(" AS sort_key FROM listings l JOIN places p ON p.zip = l.zip");
+    s.push(" AS sort_key FROM listings l");
     where_clause(&mut s, f);
     if matches!(sort, Sort::PriceLow | Sort::PriceHigh) {
         s.push(&format!(" AND {PRICE} IS NOT NULL"));
@@ -376,6 +384,10 @@ fn page_statement(f: &Filters, sort: Sort, after: Option<SearchCursor>, limit: i
         }
     }
     match sort {
+        // "+ interval '0'" hides the newest-first index from the planner when few rows match.
+        Sort::Newest if f.few_matches => {
+            s.push(" ORDER BY l.renewed_at + interval '0 seconds' DESC, l.id DESC")
+        }
         Sort::Newest => s.push(" ORDER BY l.renewed_at DESC, l.id DESC"),
         Sort::PriceLow => s.push(&format!(" ORDER BY {PRICE} ASC, l.id ASC")),
         Sort::PriceHigh => s.push(&format!(" ORDER BY {PRICE} DESC, l.id DESC")),
@@ -391,6 +403,12 @@ fn page_statement(f: &Filters, sort: Sort, after: Option<SearchCursor>, limit: i
         }
     };
     s.push(" LIMIT ").bind(Param::BigInt(limit));
+    s.push(") l JOIN places p ON p.zip = l.zip");
+    s.push(match sort {
+        Sort::Newest => " ORDER BY l.renewed_at DESC, l.id DESC",
+        Sort::PriceLow | Sort::Nearest => " ORDER BY l.sort_key ASC, l.id ASC",
+        Sort::PriceHigh | Sort::BestMatch => " ORDER BY l.sort_key DESC, l.id DESC",
+    });
     s
 }
 
@@ -410,6 +428,29 @@ pub fn count_matches(
         .query()
         .get_result::<Count>(conn)
         .map(|c| c.n)
+}
+
+/// The planner's estimate of how many listings match (no rows are read).
+pub fn estimate_matches(conn: &mut PgConnection, f: &Filters, sort: Sort) -> QueryResult<f64> {
+    #[derive(QueryableByName)]
+    struct Line {
+        #[diesel(sql_type = Text, column_name = "QUERY PLAN")]
+        line: String,
+    }
+    let mut s = Statement::default();
+    s.push("EXPLAIN SELECT 1 FROM listings l");
+    where_clause(&mut s, f);
+    if matches!(sort, Sort::PriceLow | Sort::PriceHigh) {
+        s.push(&format!(" AND {PRICE} IS NOT NULL"));
+    }
+    let lines: Vec<Line> = s.query().load(conn)?;
+    // The top line reads "… (cost=a..b rows=N width=w)".
+    Ok(lines
+        .first()
+        .and_then(|l| l.line.split(" rows=").nth(1))
+        .and_then(|rest| rest.split_whitespace().next())
+        .and_then(|n| n.parse().ok())
+        .unwrap_or(f64::MAX))
 }
 
 fn count_statement(f: &Filters, sort: Sort, cap: i64) -> Statement {

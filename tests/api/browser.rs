@@ -54,8 +54,9 @@ async fn a_member_signs_up_logs_out_logs_in_and_edits_their_profile() {
     browser.fill("email", &user.email).await;
     browser.fill("password", &user.password).await;
     browser.click("form[action='/signup'] button").await;
-    let welcome = browser.text(".flash").await;
-    assert!(welcome.contains("Welcome to Corkboard"), "{welcome}");
+    browser
+        .wait_for_text(".flash", "Welcome to Corkboard")
+        .await;
     browser.screenshot("signed-up").await;
 
     // Log out from the header, then log in with the e-mail address.
@@ -64,8 +65,7 @@ async fn a_member_signs_up_logs_out_logs_in_and_edits_their_profile() {
     browser.fill("login", &user.email).await;
     browser.fill("password", &user.password).await;
     browser.click("form[action='/login'] button").await;
-    let flash = browser.text(".flash").await;
-    assert!(flash.contains("Welcome back"), "{flash}");
+    browser.wait_for_text(".flash", "Welcome back").await;
 
     // Edit the profile: a bad ZIP first (the form keeps what was typed), then a good one.
     browser.click("header a[href='/settings']").await;
@@ -74,8 +74,9 @@ async fn a_member_signs_up_logs_out_logs_in_and_edits_their_profile() {
     browser
         .click("form[action='/settings/profile'] button")
         .await;
-    let error = browser.text("#home_zip-error").await;
-    assert!(error.contains("five-digit ZIP"), "{error}");
+    browser
+        .wait_for_text("#home_zip-error", "five-digit ZIP")
+        .await;
     let kept = browser
         .client
         .find(Locator::Id("display_name"))
@@ -90,14 +91,14 @@ async fn a_member_signs_up_logs_out_logs_in_and_edits_their_profile() {
     browser
         .click("form[action='/settings/profile'] button")
         .await;
-    assert!(browser.text(".flash").await.contains("Profile saved"));
+    browser.wait_for_text(".flash", "Profile saved").await;
 
     browser
         .client
         .goto(&app.url(&format!("/u/{}", user.username)))
         .await
         .unwrap();
-    assert_eq!(browser.text("h1").await, "Robin Seller");
+    browser.wait_for_text("h1", "Robin Seller").await;
     browser.screenshot("profile").await;
 
     browser.close().await;
@@ -124,7 +125,7 @@ async fn a_member_posts_a_listing_with_two_photos_and_finds_it_on_the_site() {
     browser.fill("email", &user.email).await;
     browser.fill("password", &user.password).await;
     browser.click("form[action='/signup'] button").await;
-    browser.text(".flash").await;
+    browser.wait_for_text(".flash", "Welcome").await;
 
     // Choose the category, then fill in its form.
     browser
@@ -135,7 +136,7 @@ async fn a_member_posts_a_listing_with_two_photos_and_finds_it_on_the_site() {
     browser
         .click("a[href^='/listings/new?category=']:not([href=''])")
         .await;
-    let heading = browser.text("h1").await;
+    let heading = browser.wait_for_text("h1", "Post in ").await;
     assert!(heading.starts_with("Post in "), "{heading}");
     let category = heading.trim_start_matches("Post in ").to_owned();
     browser.fill("title", "Mid-century armchair").await;
@@ -166,13 +167,10 @@ async fn a_member_posts_a_listing_with_two_photos_and_finds_it_on_the_site() {
         .for_element(Locator::Css(".gallery"))
         .await
         .unwrap();
-    assert!(
-        browser
-            .text(".flash")
-            .await
-            .contains("Your listing is live.")
-    );
-    assert_eq!(browser.text("h1").await, "Mid-century armchair");
+    browser
+        .wait_for_text(".flash", "Your listing is live.")
+        .await;
+    browser.wait_for_text("h1", "Mid-century armchair").await;
     let shown = browser
         .client
         .execute(
@@ -211,7 +209,7 @@ async fn a_member_posts_a_listing_with_two_photos_and_finds_it_on_the_site() {
         .for_element(Locator::Css(&format!("main a[href='{path}']")))
         .await
         .unwrap();
-    assert_eq!(browser.text("h1").await, category);
+    browser.wait_for_text("h1", &category).await;
     browser.screenshot("category").await;
 
     browser.close().await;
@@ -254,7 +252,7 @@ async fn a_visitor_searches_filters_by_distance_and_switches_views() {
     browser.client.goto(&app.url("/")).await.unwrap();
     browser.fill("site-search", "bikes").await;
     browser.click("header form[role=search] button").await;
-    assert!(browser.text("[role=status]").await.contains("1–3 of 3"));
+    browser.wait_for_text("[role=status]", "1–3 of 3").await;
 
     // Only those within 10 miles of Manhattan.
     browser.fill("search-zip", "10001").await;
@@ -269,12 +267,10 @@ async fn a_visitor_searches_filters_by_distance_and_switches_views() {
     browser
         .click("form[aria-label='Search filters'] button[type=submit]")
         .await;
-    let heading = browser.text("#results-heading").await;
-    assert!(
-        heading.contains("within 10 mi of New York, NY"),
-        "{heading}"
-    );
-    assert!(browser.text("[role=status]").await.contains("1–2 of 2"));
+    browser
+        .wait_for_text("#results-heading", "within 10 mi of New York, NY")
+        .await;
+    browser.wait_for_text("[role=status]", "1–2 of 2").await;
     browser.screenshot("search-list").await;
 
     // Gallery, then map: the same two listings.
