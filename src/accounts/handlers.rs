@@ -2,9 +2,8 @@
 
 use actix_multipart::Multipart;
 use actix_session::Session;
-use actix_web::http::StatusCode;
-use actix_web::http::header::{self, HeaderValue};
-use actix_web::{HttpRequest, HttpResponse, Responder, web};
+use actix_web::http::header;
+use actix_web::{HttpRequest, HttpResponse, web};
 use bytes::Bytes;
 
 use super::domain::{
@@ -21,6 +20,7 @@ use crate::photos;
 use crate::places;
 use crate::storage::{ObjectKey, Storage};
 use crate::web::rate_limit::{self, LOGIN_PER_ACCOUNT, LOGIN_PER_IP, SIGNUP_PER_IP};
+use crate::web::respond::{form_page, redirect, unprocessable};
 use crate::web::session::{self, FlashKind};
 use crate::web::time::ago;
 use crate::web::upload::{UploadLimits, read_upload};
@@ -32,33 +32,6 @@ pub struct PasswordCost(pub u32);
 
 const WRONG_LOGIN: &str = "That username or e-mail address and password don't match an account.";
 const WRONG_PASSWORD: &str = "That is not your current password.";
-
-fn redirect(location: &str) -> HttpResponse {
-    HttpResponse::SeeOther()
-        .insert_header((header::LOCATION, location))
-        .finish()
-}
-
-/// A page with a form (and so a CSRF token): never stored by any cache.
-fn form_page<R: Responder>(page: R, req: &HttpRequest) -> HttpResponse {
-    with_status(page, StatusCode::OK, req)
-}
-
-/// A form re-rendered with its errors.
-fn unprocessable<R: Responder>(page: R, req: &HttpRequest) -> HttpResponse {
-    with_status(page, StatusCode::UNPROCESSABLE_ENTITY, req)
-}
-
-fn with_status<R: Responder>(page: R, status: StatusCode, req: &HttpRequest) -> HttpResponse {
-    let mut res = page
-        .customize()
-        .with_status(status)
-        .respond_to(req)
-        .map_into_boxed_body();
-    res.headers_mut()
-        .insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
-    res
-}
 
 fn user_agent(req: &HttpRequest) -> String {
     req.headers()

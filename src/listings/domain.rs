@@ -212,7 +212,8 @@ pub fn format_price(cents: i64) -> String {
     }
 }
 
-fn group_thousands(n: i64) -> String {
+/// "1,234,567"
+pub fn group_thousands(n: i64) -> String {
     let digits = n.unsigned_abs().to_string();
     let mut out = String::new();
     for (i, c) in digits.chars().enumerate() {

@@ -5,7 +5,7 @@ use std::time::Duration;
 use actix_multipart::Multipart;
 use actix_session::Session;
 use actix_web::http::StatusCode;
-use actix_web::http::header::{self, HeaderValue};
+use actix_web::http::header;
 use actix_web::{HttpRequest, HttpResponse, Responder, web};
 use chrono::Utc;
 use uuid::Uuid;
@@ -22,6 +22,7 @@ use crate::accounts::queries as accounts;
 use crate::photos::MAX_FILE_BYTES;
 use crate::places;
 use crate::storage::Storage;
+use crate::web::respond::{private_page, redirect};
 use crate::web::session::{self, FlashKind};
 use crate::web::time::{ago, exact};
 use crate::web::upload::{UploadForm, UploadLimits, read_upload};
@@ -38,23 +39,6 @@ pub struct ListingRules {
 pub const RENEW_AFTER: Duration = Duration::from_secs(48 * 3600);
 /// Listings per page in lists.
 const PAGE_SIZE: i64 = 25;
-
-fn redirect(location: &str) -> HttpResponse {
-    HttpResponse::SeeOther()
-        .insert_header((header::LOCATION, location))
-        .finish()
-}
-
-fn respond<R: Responder>(page: R, status: StatusCode, req: &HttpRequest) -> HttpResponse {
-    let mut res = page
-        .customize()
-        .with_status(status)
-        .respond_to(req)
-        .map_into_boxed_body();
-    res.headers_mut()
-        .insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
-    res
-}
 
 // ---------------------------------------------------------------------------------------------
 // Browse
@@ -245,7 +229,7 @@ pub async fn new_listing_form(
 ) -> Result<HttpResponse, AppError> {
     let Some(category_id) = query.category else {
         let tree = db.run(queries::category_tree).await?;
-        return Ok(respond(
+        return Ok(private_page(
             ChooseCategoryPage { ctx, tree },
             StatusCode::OK,
             &req,
@@ -264,7 +248,7 @@ pub async fn new_listing_form(
         Vec::new(),
         rules.max_photos,
     );
-    Ok(respond(page, StatusCode::OK, &req))
+    Ok(private_page(page, StatusCode::OK, &req))
 }
 
 #[allow(clippy::too_many_arguments)]
@@ -356,9 +340,23 @@ fn pending_ids(upload: &UploadForm) -> Vec<Uuid> {
         .collect()
 }
 
-/// Looks up the draft's ZIP: `Err` is a field error.
-fn locate(conn: &mut diesel::PgConnection, zip: &str) -> Result<Option<places::Place>, AppError> {
-    Ok(places::find_place(conn, zip)?)
+/// The place of a valid draft's ZIP; an unknown ZIP becomes a field error.
+async fn locate(
+    db: &Db,
+    draft: Option<&ListingDraft>,
+    errors: &mut FieldErrors,
+) -> Result<Option<places::Place>, AppError> {
+    let Some(zip) = draft.map(|d| d.zip.clone()) else {
+        return Ok(None);
+    };
+    let place = db.run(move |conn| places::find_place(conn, &zip)).await?;
+    if place.is_none() {
+        errors.add(
+            "zip",
+            "We don't know that ZIP code. Check it and try again.",
+        );
+    }
+    Ok(place)
 }
 
 /// `POST /listings/new?category=…` (multipart)
@@ -392,20 +390,7 @@ pub async fn create_listing(
     let room = rules.max_photos.saturating_sub(photos.len());
     photos.extend(accept_uploads(&db, &storage, me.id, &mut upload, room, &mut errors).await?);
 
-    let place = match &draft {
-        Some(draft) => {
-            let zip = draft.zip.clone();
-            let place = db.run(move |conn| locate(conn, &zip)).await?;
-            if place.is_none() {
-                errors.add(
-                    "zip",
-                    "We don't know that ZIP code. Check it and try again.",
-                );
-            }
-            place
-        }
-        None => None,
-    };
+    let place = locate(&db, draft.as_ref(), &mut errors).await?;
     let (Some(draft), Some(place), true) = (draft, place, errors.is_empty()) else {
         let views = listing_photos::photo_views(&storage, &photos).await;
         let page = form_page(
@@ -418,7 +403,7 @@ pub async fn create_listing(
             views,
             rules.max_photos,
         );
-        return Ok(respond(page, StatusCode::UNPROCESSABLE_ENTITY, &req));
+        return Ok(private_page(page, StatusCode::UNPROCESSABLE_ENTITY, &req));
     };
 
     let expires_at = Utc::now() + chrono::Duration::from_std(rules.lifetime).unwrap_or_default();
@@ -687,7 +672,7 @@ pub async fn edit_listing_form(
         views,
         rules.max_photos,
     );
-    Ok(respond(page, StatusCode::OK, &req))
+    Ok(private_page(page, StatusCode::OK, &req))
 }
 
 /// `POST /listings/{id}/edit` (multipart): text, attributes, and the photos (remove,
@@ -729,20 +714,7 @@ pub async fn update_listing(
     let room = rules.max_photos.saturating_sub(kept + added.len());
     added.extend(accept_uploads(&db, &storage, owner, &mut upload, room, &mut errors).await?);
 
-    let place = match &draft {
-        Some(draft) => {
-            let zip = draft.zip.clone();
-            let place = db.run(move |conn| locate(conn, &zip)).await?;
-            if place.is_none() {
-                errors.add(
-                    "zip",
-                    "We don't know that ZIP code. Check it and try again.",
-                );
-            }
-            place
-        }
-        None => None,
-    };
+    let place = locate(&db, draft.as_ref(), &mut errors).await?;
     let (Some(draft), Some(place), true) = (draft, place, errors.is_empty()) else {
         let mut shown: Vec<Photo> = existing
             .iter()
@@ -761,7 +733,7 @@ pub async fn update_listing(
             views,
             rules.max_photos,
         );
-        return Ok(respond(page, StatusCode::UNPROCESSABLE_ENTITY, &req));
+        return Ok(private_page(page, StatusCode::UNPROCESSABLE_ENTITY, &req));
     };
     edits.add = added.iter().map(|p| p.id).collect();
     let new_path = format!(

@@ -1,7 +1,6 @@
 //! Favourites (`/favorites`) and saved searches (`/saved-searches`).
 
 use actix_session::Session;
-use actix_web::http::header;
 use actix_web::{HttpResponse, web};
 use chrono::Utc;
 use serde::Deserialize;
@@ -13,14 +12,9 @@ use crate::listings::domain::format_price;
 use crate::listings::models::ListingStatus;
 use crate::listings::queries as listing_queries;
 use crate::search::handlers::{canonical_query, count_new_matches};
+use crate::web::respond::redirect;
 use crate::web::session::{self, FlashKind};
 use crate::web::{AppError, AuthUser, Db, PageContext};
-
-fn redirect(location: &str) -> HttpResponse {
-    HttpResponse::SeeOther()
-        .insert_header((header::LOCATION, location))
-        .finish()
-}
 
 #[derive(Debug, Default, Deserialize)]
 #[serde(default)]

@@ -9,7 +9,7 @@ use chrono::Utc;
 use super::domain::{Search, Sort};
 use super::queries::{self, Filters, SearchCursor, SearchRow};
 use super::views::{AttributeFilterField, Feed, FeedEntry, MapMarker, SearchPage};
-use crate::listings::domain::{format_price, slugify};
+use crate::listings::domain::{format_price, group_thousands, slugify};
 use crate::listings::handlers::section_trees;
 use crate::listings::photos::thumb_url;
 use crate::listings::queries as listing_queries;
@@ -122,18 +122,6 @@ async fn card_views(storage: &Storage, rows: &[SearchRow]) -> Vec<CardView> {
         }
     }
     views
-}
-
-fn group_thousands(n: i64) -> String {
-    let digits = n.to_string();
-    let mut out = String::new();
-    for (i, c) in digits.chars().enumerate() {
-        if i > 0 && (digits.len() - i).is_multiple_of(3) {
-            out.push(',');
-        }
-        out.push(c);
-    }
-    out
 }
 
 /// `GET /search` (and `/search?…&format=atom`)

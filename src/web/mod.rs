@@ -12,6 +12,7 @@ pub mod health;
 pub mod media;
 pub mod page;
 pub mod rate_limit;
+pub mod respond;
 pub mod session;
 pub mod time;
 pub mod upload;

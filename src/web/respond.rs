@@ -1,0 +1,34 @@
+//! The responses handlers build again and again.
+
+use actix_web::http::StatusCode;
+use actix_web::http::header::{self, HeaderValue};
+use actix_web::{HttpRequest, HttpResponse, Responder};
+
+/// `303 See Other` to `location`: the answer to every successful POST (post/redirect/get).
+pub fn redirect(location: &str) -> HttpResponse {
+    HttpResponse::SeeOther()
+        .insert_header((header::LOCATION, location))
+        .finish()
+}
+
+/// A page with a form (and so a CSRF token): never stored by any cache.
+pub fn form_page<R: Responder>(page: R, req: &HttpRequest) -> HttpResponse {
+    private_page(page, StatusCode::OK, req)
+}
+
+/// A form re-rendered with what was typed and its errors.
+pub fn unprocessable<R: Responder>(page: R, req: &HttpRequest) -> HttpResponse {
+    private_page(page, StatusCode::UNPROCESSABLE_ENTITY, req)
+}
+
+/// A page with `status`, marked `no-store`.
+pub fn private_page<R: Responder>(page: R, status: StatusCode, req: &HttpRequest) -> HttpResponse {
+    let mut res = page
+        .customize()
+        .with_status(status)
+        .respond_to(req)
+        .map_into_boxed_body();
+    res.headers_mut()
+        .insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    res
+}
