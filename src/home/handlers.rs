@@ -20,7 +20,7 @@ pub async fn show_home(
     let (tree, counts, newest) = db
         .run(move |conn| {
             Ok::<_, AppError>((
-                queries::category_tree(conn)?,
+                counts.tree(conn)?,
                 counts.get(conn)?,
                 queries::public_listings(conn, Scope::All, None, NEWEST)?,
             ))

@@ -179,12 +179,13 @@ async fn browse(
                 None => Scope::Section(section.id),
             };
             let cards = queries::public_listings(conn, scope, after, PAGE_SIZE + 1)?;
-            let counts = counts.get(conn)?;
-            let tree = queries::category_tree(conn)?
+            let tally = counts.get(conn)?;
+            let tree = counts
+                .tree(conn)?
                 .into_iter()
                 .filter(|(s, _)| s.id == section.id)
                 .collect();
-            let links = section_trees(tree, &counts)
+            let links = section_trees(tree, &tally)
                 .pop()
                 .map(|t| t.categories)
                 .unwrap_or_default();

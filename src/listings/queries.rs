@@ -69,10 +69,17 @@ pub fn find_category_by_id(conn: &mut PgConnection, id: i32) -> QueryResult<(Sec
 
 /// Per-category counts of public listings, counted again at most every `ttl`: counting reads
 /// every public listing, far too much for every front-page view of a big site. One per app.
+/// A value and when it was read.
+type Cached<T> = std::sync::Mutex<Option<(std::time::Instant, T)>>;
+
+/// Every section with its categories.
+pub type CategoryTree = Vec<(Section, Vec<Category>)>;
+
 #[derive(Debug)]
 pub struct CategoryCounts {
     ttl: std::time::Duration,
-    cached: std::sync::Mutex<Option<(std::time::Instant, HashMap<i32, i64>)>>,
+    cached: Cached<HashMap<i32, i64>>,
+    tree: Cached<CategoryTree>,
 }
 
 impl CategoryCounts {
@@ -80,7 +87,20 @@ impl CategoryCounts {
         Self {
             ttl,
             cached: std::sync::Mutex::new(None),
+            tree: std::sync::Mutex::new(None),
         }
+    }
+
+    /// The category tree, read again at most every `ttl` (it changes only when admins edit it).
+    pub fn tree(&self, conn: &mut PgConnection) -> QueryResult<CategoryTree> {
+        if let Some((at, tree)) = self.tree.lock().expect("tree cache").as_ref()
+            && at.elapsed() < self.ttl
+        {
+            return Ok(tree.clone());
+        }
+        let tree = category_tree(conn)?;
+        *self.tree.lock().expect("tree cache") = Some((std::time::Instant::now(), tree.clone()));
+        Ok(tree)
     }
 
     pub fn get(&self, conn: &mut PgConnection) -> QueryResult<HashMap<i32, i64>> {

@@ -130,6 +130,7 @@ pub async fn search_page(
     ctx: PageContext,
     db: Db,
     storage: web::Data<Storage>,
+    cache: web::Data<listing_queries::CategoryCounts>,
     query: web::Query<Vec<(String, String)>>,
 ) -> Result<HttpResponse, AppError> {
     let pairs = query.into_inner();
@@ -152,7 +153,7 @@ pub async fn search_page(
         .run(move |conn| {
             let mut problems = Vec::new();
             let resolved = resolve(conn, &searched, &mut problems)?;
-            let tree = listing_queries::category_tree(conn)?;
+            let tree = cache.tree(conn)?;
             let counts = std::collections::HashMap::new();
             let results = if problems.is_empty() {
                 let (total, estimate) = count(conn, &resolved.filters, searched.sort)?;
