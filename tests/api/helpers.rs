@@ -679,8 +679,18 @@ impl S3TestServer {
 /// Debian paths. The driver process is killed on drop.
 pub struct Browser {
     pub client: fantoccini::Client,
-    driver: std::process::Child,
+    _driver: DriverProcess,
     _profile: tempfile::TempDir,
+}
+
+/// The chromedriver process, killed when dropped, even if starting the browser panics.
+struct DriverProcess(std::process::Child);
+
+impl Drop for DriverProcess {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
 }
 
 impl Browser {
@@ -694,12 +704,14 @@ impl Browser {
              (apt-get install chromium chromium-driver)"
         );
         let port = free_port();
-        let driver = std::process::Command::new(&driver_bin)
-            .arg(format!("--port={port}"))
-            .stdout(std::process::Stdio::null())
-            .stderr(std::process::Stdio::null())
-            .spawn()
-            .expect("start chromedriver");
+        let driver = DriverProcess(
+            std::process::Command::new(&driver_bin)
+                .arg(format!("--port={port}"))
+                .stdout(std::process::Stdio::null())
+                .stderr(std::process::Stdio::null())
+                .spawn()
+                .expect("start chromedriver"),
+        );
         let profile = tempfile::tempdir().expect("profile dir");
         let webdriver = format!("http://127.0.0.1:{port}");
         wait_for_http(&format!("{webdriver}/status")).await;
@@ -727,7 +739,7 @@ impl Browser {
             .expect("connect to chromedriver");
         Browser {
             client,
-            driver,
+            _driver: driver,
             _profile: profile,
         }
     }
@@ -798,13 +810,6 @@ impl Browser {
 
     pub async fn close(self) {
         let _ = self.client.clone().close().await;
-    }
-}
-
-impl Drop for Browser {
-    fn drop(&mut self) {
-        let _ = self.driver.kill();
-        let _ = self.driver.wait();
     }
 }
 
