@@ -605,6 +605,25 @@ async fn load_for_change(db: &Db, id: i64, me: &CurrentUser) -> Result<Listing, 
     }
 }
 
+/// What the edit form needs: the listing (if `me` may change it), its photos and category.
+async fn load_for_edit(
+    db: &Db,
+    id: i64,
+    me: &CurrentUser,
+) -> Result<(Listing, Vec<Photo>, Section, Category), AppError> {
+    let listing = load_for_change(db, id, me).await?;
+    let (listing_id, category_id) = (listing.id, listing.category_id);
+    let (photos, (section, category)) = db
+        .run(move |conn| {
+            Ok::<_, AppError>((
+                queries::photos_of(conn, listing_id)?,
+                queries::find_category_by_id(conn, category_id)?,
+            ))
+        })
+        .await?;
+    Ok((listing, photos, section, category))
+}
+
 /// The form's values for an existing listing.
 fn form_of(listing: &Listing, defs: &[AttributeDef]) -> ListingForm {
     let mut form = ListingForm {
@@ -651,16 +670,7 @@ pub async fn edit_listing_form(
     rules: web::Data<ListingRules>,
     id: web::Path<i64>,
 ) -> Result<HttpResponse, AppError> {
-    let listing = load_for_change(&db, id.into_inner(), &me).await?;
-    let (listing_id, category_id) = (listing.id, listing.category_id);
-    let (photos, (section, category)) = db
-        .run(move |conn| {
-            Ok::<_, AppError>((
-                queries::photos_of(conn, listing_id)?,
-                queries::find_category_by_id(conn, category_id)?,
-            ))
-        })
-        .await?;
+    let (listing, photos, section, category) = load_for_edit(&db, id.into_inner(), &me).await?;
     let form = form_of(&listing, &category.attribute_defs());
     let views = listing_photos::photo_views(&storage, &photos).await;
     let page = form_page(
@@ -689,16 +699,7 @@ pub async fn update_listing(
     id: web::Path<i64>,
     multipart: Multipart,
 ) -> Result<HttpResponse, AppError> {
-    let listing = load_for_change(&db, id.into_inner(), &me).await?;
-    let (listing_id, category_id) = (listing.id, listing.category_id);
-    let (existing, (section, category)) = db
-        .run(move |conn| {
-            Ok::<_, AppError>((
-                queries::photos_of(conn, listing_id)?,
-                queries::find_category_by_id(conn, category_id)?,
-            ))
-        })
-        .await?;
+    let (listing, existing, section, category) = load_for_edit(&db, id.into_inner(), &me).await?;
     let mut upload = read_upload(multipart, listing_limits(rules.max_photos)).await?;
     let form = ListingForm::from_fields(&upload.fields);
     let defs = category.attribute_defs();

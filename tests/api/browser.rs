@@ -219,14 +219,7 @@ async fn a_member_posts_a_listing_with_two_photos_and_finds_it_on_the_site() {
 async fn a_visitor_searches_filters_by_distance_and_switches_views() {
     let app = spawn_app().await;
     app.sign_up_new_member().await;
-    let category = {
-        let mut conn = app.pool.get().unwrap();
-        corkboard::listings::queries::find_category(&mut conn, "for-sale", "bikes")
-            .unwrap()
-            .unwrap()
-            .1
-            .id
-    };
+    let category = app.category_id("for-sale", "bikes");
     for (title, zip) in [
         ("Brooklyn road bike", "11211"),
         ("Manhattan city bike", "10001"),

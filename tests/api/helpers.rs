@@ -380,6 +380,16 @@ impl std::ops::Deref for TestApp {
 }
 
 impl TestApp {
+    /// The id of a category, by its section and category slugs.
+    pub fn category_id(&self, section: &str, category: &str) -> i32 {
+        let mut conn = self.pool.get().unwrap();
+        corkboard::listings::queries::find_category(&mut conn, section, category)
+            .unwrap()
+            .unwrap_or_else(|| panic!("no category {section}/{category}"))
+            .1
+            .id
+    }
+
     /// Another visitor with a browser of their own (own cookies).
     pub fn new_visitor(&self) -> Visitor {
         Visitor::new(&self.address)

@@ -12,15 +12,6 @@ use reqwest::StatusCode;
 use crate::helpers::{StorageChoice, TestApp, spawn_app_with};
 use crate::listings::{png, post_listing};
 
-fn furniture(app: &TestApp) -> i32 {
-    let mut conn = app.pool.get().unwrap();
-    corkboard::listings::queries::find_category(&mut conn, "for-sale", "furniture")
-        .unwrap()
-        .unwrap()
-        .1
-        .id
-}
-
 fn count(app: &TestApp, table: &str) -> i64 {
     #[derive(diesel::QueryableByName)]
     struct N {
@@ -55,7 +46,7 @@ async fn a_failure_after_storing_objects_leaves_nothing(choice: StorageChoice) {
 
     let response = post_listing(
         &app,
-        furniture(&app),
+        app.category_id("for-sale", "furniture"),
         FIELDS,
         vec![("a.png", png(300, 200))],
     )
@@ -86,7 +77,7 @@ async fn a_failure_after_storing_objects_leaves_nothing_on_s3() {
 async fn the_janitor_removes_leftovers_and_keeps_what_is_used(choice: StorageChoice) {
     let app = spawn_app_with(choice).await;
     app.sign_up_new_member().await;
-    let category = furniture(&app);
+    let category = app.category_id("for-sale", "furniture");
     // A posted listing with a photo: must survive.
     let posted = post_listing(&app, category, FIELDS, vec![("kept.png", png(120, 80))]).await;
     assert_eq!(posted.status(), StatusCode::SEE_OTHER);

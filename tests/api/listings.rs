@@ -11,16 +11,6 @@ use crate::helpers::{StorageChoice, TestApp, Visitor, hidden_field, spawn_app, s
 // ---------------------------------------------------------------------------------------------
 // Helpers
 
-/// The id of a category, by its section and category slugs.
-fn category_id(app: &TestApp, section: &str, category: &str) -> i32 {
-    let mut conn = app.pool.get().unwrap();
-    corkboard::listings::queries::find_category(&mut conn, section, category)
-        .unwrap()
-        .unwrap()
-        .1
-        .id
-}
-
 pub fn png(width: u32, height: u32) -> Vec<u8> {
     let img = image::RgbImage::from_fn(width, height, |x, y| {
         image::Rgb([(x % 256) as u8, (y % 256) as u8, 128])
@@ -109,7 +99,7 @@ const SOFA: &[(&str, &str)] = &[
 
 /// Posts the sofa and returns its path.
 async fn post_sofa(app: &TestApp, photos: Vec<(&str, Vec<u8>)>) -> String {
-    let furniture = category_id(app, "for-sale", "furniture");
+    let furniture = app.category_id("for-sale", "furniture");
     let response = post_listing(app, furniture, SOFA, photos).await;
     assert_eq!(response.status(), StatusCode::SEE_OTHER);
     response.headers()["location"].to_str().unwrap().to_owned()
@@ -259,7 +249,7 @@ async fn posting_needs_a_member() {
 async fn a_form_with_errors_comes_back_with_its_values_and_keeps_the_photos() {
     let app = spawn_app().await;
     app.sign_up_new_member().await;
-    let furniture = category_id(&app, "for-sale", "furniture");
+    let furniture = app.category_id("for-sale", "furniture");
 
     let response = post_listing(
         &app,
@@ -309,7 +299,7 @@ async fn a_form_with_errors_comes_back_with_its_values_and_keeps_the_photos() {
 async fn an_unknown_zip_is_a_field_error() {
     let app = spawn_app().await;
     app.sign_up_new_member().await;
-    let furniture = category_id(&app, "for-sale", "furniture");
+    let furniture = app.category_id("for-sale", "furniture");
     let mut fields = SOFA.to_vec();
     fields[3] = ("zip", "00000");
 
@@ -325,8 +315,8 @@ async fn an_unknown_zip_is_a_field_error() {
 async fn each_category_checks_its_own_attributes() {
     let app = spawn_app().await;
     app.sign_up_new_member().await;
-    let apartments = category_id(&app, "housing", "apartments");
-    let cars = category_id(&app, "for-sale", "cars-trucks");
+    let apartments = app.category_id("housing", "apartments");
+    let cars = app.category_id("for-sale", "cars-trucks");
     let base = [
         ("title", "Thing"),
         ("body", "Details"),
@@ -389,8 +379,8 @@ async fn each_category_checks_its_own_attributes() {
 async fn free_is_a_price_only_in_the_free_category() {
     let app = spawn_app().await;
     app.sign_up_new_member().await;
-    let furniture = category_id(&app, "for-sale", "furniture");
-    let free = category_id(&app, "for-sale", "free");
+    let furniture = app.category_id("for-sale", "furniture");
+    let free = app.category_id("for-sale", "free");
     let fields = [
         ("title", "Old chair"),
         ("body", "Yours"),
@@ -418,7 +408,7 @@ async fn free_is_a_price_only_in_the_free_category() {
 async fn files_that_are_not_photos_are_refused_and_nothing_is_posted() {
     let app = spawn_app().await;
     app.sign_up_new_member().await;
-    let furniture = category_id(&app, "for-sale", "furniture");
+    let furniture = app.category_id("for-sale", "furniture");
 
     for (name, bytes, message) in [
         (
@@ -462,7 +452,7 @@ async fn files_that_are_not_photos_are_refused_and_nothing_is_posted() {
 async fn a_pixel_flood_is_refused_quickly() {
     let app = spawn_app().await;
     app.sign_up_new_member().await;
-    let furniture = category_id(&app, "for-sale", "furniture");
+    let furniture = app.category_id("for-sale", "furniture");
     // A real PNG header claiming 30,000 × 30,000 pixels.
     let mut flood = png(1, 1);
     flood[16..20].copy_from_slice(&30_000u32.to_be_bytes());
@@ -847,7 +837,7 @@ async fn a_deleted_listing_is_gone_for_others_but_not_its_owner() {
 async fn category_pages_page_through_every_listing_once() {
     let app = spawn_app().await;
     app.sign_up_new_member().await;
-    let furniture = category_id(&app, "for-sale", "furniture");
+    let furniture = app.category_id("for-sale", "furniture");
     // 30 listings straight into the database (posting 30 forms proves nothing more).
     sql(&app, &format!(
         "INSERT INTO listings (owner_id, category_id, title, body, zip, latitude, longitude, expires_at, renewed_at)
@@ -944,7 +934,7 @@ async fn photos_added_while_editing_survive_a_form_error() {
 async fn a_form_with_too_many_parts_is_refused() {
     let app = spawn_app().await;
     app.sign_up_new_member().await;
-    let furniture = category_id(&app, "for-sale", "furniture");
+    let furniture = app.category_id("for-sale", "furniture");
     let names: Vec<String> = (0..300).map(|i| format!("field{i}")).collect();
     let fields: Vec<(&str, &str)> = names.iter().map(|n| (n.as_str(), "x")).collect();
 
@@ -988,7 +978,7 @@ async fn a_request_over_the_total_cap_is_a_413() {
 async fn jpeg_png_and_webp_are_accepted_and_twelve_photos_is_the_most() {
     let app = spawn_app().await;
     app.sign_up_new_member().await;
-    let furniture = category_id(&app, "for-sale", "furniture");
+    let furniture = app.category_id("for-sale", "furniture");
     let encode = |format: image::ImageFormat| {
         let mut out = Cursor::new(Vec::new());
         image::DynamicImage::new_rgb8(64, 48)

@@ -74,14 +74,7 @@ async fn a_home_zip_must_be_a_real_place() {
 async fn a_profile_lists_active_listings_and_past_ones_only_to_their_owner() {
     let app = spawn_app().await;
     let user = app.sign_up_new_member().await;
-    let furniture = {
-        let mut conn = app.pool.get().unwrap();
-        corkboard::listings::queries::find_category(&mut conn, "for-sale", "furniture")
-            .unwrap()
-            .unwrap()
-            .1
-            .id
-    };
+    let furniture = app.category_id("for-sale", "furniture");
     let fields = [
         ("title", "Walnut desk"),
         ("body", "Solid"),
@@ -308,14 +301,7 @@ async fn a_file_that_is_not_a_photo_is_refused_by_its_bytes() {
 async fn deleting_an_account_needs_the_password_and_takes_its_listings_down() {
     let app = spawn_app().await;
     let user = app.sign_up_new_member().await;
-    let furniture = {
-        let mut conn = app.pool.get().unwrap();
-        corkboard::listings::queries::find_category(&mut conn, "for-sale", "furniture")
-            .unwrap()
-            .unwrap()
-            .1
-            .id
-    };
+    let furniture = app.category_id("for-sale", "furniture");
     let posted = crate::listings::post_listing(
         &app,
         furniture,

@@ -6,19 +6,10 @@ use reqwest::StatusCode;
 use crate::helpers::{TestApp, assert_redirect_to, spawn_app};
 use crate::listings::post_listing;
 
-fn furniture(app: &TestApp) -> i32 {
-    let mut conn = app.pool.get().unwrap();
-    corkboard::listings::queries::find_category(&mut conn, "for-sale", "furniture")
-        .unwrap()
-        .unwrap()
-        .1
-        .id
-}
-
 async fn posted(app: &TestApp, title: &str) -> (i64, String) {
     let response = post_listing(
         app,
-        furniture(app),
+        app.category_id("for-sale", "furniture"),
         &[
             ("title", title),
             ("body", "Nice"),
