@@ -383,15 +383,20 @@ fn generate(conn: &mut PgConnection) -> anyhow::Result<()> {
     }
     println!("Generating {LISTINGS} listings (once; kept in {DATA_DIR})…");
     let started = Instant::now();
-    diesel::sql_query("TRUNCATE listings, listing_photos, favorites, title_words CASCADE")
-        .execute(conn)?;
+    diesel::sql_query(
+        "TRUNCATE listings, listing_photos, favorites, title_words, zip_listing_counts CASCADE",
+    )
+    .execute(conn)?;
     diesel::sql_query(
         "INSERT INTO users (username, email, password_hash) VALUES ('bench', 'bench@example.com', '!')
          ON CONFLICT DO NOTHING",
     )
     .execute(conn)?;
-    diesel::sql_query("ALTER TABLE listings DISABLE TRIGGER listings_record_title_words")
-        .execute(conn)?;
+    // The triggers' work is done once at the end, in bulk.
+    for (table, trigger) in TRIGGERS {
+        diesel::sql_query(format!("ALTER TABLE {table} DISABLE TRIGGER {trigger}"))
+            .execute(conn)?;
+    }
     diesel::sql_query("SELECT setseed(0.42)").execute(conn)?;
     diesel::sql_query("SET max_parallel_workers_per_gather = 0").execute(conn)?;
     let words = vocabulary();
@@ -411,7 +416,14 @@ fn generate(conn: &mut PgConnection) -> anyhow::Result<()> {
     diesel::sql_query(
         "INSERT INTO listing_photos (id, owner_id, listing_id, position, display_key, thumb_key, width, height)
          SELECT gen_random_uuid(), owner_id, id, 0, 'photos/bench/display.jpg', 'photos/bench/thumb.jpg', 1600, 1200
-         FROM listings WHERE random() < 0.6",
+         FROM listings WHERE photo_count = 1",
+    )
+    .execute(conn)?;
+    diesel::sql_query("TRUNCATE zip_listing_counts").execute(conn)?;
+    diesel::sql_query(
+        "INSERT INTO zip_listing_counts (zip, latitude, longitude, listings)
+         SELECT zip, min(latitude), min(longitude), count(*)
+         FROM listings WHERE status IN ('active', 'pending') GROUP BY zip",
     )
     .execute(conn)?;
     diesel::sql_query(
@@ -419,14 +431,23 @@ fn generate(conn: &mut PgConnection) -> anyhow::Result<()> {
     )
     .bind::<Array<Text>, _>(&words)
     .execute(conn)?;
-    diesel::sql_query("ALTER TABLE listings ENABLE TRIGGER listings_record_title_words")
-        .execute(conn)?;
+    for (table, trigger) in TRIGGERS {
+        diesel::sql_query(format!("ALTER TABLE {table} ENABLE TRIGGER {trigger}")).execute(conn)?;
+    }
     diesel::sql_query("VACUUM ANALYZE").execute(conn)?;
     println!("Generated in {:.0} s.", started.elapsed().as_secs_f64());
     Ok(())
 }
 
-/// One batch of listings: $1 the vocabulary, $2 big-city ZIPs, $3..$4 the row numbers.
+/// The triggers that keep summaries, switched off while generating.
+const TRIGGERS: &[(&str, &str)] = &[
+    ("listings", "listings_record_title_words"),
+    ("listings", "listings_count_by_zip"),
+    ("listing_photos", "listing_photos_summary"),
+];
+
+/// One batch of listings (60 % with a photo, whose row is added afterwards): $1 the
+/// vocabulary, $2 big-city ZIPs, $3..$4 the row numbers.
 const GENERATE: &str = "
 WITH v AS (SELECT $1::text[] AS w, $2::text[] AS big,
                   (SELECT array_agg(zip ORDER BY zip) FROM places) AS all_zips,
@@ -434,13 +455,15 @@ WITH v AS (SELECT $1::text[] AS w, $2::text[] AS big,
                   (SELECT array_agg(c.id) FROM categories c JOIN sections s ON s.id = c.section_id
                    WHERE s.slug = 'housing') AS housing)
 INSERT INTO listings (owner_id, category_id, title, body, price_cents, zip, latitude, longitude,
-                      attributes, status, expires_at, renewed_at, created_at)
+                      attributes, status, expires_at, renewed_at, created_at, photo_count,
+                      cover_thumb_key)
 SELECT (SELECT id FROM users WHERE username = 'bench'), r.cat,
        initcap(r.title), r.body, r.price, p.zip, p.latitude, p.longitude,
        CASE WHEN r.cat = ANY (v.housing)
             THEN jsonb_build_object('bedrooms', floor(random() * 5)::int, 'cats_ok', random() < 0.5)
             ELSE '{}'::jsonb END,
-       'active', now() + interval '30 days', r.at, r.at
+       'active', now() + interval '30 days', r.at, r.at, r.photos,
+       CASE WHEN r.photos = 1 THEN 'photos/bench/thumb.jpg' END
 FROM v, generate_series($3::bigint, $4::bigint) AS g(n)
 CROSS JOIN LATERAL (
   SELECT
@@ -452,7 +475,8 @@ CROSS JOIN LATERAL (
     CASE WHEN random() < 0.85 THEN (500 + floor(random() ^ 2 * 200000))::bigint END AS price,
     CASE WHEN random() < 0.6 THEN v.big[1 + floor(random() * cardinality(v.big))::int]
          ELSE v.all_zips[1 + floor(random() * cardinality(v.all_zips))::int] END AS zip,
-    now() - random() * interval '365 days' AS at
+    now() - random() * interval '365 days' AS at,
+    (random() < 0.6)::int::smallint AS photos
 ) r
 JOIN places p ON p.zip = r.zip";
 

@@ -36,9 +36,11 @@ struct ConnectionOptions {
 impl CustomizeConnection<PgConnection, r2d2::Error> for ConnectionOptions {
     fn on_acquire(&self, conn: &mut PgConnection) -> Result<(), r2d2::Error> {
         // Parallel workers help one big report, not many small page requests on few cores:
-        // each request stays on one core.
+        // each request stays on one core. JIT compiling costs tens of milliseconds up front,
+        // which only pays off for long analytical queries, never for a page.
         conn.batch_execute(&format!(
-            "SET statement_timeout = {}; SET lock_timeout = {}; SET max_parallel_workers_per_gather = 0;",
+            "SET statement_timeout = {}; SET lock_timeout = {}; \
+             SET max_parallel_workers_per_gather = 0; SET jit = off;",
             self.statement_timeout.as_millis(),
             self.statement_timeout.as_millis()
         ))

@@ -63,6 +63,8 @@ diesel::table! {
         created_at -> Timestamptz,
         updated_at -> Timestamptz,
         search -> Nullable<Tsvector>,
+        photo_count -> Int2,
+        cover_thumb_key -> Nullable<Text>,
     }
 }
 
@@ -140,6 +142,15 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    zip_listing_counts (zip) {
+        zip -> Text,
+        latitude -> Float8,
+        longitude -> Float8,
+        listings -> Int4,
+    }
+}
+
 diesel::joinable!(categories -> sections (section_id));
 diesel::joinable!(favorites -> listings (listing_id));
 diesel::joinable!(favorites -> users (user_id));
@@ -163,4 +174,5 @@ diesel::allow_tables_to_appear_in_same_query!(
     title_words,
     user_sessions,
     users,
+    zip_listing_counts,
 );

@@ -8,7 +8,7 @@ use std::collections::HashMap;
 
 use chrono::{DateTime, Utc};
 use diesel::prelude::*;
-use diesel::sql_types::{BigInt, Integer, Nullable, SmallInt, Text, Timestamptz};
+use diesel::sql_types::{BigInt, Integer, Timestamptz};
 use uuid::Uuid;
 
 use super::models::{Category, Listing, ListingChanges, NewListing, Photo, Section};
@@ -67,19 +67,33 @@ pub fn find_category_by_id(conn: &mut PgConnection, id: i32) -> QueryResult<(Sec
         .first(conn)
 }
 
-/// Per-category counts of public listings, counted again at most every `ttl`: counting reads
-/// every public listing, far too much for every front-page view of a big site. One per app.
 /// A value and when it was read.
 type Cached<T> = std::sync::Mutex<Option<(std::time::Instant, T)>>;
 
 /// Every section with its categories.
 pub type CategoryTree = Vec<(Section, Vec<Category>)>;
 
+/// Per-category counts of public listings, counted again at most every `ttl`: counting reads
+/// every public listing, far too much for every front-page view of a big site. One per app.
+///
+/// Once the counts are stale, one request counts again while the others keep showing the
+/// stale ones (a count takes about half a second per million listings; letting every
+/// request at that moment start one would stall them all).
 #[derive(Debug)]
 pub struct CategoryCounts {
     ttl: std::time::Duration,
     cached: Cached<HashMap<i32, i64>>,
+    refreshing: std::sync::atomic::AtomicBool,
     tree: Cached<CategoryTree>,
+}
+
+/// Clears the "refreshing" flag however the refresh ends.
+struct Refreshing<'a>(&'a std::sync::atomic::AtomicBool);
+
+impl Drop for Refreshing<'_> {
+    fn drop(&mut self) {
+        self.0.store(false, std::sync::atomic::Ordering::Release);
+    }
 }
 
 impl CategoryCounts {
@@ -87,6 +101,7 @@ impl CategoryCounts {
         Self {
             ttl,
             cached: std::sync::Mutex::new(None),
+            refreshing: std::sync::atomic::AtomicBool::new(false),
             tree: std::sync::Mutex::new(None),
         }
     }
@@ -104,11 +119,13 @@ impl CategoryCounts {
     }
 
     pub fn get(&self, conn: &mut PgConnection) -> QueryResult<HashMap<i32, i64>> {
+        use std::sync::atomic::Ordering;
         if let Some((at, counts)) = self.cached.lock().expect("counts cache").as_ref()
-            && at.elapsed() < self.ttl
+            && (at.elapsed() < self.ttl || self.refreshing.swap(true, Ordering::AcqRel))
         {
             return Ok(counts.clone());
         }
+        let _refreshing = Refreshing(&self.refreshing);
         let counts = public_counts_by_category(conn)?;
         *self.cached.lock().expect("counts cache") =
             Some((std::time::Instant::now(), counts.clone()));
@@ -160,29 +177,70 @@ impl Cursor {
     }
 }
 
+/// `listings.status IN ('active', 'pending')` with literal statuses, so that even a generic
+/// plan of a prepared statement can use the partial indexes. (Diesel's `sql` fragments and
+/// `eq_any` lists make a statement uncacheable; this one stays cacheable.)
+#[derive(Debug, Clone, Copy, diesel::query_builder::QueryId, diesel::expression::ValidGrouping)]
+struct IsPublic;
+
+impl Expression for IsPublic {
+    type SqlType = diesel::sql_types::Bool;
+}
+
+impl<QS> AppearsOnTable<QS> for IsPublic {}
+
+impl<QS> SelectableExpression<QS> for IsPublic {}
+
+impl diesel::query_builder::QueryFragment<diesel::pg::Pg> for IsPublic {
+    fn walk_ast<'b>(
+        &'b self,
+        mut out: diesel::query_builder::AstPass<'_, 'b, diesel::pg::Pg>,
+    ) -> QueryResult<()> {
+        out.push_sql("\"listings\".\"status\" IN ('active', 'pending')");
+        Ok(())
+    }
+}
+
+/// `(renewed_at, id) < (cursor)`: a row comparison, so the index scan starts right at the
+/// cursor. Cacheable, like [`IsPublic`].
+#[derive(Debug, Clone, Copy, diesel::query_builder::QueryId, diesel::expression::ValidGrouping)]
+struct Before(Cursor);
+
+impl Expression for Before {
+    type SqlType = diesel::sql_types::Bool;
+}
+
+impl<QS> AppearsOnTable<QS> for Before {}
+
+impl<QS> SelectableExpression<QS> for Before {}
+
+impl diesel::query_builder::QueryFragment<diesel::pg::Pg> for Before {
+    fn walk_ast<'b>(
+        &'b self,
+        mut out: diesel::query_builder::AstPass<'_, 'b, diesel::pg::Pg>,
+    ) -> QueryResult<()> {
+        out.push_sql("(\"listings\".\"renewed_at\", \"listings\".\"id\") < (");
+        out.push_bind_param::<Timestamptz, _>(&self.0.renewed_at)?;
+        out.push_sql(", ");
+        out.push_bind_param::<BigInt, _>(&self.0.id)?;
+        out.push_sql(")");
+        Ok(())
+    }
+}
+
 /// What a list shows of a listing.
-#[derive(Debug, Clone, QueryableByName)]
+#[derive(Debug, Clone, Queryable)]
 pub struct ListingCard {
-    #[diesel(sql_type = BigInt)]
     pub id: i64,
-    #[diesel(sql_type = Text)]
     pub title: String,
-    #[diesel(sql_type = Nullable<BigInt>)]
     pub price_cents: Option<i64>,
-    #[diesel(sql_type = diesel::sql_types::Bool)]
     pub is_free: bool,
-    #[diesel(sql_type = Text)]
     pub status: String,
-    #[diesel(sql_type = Text)]
     pub city: String,
-    #[diesel(sql_type = Text)]
     pub state: String,
-    #[diesel(sql_type = Timestamptz)]
     pub renewed_at: DateTime<Utc>,
-    #[diesel(sql_type = Nullable<Text>)]
     pub thumb_key: Option<String>,
-    #[diesel(sql_type = BigInt)]
-    pub photo_count: i64,
+    pub photo_count: i16,
 }
 
 impl ListingCard {
@@ -205,42 +263,55 @@ pub enum Scope {
 
 /// A page of public listings, newest first. Fetches one more than `limit` so the caller
 /// knows whether there is a next page.
+///
+/// Built with the query builder, so each shape (all, section, category, owner; first or
+/// later page) is a prepared statement the connection keeps, and PostgreSQL settles on one
+/// plan for it instead of planning every request.
 pub fn public_listings(
     conn: &mut PgConnection,
     scope: Scope,
     after: Option<Cursor>,
     limit: i64,
 ) -> QueryResult<Vec<ListingCard>> {
-    let (section, category, owner) = match scope {
-        Scope::All => (None, None, None),
-        Scope::Section(id) => (Some(id), None, None),
-        Scope::Category(id) => (None, Some(id), None),
-        Scope::Owner(id) => (None, None, Some(id)),
+    use diesel::dsl::now;
+
+    use crate::db::schema::places;
+    let mut query = listings::table
+        .inner_join(places::table)
+        .filter(IsPublic)
+        .filter(listings::expires_at.gt(now))
+        .into_boxed();
+    query = match scope {
+        Scope::All => query,
+        Scope::Section(id) => query.filter(
+            listings::category_id.eq_any(
+                categories::table
+                    .filter(categories::section_id.eq(id))
+                    .select(categories::id),
+            ),
+        ),
+        Scope::Category(id) => query.filter(listings::category_id.eq(id)),
+        Scope::Owner(id) => query.filter(listings::owner_id.eq(id)),
     };
-    diesel::sql_query(
-        "SELECT l.id, l.title, l.price_cents, l.is_free, l.status, p.city, p.state, l.renewed_at,
-                ph.thumb_key, (SELECT count(*) FROM listing_photos c WHERE c.listing_id = l.id) AS photo_count
-         FROM listings l
-         JOIN places p ON p.zip = l.zip
-         LEFT JOIN LATERAL (
-             SELECT thumb_key FROM listing_photos f
-             WHERE f.listing_id = l.id ORDER BY f.position LIMIT 1
-         ) ph ON true
-         WHERE l.status IN ('active', 'pending') AND l.expires_at > now()
-           AND ($1::int IS NULL OR l.category_id = $1)
-           AND ($2::smallint IS NULL OR l.category_id IN (SELECT id FROM categories WHERE section_id = $2))
-           AND ($3::timestamptz IS NULL OR (l.renewed_at, l.id) < ($3, $4))
-           AND ($6::bigint IS NULL OR l.owner_id = $6)
-         ORDER BY l.renewed_at DESC, l.id DESC
-         LIMIT $5",
-    )
-    .bind::<Nullable<Integer>, _>(category)
-    .bind::<Nullable<SmallInt>, _>(section)
-    .bind::<Nullable<Timestamptz>, _>(after.map(|c| c.renewed_at))
-    .bind::<BigInt, _>(after.map_or(0, |c| c.id))
-    .bind::<BigInt, _>(limit)
-    .bind::<Nullable<BigInt>, _>(owner)
-    .load(conn)
+    if let Some(after) = after {
+        query = query.filter(Before(after));
+    }
+    query
+        .order((listings::renewed_at.desc(), listings::id.desc()))
+        .limit(limit)
+        .select((
+            listings::id,
+            listings::title,
+            listings::price_cents,
+            listings::is_free,
+            listings::status,
+            places::city,
+            places::state,
+            listings::renewed_at,
+            listings::cover_thumb_key,
+            listings::photo_count,
+        ))
+        .load(conn)
 }
 
 /// The member's listings that no longer show in public lists (sold, expired, deleted, hidden,

@@ -14,7 +14,7 @@ pub struct CardView {
     pub price: Option<String>,
     pub place: String,
     pub thumb_url: Option<String>,
-    pub photo_count: i64,
+    pub photo_count: i16,
     pub posted: String,
     pub posted_exact: String,
     pub pending: bool,

@@ -27,6 +27,8 @@ const COUNT_CAP: i64 = 1000;
 /// What the database needs to know about a search before running it.
 struct Resolved {
     filters: Filters,
+    /// About how many public listings lie in the search's circle, when it has one.
+    listings_in_circle: Option<i64>,
     attributes: Vec<AttributeFilterField>,
     heading: String,
 }
@@ -47,6 +49,7 @@ fn resolve(
     };
     let mut heading = "All listings".to_owned();
     let mut attributes = Vec::new();
+    let mut listings_in_circle = None;
     match (&search.section, &search.category) {
         (Some(section), Some(category)) => {
             match listing_queries::find_category(conn, section, category)? {
@@ -79,8 +82,11 @@ fn resolve(
             Some(place) => {
                 let metres = f64::from(search.radius_miles) * 1609.344;
                 filters.near = Some((place.latitude, place.longitude, metres));
-                filters.near_dense = search.sort != Sort::Nearest
-                    && queries::is_dense(conn, place.latitude, place.longitude, metres)?;
+                let in_circle =
+                    queries::listings_in_circle(conn, place.latitude, place.longitude, metres)?;
+                listings_in_circle = Some(in_circle);
+                filters.near_dense =
+                    search.sort != Sort::Nearest && in_circle >= queries::DENSE_CIRCLE;
                 heading.push_str(&format!(
                     " within {} mi of {}",
                     search.radius_miles,
@@ -92,6 +98,7 @@ fn resolve(
     }
     Ok(Resolved {
         filters,
+        listings_in_circle,
         attributes,
         heading,
     })
@@ -156,21 +163,21 @@ pub async fn search_page(
             let tree = cache.tree(conn)?;
             let counts = std::collections::HashMap::new();
             let results = if problems.is_empty() {
-                let (total, estimate) = count(conn, &resolved.filters, searched.sort)?;
-                let mut filters = resolved.filters.clone();
-                // With few matches, fetching them all and sorting beats walking the
-                // newest-first index (which reads about 26 × listings / matches rows). The
-                // planner's estimate is trusted for words alone (it keeps per-word
-                // statistics); with other filters only the count is.
-                let words_only = filters.text.is_some()
-                    && filters.near.is_none()
-                    && filters.min_price.is_none()
-                    && filters.max_price.is_none()
-                    && !filters.has_photos
-                    && filters.attributes.is_empty();
-                filters.few_matches =
-                    total <= COUNT_CAP || (words_only && estimate < ESTIMATE_CLEARLY_MORE);
-                let rows = queries::search(conn, &filters, searched.sort, after, PAGE_SIZE + 1)?;
+                let (mut filters, mut total) = plan(conn, &resolved, searched.sort, after)?;
+                let mut rows =
+                    queries::search(conn, &filters, searched.sort, after, PAGE_SIZE + 1)?;
+                if let Some(first) = rows.first().filter(|r| r.total_matches >= 0) {
+                    total = first.total_matches;
+                    if total >= queries::FEW_MATCHES_CAP {
+                        // The estimate was far too low: these are not the first page.
+                        filters.few_matches = false;
+                        filters.near_dense = resolved.filters.near_dense;
+                        rows =
+                            queries::search(conn, &filters, searched.sort, after, PAGE_SIZE + 1)?;
+                    }
+                } else if total < 0 {
+                    total = rows.len() as i64;
+                }
                 let suggestion = match (&searched.text, total < 3) {
                     (Some(text), true) => suggest(conn, text)?,
                     _ => None,
@@ -285,22 +292,56 @@ fn jitter(id: i64, lat: f64, lon: f64) -> (f64, f64) {
 /// as estimates can be off by a few times.
 const ESTIMATE_CLEARLY_MORE: f64 = 5000.0;
 
-/// How many listings match, exactly up to [`COUNT_CAP`]; more than that when the planner is
-/// sure of it (counting a broad search would cost more than its page).
-/// Returns the count and the planner's estimate.
-fn count(
+/// How to count a search and which plan its page takes: the filters to run (with the plan
+/// hints set) and the total, or -1 when the page query counts it.
+///
+/// - The planner clearly expects more than 1,000: "1,000+" without counting (counting a
+///   broad search would cost more than its page); the page walks the newest-first index.
+/// - It expects few, and its estimate is one to trust (words, price and photos have column
+///   statistics): the page fetches every match through the indexes, sorts and counts them.
+/// - Otherwise (category details, whose statistics are poor): count, up to 1,001.
+///
+/// A circle's share comes from the per-ZIP counts, not from the planner, which cannot
+/// estimate a distance condition (it guesses a thousandth of the table, in Manhattan as in
+/// Nevada) and so must sometimes be kept off the GiST index.
+fn plan(
     conn: &mut diesel::PgConnection,
-    filters: &Filters,
+    resolved: &Resolved,
     sort: Sort,
-) -> Result<(i64, f64), AppError> {
-    let estimate = queries::estimate_matches(conn, filters, sort)?;
+    after: Option<SearchCursor>,
+) -> Result<(Filters, i64), AppError> {
+    let mut filters = resolved.filters.clone();
+    let (estimate, circle_is_narrowest) = match resolved.listings_in_circle {
+        Some(in_circle) => {
+            let anywhere = Filters {
+                near: None,
+                near_dense: false,
+                ..filters.clone()
+            };
+            let everything = queries::estimate_matches(conn, &Filters::default(), Sort::Newest)?;
+            let share = (in_circle as f64 / everything.max(1.0)).min(1.0);
+            let elsewhere = queries::estimate_matches(conn, &anywhere, sort)?;
+            (elsewhere * share, (in_circle as f64) <= elsewhere)
+        }
+        None => (queries::estimate_matches(conn, &filters, sort)?, false),
+    };
     if estimate >= ESTIMATE_CLEARLY_MORE {
-        return Ok((COUNT_CAP + 1, estimate));
+        return Ok((filters, COUNT_CAP + 1));
     }
-    Ok((
-        queries::count_matches(conn, filters, sort, COUNT_CAP)?,
-        estimate,
-    ))
+    let trusted = filters.attributes.is_empty();
+    let (total, few) = if trusted && after.is_none() {
+        (-1, true)
+    } else {
+        let total = queries::count_matches(conn, &filters, sort, COUNT_CAP)?;
+        (total, total <= COUNT_CAP || trusted)
+    };
+    if few && filters.near.is_some() && sort != Sort::Nearest {
+        // Every match is fetched: through the circle's index when the circle is the
+        // narrowest filter, through the others' (words, price) when they are.
+        filters.near_dense = !circle_is_narrowest;
+    }
+    filters.few_matches = few;
+    Ok((filters, total))
 }
 
 /// "Did you mean …": the query with each unknown word replaced by the closest title word.

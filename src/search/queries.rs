@@ -136,8 +136,8 @@ pub struct Filters {
     /// The circle holds so many listings that walking another index (newest first, by price,
     /// by words) and checking the distance finds a page sooner than collecting the circle.
     pub near_dense: bool,
-    /// Few listings match (counted): fetch them all through the filters' indexes and sort,
-    /// rather than walk the newest-first index hoping to meet them.
+    /// Few listings match: fetch them all through the filters' indexes and sort (counting
+    /// them on the way), rather than walk the newest-first index hoping to meet them.
     pub few_matches: bool,
     pub attributes: Vec<AttributeFilter>,
 }
@@ -199,10 +199,14 @@ pub struct SearchRow {
     pub renewed_at: DateTime<Utc>,
     #[diesel(sql_type = Nullable<Text>)]
     pub thumb_key: Option<String>,
-    #[diesel(sql_type = BigInt)]
-    pub photo_count: i64,
+    #[diesel(sql_type = SmallInt)]
+    pub photo_count: i16,
     #[diesel(sql_type = Double)]
     pub sort_key: f64,
+    /// Every match, counted by the page query itself when it fetches them all anyway (few
+    /// matches, first page); -1 otherwise.
+    #[diesel(sql_type = BigInt)]
+    pub total_matches: i64,
 }
 
 /// The WHERE clause shared by the page and the count.
@@ -234,7 +238,7 @@ fn where_clause(s: &mut Statement, f: &Filters) {
             .bind(Param::BigInt(max));
     }
     if f.has_photos {
-        s.push(" AND EXISTS (SELECT 1 FROM listing_photos hp WHERE hp.listing_id = l.id)");
+        s.push(" AND l.photo_count > 0");
     }
     if let Some(since) = f.posted_since {
         s.push(" AND l.renewed_at >= ").bind(Param::Time(since));
@@ -319,6 +323,9 @@ fn sort_key(s: &mut Statement, f: &Filters, sort: Sort) {
     };
 }
 
+/// Matches the few-matches plan reads at most: reaching it means the estimate was wrong.
+pub const FEW_MATCHES_CAP: i64 = 5000;
+
 /// A page of results (one more than `limit`, to know whether another page follows).
 ///
 /// The ORDER BY and the keyset condition use the columns themselves where they can (newest:
@@ -336,22 +343,52 @@ pub fn search(
 fn page_statement(f: &Filters, sort: Sort, after: Option<SearchCursor>, limit: i64) -> Statement {
     let mut s = Statement::default();
     // Inner query: filter, order and cut to the page, reading only the columns it needs;
-    // the outer one adds the place and the photos for the rows shown, not for every match.
+    // the outer one adds the place for the rows shown, not for every match.
     s.push(
         "SELECT l.id, l.title, l.price_cents, l.is_free, l.status, p.city, p.state,
-                l.latitude, l.longitude, l.renewed_at,
-                (SELECT f.thumb_key FROM listing_photos f WHERE f.listing_id = l.id
-                 ORDER BY f.position LIMIT 1) AS thumb_key,
-                (SELECT count(*) FROM listing_photos c WHERE c.listing_id = l.id) AS photo_count,
-                l.sort_key
-         FROM (SELECT l.id, l.title, l.price_cents, l.is_free, l.status, l.zip, l.latitude,
-                      l.longitude, l.renewed_at, ",
+                l.latitude, l.longitude, l.renewed_at, l.cover_thumb_key AS thumb_key,
+                l.photo_count, l.sort_key, l.total_matches
+         FROM (SELECT ",
+    );
+    // With few matches on the first page, every match is read and sorted anyway, so they are
+    // counted there too; and at most FEW_MATCHES_CAP are read, so a wrong estimate costs a
+    // bounded amount (the caller sees the cap reached and walks the index instead).
+    let few = f.few_matches && after.is_none();
+    if few {
+        s.push("c.*, count(*) OVER () AS total_matches FROM (SELECT ");
+    }
+    s.push(
+        "l.id, l.title, l.price_cents, l.is_free, l.status, l.zip, l.latitude, l.longitude,
+         l.renewed_at, l.cover_thumb_key, l.photo_count, ",
     );
     sort_key(&mut s, f, sort);
-    s.push(" AS sort_key FROM listings l");
+    s.push(if few {
+        " AS sort_key FROM listings l"
+    } else {
+        " AS sort_key, -1::bigint AS total_matches FROM listings l"
+    });
     where_clause(&mut s, f);
     if matches!(sort, Sort::PriceLow | Sort::PriceHigh) {
         s.push(&format!(" AND {PRICE} IS NOT NULL"));
+    }
+    if few {
+        s.push(" LIMIT ")
+            .bind(Param::BigInt(FEW_MATCHES_CAP))
+            .push(") c")
+            .push(match sort {
+                Sort::Newest => " ORDER BY c.renewed_at DESC, c.id DESC",
+                Sort::PriceLow | Sort::Nearest => " ORDER BY c.sort_key ASC, c.id ASC",
+                Sort::PriceHigh | Sort::BestMatch => " ORDER BY c.sort_key DESC, c.id DESC",
+            })
+            .push(" LIMIT ")
+            .bind(Param::BigInt(limit))
+            .push(") l JOIN places p ON p.zip = l.zip")
+            .push(match sort {
+                Sort::Newest => " ORDER BY l.renewed_at DESC, l.id DESC",
+                Sort::PriceLow | Sort::Nearest => " ORDER BY l.sort_key ASC, l.id ASC",
+                Sort::PriceHigh | Sort::BestMatch => " ORDER BY l.sort_key DESC, l.id DESC",
+            });
+        return s;
     }
     if let Some(after) = after {
         match sort {
@@ -499,28 +536,35 @@ pub fn explain(
 }
 
 /// Listings in a circle beyond which it counts as dense.
-const DENSE_CIRCLE: i64 = 2000;
+pub const DENSE_CIRCLE: i64 = 2000;
 
-/// Whether the circle holds at least [`DENSE_CIRCLE`] public listings (a GiST scan that stops
-/// there, so the probe costs the same in a city as in the country).
-pub fn is_dense(conn: &mut PgConnection, lat: f64, lon: f64, metres: f64) -> QueryResult<bool> {
+/// About how many public listings lie in the circle: the per-ZIP counts the triggers keep,
+/// added up over the ZIPs whose centre is inside (listings sit at their ZIP's centre). Reads
+/// a few hundred rows through a GiST index, in a city as in the country. The distance is
+/// the flat-earth approximation (plain arithmetic; `earth_distance` costs microseconds per
+/// row), which is plenty for a density.
+pub fn listings_in_circle(
+    conn: &mut PgConnection,
+    lat: f64,
+    lon: f64,
+    metres: f64,
+) -> QueryResult<i64> {
     #[derive(QueryableByName)]
     struct Count {
         #[diesel(sql_type = BigInt)]
         n: i64,
     }
     let n: Count = diesel::sql_query(
-        "SELECT count(*) AS n FROM (SELECT 1 FROM listings l
-          WHERE l.status IN ('active', 'pending')
-            AND earth_box(ll_to_earth($1, $2), $3) @> ll_to_earth(l.latitude, l.longitude)
-          LIMIT $4) probe",
+        "SELECT COALESCE(sum(z.listings), 0)::bigint AS n FROM zip_listing_counts z
+         WHERE earth_box(ll_to_earth($1, $2), $3) @> ll_to_earth(z.latitude, z.longitude)
+           AND (z.latitude - $1) ^ 2 + ((z.longitude - $2) * cosd($1)) ^ 2
+               <= ($3 / 111195.0) ^ 2",
     )
     .bind::<Double, _>(lat)
     .bind::<Double, _>(lon)
     .bind::<Double, _>(metres)
-    .bind::<BigInt, _>(DENSE_CIRCLE)
     .get_result(conn)?;
-    Ok(n.n >= DENSE_CIRCLE)
+    Ok(n.n)
 }
 
 /// A spelling from listing titles close to `word`, when `word` itself is not one.

@@ -681,9 +681,11 @@ async fn a_dense_circle_gives_the_same_answers_as_a_sparse_one() {
     );
     {
         let mut conn = app.pool.get().unwrap();
-        assert!(
-            corkboard::search::queries::is_dense(&mut conn, 40.7484, -73.9967, 16093.44).unwrap()
-        );
+        let in_circle =
+            corkboard::search::queries::listings_in_circle(&mut conn, 40.7484, -73.9967, 16093.44)
+                .unwrap();
+        assert!(in_circle >= 2101, "{in_circle}");
+        assert!(in_circle >= corkboard::search::queries::DENSE_CIRCLE);
     }
 
     assert_eq!(ids(&app, "q=lamp&zip=10001&radius=10").await, vec![near]);
@@ -702,4 +704,142 @@ async fn a_dense_circle_gives_the_same_answers_as_a_sparse_one() {
     );
     let page = app.get_page("/search?zip=10001&radius=10").await.body;
     assert!(page.contains("1–25 of 1,000+"));
+}
+
+#[tokio::test]
+async fn photo_summaries_and_zip_counts_follow_the_rows() {
+    #[derive(diesel::QueryableByName, Debug, PartialEq)]
+    struct Summary {
+        #[diesel(sql_type = diesel::sql_types::SmallInt)]
+        photo_count: i16,
+        #[diesel(sql_type = diesel::sql_types::Nullable<diesel::sql_types::Text>)]
+        cover_thumb_key: Option<String>,
+    }
+    let app = app_with_member().await;
+    let mut conn = app.pool.get().unwrap();
+    let summary = |conn: &mut diesel::PgConnection, id: i64| -> Summary {
+        diesel::sql_query("SELECT photo_count, cover_thumb_key FROM listings WHERE id = $1")
+            .bind::<diesel::sql_types::BigInt, _>(id)
+            .get_result(conn)
+            .unwrap()
+    };
+    let in_zip = |conn: &mut diesel::PgConnection, zip: &str| -> i64 {
+        corkboard::search::queries::listings_in_circle(
+            conn,
+            match zip {
+                "10001" => 40.7484,
+                _ => 37.7509,
+            },
+            match zip {
+                "10001" => -73.9967,
+                _ => -122.4153,
+            },
+            100.0,
+        )
+        .unwrap()
+    };
+    let before = (in_zip(&mut conn, "10001"), in_zip(&mut conn, "94110"));
+    let id = post(&app, Post::default());
+    assert_eq!(in_zip(&mut conn, "10001"), before.0 + 1);
+
+    let photo = |position: i16, key: &str| {
+        format!(
+            "INSERT INTO listing_photos (id, owner_id, listing_id, position, display_key, thumb_key, width, height)
+             VALUES (gen_random_uuid(), (SELECT min(id) FROM users), {id}, {position}, 'd', '{key}', 10, 10)"
+        )
+    };
+    assert_eq!(
+        summary(&mut conn, id),
+        Summary {
+            photo_count: 0,
+            cover_thumb_key: None
+        }
+    );
+    diesel::sql_query(photo(1, "second"))
+        .execute(&mut conn)
+        .unwrap();
+    diesel::sql_query(photo(0, "first"))
+        .execute(&mut conn)
+        .unwrap();
+    assert_eq!(
+        summary(&mut conn, id),
+        Summary {
+            photo_count: 2,
+            cover_thumb_key: Some("first".into())
+        }
+    );
+    diesel::sql_query("DELETE FROM listing_photos WHERE thumb_key = 'first'")
+        .execute(&mut conn)
+        .unwrap();
+    assert_eq!(
+        summary(&mut conn, id),
+        Summary {
+            photo_count: 1,
+            cover_thumb_key: Some("second".into())
+        }
+    );
+    // Detached (back to a pending upload): the listing has none left.
+    diesel::sql_query("UPDATE listing_photos SET listing_id = NULL WHERE thumb_key = 'second'")
+        .execute(&mut conn)
+        .unwrap();
+    assert_eq!(summary(&mut conn, id).photo_count, 0);
+
+    // Sold: no longer public; moved: counted in its new ZIP; back on sale: counted again.
+    let set = |conn: &mut diesel::PgConnection, change: &str| {
+        diesel::sql_query(format!("UPDATE listings SET {change} WHERE id = {id}"))
+            .execute(conn)
+            .unwrap();
+    };
+    set(&mut conn, "status = 'sold'");
+    assert_eq!(in_zip(&mut conn, "10001"), before.0);
+    set(
+        &mut conn,
+        "zip = '94110', latitude = 37.7509, longitude = -122.4153",
+    );
+    assert_eq!(in_zip(&mut conn, "94110"), before.1);
+    set(&mut conn, "status = 'pending'");
+    assert_eq!(in_zip(&mut conn, "94110"), before.1 + 1);
+    set(&mut conn, "status = 'active'");
+    assert_eq!(in_zip(&mut conn, "94110"), before.1 + 1);
+    diesel::sql_query(format!("DELETE FROM listings WHERE id = {id}"))
+        .execute(&mut conn)
+        .unwrap();
+    assert_eq!(
+        (in_zip(&mut conn, "10001"), in_zip(&mut conn, "94110")),
+        before
+    );
+}
+
+#[tokio::test]
+async fn a_search_far_broader_than_estimated_still_shows_the_newest_first() {
+    let app = app_with_member().await;
+    // Fresh rows the planner has no statistics for: it expects a few dozen matches, so the
+    // page first reads every match, finds thousands, and walks the newest-first index.
+    diesel::sql_query(format!(
+        "INSERT INTO listings (owner_id, category_id, title, body, zip, latitude, longitude, expires_at, renewed_at)
+         SELECT (SELECT min(id) FROM users), (SELECT min(id) FROM categories), 'Gizmo ' || n, 'x',
+                '10001', 40.75, -73.99, now() + interval '30 days', now() - n * interval '1 second'
+         FROM generate_series(1, {}) AS n",
+        corkboard::search::queries::FEW_MATCHES_CAP + 100
+    ))
+    .execute(&mut app.pool.get().unwrap())
+    .unwrap();
+    let newest: Vec<i64> = {
+        #[derive(diesel::QueryableByName)]
+        struct Id {
+            #[diesel(sql_type = diesel::sql_types::BigInt)]
+            id: i64,
+        }
+        diesel::sql_query("SELECT id FROM listings ORDER BY renewed_at DESC, id DESC LIMIT 25")
+            .load::<Id>(&mut app.pool.get().unwrap())
+            .unwrap()
+            .into_iter()
+            .map(|r| r.id)
+            .collect()
+    };
+
+    let page = app.get_page("/search?q=gizmo").await.body;
+
+    assert!(page.contains("1–25 of 1,000+"));
+    assert_eq!(result_ids(&page), newest);
 }
