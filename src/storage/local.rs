@@ -207,9 +207,11 @@ impl LocalStore {
 mod tests {
     use super::*;
 
-    fn store() -> LocalStore {
-        let dir = std::env::temp_dir().join(format!("corkboard-local-{}", uuid::Uuid::new_v4()));
-        LocalStore::new(dir, &SecretKey::generate(), 3600).unwrap()
+    /// A store in a temporary folder, removed when the returned guard drops.
+    fn store() -> (tempfile::TempDir, LocalStore) {
+        let dir = tempfile::tempdir().unwrap();
+        let store = LocalStore::new(dir.path().join("media"), &SecretKey::generate(), 3600);
+        (dir, store.unwrap())
     }
 
     fn signature_of(url: &str) -> MediaSignature {
@@ -228,7 +230,7 @@ mod tests {
 
     #[test]
     fn a_signed_url_verifies_for_its_key_only() {
-        let store = store();
+        let (_dir, store) = store();
         let key = ObjectKey::parse("photos/a.webp").unwrap();
         let other = ObjectKey::parse("photos/b.webp").unwrap();
         let url = store.signed_url(&key);
@@ -240,7 +242,7 @@ mod tests {
 
     #[test]
     fn a_tampered_or_expired_signature_fails() {
-        let store = store();
+        let (_dir, store) = store();
         let key = ObjectKey::parse("photos/a.webp").unwrap();
         let signature = signature_of(&store.signed_url(&key));
         let later = MediaSignature {
@@ -263,7 +265,7 @@ mod tests {
 
     #[test]
     fn urls_are_stable_within_a_window() {
-        let store = store();
+        let (_dir, store) = store();
         let key = ObjectKey::parse("photos/a.webp").unwrap();
         assert_eq!(store.signed_url(&key), store.signed_url(&key));
     }

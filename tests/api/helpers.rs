@@ -607,6 +607,8 @@ pub fn s3_server() -> &'static S3TestServer {
         let port = rx
             .recv_timeout(Duration::from_secs(10))
             .expect("the S3 server did not start");
+        // SAFETY: registering a plain extern "C" function with no captured state.
+        unsafe { libc::atexit(remove_s3_root) };
         S3TestServer {
             endpoint: format!("http://127.0.0.1:{port}"),
             access_key,
@@ -614,6 +616,13 @@ pub fn s3_server() -> &'static S3TestServer {
             root,
         }
     })
+}
+
+/// Removes the S3 server's folder when the test binary exits (statics are never dropped).
+extern "C" fn remove_s3_root() {
+    if let Some(server) = S3.get() {
+        let _ = std::fs::remove_dir_all(&server.root);
+    }
 }
 
 fn run_s3_server(
@@ -690,7 +699,8 @@ impl S3TestServer {
 pub struct Browser {
     pub client: fantoccini::Client,
     _driver: DriverProcess,
-    _profile: tempfile::TempDir,
+    /// The browser's profile and temporary files (Chromium leaves some behind otherwise).
+    _scratch: tempfile::TempDir,
 }
 
 /// The chromedriver process, killed when dropped, even if starting the browser panics.
@@ -714,15 +724,18 @@ impl Browser {
              (apt-get install chromium chromium-driver)"
         );
         let port = free_port();
+        let scratch = tempfile::tempdir().expect("browser scratch dir");
+        let (profile, tmp) = (scratch.path().join("profile"), scratch.path().join("tmp"));
+        std::fs::create_dir_all(&tmp).expect("browser tmp dir");
         let driver = DriverProcess(
             std::process::Command::new(&driver_bin)
                 .arg(format!("--port={port}"))
+                .env("TMPDIR", &tmp)
                 .stdout(std::process::Stdio::null())
                 .stderr(std::process::Stdio::null())
                 .spawn()
                 .expect("start chromedriver"),
         );
-        let profile = tempfile::tempdir().expect("profile dir");
         let webdriver = format!("http://127.0.0.1:{port}");
         wait_for_http(&format!("{webdriver}/status")).await;
 
@@ -736,7 +749,7 @@ impl Browser {
                     "--no-first-run", "--disable-background-networking",
                     "--disable-component-update", "--disable-sync",
                     "--disable-dev-shm-usage", "--window-size=1280,900",
-                    format!("--user-data-dir={}", profile.path().display()),
+                    format!("--user-data-dir={}", profile.display()),
                 ],
             }),
         );
@@ -750,7 +763,7 @@ impl Browser {
         Browser {
             client,
             _driver: driver,
-            _profile: profile,
+            _scratch: scratch,
         }
     }
 
