@@ -236,8 +236,7 @@ pub struct ListingCard {
     pub price_cents: Option<i64>,
     pub is_free: bool,
     pub status: String,
-    pub city: String,
-    pub state: String,
+    pub zip: String,
     pub renewed_at: DateTime<Utc>,
     pub thumb_key: Option<String>,
     pub photo_count: i16,
@@ -275,9 +274,7 @@ pub fn public_listings(
 ) -> QueryResult<Vec<ListingCard>> {
     use diesel::dsl::now;
 
-    use crate::db::schema::places;
     let mut query = listings::table
-        .inner_join(places::table)
         .filter(IsPublic)
         .filter(listings::expires_at.gt(now))
         .into_boxed();
@@ -305,8 +302,7 @@ pub fn public_listings(
             listings::price_cents,
             listings::is_free,
             listings::status,
-            places::city,
-            places::state,
+            listings::zip,
             listings::renewed_at,
             listings::cover_thumb_key,
             listings::photo_count,

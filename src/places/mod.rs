@@ -31,6 +31,27 @@ impl Place {
     }
 }
 
+/// The shipped gazetteer by ZIP, parsed once per process (about 5 MiB). Lists label their
+/// cards from it rather than joining `places`, which was loaded from the same file.
+pub fn shipped() -> &'static std::collections::HashMap<String, Place> {
+    static SHIPPED: std::sync::OnceLock<std::collections::HashMap<String, Place>> =
+        std::sync::OnceLock::new();
+    SHIPPED.get_or_init(|| {
+        parse(PLACES_CSV_GZ)
+            .expect("the shipped gazetteer parses (a unit test checks it)")
+            .into_iter()
+            .map(|place| (place.zip.clone(), place))
+            .collect()
+    })
+}
+
+/// "San Francisco, CA" for a ZIP code.
+pub fn label_of(zip: &str) -> String {
+    shipped()
+        .get(zip)
+        .map_or_else(|| format!("ZIP {zip}"), Place::label)
+}
+
 pub fn find_place(conn: &mut PgConnection, zip: &str) -> QueryResult<Option<Place>> {
     places::table
         .find(zip)
@@ -98,5 +119,7 @@ mod tests {
         let sf = places.iter().find(|p| p.zip == "94110").unwrap();
         assert_eq!(sf.label(), "San Francisco, CA");
         assert!((sf.latitude - 37.75).abs() < 0.1 && (sf.longitude + 122.41).abs() < 0.1);
+        assert_eq!(label_of("10001"), "New York, NY");
+        assert_eq!(label_of("00000"), "ZIP 00000");
     }
 }

@@ -112,8 +112,7 @@ fn cards(rows: &[SearchRow]) -> Vec<listing_queries::ListingCard> {
             price_cents: r.price_cents,
             is_free: r.is_free,
             status: r.status.clone(),
-            city: r.city.clone(),
-            state: r.state.clone(),
+            zip: r.zip.clone(),
             renewed_at: r.renewed_at,
             thumb_key: r.thumb_key.clone(),
             photo_count: r.photo_count,
@@ -406,14 +405,13 @@ async fn feed(
                 title: r.title.clone(),
                 updated: r.renewed_at.to_rfc3339(),
                 summary: format!(
-                    "{}{}, {} · posted {} ({})",
+                    "{}{} · posted {} ({})",
                     match (r.is_free, r.price_cents) {
                         (true, _) => "Free · ".to_owned(),
                         (false, Some(c)) => format!("{} · ", format_price(c)),
                         _ => String::new(),
                     },
-                    r.city,
-                    r.state,
+                    places::label_of(&r.zip),
                     ago(r.renewed_at, Utc::now()),
                     exact(r.renewed_at)
                 ),

@@ -188,9 +188,7 @@ pub struct SearchRow {
     #[diesel(sql_type = Text)]
     pub status: String,
     #[diesel(sql_type = Text)]
-    pub city: String,
-    #[diesel(sql_type = Text)]
-    pub state: String,
+    pub zip: String,
     #[diesel(sql_type = Double)]
     pub latitude: f64,
     #[diesel(sql_type = Double)]
@@ -343,9 +341,9 @@ pub fn search(
 fn page_statement(f: &Filters, sort: Sort, after: Option<SearchCursor>, limit: i64) -> Statement {
     let mut s = Statement::default();
     // Inner query: filter, order and cut to the page, reading only the columns it needs;
-    // the outer one adds the place for the rows shown, not for every match.
+    // the outer one puts the page in order.
     s.push(
-        "SELECT l.id, l.title, l.price_cents, l.is_free, l.status, p.city, p.state,
+        "SELECT l.id, l.title, l.price_cents, l.is_free, l.status, l.zip,
                 l.latitude, l.longitude, l.renewed_at, l.cover_thumb_key AS thumb_key,
                 l.photo_count, l.sort_key, l.total_matches
          FROM (SELECT ",
@@ -382,7 +380,7 @@ fn page_statement(f: &Filters, sort: Sort, after: Option<SearchCursor>, limit: i
             })
             .push(" LIMIT ")
             .bind(Param::BigInt(limit))
-            .push(") l JOIN places p ON p.zip = l.zip")
+            .push(") l")
             .push(match sort {
                 Sort::Newest => " ORDER BY l.renewed_at DESC, l.id DESC",
                 Sort::PriceLow | Sort::Nearest => " ORDER BY l.sort_key ASC, l.id ASC",
@@ -440,7 +438,7 @@ fn page_statement(f: &Filters, sort: Sort, after: Option<SearchCursor>, limit: i
         }
     };
     s.push(" LIMIT ").bind(Param::BigInt(limit));
-    s.push(") l JOIN places p ON p.zip = l.zip");
+    s.push(") l");
     s.push(match sort {
         Sort::Newest => " ORDER BY l.renewed_at DESC, l.id DESC",
         Sort::PriceLow | Sort::Nearest => " ORDER BY l.sort_key ASC, l.id ASC",
