@@ -162,21 +162,29 @@ pub async fn search_page(
             let tree = cache.tree(conn)?;
             let counts = std::collections::HashMap::new();
             let results = if problems.is_empty() {
-                let (mut filters, mut total) = plan(conn, &resolved, searched.sort, after)?;
+                let (mut filters, total) = plan(conn, &resolved, searched.sort, after)?;
                 let mut rows =
                     queries::search(conn, &filters, searched.sort, after, PAGE_SIZE + 1)?;
-                if let Some(first) = rows.first().filter(|r| r.total_matches >= 0) {
-                    total = first.total_matches;
-                    if total >= queries::FEW_MATCHES_CAP {
-                        // The estimate was far too low: these are not the first page.
-                        filters.few_matches = false;
-                        filters.near_dense = resolved.filters.near_dense;
-                        rows =
-                            queries::search(conn, &filters, searched.sort, after, PAGE_SIZE + 1)?;
+                let total = match total {
+                    Total::Counted(n) => n,
+                    Total::ClearlyMore => COUNT_CAP + 1,
+                    Total::InPage => {
+                        let n = rows.first().map_or(0, |r| r.total_matches);
+                        if n >= queries::FEW_MATCHES_CAP {
+                            // The estimate was far too low: these are not the first page.
+                            filters.few_matches = false;
+                            filters.near_dense = resolved.filters.near_dense;
+                            rows = queries::search(
+                                conn,
+                                &filters,
+                                searched.sort,
+                                after,
+                                PAGE_SIZE + 1,
+                            )?;
+                        }
+                        n
                     }
-                } else if total < 0 {
-                    total = rows.len() as i64;
-                }
+                };
                 let suggestion = match (&searched.text, total < 3) {
                     (Some(text), true) => suggest(conn, text)?,
                     _ => None,
@@ -291,14 +299,26 @@ fn jitter(id: i64, lat: f64, lon: f64) -> (f64, f64) {
 /// as estimates can be off by a few times.
 const ESTIMATE_CLEARLY_MORE: f64 = 5000.0;
 
+/// How a search's total is known.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Total {
+    /// Counted (up to 1,001).
+    Counted(i64),
+    /// The planner clearly expects more than 1,000: "1,000+" without counting.
+    ClearlyMore,
+    /// The page query reads every match and counts them (first page, few matches).
+    InPage,
+}
+
 /// How to count a search and which plan its page takes: the filters to run (with the plan
-/// hints set) and the total, or -1 when the page query counts it.
+/// hints set) and how the total is known.
 ///
 /// - The planner clearly expects more than 1,000: "1,000+" without counting (counting a
 ///   broad search would cost more than its page); the page walks the newest-first index.
 /// - It expects few, and its estimate is one to trust (words, price and photos have column
 ///   statistics): the page fetches every match through the indexes, sorts and counts them.
-/// - Otherwise (category details, whose statistics are poor): count, up to 1,001.
+/// - Otherwise (category details, whose statistics are poor; later pages): count, up to
+///   1,001.
 ///
 /// A circle's share comes from the per-ZIP counts, not from the planner, which cannot
 /// estimate a distance condition (it guesses a thousandth of the table, in Manhattan as in
@@ -308,7 +328,7 @@ fn plan(
     resolved: &Resolved,
     sort: Sort,
     after: Option<SearchCursor>,
-) -> Result<(Filters, i64), AppError> {
+) -> Result<(Filters, Total), AppError> {
     let mut filters = resolved.filters.clone();
     let (estimate, circle_is_narrowest) = match resolved.listings_in_circle {
         Some(in_circle) => {
@@ -325,14 +345,14 @@ fn plan(
         None => (queries::estimate_matches(conn, &filters, sort)?, false),
     };
     if estimate >= ESTIMATE_CLEARLY_MORE {
-        return Ok((filters, COUNT_CAP + 1));
+        return Ok((filters, Total::ClearlyMore));
     }
     let trusted = filters.attributes.is_empty();
     let (total, few) = if trusted && after.is_none() {
-        (-1, true)
+        (Total::InPage, true)
     } else {
-        let total = queries::count_matches(conn, &filters, sort, COUNT_CAP)?;
-        (total, total <= COUNT_CAP || trusted)
+        let n = queries::count_matches(conn, &filters, sort, COUNT_CAP)?;
+        (Total::Counted(n), n <= COUNT_CAP || trusted)
     };
     if few && filters.near.is_some() && sort != Sort::Nearest {
         // Every match is fetched: through the circle's index when the circle is the
@@ -487,12 +507,13 @@ pub fn canonical_query(query: &str) -> Option<String> {
     )
 }
 
-/// The plans and execution times (ms) of a search's page and count statements, for the
-/// benchmark. `query` is a search query string.
+/// `EXPLAIN ANALYZE` of the statements a search's first page runs, as the page runs them
+/// (the circle's density, the count when one is needed, the page): each statement's name,
+/// plan and execution time in milliseconds. For the benchmark; `query` is a query string.
 pub fn explain_search(
     conn: &mut diesel::PgConnection,
     query: &str,
-) -> Result<Vec<(String, f64)>, AppError> {
+) -> Result<Vec<(&'static str, String, f64)>, AppError> {
     let pairs: Vec<(String, String)> = url::form_urlencoded::parse(query.as_bytes())
         .into_owned()
         .collect();
@@ -501,11 +522,19 @@ pub fn explain_search(
     if !problems.is_empty() {
         return Err(AppError::BadRequest(problems.join(" ")));
     }
-    Ok(queries::explain(
-        conn,
-        &resolved.filters,
-        search.sort,
-        PAGE_SIZE + 1,
-        COUNT_CAP,
-    )?)
+    let (filters, total) = plan(conn, &resolved, search.sort, None)?;
+    let mut statements = Vec::new();
+    if filters.near.is_some() {
+        statements.push(("circle", queries::Explain::Circle));
+    }
+    if let Total::Counted(_) = total {
+        statements.push(("count", queries::Explain::Count { cap: COUNT_CAP }));
+    }
+    statements.push(("page", queries::Explain::Page));
+    let mut out = Vec::new();
+    for (name, which) in statements {
+        let (plan, ms) = queries::explain(conn, &filters, search.sort, PAGE_SIZE + 1, which)?;
+        out.push((name, plan, ms));
+    }
+    Ok(out)
 }

@@ -242,28 +242,41 @@ fn where_clause(s: &mut Statement, f: &Filters) {
         s.push(" AND l.renewed_at >= ").bind(Param::Time(since));
     }
     if let Some((lat, lon, metres)) = f.near {
-        // "+ 0" keeps the planner off the GiST index when the circle is dense.
-        let point = if f.near_dense {
-            "ll_to_earth(l.latitude + 0, l.longitude)"
+        if f.near_dense {
+            // Walking another index: each row is checked against a latitude/longitude box
+            // first (plain comparisons; the cube functions cost microseconds a row), and
+            // the planner cannot use the GiST index, which would collect the whole circle.
+            let (lat_min, lat_max, lon_range) = bounding_box(lat, lon, metres);
+            s.push(" AND l.latitude BETWEEN ")
+                .bind(Param::Double(lat_min))
+                .push(" AND ")
+                .bind(Param::Double(lat_max));
+            if let Some((lon_min, lon_max)) = lon_range {
+                s.push(" AND l.longitude BETWEEN ")
+                    .bind(Param::Double(lon_min))
+                    .push(" AND ")
+                    .bind(Param::Double(lon_max));
+            }
+            s.push(" AND earth_distance(ll_to_earth(")
+                .bind(Param::Double(lat))
+                .push(", ")
+                .bind(Param::Double(lon))
+                .push("), ll_to_earth(l.latitude + 0, l.longitude)) <= ")
+                .bind(Param::Double(metres));
         } else {
-            "ll_to_earth(l.latitude, l.longitude)"
-        };
-        s.push(" AND earth_box(ll_to_earth(")
-            .bind(Param::Double(lat))
-            .push(", ")
-            .bind(Param::Double(lon))
-            .push("), ")
-            .bind(Param::Double(metres))
-            .push(") @> ")
-            .push(point)
-            .push(" AND earth_distance(ll_to_earth(")
-            .bind(Param::Double(lat))
-            .push(", ")
-            .bind(Param::Double(lon))
-            .push("), ")
-            .push(point)
-            .push(") <= ")
-            .bind(Param::Double(metres));
+            s.push(" AND earth_box(ll_to_earth(")
+                .bind(Param::Double(lat))
+                .push(", ")
+                .bind(Param::Double(lon))
+                .push("), ")
+                .bind(Param::Double(metres))
+                .push(") @> ll_to_earth(l.latitude, l.longitude) AND earth_distance(ll_to_earth(")
+                .bind(Param::Double(lat))
+                .push(", ")
+                .bind(Param::Double(lon))
+                .push("), ll_to_earth(l.latitude, l.longitude)) <= ")
+                .bind(Param::Double(metres));
+        }
     }
     for filter in &f.attributes {
         match filter {
@@ -295,6 +308,25 @@ fn where_clause(s: &mut Statement, f: &Filters) {
             }
         }
     }
+}
+
+/// The earth's radius as `earthdistance` takes it, in metres.
+const EARTH_RADIUS: f64 = 6_378_168.0;
+
+/// Latitude bounds and, unless the circle reaches a pole or the antimeridian, longitude
+/// bounds of a box that holds the circle (with 1 % to spare).
+fn bounding_box(lat: f64, lon: f64, metres: f64) -> (f64, f64, Option<(f64, f64)>) {
+    let angle = (metres / EARTH_RADIUS) * 1.01;
+    let dlat = angle.to_degrees();
+    let (lat_min, lat_max) = (lat - dlat, lat + dlat);
+    let ratio = angle.sin() / lat.to_radians().cos();
+    if lat_min <= -90.0 || lat_max >= 90.0 || !(0.0..1.0).contains(&ratio) {
+        return (lat_min, lat_max, None);
+    }
+    let dlon = ratio.asin().to_degrees();
+    let lon_range =
+        (lon - dlon >= -180.0 && lon + dlon <= 180.0).then_some((lon - dlon, lon + dlon));
+    (lat_min, lat_max, lon_range)
 }
 
 /// The sort key of a row, as SQL (newest: microseconds since the epoch, exact in a float8).
@@ -501,36 +533,48 @@ fn count_statement(f: &Filters, sort: Sort, cap: i64) -> Statement {
     s
 }
 
-/// `EXPLAIN ANALYZE` of the first page and of the count of a search: their plans, and their
-/// execution times in milliseconds (for `make bench`).
+/// Which statement of a search to explain.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Explain {
+    /// The first page.
+    Page,
+    /// The count, up to `cap + 1`.
+    Count { cap: i64 },
+    /// The circle's density (for a radius search).
+    Circle,
+}
+
+/// `EXPLAIN ANALYZE` of one statement of a search: its plan, and its execution time in
+/// milliseconds (for `make bench`).
 pub fn explain(
     conn: &mut PgConnection,
     f: &Filters,
     sort: Sort,
     limit: i64,
-    cap: i64,
-) -> QueryResult<Vec<(String, f64)>> {
+    which: Explain,
+) -> QueryResult<(String, f64)> {
     #[derive(QueryableByName)]
     struct Line {
         #[diesel(sql_type = Text, column_name = "QUERY PLAN")]
         line: String,
     }
-    let mut out = Vec::new();
-    for mut statement in [
-        page_statement(f, sort, None, limit),
-        count_statement(f, sort, cap),
-    ] {
-        statement.text.insert_str(0, "EXPLAIN (ANALYZE, BUFFERS) ");
-        let lines: Vec<Line> = statement.query().load(conn)?;
-        let plan: Vec<String> = lines.into_iter().map(|l| l.line).collect();
-        let ms = plan
-            .iter()
-            .find_map(|l| l.trim().strip_prefix("Execution Time: "))
-            .and_then(|t| t.trim_end_matches(" ms").parse().ok())
-            .unwrap_or(f64::NAN);
-        out.push((plan.join("\n"), ms));
-    }
-    Ok(out)
+    let mut statement = match which {
+        Explain::Page => page_statement(f, sort, None, limit),
+        Explain::Count { cap } => count_statement(f, sort, cap),
+        Explain::Circle => {
+            let (lat, lon, metres) = f.near.unwrap_or_default();
+            circle_statement(lat, lon, metres)
+        }
+    };
+    statement.text.insert_str(0, "EXPLAIN (ANALYZE, BUFFERS) ");
+    let lines: Vec<Line> = statement.query().load(conn)?;
+    let plan: Vec<String> = lines.into_iter().map(|l| l.line).collect();
+    let ms = plan
+        .iter()
+        .find_map(|l| l.trim().strip_prefix("Execution Time: "))
+        .and_then(|t| t.trim_end_matches(" ms").parse().ok())
+        .unwrap_or(f64::NAN);
+    Ok((plan.join("\n"), ms))
 }
 
 /// Listings in a circle beyond which it counts as dense.
@@ -552,17 +596,30 @@ pub fn listings_in_circle(
         #[diesel(sql_type = BigInt)]
         n: i64,
     }
-    let n: Count = diesel::sql_query(
-        "SELECT COALESCE(sum(z.listings), 0)::bigint AS n FROM zip_listing_counts z
-         WHERE earth_box(ll_to_earth($1, $2), $3) @> ll_to_earth(z.latitude, z.longitude)
-           AND (z.latitude - $1) ^ 2 + ((z.longitude - $2) * cosd($1)) ^ 2
-               <= ($3 / 111195.0) ^ 2",
-    )
-    .bind::<Double, _>(lat)
-    .bind::<Double, _>(lon)
-    .bind::<Double, _>(metres)
-    .get_result(conn)?;
+    let n: Count = circle_statement(lat, lon, metres)
+        .query()
+        .get_result(conn)?;
     Ok(n.n)
+}
+
+fn circle_statement(lat: f64, lon: f64, metres: f64) -> Statement {
+    let mut s = Statement::default();
+    s.push("SELECT COALESCE(sum(z.listings), 0)::bigint AS n FROM zip_listing_counts z WHERE earth_box(ll_to_earth(")
+        .bind(Param::Double(lat))
+        .push(", ")
+        .bind(Param::Double(lon))
+        .push("), ")
+        .bind(Param::Double(metres))
+        .push(") @> ll_to_earth(z.latitude, z.longitude) AND (z.latitude - ")
+        .bind(Param::Double(lat))
+        .push(") ^ 2 + ((z.longitude - ")
+        .bind(Param::Double(lon))
+        .push(") * cosd(")
+        .bind(Param::Double(lat))
+        .push(")) ^ 2 <= (")
+        .bind(Param::Double(metres))
+        .push(" / 111195.0) ^ 2");
+    s
 }
 
 /// A spelling from listing titles close to `word`, when `word` itself is not one.
@@ -594,6 +651,32 @@ pub fn suggest_word(conn: &mut PgConnection, word: &str) -> QueryResult<Option<S
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_bounding_box_holds_the_circle() {
+        // Points on the circle in every direction, by the spherical destination formula.
+        for (lat, lon, metres) in [
+            (40.7484, -73.9967, 40_233.6),
+            (64.8378, -147.7164, 321_868.8),
+            (19.7, -155.08, 1609.3),
+        ] {
+            let (lat_min, lat_max, lon_range) = bounding_box(lat, lon, metres);
+            let (lon_min, lon_max) = lon_range.unwrap();
+            let d = metres / EARTH_RADIUS;
+            let (phi, lambda) = (f64::to_radians(lat), f64::to_radians(lon));
+            for step in 0..360 {
+                let bearing = f64::to_radians(step as f64);
+                let phi2 = (phi.sin() * d.cos() + phi.cos() * d.sin() * bearing.cos()).asin();
+                let lambda2 = lambda
+                    + (bearing.sin() * d.sin() * phi.cos()).atan2(d.cos() - phi.sin() * phi2.sin());
+                let (lat2, lon2) = (phi2.to_degrees(), lambda2.to_degrees());
+                assert!((lat_min..=lat_max).contains(&lat2), "{lat2} at {step}");
+                assert!((lon_min..=lon_max).contains(&lon2), "{lon2} at {step}");
+            }
+        }
+        assert_eq!(bounding_box(89.9, 0.0, 50_000.0).2, None);
+        assert_eq!(bounding_box(0.0, 179.9, 50_000.0).2, None);
+    }
 
     #[test]
     fn cursors_round_trip_exactly() {
