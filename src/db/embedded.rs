@@ -26,6 +26,51 @@ pub enum Durability {
     Ephemeral,
 }
 
+/// The file in the data folder that holds the memory settings Corkboard chooses.
+const TUNING_FILE: &str = "corkboard.conf";
+
+/// Memory sizes for the cluster. PostgreSQL's own default of 128 MB of shared buffers fits
+/// a tiny machine; a site's listings, read at random by searches, want to stay in them.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct MemorySettings {
+    pub shared_buffers_mb: u64,
+    pub effective_cache_size_mb: u64,
+}
+
+impl MemorySettings {
+    /// A quarter of the memory for shared buffers (at least 128 MB, at most 2 GB), and half
+    /// of it as the planner's idea of the cache.
+    pub fn for_memory(total_mb: u64) -> Self {
+        Self {
+            shared_buffers_mb: (total_mb / 4).clamp(128, 2048),
+            effective_cache_size_mb: (total_mb / 2).max(512),
+        }
+    }
+
+    fn for_cluster(durability: Durability) -> Self {
+        match durability {
+            Durability::Durable => Self::for_memory(physical_memory_mb()),
+            // Test clusters come and go by the dozen: keep them small.
+            Durability::Ephemeral => Self::for_memory(0),
+        }
+    }
+}
+
+/// This machine's memory in MiB (or 0 when unknown).
+fn physical_memory_mb() -> u64 {
+    // SAFETY: sysconf only reads system configuration.
+    let (pages, page_size) = unsafe {
+        (
+            libc::sysconf(libc::_SC_PHYS_PAGES),
+            libc::sysconf(libc::_SC_PAGESIZE),
+        )
+    };
+    if pages <= 0 || page_size <= 0 {
+        return 0;
+    }
+    (pages as u64).saturating_mul(page_size as u64) / (1024 * 1024)
+}
+
 #[derive(Debug, Clone)]
 pub struct EmbeddedCluster {
     root: PathBuf,
@@ -105,6 +150,7 @@ impl EmbeddedCluster {
         }
         std::fs::create_dir_all(self.socket_dir())?;
         self.hand_over(&self.socket_dir())?;
+        self.write_memory_settings(MemorySettings::for_cluster(durability))?;
         let mut options = format!("-c listen_addresses= -k '{}'", self.socket_dir().display());
         if durability == Durability::Ephemeral {
             options.push_str(
@@ -133,6 +179,30 @@ impl EmbeddedCluster {
             );
         }
         Ok(true)
+    }
+
+    /// Writes `corkboard.conf` (memory sizes for this machine) into the data folder, and makes
+    /// `postgresql.conf` include it. Rewritten at every start, so a bigger machine gets bigger
+    /// buffers; settings made with `ALTER SYSTEM` are read later and win.
+    fn write_memory_settings(&self, memory: MemorySettings) -> anyhow::Result<()> {
+        let data = self.data_dir();
+        std::fs::write(
+            data.join(TUNING_FILE),
+            format!(
+                "# Written by Corkboard at every start; ALTER SYSTEM settings win over these.\n\
+                 shared_buffers = '{}MB'\neffective_cache_size = '{}MB'\n",
+                memory.shared_buffers_mb, memory.effective_cache_size_mb
+            ),
+        )
+        .context("cannot write the cluster's memory settings")?;
+        let conf = data.join("postgresql.conf");
+        let text = std::fs::read_to_string(&conf).context("cannot read postgresql.conf")?;
+        let include = format!("include_if_exists = '{TUNING_FILE}'");
+        if !text.lines().any(|line| line.trim() == include) {
+            std::fs::write(&conf, format!("{text}\n{include}\n"))
+                .context("cannot update postgresql.conf")?;
+        }
+        Ok(())
     }
 
     /// Stops the server (fast shutdown: open sessions are ended, data is safe).
@@ -293,4 +363,30 @@ pub fn find_server_binaries() -> anyhow::Result<PathBuf> {
          `sudo apt-get install postgresql postgresql-contrib`, set PG_BIN_DIR, or set DATABASE_URL \
          to use an existing PostgreSQL"
     )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn memory_settings_follow_the_machine_within_bounds() {
+        let small = MemorySettings::for_memory(0);
+        assert_eq!(
+            (small.shared_buffers_mb, small.effective_cache_size_mb),
+            (128, 512)
+        );
+        let laptop = MemorySettings::for_memory(8 * 1024);
+        assert_eq!(
+            (laptop.shared_buffers_mb, laptop.effective_cache_size_mb),
+            (2048, 4096)
+        );
+        let mid = MemorySettings::for_memory(2 * 1024);
+        assert_eq!(mid.shared_buffers_mb, 512);
+        assert_eq!(
+            MemorySettings::for_memory(256 * 1024).shared_buffers_mb,
+            2048
+        );
+        assert!(physical_memory_mb() > 0);
+    }
 }

@@ -67,3 +67,24 @@ fn every_connection_from_the_pool_has_a_statement_timeout() {
 
     assert_eq!(setting.statement_timeout, "5s");
 }
+
+#[test]
+fn the_private_cluster_takes_corkboards_memory_settings() {
+    #[derive(diesel::QueryableByName)]
+    struct Setting {
+        #[diesel(sql_type = diesel::sql_types::Text)]
+        effective_cache_size: String,
+    }
+    if std::env::var("TEST_DATABASE_URL").is_ok_and(|url| !url.is_empty()) {
+        return; // an outside server has its own settings
+    }
+    let database = TestDatabase::create();
+    let mut conn = db::connect(&database.url).unwrap();
+
+    let setting: Setting = diesel::sql_query("SHOW effective_cache_size")
+        .get_result(&mut conn)
+        .unwrap();
+
+    // The test cluster's size from corkboard.conf (PostgreSQL's own default is 4GB).
+    assert_eq!(setting.effective_cache_size, "512MB");
+}
