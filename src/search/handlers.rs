@@ -162,12 +162,19 @@ pub async fn search_page(
             let tree = cache.tree(conn)?;
             let counts = std::collections::HashMap::new();
             let results = if problems.is_empty() {
-                let (mut filters, total) = plan(conn, &resolved, searched.sort, after)?;
+                let Plan {
+                    mut filters, total, ..
+                } = plan(conn, &resolved, searched.sort, after)?;
                 let mut rows =
                     queries::search(conn, &filters, searched.sort, after, PAGE_SIZE + 1)?;
+                let mut at_least = false;
                 let total = match total {
                     Total::Counted(n) => n,
                     Total::ClearlyMore => COUNT_CAP + 1,
+                    Total::AtLeast(n) => {
+                        at_least = true;
+                        n.max(rows.len() as i64)
+                    }
                     Total::InPage => {
                         let n = rows.first().map_or(0, |r| r.total_matches);
                         if n >= queries::FEW_MATCHES_CAP {
@@ -189,14 +196,14 @@ pub async fn search_page(
                     (Some(text), true) => suggest(conn, text)?,
                     _ => None,
                 };
-                Ok::<_, AppError>((rows, total, suggestion, problems))
+                Ok::<_, AppError>((rows, (total, at_least), suggestion, problems))
             } else {
-                Ok((Vec::new(), 0, None, problems))
+                Ok((Vec::new(), (0, false), None, problems))
             }?;
             Ok::<_, AppError>((resolved, tree, counts, results))
         })
         .await?;
-    let (mut rows, total, suggestion, more_problems) = results;
+    let (mut rows, (total, at_least), suggestion, more_problems) = results;
     problems.extend(more_problems);
 
     let next_page = if rows.len() as i64 > PAGE_SIZE {
@@ -218,6 +225,8 @@ pub async fn search_page(
     } else {
         let shown = if total > COUNT_CAP {
             "1,000+".to_owned()
+        } else if at_least {
+            format!("{}+", group_thousands(total))
         } else {
             group_thousands(total)
         };
@@ -308,7 +317,21 @@ enum Total {
     ClearlyMore,
     /// The page query reads every match and counts them (first page, few matches).
     InPage,
+    /// A phrase search whose count ran out of budget: at least this many.
+    AtLeast(i64),
 }
+
+/// What [`plan`] decided.
+struct Plan {
+    /// The filters to run, with the plan hints set.
+    filters: Filters,
+    total: Total,
+    /// The count statement it ran, if any.
+    count: Option<queries::Explain>,
+}
+
+/// Listings with all of a phrase's words that a phrase count checks at most.
+const PHRASE_CANDIDATES: i64 = 20_000;
 
 /// How to count a search and which plan its page takes: the filters to run (with the plan
 /// hints set) and how the total is known.
@@ -328,7 +351,7 @@ fn plan(
     resolved: &Resolved,
     sort: Sort,
     after: Option<SearchCursor>,
-) -> Result<(Filters, Total), AppError> {
+) -> Result<Plan, AppError> {
     let mut filters = resolved.filters.clone();
     let (estimate, circle_is_narrowest) = match resolved.listings_in_circle {
         Some(in_circle) => {
@@ -345,14 +368,48 @@ fn plan(
         None => (queries::estimate_matches(conn, &filters, sort)?, false),
     };
     if estimate >= ESTIMATE_CLEARLY_MORE {
-        return Ok((filters, Total::ClearlyMore));
+        // A phrase's estimate is that of its words anywhere: it may be far too high.
+        if !filters.text.as_deref().is_some_and(queries::has_phrase) {
+            return Ok(Plan {
+                filters,
+                total: Total::ClearlyMore,
+                count: None,
+            });
+        }
+        let count = Some(queries::Explain::PhraseCount {
+            cap: COUNT_CAP,
+            budget: PHRASE_CANDIDATES,
+        });
+        let total = match queries::count_phrase_matches(
+            conn,
+            &filters,
+            sort,
+            COUNT_CAP,
+            PHRASE_CANDIDATES,
+        )? {
+            queries::PhraseCount::MoreThan => Total::ClearlyMore,
+            queries::PhraseCount::AtLeast(n) => Total::AtLeast(n),
+            queries::PhraseCount::Exactly(n) => {
+                filters.few_matches = n <= COUNT_CAP;
+                Total::Counted(n)
+            }
+        };
+        return Ok(Plan {
+            filters,
+            total,
+            count,
+        });
     }
     let trusted = filters.attributes.is_empty();
-    let (total, few) = if trusted && after.is_none() {
-        (Total::InPage, true)
+    let (total, few, count) = if trusted && after.is_none() {
+        (Total::InPage, true, None)
     } else {
         let n = queries::count_matches(conn, &filters, sort, COUNT_CAP)?;
-        (Total::Counted(n), n <= COUNT_CAP || trusted)
+        (
+            Total::Counted(n),
+            n <= COUNT_CAP || trusted,
+            Some(queries::Explain::Count { cap: COUNT_CAP }),
+        )
     };
     if few && filters.near.is_some() && sort != Sort::Nearest {
         // Every match is fetched: through the circle's index when the circle is the
@@ -360,7 +417,11 @@ fn plan(
         filters.near_dense = !circle_is_narrowest;
     }
     filters.few_matches = few;
-    Ok((filters, total))
+    Ok(Plan {
+        filters,
+        total,
+        count,
+    })
 }
 
 /// "Did you mean …": the query with each unknown word replaced by the closest title word.
@@ -522,13 +583,13 @@ pub fn explain_search(
     if !problems.is_empty() {
         return Err(AppError::BadRequest(problems.join(" ")));
     }
-    let (filters, total) = plan(conn, &resolved, search.sort, None)?;
+    let Plan { filters, count, .. } = plan(conn, &resolved, search.sort, None)?;
     let mut statements = Vec::new();
     if filters.near.is_some() {
         statements.push(("circle", queries::Explain::Circle));
     }
-    if let Total::Counted(_) = total {
-        statements.push(("count", queries::Explain::Count { cap: COUNT_CAP }));
+    if let Some(count) = count {
+        statements.push(("count", count));
     }
     statements.push(("page", queries::Explain::Page));
     let mut out = Vec::new();

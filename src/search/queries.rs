@@ -139,7 +139,79 @@ pub struct Filters {
     /// Few listings match: fetch them all through the filters' indexes and sort (counting
     /// them on the way), rather than walk the newest-first index hoping to meet them.
     pub few_matches: bool,
+    /// Match the words of any phrase anywhere, in any order (a superset of the matches, for
+    /// counting phrase searches within a budget).
+    pub phrases_as_words: bool,
     pub attributes: Vec<AttributeFilter>,
+}
+
+/// Whether a search's words hold a phrase (`"…"` with two words or more) that is not
+/// excluded. The planner estimates a phrase as if its words were merely all present, which
+/// can be far more listings than hold the phrase.
+pub fn has_phrase(text: &str) -> bool {
+    let mut rest = text;
+    while let Some(open) = rest.find('"') {
+        let excluded = rest[..open].ends_with('-');
+        let after = &rest[open + 1..];
+        let (inside, next) = match after.find('"') {
+            Some(close) => (&after[..close], &after[close + 1..]),
+            None => (after, ""),
+        };
+        if !excluded && inside.split_whitespace().count() >= 2 {
+            return true;
+        }
+        rest = next;
+    }
+    false
+}
+
+/// A phrase search's count within a budget of candidates.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum PhraseCount {
+    /// More than `cap` listings hold the phrase.
+    MoreThan,
+    /// Every candidate was checked: exactly this many.
+    Exactly(i64),
+    /// The budget ran out first: at least this many.
+    AtLeast(i64),
+}
+
+/// Counts a phrase search by checking at most `budget` candidates (listings with all the
+/// phrase's words), stopping once `cap + 1` hold the phrase. Checking a phrase reads the
+/// listing, so an unbounded count of a phrase made of common words could read most of the
+/// table.
+pub fn count_phrase_matches(
+    conn: &mut PgConnection,
+    f: &Filters,
+    sort: Sort,
+    cap: i64,
+    budget: i64,
+) -> QueryResult<PhraseCount> {
+    #[derive(QueryableByName)]
+    struct Count {
+        #[diesel(sql_type = BigInt)]
+        n: i64,
+    }
+    let found = phrase_count_statement(f, sort, cap, budget)
+        .query()
+        .get_result::<Count>(conn)?
+        .n;
+    if found > cap {
+        return Ok(PhraseCount::MoreThan);
+    }
+    let candidates = Filters {
+        phrases_as_words: true,
+        ..f.clone()
+    };
+    let examined = count_statement(&candidates, sort, budget - 1)
+        .query()
+        .get_result::<Count>(conn)?
+        .n;
+    Ok(if examined < budget {
+        PhraseCount::Exactly(found)
+    } else {
+        PhraseCount::AtLeast(found)
+    })
 }
 
 impl Filters {
@@ -211,9 +283,16 @@ pub struct SearchRow {
 fn where_clause(s: &mut Statement, f: &Filters) {
     s.push(" WHERE l.status IN ('active', 'pending') AND l.expires_at > now()");
     if let Some(text) = &f.text {
-        s.push(" AND l.search @@ websearch_to_tsquery('english', ")
-            .bind(Param::Text(text.clone()))
-            .push(")");
+        if f.phrases_as_words {
+            // Every word of the phrases, anywhere: what the GIN index can answer alone.
+            s.push(" AND l.search @@ regexp_replace(websearch_to_tsquery('english', ")
+                .bind(Param::Text(text.clone()))
+                .push(")::text, '<(-|[0-9]+)>', '&', 'g')::tsquery");
+        } else {
+            s.push(" AND l.search @@ websearch_to_tsquery('english', ")
+                .bind(Param::Text(text.clone()))
+                .push(")");
+        }
         if f.titles_only {
             s.push(" AND to_tsvector('english', l.title) @@ websearch_to_tsquery('english', ")
                 .bind(Param::Text(text.clone()))
@@ -533,6 +612,28 @@ fn count_statement(f: &Filters, sort: Sort, cap: i64) -> Statement {
     s
 }
 
+/// Phrase matches among the first `budget` candidates, up to `cap + 1`.
+fn phrase_count_statement(f: &Filters, sort: Sort, cap: i64, budget: i64) -> Statement {
+    let candidates = Filters {
+        phrases_as_words: true,
+        ..f.clone()
+    };
+    let mut s = Statement::default();
+    s.push("SELECT count(*) AS n FROM (SELECT 1 FROM (SELECT l.search FROM listings l");
+    where_clause(&mut s, &candidates);
+    if matches!(sort, Sort::PriceLow | Sort::PriceHigh) {
+        s.push(&format!(" AND {PRICE} IS NOT NULL"));
+    }
+    s.push(" LIMIT ")
+        .bind(Param::BigInt(budget))
+        .push(") c WHERE c.search @@ websearch_to_tsquery('english', ")
+        .bind(Param::Text(f.text.clone().unwrap_or_default()))
+        .push(") LIMIT ")
+        .bind(Param::BigInt(cap + 1))
+        .push(") m");
+    s
+}
+
 /// Which statement of a search to explain.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Explain {
@@ -542,6 +643,8 @@ pub enum Explain {
     Count { cap: i64 },
     /// The circle's density (for a radius search).
     Circle,
+    /// A phrase search's count within a budget of candidates.
+    PhraseCount { cap: i64, budget: i64 },
 }
 
 /// `EXPLAIN ANALYZE` of one statement of a search: its plan, and its execution time in
@@ -561,6 +664,7 @@ pub fn explain(
     let mut statement = match which {
         Explain::Page => page_statement(f, sort, None, limit),
         Explain::Count { cap } => count_statement(f, sort, cap),
+        Explain::PhraseCount { cap, budget } => phrase_count_statement(f, sort, cap, budget),
         Explain::Circle => {
             let (lat, lon, metres) = f.near.unwrap_or_default();
             circle_statement(lat, lon, metres)
@@ -676,6 +780,20 @@ mod tests {
         }
         assert_eq!(bounding_box(89.9, 0.0, 50_000.0).2, None);
         assert_eq!(bounding_box(0.0, 179.9, 50_000.0).2, None);
+    }
+
+    #[test]
+    fn phrases_are_found_unless_excluded_or_single_words() {
+        for yes in [
+            r#""used bike""#,
+            r#"lamp "red oak" -blue"#,
+            r#""open phrase"#,
+        ] {
+            assert!(has_phrase(yes), "{yes}");
+        }
+        for no in [r#"used bike"#, r#""bike""#, r#"lamp -"red oak""#, ""] {
+            assert!(!has_phrase(no), "{no}");
+        }
     }
 
     #[test]

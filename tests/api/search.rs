@@ -843,3 +843,50 @@ async fn a_search_far_broader_than_estimated_still_shows_the_newest_first() {
     assert!(page.contains("1–25 of 1,000+"));
     assert_eq!(result_ids(&page), newest);
 }
+
+#[tokio::test]
+async fn a_phrase_of_common_words_is_counted_not_guessed() {
+    let app = app_with_member().await;
+    let mut conn = app.pool.get().unwrap();
+    // Thousands of listings hold both words, apart; three hold the phrase. The planner
+    // estimates the phrase like its words anywhere ("clearly more than 1,000").
+    diesel::sql_query(
+        "INSERT INTO listings (owner_id, category_id, title, body, zip, latitude, longitude, expires_at)
+         SELECT (SELECT min(id) FROM users), (SELECT min(id) FROM categories),
+                'Alpha gamma beta ' || n, 'x', '10001', 40.75, -73.99, now() + interval '30 days'
+         FROM generate_series(1, 6000) AS n",
+    )
+    .execute(&mut conn)
+    .unwrap();
+    diesel::sql_query("ANALYZE listings")
+        .execute(&mut conn)
+        .unwrap();
+    let phrase: Vec<i64> = (0..3)
+        .map(|i| {
+            post(
+                &app,
+                Post {
+                    title: "Alpha beta together",
+                    minutes_ago: i,
+                    ..Post::default()
+                },
+            )
+        })
+        .collect();
+
+    let page = app.get_page("/search?q=%22alpha+beta%22").await.body;
+
+    assert!(
+        page.contains("1–3 of 3"),
+        "{}",
+        &page[page.find("results-heading").unwrap()..][..400]
+    );
+    assert_eq!(result_ids(&page), phrase);
+    // The words alone are many.
+    assert!(
+        app.get_page("/search?q=alpha+beta")
+            .await
+            .body
+            .contains("1–25 of 1,000+")
+    );
+}
