@@ -330,6 +330,11 @@ struct Plan {
     count: Option<queries::Explain>,
 }
 
+/// The newest public listings a phrase search samples first. With eight matches or more among
+/// them the phrase is common (a rate of 8 in 2,000 in a million listings is ~4,000; fewer
+/// than 1,000 would give 8 matches by chance less than once in a thousand searches).
+const PHRASE_SAMPLE: i64 = 2000;
+
 /// Listings with all of a phrase's words that a phrase count checks at most.
 const PHRASE_CANDIDATES: i64 = 20_000;
 
@@ -374,6 +379,19 @@ fn plan(
                 filters,
                 total: Total::ClearlyMore,
                 count: None,
+            });
+        }
+        // The newest listings say how common the phrase is: clearly common, and it is
+        // "1,000+" without counting (a few thousandths of a million listings is thousands).
+        let (hits, sampled) = queries::sample_newest(conn, &filters, PHRASE_SAMPLE)?;
+        let everything = queries::estimate_matches(conn, &Filters::default(), Sort::Newest)?;
+        if hits >= 8 && hits as f64 / sampled.max(1) as f64 * everything >= 2.0 * COUNT_CAP as f64 {
+            return Ok(Plan {
+                filters,
+                total: Total::ClearlyMore,
+                count: Some(queries::Explain::Sample {
+                    sample: PHRASE_SAMPLE,
+                }),
             });
         }
         let count = Some(queries::Explain::PhraseCount {

@@ -281,7 +281,13 @@ pub struct SearchRow {
 
 /// The WHERE clause shared by the page and the count.
 fn where_clause(s: &mut Statement, f: &Filters) {
-    s.push(" WHERE l.status IN ('active', 'pending') AND l.expires_at > now()");
+    s.push(" WHERE ");
+    conditions(s, f);
+}
+
+/// The filters as one boolean expression over `l`.
+fn conditions(s: &mut Statement, f: &Filters) {
+    s.push("l.status IN ('active', 'pending') AND l.expires_at > now()");
     if let Some(text) = &f.text {
         if f.phrases_as_words {
             // Every word of the phrases, anywhere: what the GIN index can answer alone.
@@ -612,6 +618,33 @@ fn count_statement(f: &Filters, sort: Sort, cap: i64) -> Statement {
     s
 }
 
+/// How many of the newest `sample` public listings match the search: `(matches, sampled)`.
+/// The page walks the same index, so this also says how far it will have to walk.
+pub fn sample_newest(conn: &mut PgConnection, f: &Filters, sample: i64) -> QueryResult<(i64, i64)> {
+    #[derive(QueryableByName)]
+    struct Sample {
+        #[diesel(sql_type = BigInt)]
+        hits: i64,
+        #[diesel(sql_type = BigInt)]
+        n: i64,
+    }
+    let found: Sample = sample_statement(f, sample).query().get_result(conn)?;
+    Ok((found.hits, found.n))
+}
+
+fn sample_statement(f: &Filters, sample: i64) -> Statement {
+    let mut s = Statement::default();
+    s.push("SELECT count(*) FILTER (WHERE s.hit) AS hits, count(*) AS n FROM (SELECT (");
+    conditions(&mut s, f);
+    s.push(
+        ") AS hit FROM listings l WHERE l.status IN ('active', 'pending') AND l.expires_at > now()
+         ORDER BY l.renewed_at DESC, l.id DESC LIMIT ",
+    )
+    .bind(Param::BigInt(sample))
+    .push(") s");
+    s
+}
+
 /// Phrase matches among the first `budget` candidates, up to `cap + 1`.
 fn phrase_count_statement(f: &Filters, sort: Sort, cap: i64, budget: i64) -> Statement {
     let candidates = Filters {
@@ -645,6 +678,8 @@ pub enum Explain {
     Circle,
     /// A phrase search's count within a budget of candidates.
     PhraseCount { cap: i64, budget: i64 },
+    /// How many of the newest listings match.
+    Sample { sample: i64 },
 }
 
 /// `EXPLAIN ANALYZE` of one statement of a search: its plan, and its execution time in
@@ -665,6 +700,7 @@ pub fn explain(
         Explain::Page => page_statement(f, sort, None, limit),
         Explain::Count { cap } => count_statement(f, sort, cap),
         Explain::PhraseCount { cap, budget } => phrase_count_statement(f, sort, cap, budget),
+        Explain::Sample { sample } => sample_statement(f, sample),
         Explain::Circle => {
             let (lat, lon, metres) = f.near.unwrap_or_default();
             circle_statement(lat, lon, metres)
