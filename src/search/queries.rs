@@ -490,19 +490,11 @@ fn page_statement(f: &Filters, sort: Sort, after: Option<SearchCursor>, limit: i
         s.push(" LIMIT ")
             .bind(Param::BigInt(FEW_MATCHES_CAP))
             .push(") c")
-            .push(match sort {
-                Sort::Newest => " ORDER BY c.renewed_at DESC, c.id DESC",
-                Sort::PriceLow | Sort::Nearest => " ORDER BY c.sort_key ASC, c.id ASC",
-                Sort::PriceHigh | Sort::BestMatch => " ORDER BY c.sort_key DESC, c.id DESC",
-            })
+            .push(&order_of_page(sort, "c"))
             .push(" LIMIT ")
             .bind(Param::BigInt(limit))
             .push(") l")
-            .push(match sort {
-                Sort::Newest => " ORDER BY l.renewed_at DESC, l.id DESC",
-                Sort::PriceLow | Sort::Nearest => " ORDER BY l.sort_key ASC, l.id ASC",
-                Sort::PriceHigh | Sort::BestMatch => " ORDER BY l.sort_key DESC, l.id DESC",
-            });
+            .push(&order_of_page(sort, "l"));
         return s;
     }
     if let Some(after) = after {
@@ -556,12 +548,19 @@ fn page_statement(f: &Filters, sort: Sort, after: Option<SearchCursor>, limit: i
     };
     s.push(" LIMIT ").bind(Param::BigInt(limit));
     s.push(") l");
-    s.push(match sort {
-        Sort::Newest => " ORDER BY l.renewed_at DESC, l.id DESC",
-        Sort::PriceLow | Sort::Nearest => " ORDER BY l.sort_key ASC, l.id ASC",
-        Sort::PriceHigh | Sort::BestMatch => " ORDER BY l.sort_key DESC, l.id DESC",
-    });
+    s.push(&order_of_page(sort, "l"));
     s
+}
+
+/// ORDER BY for rows of a page (`alias` holds `renewed_at`, `sort_key` and `id`).
+fn order_of_page(sort: Sort, alias: &str) -> String {
+    match sort {
+        Sort::Newest => format!(" ORDER BY {alias}.renewed_at DESC, {alias}.id DESC"),
+        Sort::PriceLow | Sort::Nearest => format!(" ORDER BY {alias}.sort_key ASC, {alias}.id ASC"),
+        Sort::PriceHigh | Sort::BestMatch => {
+            format!(" ORDER BY {alias}.sort_key DESC, {alias}.id DESC")
+        }
+    }
 }
 
 /// How many listings match, counting at most `cap + 1` (so "1,000+" costs no more than that).
