@@ -78,7 +78,8 @@ fn resolve(
         problems.push("Choose a category to filter by its details.".into());
     }
     if let Some(zip) = &search.zip {
-        match places::find_place(conn, zip)? {
+        // The gazetteer in memory is the one the database was loaded from.
+        match places::shipped().get(zip) {
             Some(place) => {
                 let metres = f64::from(search.radius_miles) * 1609.344;
                 filters.near = Some((place.latitude, place.longitude, metres));
@@ -164,7 +165,7 @@ pub async fn search_page(
             let results = if problems.is_empty() {
                 let Plan {
                     mut filters, total, ..
-                } = plan(conn, &resolved, searched.sort, after)?;
+                } = plan(conn, &resolved, searched.sort, after, Some(&cache))?;
                 let mut rows =
                     queries::search(conn, &filters, searched.sort, after, PAGE_SIZE + 1)?;
                 let mut at_least = false;
@@ -356,8 +357,16 @@ fn plan(
     resolved: &Resolved,
     sort: Sort,
     after: Option<SearchCursor>,
+    counts: Option<&listing_queries::CategoryCounts>,
 ) -> Result<Plan, AppError> {
     let mut filters = resolved.filters.clone();
+    // Public listings in all: the per-category counts this app keeps, or the planner's.
+    let everything = |conn: &mut diesel::PgConnection| -> Result<f64, AppError> {
+        Ok(match counts {
+            Some(counts) => counts.get(conn)?.values().sum::<i64>() as f64,
+            None => queries::estimate_matches(conn, &Filters::default(), Sort::Newest)?,
+        })
+    };
     let (estimate, circle_is_narrowest) = match resolved.listings_in_circle {
         Some(in_circle) => {
             let anywhere = Filters {
@@ -365,8 +374,7 @@ fn plan(
                 near_dense: false,
                 ..filters.clone()
             };
-            let everything = queries::estimate_matches(conn, &Filters::default(), Sort::Newest)?;
-            let share = (in_circle as f64 / everything.max(1.0)).min(1.0);
+            let share = (in_circle as f64 / everything(conn)?.max(1.0)).min(1.0);
             let elsewhere = queries::estimate_matches(conn, &anywhere, sort)?;
             (elsewhere * share, (in_circle as f64) <= elsewhere)
         }
@@ -384,8 +392,9 @@ fn plan(
         // The newest listings say how common the phrase is: clearly common, and it is
         // "1,000+" without counting (a few thousandths of a million listings is thousands).
         let (hits, sampled) = queries::sample_newest(conn, &filters, PHRASE_SAMPLE)?;
-        let everything = queries::estimate_matches(conn, &Filters::default(), Sort::Newest)?;
-        if hits >= 8 && hits as f64 / sampled.max(1) as f64 * everything >= 2.0 * COUNT_CAP as f64 {
+        if hits >= 8
+            && hits as f64 / sampled.max(1) as f64 * everything(conn)? >= 2.0 * COUNT_CAP as f64
+        {
             return Ok(Plan {
                 filters,
                 total: Total::ClearlyMore,
@@ -601,7 +610,7 @@ pub fn explain_search(
     if !problems.is_empty() {
         return Err(AppError::BadRequest(problems.join(" ")));
     }
-    let Plan { filters, count, .. } = plan(conn, &resolved, search.sort, None)?;
+    let Plan { filters, count, .. } = plan(conn, &resolved, search.sort, None, None)?;
     let mut statements = Vec::new();
     if filters.near.is_some() {
         statements.push(("circle", queries::Explain::Circle));
