@@ -10,38 +10,25 @@ started=$(date +%s)
 
 scripts/setup.sh test
 
+# Rebuilds a committed build output with `npm run <script>` and fails if it changed.
+check_built() {
+  local script=$1 path=$2 source=$3 before
+  before=$(mktemp -d)
+  cp -r "$path" "$before"/
+  npm run --silent "$script"
+  if ! diff -r -q "$before/$(basename "$path")" "$path" >/dev/null; then
+    rm -rf "$before"
+    echo "$path was out of date with $source: it has been rebuilt; commit it and run again." >&2
+    exit 1
+  fi
+  rm -rf "$before"
+}
+
 say "Stylesheet is built from the current templates"
-before=$(mktemp)
-cp static/css/app.css "$before"
-npm run --silent build:css
-if ! cmp -s "$before" static/css/app.css; then
-  rm -f "$before"
+check_built build:css static/css/app.css "templates/ and assets/"
 
 say "Bundled front-end libraries match package-lock.json"
-vendor_before=$(mktemp -d)
-cp -r static/vendor/. "$vendor_before"/
-npm run --silent build:vendor
-if ! diff -r -q "$vendor_before" static/vendor >/dev/null; then
-  rm -rf "$vendor_before"
-  echo "static/vendor was out of date with package-lock.json: it has been rebuilt; commit it and run again." >&2
-  exit 1
-fi
-rm -rf "$vendor_before"
-  echo "static/css/app.css was out of date with templates/ and assets/: it has been rebuilt; commit it and run again." >&2
-  exit 1
-fi
-rm -f "$before"
-
-say "Bundled front-end libraries match package-lock.json"
-vendor_before=$(mktemp -d)
-cp -r static/vendor/. "$vendor_before"/
-npm run --silent build:vendor
-if ! diff -r -q "$vendor_before" static/vendor >/dev/null; then
-  rm -rf "$vendor_before"
-  echo "static/vendor was out of date with package-lock.json: it has been rebuilt; commit it and run again." >&2
-  exit 1
-fi
-rm -rf "$vendor_before"
+check_built build:vendor static/vendor package-lock.json
 
 say "cargo fmt --check"
 cargo fmt --all -- --check
