@@ -327,10 +327,10 @@ fn conditions(s: &mut Statement, f: &Filters) {
         s.push(" AND l.renewed_at >= ").bind(Param::Time(since));
     }
     if let Some((lat, lon, metres)) = f.near {
-        if f.near_dense {
+        let point = if f.near_dense {
             // Walking another index: each row is checked against a latitude/longitude box
             // first (plain comparisons; the cube functions cost microseconds a row), and
-            // the planner cannot use the GiST index, which would collect the whole circle.
+            // "+ 0" keeps the planner off the GiST index, which would collect the whole circle.
             let (lat_min, lat_max, lon_range) = bounding_box(lat, lon, metres);
             s.push(" AND l.latitude BETWEEN ")
                 .bind(Param::Double(lat_min))
@@ -342,26 +342,19 @@ fn conditions(s: &mut Statement, f: &Filters) {
                     .push(" AND ")
                     .bind(Param::Double(lon_max));
             }
-            s.push(" AND earth_distance(ll_to_earth(")
-                .bind(Param::Double(lat))
-                .push(", ")
-                .bind(Param::Double(lon))
-                .push("), ll_to_earth(l.latitude + 0, l.longitude)) <= ")
-                .bind(Param::Double(metres));
+            "ll_to_earth(l.latitude + 0, l.longitude)"
         } else {
-            s.push(" AND earth_box(ll_to_earth(")
-                .bind(Param::Double(lat))
-                .push(", ")
-                .bind(Param::Double(lon))
-                .push("), ")
-                .bind(Param::Double(metres))
-                .push(") @> ll_to_earth(l.latitude, l.longitude) AND earth_distance(ll_to_earth(")
-                .bind(Param::Double(lat))
-                .push(", ")
-                .bind(Param::Double(lon))
-                .push("), ll_to_earth(l.latitude, l.longitude)) <= ")
-                .bind(Param::Double(metres));
-        }
+            let point = "ll_to_earth(l.latitude, l.longitude)";
+            s.push(" AND ");
+            earth_box_holds(s, lat, lon, metres, point);
+            point
+        };
+        s.push(" AND earth_distance(");
+        centre(s, lat, lon);
+        s.push(", ")
+            .push(point)
+            .push(") <= ")
+            .bind(Param::Double(metres));
     }
     for filter in &f.attributes {
         match filter {
@@ -743,13 +736,15 @@ pub fn listings_in_circle(
 
 fn circle_statement(lat: f64, lon: f64, metres: f64) -> Statement {
     let mut s = Statement::default();
-    s.push("SELECT COALESCE(sum(z.listings), 0)::bigint AS n FROM zip_listing_counts z WHERE earth_box(ll_to_earth(")
-        .bind(Param::Double(lat))
-        .push(", ")
-        .bind(Param::Double(lon))
-        .push("), ")
-        .bind(Param::Double(metres))
-        .push(") @> ll_to_earth(z.latitude, z.longitude) AND (z.latitude - ")
+    s.push("SELECT COALESCE(sum(z.listings), 0)::bigint AS n FROM zip_listing_counts z WHERE ");
+    earth_box_holds(
+        &mut s,
+        lat,
+        lon,
+        metres,
+        "ll_to_earth(z.latitude, z.longitude)",
+    );
+    s.push(" AND (z.latitude - ")
         .bind(Param::Double(lat))
         .push(") ^ 2 + ((z.longitude - ")
         .bind(Param::Double(lon))
@@ -759,6 +754,25 @@ fn circle_statement(lat: f64, lon: f64, metres: f64) -> Statement {
         .bind(Param::Double(metres))
         .push(" / 111195.0) ^ 2");
     s
+}
+
+/// `ll_to_earth(lat, lon)` of a circle's centre.
+fn centre(s: &mut Statement, lat: f64, lon: f64) {
+    s.push("ll_to_earth(")
+        .bind(Param::Double(lat))
+        .push(", ")
+        .bind(Param::Double(lon))
+        .push(")");
+}
+
+/// `earth_box(centre, metres) @> point`: the GiST-indexable cube around the circle.
+fn earth_box_holds(s: &mut Statement, lat: f64, lon: f64, metres: f64, point: &str) {
+    s.push("earth_box(");
+    centre(s, lat, lon);
+    s.push(", ")
+        .bind(Param::Double(metres))
+        .push(") @> ")
+        .push(point);
 }
 
 /// A spelling from listing titles close to `word`, when `word` itself is not one.
