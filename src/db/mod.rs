@@ -7,6 +7,7 @@
 
 pub mod embedded;
 pub mod schema;
+pub mod snapshot;
 
 use std::time::Duration;
 

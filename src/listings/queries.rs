@@ -13,6 +13,7 @@ use uuid::Uuid;
 
 use super::models::{Category, Listing, ListingChanges, NewListing, Photo, Section};
 use crate::db::schema::{categories, listing_photos, listings, sections};
+use crate::db::snapshot::Snapshot;
 
 /// Every section with its categories, in display order.
 pub fn category_tree(conn: &mut PgConnection) -> QueryResult<Vec<(Section, Vec<Category>)>> {
@@ -67,69 +68,37 @@ pub fn find_category_by_id(conn: &mut PgConnection, id: i32) -> QueryResult<(Sec
         .first(conn)
 }
 
-/// A value and when it was read.
-type Cached<T> = std::sync::Mutex<Option<(std::time::Instant, T)>>;
-
 /// Every section with its categories.
 pub type CategoryTree = Vec<(Section, Vec<Category>)>;
 
 /// Per-category counts of public listings, counted again at most every `ttl`: counting reads
-/// every public listing, far too much for every front-page view of a big site. One per app.
-///
-/// Once the counts are stale, one request counts again while the others keep showing the
-/// stale ones (a count takes about half a second per million listings; letting every
-/// request at that moment start one would stall them all).
+/// every public listing (about half a second per million), far too much for every front-page
+/// view of a big site. One per app. The category tree comes along (it changes only when
+/// admins edit it).
 #[derive(Debug)]
 pub struct CategoryCounts {
-    ttl: std::time::Duration,
-    cached: Cached<HashMap<i32, i64>>,
-    refreshing: std::sync::atomic::AtomicBool,
-    tree: Cached<CategoryTree>,
-}
-
-/// Clears the "refreshing" flag however the refresh ends.
-struct Refreshing<'a>(&'a std::sync::atomic::AtomicBool);
-
-impl Drop for Refreshing<'_> {
-    fn drop(&mut self) {
-        self.0.store(false, std::sync::atomic::Ordering::Release);
-    }
+    counts: Snapshot<HashMap<i32, i64>>,
+    tree: Snapshot<CategoryTree>,
 }
 
 impl CategoryCounts {
     pub fn new(ttl: std::time::Duration) -> Self {
         Self {
-            ttl,
-            cached: std::sync::Mutex::new(None),
-            refreshing: std::sync::atomic::AtomicBool::new(false),
-            tree: std::sync::Mutex::new(None),
+            counts: Snapshot::new(ttl),
+            tree: Snapshot::new(ttl),
         }
     }
 
-    /// The category tree, read again at most every `ttl` (it changes only when admins edit it).
     pub fn tree(&self, conn: &mut PgConnection) -> QueryResult<CategoryTree> {
-        if let Some((at, tree)) = self.tree.lock().expect("tree cache").as_ref()
-            && at.elapsed() < self.ttl
-        {
-            return Ok(tree.clone());
-        }
-        let tree = category_tree(conn)?;
-        *self.tree.lock().expect("tree cache") = Some((std::time::Instant::now(), tree.clone()));
-        Ok(tree)
+        Ok(self.tree.get(conn, category_tree)?.as_ref().clone())
     }
 
     pub fn get(&self, conn: &mut PgConnection) -> QueryResult<HashMap<i32, i64>> {
-        use std::sync::atomic::Ordering;
-        if let Some((at, counts)) = self.cached.lock().expect("counts cache").as_ref()
-            && (at.elapsed() < self.ttl || self.refreshing.swap(true, Ordering::AcqRel))
-        {
-            return Ok(counts.clone());
-        }
-        let _refreshing = Refreshing(&self.refreshing);
-        let counts = public_counts_by_category(conn)?;
-        *self.cached.lock().expect("counts cache") =
-            Some((std::time::Instant::now(), counts.clone()));
-        Ok(counts)
+        Ok(self
+            .counts
+            .get(conn, public_counts_by_category)?
+            .as_ref()
+            .clone())
     }
 }
 

@@ -6,6 +6,7 @@ use actix_web::{HttpRequest, HttpResponse, Responder, web};
 use askama::Template;
 use chrono::Utc;
 
+use super::density::ZipCounts;
 use super::domain::{Search, Sort};
 use super::queries::{self, Filters, SearchCursor, SearchRow};
 use super::views::{AttributeFilterField, Feed, FeedEntry, MapMarker, SearchPage};
@@ -35,6 +36,7 @@ struct Resolved {
 
 fn resolve(
     conn: &mut diesel::PgConnection,
+    zips: &ZipCounts,
     search: &Search,
     problems: &mut Vec<String>,
 ) -> Result<Resolved, AppError> {
@@ -83,8 +85,7 @@ fn resolve(
             Some(place) => {
                 let metres = f64::from(search.radius_miles) * 1609.344;
                 filters.near = Some((place.latitude, place.longitude, metres));
-                let in_circle =
-                    queries::listings_in_circle(conn, place.latitude, place.longitude, metres)?;
+                let in_circle = zips.in_circle(conn, place.latitude, place.longitude, metres)?;
                 listings_in_circle = Some(in_circle);
                 filters.near_dense =
                     search.sort != Sort::Nearest && in_circle >= queries::DENSE_CIRCLE;
@@ -138,11 +139,12 @@ pub async fn search_page(
     db: Db,
     storage: web::Data<Storage>,
     cache: web::Data<listing_queries::CategoryCounts>,
+    zips: web::Data<ZipCounts>,
     query: web::Query<Vec<(String, String)>>,
 ) -> Result<HttpResponse, AppError> {
     let pairs = query.into_inner();
     if pairs.iter().any(|(k, v)| k == "format" && v == "atom") {
-        return feed(&ctx, db, pairs).await;
+        return feed(&ctx, db, zips, pairs).await;
     }
     let (search, mut problems) = Search::parse(&pairs);
     let after = match &search.after {
@@ -159,7 +161,7 @@ pub async fn search_page(
     let (resolved, tree, counts, results) = db
         .run(move |conn| {
             let mut problems = Vec::new();
-            let resolved = resolve(conn, &searched, &mut problems)?;
+            let resolved = resolve(conn, &zips, &searched, &mut problems)?;
             let tree = cache.tree(conn)?;
             let counts = std::collections::HashMap::new();
             let results = if problems.is_empty() {
@@ -476,6 +478,7 @@ fn suggest(conn: &mut diesel::PgConnection, text: &str) -> Result<Option<String>
 async fn feed(
     ctx: &PageContext,
     db: Db,
+    zips: web::Data<ZipCounts>,
     pairs: Vec<(String, String)>,
 ) -> Result<HttpResponse, AppError> {
     let (mut search, mut problems) = Search::parse(&pairs);
@@ -484,7 +487,7 @@ async fn feed(
     let searched = search.clone();
     let (resolved, rows) = db
         .run(move |conn| {
-            let resolved = resolve(conn, &searched, &mut problems)?;
+            let resolved = resolve(conn, &zips, &searched, &mut problems)?;
             if !problems.is_empty() {
                 return Err(AppError::BadRequest(problems.join(" ")));
             }
@@ -545,15 +548,17 @@ fn feed_title(search: &Search, heading: &str) -> String {
 pub async fn search_feed(
     ctx: PageContext,
     db: Db,
+    zips: web::Data<ZipCounts>,
     query: web::Query<Vec<(String, String)>>,
 ) -> Result<HttpResponse, AppError> {
-    feed(&ctx, db, query.into_inner()).await
+    feed(&ctx, db, zips, query.into_inner()).await
 }
 
 /// How many listings matching a saved search's query string were posted or renewed since
 /// `since` (at most 1,000 counted); `None` when the saved query no longer makes sense.
 pub fn count_new_matches(
     conn: &mut diesel::PgConnection,
+    zips: &ZipCounts,
     query: &str,
     since: chrono::DateTime<Utc>,
 ) -> Result<Option<i64>, AppError> {
@@ -561,7 +566,7 @@ pub fn count_new_matches(
         .into_owned()
         .collect();
     let (search, mut problems) = Search::parse(&pairs);
-    let mut resolved = resolve(conn, &search, &mut problems)?;
+    let mut resolved = resolve(conn, zips, &search, &mut problems)?;
     if !problems.is_empty() {
         return Ok(None);
     }
@@ -596,7 +601,7 @@ pub fn canonical_query(query: &str) -> Option<String> {
 }
 
 /// `EXPLAIN ANALYZE` of the statements a search's first page runs, as the page runs them
-/// (the circle's density, the count when one is needed, the page): each statement's name,
+/// (the count when one is needed, the page): each statement's name,
 /// plan and execution time in milliseconds. For the benchmark; `query` is a query string.
 pub fn explain_search(
     conn: &mut diesel::PgConnection,
@@ -606,15 +611,13 @@ pub fn explain_search(
         .into_owned()
         .collect();
     let (search, mut problems) = Search::parse(&pairs);
-    let resolved = resolve(conn, &search, &mut problems)?;
+    let zips = ZipCounts::new(std::time::Duration::ZERO);
+    let resolved = resolve(conn, &zips, &search, &mut problems)?;
     if !problems.is_empty() {
         return Err(AppError::BadRequest(problems.join(" ")));
     }
     let Plan { filters, count, .. } = plan(conn, &resolved, search.sort, None, None)?;
     let mut statements = Vec::new();
-    if filters.near.is_some() {
-        statements.push(("circle", queries::Explain::Circle));
-    }
     if let Some(count) = count {
         statements.push(("count", count));
     }

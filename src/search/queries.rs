@@ -449,6 +449,9 @@ pub fn search(
 }
 
 fn page_statement(f: &Filters, sort: Sort, after: Option<SearchCursor>, limit: i64) -> Statement {
+    if f.few_matches && after.is_none() {
+        return few_matches_page_statement(f, sort, limit);
+    }
     let mut s = Statement::default();
     // Inner query: filter, order and cut to the page, reading only the columns it needs;
     // the outer one puts the page in order.
@@ -456,39 +459,14 @@ fn page_statement(f: &Filters, sort: Sort, after: Option<SearchCursor>, limit: i
         "SELECT l.id, l.title, l.price_cents, l.is_free, l.status, l.zip,
                 l.latitude, l.longitude, l.renewed_at, l.cover_thumb_key AS thumb_key,
                 l.photo_count, l.sort_key, l.total_matches
-         FROM (SELECT ",
-    );
-    // With few matches on the first page, every match is read and sorted anyway, so they are
-    // counted there too; and at most FEW_MATCHES_CAP are read, so a wrong estimate costs a
-    // bounded amount (the caller sees the cap reached and walks the index instead).
-    let few = f.few_matches && after.is_none();
-    if few {
-        s.push("c.*, count(*) OVER () AS total_matches FROM (SELECT ");
-    }
-    s.push(
-        "l.id, l.title, l.price_cents, l.is_free, l.status, l.zip, l.latitude, l.longitude,
-         l.renewed_at, l.cover_thumb_key, l.photo_count, ",
+         FROM (SELECT l.id, l.title, l.price_cents, l.is_free, l.status, l.zip, l.latitude,
+                      l.longitude, l.renewed_at, l.cover_thumb_key, l.photo_count, ",
     );
     sort_key(&mut s, f, sort);
-    s.push(if few {
-        " AS sort_key FROM listings l"
-    } else {
-        " AS sort_key, -1::bigint AS total_matches FROM listings l"
-    });
+    s.push(" AS sort_key, -1::bigint AS total_matches FROM listings l");
     where_clause(&mut s, f);
     if matches!(sort, Sort::PriceLow | Sort::PriceHigh) {
         s.push(&format!(" AND {PRICE} IS NOT NULL"));
-    }
-    if few {
-        s.push(" LIMIT ")
-            .bind(Param::BigInt(FEW_MATCHES_CAP))
-            .push(") c")
-            .push(&order_of_page(sort, "c"))
-            .push(" LIMIT ")
-            .bind(Param::BigInt(limit))
-            .push(") l")
-            .push(&order_of_page(sort, "l"));
-        return s;
     }
     if let Some(after) = after {
         match sort {
@@ -542,6 +520,45 @@ fn page_statement(f: &Filters, sort: Sort, after: Option<SearchCursor>, limit: i
     s.push(" LIMIT ").bind(Param::BigInt(limit));
     s.push(") l");
     s.push(&order_of_page(sort, "l"));
+    s
+}
+
+/// The first page when few listings match: every match is read through the filters' indexes
+/// (at most FEW_MATCHES_CAP of them, so a wrong estimate costs a bounded amount: the caller
+/// sees the cap reached and walks the index instead), sorted and counted. Only what the sort
+/// needs is carried through the sort; the page's 26 rows are read again by id for the rest.
+fn few_matches_page_statement(f: &Filters, sort: Sort, limit: i64) -> Statement {
+    let mut s = Statement::default();
+    s.push(
+        "SELECT l.id, l.title, l.price_cents, l.is_free, l.status, l.zip,
+                l.latitude, l.longitude, l.renewed_at, l.cover_thumb_key AS thumb_key,
+                l.photo_count, ",
+    );
+    sort_key(&mut s, f, sort);
+    s.push(
+        " AS sort_key, t.total_matches
+         FROM (SELECT c.*, count(*) OVER () AS total_matches
+               FROM (SELECT l.id, l.renewed_at, ",
+    );
+    // Newest first sorts on the column; the others on the sort key, computed once a match.
+    if sort == Sort::Newest {
+        s.push("0::float8");
+    } else {
+        sort_key(&mut s, f, sort);
+    }
+    s.push(" AS sort_key FROM listings l");
+    where_clause(&mut s, f);
+    if matches!(sort, Sort::PriceLow | Sort::PriceHigh) {
+        s.push(&format!(" AND {PRICE} IS NOT NULL"));
+    }
+    s.push(" LIMIT ")
+        .bind(Param::BigInt(FEW_MATCHES_CAP))
+        .push(") c")
+        .push(&order_of_page(sort, "c"))
+        .push(" LIMIT ")
+        .bind(Param::BigInt(limit))
+        .push(") t JOIN listings l ON l.id = t.id")
+        .push(&order_of_page(sort, "t"));
     s
 }
 
@@ -666,8 +683,6 @@ pub enum Explain {
     Page,
     /// The count, up to `cap + 1`.
     Count { cap: i64 },
-    /// The circle's density (for a radius search).
-    Circle,
     /// A phrase search's count within a budget of candidates.
     PhraseCount { cap: i64, budget: i64 },
     /// How many of the newest listings match.
@@ -693,10 +708,6 @@ pub fn explain(
         Explain::Count { cap } => count_statement(f, sort, cap),
         Explain::PhraseCount { cap, budget } => phrase_count_statement(f, sort, cap, budget),
         Explain::Sample { sample } => sample_statement(f, sample),
-        Explain::Circle => {
-            let (lat, lon, metres) = f.near.unwrap_or_default();
-            circle_statement(lat, lon, metres)
-        }
     };
     statement.text.insert_str(0, "EXPLAIN (ANALYZE, BUFFERS) ");
     let lines: Vec<Line> = statement.query().load(conn)?;
@@ -711,50 +722,6 @@ pub fn explain(
 
 /// Listings in a circle beyond which it counts as dense.
 pub const DENSE_CIRCLE: i64 = 2000;
-
-/// About how many public listings lie in the circle: the per-ZIP counts the triggers keep,
-/// added up over the ZIPs whose centre is inside (listings sit at their ZIP's centre). Reads
-/// a few hundred rows through a GiST index, in a city as in the country. The distance is
-/// the flat-earth approximation (plain arithmetic; `earth_distance` costs microseconds per
-/// row), which is plenty for a density.
-pub fn listings_in_circle(
-    conn: &mut PgConnection,
-    lat: f64,
-    lon: f64,
-    metres: f64,
-) -> QueryResult<i64> {
-    #[derive(QueryableByName)]
-    struct Count {
-        #[diesel(sql_type = BigInt)]
-        n: i64,
-    }
-    let n: Count = circle_statement(lat, lon, metres)
-        .query()
-        .get_result(conn)?;
-    Ok(n.n)
-}
-
-fn circle_statement(lat: f64, lon: f64, metres: f64) -> Statement {
-    let mut s = Statement::default();
-    s.push("SELECT COALESCE(sum(z.listings), 0)::bigint AS n FROM zip_listing_counts z WHERE ");
-    earth_box_holds(
-        &mut s,
-        lat,
-        lon,
-        metres,
-        "ll_to_earth(z.latitude, z.longitude)",
-    );
-    s.push(" AND (z.latitude - ")
-        .bind(Param::Double(lat))
-        .push(") ^ 2 + ((z.longitude - ")
-        .bind(Param::Double(lon))
-        .push(") * cosd(")
-        .bind(Param::Double(lat))
-        .push(")) ^ 2 <= (")
-        .bind(Param::Double(metres))
-        .push(" / 111195.0) ^ 2");
-    s
-}
 
 /// `ll_to_earth(lat, lon)` of a circle's centre.
 fn centre(s: &mut Statement, lat: f64, lon: f64) {

@@ -681,9 +681,9 @@ async fn a_dense_circle_gives_the_same_answers_as_a_sparse_one() {
     );
     {
         let mut conn = app.pool.get().unwrap();
-        let in_circle =
-            corkboard::search::queries::listings_in_circle(&mut conn, 40.7484, -73.9967, 16093.44)
-                .unwrap();
+        let in_circle = corkboard::search::density::ZipCounts::new(std::time::Duration::ZERO)
+            .in_circle(&mut conn, 40.7484, -73.9967, 16093.44)
+            .unwrap();
         assert!(in_circle >= 2101, "{in_circle}");
         assert!(in_circle >= corkboard::search::queries::DENSE_CIRCLE);
     }
@@ -724,19 +724,20 @@ async fn photo_summaries_and_zip_counts_follow_the_rows() {
             .unwrap()
     };
     let in_zip = |conn: &mut diesel::PgConnection, zip: &str| -> i64 {
-        corkboard::search::queries::listings_in_circle(
-            conn,
-            match zip {
-                "10001" => 40.7484,
-                _ => 37.7509,
-            },
-            match zip {
-                "10001" => -73.9967,
-                _ => -122.4153,
-            },
-            100.0,
-        )
-        .unwrap()
+        corkboard::search::density::ZipCounts::new(std::time::Duration::ZERO)
+            .in_circle(
+                conn,
+                match zip {
+                    "10001" => 40.7484,
+                    _ => 37.7509,
+                },
+                match zip {
+                    "10001" => -73.9967,
+                    _ => -122.4153,
+                },
+                100.0,
+            )
+            .unwrap()
     };
     let before = (in_zip(&mut conn, "10001"), in_zip(&mut conn, "94110"));
     let id = post(&app, Post::default());

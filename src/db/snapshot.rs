@@ -1,0 +1,55 @@
+//! A value read from the database and kept for a while: counts that would cost too much to
+//! read for every request, and that may lag the rows by a few seconds.
+
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+use diesel::PgConnection;
+use diesel::QueryResult;
+
+/// A value read again at most every `ttl`. Once it is stale, one caller reads it again while
+/// the others keep the stale value (letting every request at that moment start the same
+/// read would stall them all). One per app, shared by its workers.
+#[derive(Debug)]
+pub struct Snapshot<T> {
+    ttl: Duration,
+    cached: Mutex<Option<(Instant, Arc<T>)>>,
+    refreshing: AtomicBool,
+}
+
+/// Clears the "refreshing" flag however the read ends.
+struct Refreshing<'a>(&'a AtomicBool);
+
+impl Drop for Refreshing<'_> {
+    fn drop(&mut self) {
+        self.0.store(false, Ordering::Release);
+    }
+}
+
+impl<T> Snapshot<T> {
+    pub fn new(ttl: Duration) -> Self {
+        Self {
+            ttl,
+            cached: Mutex::new(None),
+            refreshing: AtomicBool::new(false),
+        }
+    }
+
+    /// The value, read with `read` when there is none yet or it is older than the ttl.
+    pub fn get(
+        &self,
+        conn: &mut PgConnection,
+        read: impl FnOnce(&mut PgConnection) -> QueryResult<T>,
+    ) -> QueryResult<Arc<T>> {
+        if let Some((at, value)) = self.cached.lock().expect("snapshot").as_ref()
+            && (at.elapsed() < self.ttl || self.refreshing.swap(true, Ordering::AcqRel))
+        {
+            return Ok(Arc::clone(value));
+        }
+        let _refreshing = Refreshing(&self.refreshing);
+        let value = Arc::new(read(conn)?);
+        *self.cached.lock().expect("snapshot") = Some((Instant::now(), Arc::clone(&value)));
+        Ok(value)
+    }
+}
