@@ -358,9 +358,7 @@ fn run(binary: &PathBuf, url: &str) -> anyhow::Result<()> {
         println!("| {name} | {rps:.0} | {p50} | {p99} |");
     }
     println!();
-    println!(
-        "| search: statements its first page runs (EXPLAIN ANALYZE) | count | page |"
-    );
+    println!("| search: statements its first page runs (EXPLAIN ANALYZE) | count | page |");
     println!("|---|---:|---:|");
     for (name, explained) in &plans {
         let ms = |statement: &str| {
