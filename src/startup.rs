@@ -57,7 +57,7 @@ impl Application {
         let cost = web::Data::new(PasswordCost(state.auth.bcrypt_cost));
         let counts_ttl = std::time::Duration::from_secs(state.listings.counts_ttl_seconds);
         let counts = web::Data::new(crate::listings::queries::CategoryCounts::new(counts_ttl));
-        let zips = web::Data::new(crate::search::density::ZipCounts::new(counts_ttl));
+        let density = web::Data::new(crate::search::density::Density::new(counts_ttl));
         let rules = web::Data::new(ListingRules {
             lifetime: std::time::Duration::from_secs(
                 u64::from(state.listings.listing_lifetime_days) * 86_400,
@@ -89,7 +89,7 @@ impl Application {
                 .app_data(cost.clone())
                 .app_data(rules.clone())
                 .app_data(counts.clone())
-                .app_data(zips.clone())
+                .app_data(density.clone())
                 .app_data(lifetime)
                 .app_data(trust_proxy)
                 .app_data(

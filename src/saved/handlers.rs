@@ -11,7 +11,7 @@ use crate::accounts::domain::safe_next;
 use crate::listings::domain::format_price;
 use crate::listings::models::ListingStatus;
 use crate::listings::queries as listing_queries;
-use crate::search::density::ZipCounts;
+use crate::search::density::Density;
 use crate::search::handlers::{canonical_query, count_new_matches};
 use crate::web::respond::redirect;
 use crate::web::session::{self, FlashKind};
@@ -145,7 +145,7 @@ pub async fn list_saved_searches(
     ctx: PageContext,
     AuthUser(me): AuthUser,
     db: Db,
-    zips: web::Data<ZipCounts>,
+    density: web::Data<Density>,
 ) -> Result<SavedSearchesPage, AppError> {
     let searches = db
         .run(move |conn| {
@@ -153,7 +153,7 @@ pub async fn list_saved_searches(
             saved
                 .into_iter()
                 .map(|s| {
-                    let new = count_new_matches(conn, &zips, &s.query, s.last_seen_at)?;
+                    let new = count_new_matches(conn, &density, &s.query, s.last_seen_at)?;
                     Ok(SavedSearchRow {
                         id: s.id,
                         name: s.name,

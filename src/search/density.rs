@@ -1,10 +1,13 @@
-//! How crowded a radius search's circle is, from the per-ZIP counts of public listings that
-//! the database's triggers keep (`zip_listing_counts`), held in memory.
+//! Where and since when the public listings are, held in memory for choosing search plans.
 //!
-//! A search adds up the ZIPs whose centre lies inside its circle (listings sit at their ZIP's
-//! centre) to choose a plan: the planner cannot estimate a distance condition. The sum is a
-//! density, never shown to anyone, so the counts may lag the rows by the snapshot's age, and
-//! the distance is the flat-earth approximation.
+//! - How crowded a radius search's circle is, from the per-ZIP counts of public listings that
+//!   the database's triggers keep (`zip_listing_counts`): a search adds up the ZIPs whose
+//!   centre lies inside its circle (listings sit at their ZIP's centre), as the planner cannot
+//!   estimate a distance condition. The distance is the flat-earth approximation.
+//! - The oldest day with a public listing, which bounds how far back a newest-first search
+//!   reads windows of days.
+//!
+//! Neither is ever shown to anyone, so both may lag the rows by the snapshot's age.
 
 use std::time::Duration;
 
@@ -23,17 +26,38 @@ struct ZipCount {
     listings: i32,
 }
 
-/// The per-ZIP counts, sorted by latitude, read again at most every `ttl`. One per app.
+/// The per-ZIP counts (sorted by latitude) and the oldest day, read again at most every
+/// `ttl`. One per app.
 #[derive(Debug)]
-pub struct ZipCounts {
-    snapshot: Snapshot<Vec<ZipCount>>,
+pub struct Density {
+    zips: Snapshot<Vec<ZipCount>>,
+    oldest_day: Snapshot<Option<i32>>,
 }
 
-impl ZipCounts {
+impl Density {
     pub fn new(ttl: Duration) -> Self {
         Self {
-            snapshot: Snapshot::new(ttl),
+            zips: Snapshot::new(ttl),
+            oldest_day: Snapshot::new(ttl),
         }
+    }
+
+    /// The oldest day (`listing_day`) with a public listing; `None` when there is none.
+    pub fn oldest_day(&self, conn: &mut PgConnection) -> QueryResult<Option<i32>> {
+        #[derive(QueryableByName)]
+        struct Day {
+            #[diesel(sql_type = diesel::sql_types::Nullable<diesel::sql_types::Integer>)]
+            day: Option<i32>,
+        }
+        let day = self.oldest_day.get(conn, |conn| {
+            diesel::sql_query(
+                "SELECT listing_day(min(renewed_at)) AS day FROM listings
+                 WHERE status IN ('active', 'pending')",
+            )
+            .get_result::<Day>(conn)
+            .map(|d| d.day)
+        })?;
+        Ok(*day)
     }
 
     /// About how many public listings lie within `metres` of the point.
@@ -44,7 +68,7 @@ impl ZipCounts {
         lon: f64,
         metres: f64,
     ) -> QueryResult<i64> {
-        let zips = self.snapshot.get(conn, read)?;
+        let zips = self.zips.get(conn, read)?;
         Ok(sum_in_circle(&zips, lat, lon, metres))
     }
 }

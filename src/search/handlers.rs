@@ -6,7 +6,7 @@ use actix_web::{HttpRequest, HttpResponse, Responder, web};
 use askama::Template;
 use chrono::Utc;
 
-use super::density::ZipCounts;
+use super::density::Density;
 use super::domain::{Search, Sort};
 use super::queries::{self, Filters, SearchCursor, SearchRow};
 use super::views::{AttributeFilterField, Feed, FeedEntry, MapMarker, SearchPage};
@@ -36,7 +36,7 @@ struct Resolved {
 
 fn resolve(
     conn: &mut diesel::PgConnection,
-    zips: &ZipCounts,
+    density: &Density,
     search: &Search,
     problems: &mut Vec<String>,
 ) -> Result<Resolved, AppError> {
@@ -85,7 +85,7 @@ fn resolve(
             Some(place) => {
                 let metres = f64::from(search.radius_miles) * 1609.344;
                 filters.near = Some((place.latitude, place.longitude, metres));
-                let in_circle = zips.in_circle(conn, place.latitude, place.longitude, metres)?;
+                let in_circle = density.in_circle(conn, place.latitude, place.longitude, metres)?;
                 listings_in_circle = Some(in_circle);
                 filters.near_dense =
                     search.sort != Sort::Nearest && in_circle >= queries::DENSE_CIRCLE;
@@ -139,12 +139,12 @@ pub async fn search_page(
     db: Db,
     storage: web::Data<Storage>,
     cache: web::Data<listing_queries::CategoryCounts>,
-    zips: web::Data<ZipCounts>,
+    density: web::Data<Density>,
     query: web::Query<Vec<(String, String)>>,
 ) -> Result<HttpResponse, AppError> {
     let pairs = query.into_inner();
     if pairs.iter().any(|(k, v)| k == "format" && v == "atom") {
-        return feed(&ctx, db, zips, pairs).await;
+        return feed(&ctx, db, density, pairs).await;
     }
     let (search, mut problems) = Search::parse(&pairs);
     let after = match &search.after {
@@ -161,13 +161,20 @@ pub async fn search_page(
     let (resolved, tree, counts, results) = db
         .run(move |conn| {
             let mut problems = Vec::new();
-            let resolved = resolve(conn, &zips, &searched, &mut problems)?;
+            let resolved = resolve(conn, &density, &searched, &mut problems)?;
             let tree = cache.tree(conn)?;
             let counts = std::collections::HashMap::new();
             let results = if problems.is_empty() {
                 let Plan {
                     mut filters, total, ..
-                } = plan(conn, &resolved, searched.sort, after, Some(&cache))?;
+                } = plan(
+                    conn,
+                    &resolved,
+                    searched.sort,
+                    after,
+                    Some(&cache),
+                    &density,
+                )?;
                 let mut rows =
                     queries::search(conn, &filters, searched.sort, after, PAGE_SIZE + 1)?;
                 let mut at_least = false;
@@ -311,6 +318,9 @@ fn jitter(id: i64, lat: f64, lon: f64) -> (f64, f64) {
 /// as estimates can be off by a few times.
 const ESTIMATE_CLEARLY_MORE: f64 = 5000.0;
 
+/// The same for a search of one word and nothing else, whose estimate is close (see [`plan`]).
+const ONE_WORD_CLEARLY_MORE: f64 = 1250.0;
+
 /// How a search's total is known.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum Total {
@@ -360,6 +370,7 @@ fn plan(
     sort: Sort,
     after: Option<SearchCursor>,
     counts: Option<&listing_queries::CategoryCounts>,
+    density: &Density,
 ) -> Result<Plan, AppError> {
     let mut filters = resolved.filters.clone();
     // Public listings in all: the per-category counts this app keeps, or the planner's.
@@ -382,9 +393,18 @@ fn plan(
         }
         None => (queries::estimate_matches(conn, &filters, sort)?, false),
     };
-    if estimate >= ESTIMATE_CLEARLY_MORE {
+    // One word alone: its frequency is in the statistics (kept for every word, from a sample
+    // of most of the table), so the estimate is close and a smaller margin will do.
+    let one_word = filters.words_only()
+        && filters
+            .text
+            .as_deref()
+            .is_some_and(|t| t.trim().chars().all(char::is_alphanumeric));
+    if estimate >= ESTIMATE_CLEARLY_MORE || (one_word && estimate >= ONE_WORD_CLEARLY_MORE) {
         // A phrase's estimate is that of its words anywhere: it may be far too high.
         if !filters.text.as_deref().is_some_and(queries::has_phrase) {
+            let total = everything(conn)?;
+            filters.window = window(conn, density, sort, total, estimate)?;
             return Ok(Plan {
                 filters,
                 total: Total::ClearlyMore,
@@ -394,9 +414,10 @@ fn plan(
         // The newest listings say how common the phrase is: clearly common, and it is
         // "1,000+" without counting (a few thousandths of a million listings is thousands).
         let (hits, sampled) = queries::sample_newest(conn, &filters, PHRASE_SAMPLE)?;
-        if hits >= 8
-            && hits as f64 / sampled.max(1) as f64 * everything(conn)? >= 2.0 * COUNT_CAP as f64
-        {
+        let total = everything(conn)?;
+        let phrase_estimate = hits as f64 / sampled.max(1) as f64 * total;
+        if hits >= 8 && phrase_estimate >= 2.0 * COUNT_CAP as f64 {
+            filters.window = window(conn, density, sort, total, phrase_estimate)?;
             return Ok(Plan {
                 filters,
                 total: Total::ClearlyMore,
@@ -453,6 +474,35 @@ fn plan(
     })
 }
 
+/// Rows a newest-first page may expect to walk through the newest-first index (checking each
+/// listing) before it reads windows of days through the words' index instead: about where
+/// the two cost the same.
+const WALK_ROWS: f64 = 2000.0;
+
+/// A window of days for a newest-first page whose matches (`matches` of `total` public
+/// listings) are too sparse to walk the newest-first index for: the first window is sized to
+/// hold about two pages, as if the matches were spread evenly since the oldest listing.
+fn window(
+    conn: &mut diesel::PgConnection,
+    density: &Density,
+    sort: Sort,
+    total: f64,
+    matches: f64,
+) -> Result<Option<queries::Window>, AppError> {
+    if sort != Sort::Newest || PAGE_SIZE as f64 * total / matches.max(1.0) <= WALK_ROWS {
+        return Ok(None);
+    }
+    let Some(oldest_day) = density.oldest_day(conn)? else {
+        return Ok(None);
+    };
+    let days = f64::from((queries::day_of(Utc::now()) - oldest_day + 1).max(1));
+    let first_days = (2.0 * PAGE_SIZE as f64 * days / matches.max(1.0)).ceil();
+    Ok(Some(queries::Window {
+        first_days: first_days.clamp(1.0, days) as i32,
+        oldest_day,
+    }))
+}
+
 /// "Did you mean …": the query with each unknown word replaced by the closest title word.
 fn suggest(conn: &mut diesel::PgConnection, text: &str) -> Result<Option<String>, AppError> {
     let mut changed = false;
@@ -478,7 +528,7 @@ fn suggest(conn: &mut diesel::PgConnection, text: &str) -> Result<Option<String>
 async fn feed(
     ctx: &PageContext,
     db: Db,
-    zips: web::Data<ZipCounts>,
+    density: web::Data<Density>,
     pairs: Vec<(String, String)>,
 ) -> Result<HttpResponse, AppError> {
     let (mut search, mut problems) = Search::parse(&pairs);
@@ -487,7 +537,7 @@ async fn feed(
     let searched = search.clone();
     let (resolved, rows) = db
         .run(move |conn| {
-            let resolved = resolve(conn, &zips, &searched, &mut problems)?;
+            let resolved = resolve(conn, &density, &searched, &mut problems)?;
             if !problems.is_empty() {
                 return Err(AppError::BadRequest(problems.join(" ")));
             }
@@ -548,17 +598,17 @@ fn feed_title(search: &Search, heading: &str) -> String {
 pub async fn search_feed(
     ctx: PageContext,
     db: Db,
-    zips: web::Data<ZipCounts>,
+    density: web::Data<Density>,
     query: web::Query<Vec<(String, String)>>,
 ) -> Result<HttpResponse, AppError> {
-    feed(&ctx, db, zips, query.into_inner()).await
+    feed(&ctx, db, density, query.into_inner()).await
 }
 
 /// How many listings matching a saved search's query string were posted or renewed since
 /// `since` (at most 1,000 counted); `None` when the saved query no longer makes sense.
 pub fn count_new_matches(
     conn: &mut diesel::PgConnection,
-    zips: &ZipCounts,
+    density: &Density,
     query: &str,
     since: chrono::DateTime<Utc>,
 ) -> Result<Option<i64>, AppError> {
@@ -566,7 +616,7 @@ pub fn count_new_matches(
         .into_owned()
         .collect();
     let (search, mut problems) = Search::parse(&pairs);
-    let mut resolved = resolve(conn, zips, &search, &mut problems)?;
+    let mut resolved = resolve(conn, density, &search, &mut problems)?;
     if !problems.is_empty() {
         return Ok(None);
     }
@@ -611,12 +661,12 @@ pub fn explain_search(
         .into_owned()
         .collect();
     let (search, mut problems) = Search::parse(&pairs);
-    let zips = ZipCounts::new(std::time::Duration::ZERO);
-    let resolved = resolve(conn, &zips, &search, &mut problems)?;
+    let density = Density::new(std::time::Duration::ZERO);
+    let resolved = resolve(conn, &density, &search, &mut problems)?;
     if !problems.is_empty() {
         return Err(AppError::BadRequest(problems.join(" ")));
     }
-    let Plan { filters, count, .. } = plan(conn, &resolved, search.sort, None, None)?;
+    let Plan { filters, count, .. } = plan(conn, &resolved, search.sort, None, None, &density)?;
     let mut statements = Vec::new();
     if let Some(count) = count {
         statements.push(("count", count));

@@ -9,7 +9,9 @@ use chrono::{DateTime, Utc};
 use diesel::pg::Pg;
 use diesel::prelude::*;
 use diesel::query_builder::BoxedSqlQuery;
-use diesel::sql_types::{BigInt, Bool, Double, Integer, Nullable, SmallInt, Text, Timestamptz};
+use diesel::sql_types::{
+    Array, BigInt, Bool, Double, Integer, Nullable, SmallInt, Text, Timestamptz,
+};
 
 use super::domain::{Posted, Sort};
 use crate::listings::domain::{AttributeDef, AttributeKind};
@@ -23,6 +25,7 @@ enum Param {
     SmallInt(i16),
     Double(f64),
     Time(DateTime<Utc>),
+    Ints(Vec<i32>),
 }
 
 /// SQL text with `$n` placeholders and the values for them, in order.
@@ -55,6 +58,7 @@ impl Statement {
                 Param::SmallInt(v) => query.bind::<SmallInt, _>(v),
                 Param::Double(v) => query.bind::<Double, _>(v),
                 Param::Time(v) => query.bind::<Timestamptz, _>(v),
+                Param::Ints(v) => query.bind::<Array<Integer>, _>(v),
             };
         }
         query
@@ -142,7 +146,33 @@ pub struct Filters {
     /// Match the words of any phrase anywhere, in any order (a superset of the matches, for
     /// counting phrase searches within a budget).
     pub phrases_as_words: bool,
+    /// Newest first, read the matches a window of days at a time (through the index on words
+    /// and day) rather than walk the newest-first index checking every listing.
+    pub window: Option<Window>,
+    /// The days (`listing_day`) this statement reads; empty: every day.
+    pub days: Vec<i32>,
     pub attributes: Vec<AttributeFilter>,
+}
+
+/// How a newest-first page reads its matches a window of days at a time.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Window {
+    /// Days in the first window (sized to hold about two pages of matches); each next
+    /// window, further back, is four times as long.
+    pub first_days: i32,
+    /// The oldest day with a public listing, as last seen: no window goes further back (one
+    /// last statement without days fetches anything older that has appeared since).
+    pub oldest_day: i32,
+}
+
+/// The day of a moment, as `listing_day` in SQL: days since 1970-01-01, UTC.
+pub fn day_of(at: DateTime<Utc>) -> i32 {
+    at.timestamp().div_euclid(86_400) as i32
+}
+
+/// The first moment of a day.
+fn start_of_day(day: i32) -> DateTime<Utc> {
+    DateTime::from_timestamp(i64::from(day) * 86_400, 0).unwrap_or_default()
 }
 
 /// Whether a search's words hold a phrase (`"…"` with two words or more) that is not
@@ -215,6 +245,20 @@ pub fn count_phrase_matches(
 }
 
 impl Filters {
+    /// Words and nothing else (no category, price, photos, date, place or details).
+    pub fn words_only(&self) -> bool {
+        self.text.is_some()
+            && !self.titles_only
+            && self.section_id.is_none()
+            && self.category_id.is_none()
+            && self.min_price.is_none()
+            && self.max_price.is_none()
+            && !self.has_photos
+            && self.posted_since.is_none()
+            && self.near.is_none()
+            && self.attributes.is_empty()
+    }
+
     pub fn posted(posted: Posted, now: DateTime<Utc>) -> Option<DateTime<Utc>> {
         match posted {
             Posted::Any => None,
@@ -325,6 +369,11 @@ fn conditions(s: &mut Statement, f: &Filters) {
     }
     if let Some(since) = f.posted_since {
         s.push(" AND l.renewed_at >= ").bind(Param::Time(since));
+    }
+    if !f.days.is_empty() {
+        s.push(" AND listing_day(l.renewed_at) = ANY(")
+            .bind(Param::Ints(f.days.clone()))
+            .push(")");
     }
     if let Some((lat, lon, metres)) = f.near {
         let point = if f.near_dense {
@@ -445,7 +494,91 @@ pub fn search(
     after: Option<SearchCursor>,
     limit: i64,
 ) -> QueryResult<Vec<SearchRow>> {
-    page_statement(f, sort, after, limit).query().load(conn)
+    match f.window {
+        Some(window) if sort == Sort::Newest && !f.few_matches => {
+            search_by_days(conn, f, window, after, limit)
+        }
+        _ => page_statement(f, sort, after, limit).query().load(conn),
+    }
+}
+
+/// A newest-first page read a window of days at a time, newest window first, until the page
+/// is full: every match of a window is newer than any of the next, so the windows' rows
+/// follow one another in order.
+fn search_by_days(
+    conn: &mut PgConnection,
+    f: &Filters,
+    window: Window,
+    after: Option<SearchCursor>,
+    limit: i64,
+) -> QueryResult<Vec<SearchRow>> {
+    let mut rows: Vec<SearchRow> = Vec::new();
+    let (mut days, mut next) = first_window(f, window, after);
+    while (rows.len() as i64) < limit {
+        let Some(filters) = days else {
+            // Past the oldest day seen: whatever is older (it appeared since) in one go.
+            let before = SearchCursor {
+                key: start_of_day(next.0 + 1).timestamp_micros() as f64,
+                id: 0,
+            };
+            let after = match after {
+                Some(cursor) if cursor.key < before.key => cursor,
+                _ => before,
+            };
+            let rest = Filters {
+                window: None,
+                ..f.clone()
+            };
+            let more = page_statement(&rest, Sort::Newest, Some(after), limit - rows.len() as i64)
+                .query()
+                .load(conn)?;
+            rows.extend(more);
+            break;
+        };
+        let more: Vec<SearchRow> =
+            page_statement(&filters, Sort::Newest, after, limit - rows.len() as i64)
+                .query()
+                .load(conn)?;
+        rows.extend(more);
+        (days, next) = next_window(f, window, next);
+    }
+    Ok(rows)
+}
+
+/// The first window's filters (`None` when it would start before the oldest day), and where
+/// the next one starts: (its newest day, its length).
+fn first_window(
+    f: &Filters,
+    window: Window,
+    after: Option<SearchCursor>,
+) -> (Option<Filters>, (i32, i32)) {
+    // From the cursor's day, or from tomorrow (the database's clock may run ahead of ours).
+    let newest = match after {
+        Some(cursor) => {
+            day_of(DateTime::from_timestamp_micros(cursor.key as i64).unwrap_or_default())
+        }
+        None => day_of(Utc::now()) + 1,
+    };
+    next_window(f, window, (newest, window.first_days.max(1)))
+}
+
+/// The window that starts at `newest` and spans `length` days (cut at the oldest day), and
+/// the one after it.
+fn next_window(
+    f: &Filters,
+    window: Window,
+    (newest, length): (i32, i32),
+) -> (Option<Filters>, (i32, i32)) {
+    if newest < window.oldest_day {
+        return (None, (newest, length));
+    }
+    let oldest = newest.saturating_sub(length - 1).max(window.oldest_day);
+    let filters = Filters {
+        window: None,
+        days: (oldest..=newest).rev().collect(),
+        ..f.clone()
+    };
+    (Some(filters), (oldest - 1, length.saturating_mul(4)))
 }
 
 fn page_statement(f: &Filters, sort: Sort, after: Option<SearchCursor>, limit: i64) -> Statement {
@@ -499,8 +632,9 @@ fn page_statement(f: &Filters, sort: Sort, after: Option<SearchCursor>, limit: i
         }
     }
     match sort {
-        // "+ interval '0'" hides the newest-first index from the planner when few rows match.
-        Sort::Newest if f.few_matches => {
+        // "+ interval '0'" hides the newest-first index from the planner when few rows match
+        // (or a window of days holds them): the words' index finds them sooner.
+        Sort::Newest if f.few_matches || !f.days.is_empty() => {
             s.push(" ORDER BY l.renewed_at + interval '0 seconds' DESC, l.id DESC")
         }
         Sort::Newest => s.push(" ORDER BY l.renewed_at DESC, l.id DESC"),
@@ -704,7 +838,13 @@ pub fn explain(
         line: String,
     }
     let mut statement = match which {
-        Explain::Page => page_statement(f, sort, None, limit),
+        Explain::Page => match f.window {
+            Some(window) if sort == Sort::Newest && !f.few_matches => {
+                let first = first_window(f, window, None).0.unwrap_or_else(|| f.clone());
+                page_statement(&first, sort, None, limit)
+            }
+            _ => page_statement(f, sort, None, limit),
+        },
         Explain::Count { cap } => count_statement(f, sort, cap),
         Explain::PhraseCount { cap, budget } => phrase_count_statement(f, sort, cap, budget),
         Explain::Sample { sample } => sample_statement(f, sample),

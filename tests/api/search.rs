@@ -681,7 +681,7 @@ async fn a_dense_circle_gives_the_same_answers_as_a_sparse_one() {
     );
     {
         let mut conn = app.pool.get().unwrap();
-        let in_circle = corkboard::search::density::ZipCounts::new(std::time::Duration::ZERO)
+        let in_circle = corkboard::search::density::Density::new(std::time::Duration::ZERO)
             .in_circle(&mut conn, 40.7484, -73.9967, 16093.44)
             .unwrap();
         assert!(in_circle >= 2101, "{in_circle}");
@@ -724,7 +724,7 @@ async fn photo_summaries_and_zip_counts_follow_the_rows() {
             .unwrap()
     };
     let in_zip = |conn: &mut diesel::PgConnection, zip: &str| -> i64 {
-        corkboard::search::density::ZipCounts::new(std::time::Duration::ZERO)
+        corkboard::search::density::Density::new(std::time::Duration::ZERO)
             .in_circle(
                 conn,
                 match zip {
@@ -890,4 +890,70 @@ async fn a_phrase_of_common_words_is_counted_not_guessed() {
             .body
             .contains("1–25 of 1,000+")
     );
+}
+
+#[tokio::test]
+async fn windows_of_days_page_exactly_like_the_newest_first_walk() {
+    use corkboard::search::domain::Sort;
+    use corkboard::search::queries::{self, Filters, SearchCursor, Window};
+
+    let app = app_with_member().await;
+    let mut conn = app.pool.get().unwrap();
+    // Kayaks every seven hours over 120 days, with pairs posted at the same moment (ties)
+    // and other listings between them; one kayak is hidden.
+    diesel::sql_query(
+        "INSERT INTO listings (owner_id, category_id, title, body, zip, latitude, longitude,
+                               status, expires_at, renewed_at, created_at)
+         SELECT (SELECT min(id) FROM users), (SELECT min(id) FROM categories),
+                CASE WHEN n % 3 = 0 THEN 'Lamp ' ELSE 'Kayak ' END || n, 'x', '10001', 40.75, -73.99,
+                CASE WHEN n = 40 THEN 'hidden' ELSE 'active' END, now() + interval '30 days',
+                now() - (n / 2) * interval '7 hours', now() - (n / 2) * interval '7 hours'
+         FROM generate_series(1, 820) AS n",
+    )
+    .execute(&mut conn)
+    .unwrap();
+
+    let pages = |conn: &mut diesel::PgConnection, filters: &Filters| -> Vec<i64> {
+        let mut all = Vec::new();
+        let mut after = None;
+        loop {
+            let rows = queries::search(conn, filters, Sort::Newest, after, 26).unwrap();
+            all.extend(rows.iter().take(25).map(|r| r.id));
+            if rows.len() < 26 {
+                return all;
+            }
+            let last = &rows[24];
+            after = Some(SearchCursor {
+                key: last.sort_key,
+                id: last.id,
+            });
+        }
+    };
+    let words = Filters {
+        text: Some("kayak".into()),
+        ..Filters::default()
+    };
+    let walked = pages(&mut conn, &words);
+    assert_eq!(walked.len(), 820 - 273 - 1);
+
+    let today = queries::day_of(chrono::Utc::now());
+    for (first_days, oldest_day) in [(1, today - 125), (3, today - 125), (200, today - 125)] {
+        let by_days = Filters {
+            window: Some(Window {
+                first_days,
+                oldest_day,
+            }),
+            ..words.clone()
+        };
+        assert_eq!(pages(&mut conn, &by_days), walked, "{first_days} days");
+    }
+    // Listings older than the oldest day last seen (shown again since) are still found.
+    let stale = Filters {
+        window: Some(Window {
+            first_days: 2,
+            oldest_day: today - 60,
+        }),
+        ..words.clone()
+    };
+    assert_eq!(pages(&mut conn, &stale), walked);
 }
