@@ -249,8 +249,9 @@ fn run(binary: &PathBuf, url: &str) -> anyhow::Result<()> {
             #[diesel(sql_type = Text)]
             title: String,
         }
-        let row: Row = diesel::sql_query("SELECT id, title FROM listings WHERE id = 500000")
-            .get_result(&mut conn)?;
+        let row: Row =
+            diesel::sql_query("SELECT id, title FROM listings ORDER BY id OFFSET 499999 LIMIT 1")
+                .get_result(&mut conn)?;
         (row.id, row.title)
     };
     let words = vocabulary();
@@ -402,7 +403,8 @@ fn generate(conn: &mut PgConnection) -> anyhow::Result<()> {
     println!("Generating {LISTINGS} listings (once; kept in {DATA_DIR})…");
     let started = Instant::now();
     diesel::sql_query(
-        "TRUNCATE listings, listing_photos, favorites, title_words, zip_listing_counts CASCADE",
+        "TRUNCATE listings, listing_photos, favorites, title_words, zip_listing_counts
+         RESTART IDENTITY CASCADE",
     )
     .execute(conn)?;
     diesel::sql_query(
