@@ -185,6 +185,11 @@ pub async fn search_page(
                         at_least = true;
                         n.max(rows.len() as i64)
                     }
+                    Total::PhraseByPage { listings } => {
+                        let (n, more) = phrase_total(conn, &filters, after, &rows, listings)?;
+                        at_least = more;
+                        n
+                    }
                     Total::InPage => {
                         let n = rows.first().map_or(0, |r| r.total_matches);
                         if n >= queries::FEW_MATCHES_CAP {
@@ -332,6 +337,9 @@ enum Total {
     InPage,
     /// A phrase search whose count ran out of budget: at least this many.
     AtLeast(i64),
+    /// A newest-first phrase search: counted once its page is read (see [`phrase_total`]);
+    /// there are this many public listings in all.
+    PhraseByPage { listings: i64 },
 }
 
 /// What [`plan`] decided.
@@ -411,6 +419,20 @@ fn plan(
                 count: None,
             });
         }
+        if sort == Sort::Newest {
+            // The page says how common the phrase is (how far back it read for a page of
+            // matches), so it runs first: see [`phrase_total`]. Its first window is sized as
+            // if a quarter of the listings with all the words held them side by side.
+            let total = everything(conn)?;
+            filters.window = window(conn, density, sort, total, estimate / 4.0)?;
+            return Ok(Plan {
+                filters,
+                total: Total::PhraseByPage {
+                    listings: total as i64,
+                },
+                count: None,
+            });
+        }
         // The newest listings say how common the phrase is: clearly common, and it is
         // "1,000+" without counting (a few thousandths of a million listings is thousands).
         let (hits, sampled) = queries::sample_newest(conn, &filters, PHRASE_SAMPLE)?;
@@ -471,6 +493,37 @@ fn plan(
         filters,
         total,
         count,
+    })
+}
+
+/// A newest-first phrase search's total, once its page (`rows`, one more than a page when
+/// another follows) is read. When the page found its matches among few enough listings that
+/// their share of all `listings` is clearly over 1,000 (twice that: with 26 matches, a phrase
+/// in only 1,000 listings would do it about once in a thousand searches), "1,000+" without
+/// counting; otherwise counted within the budget of candidates: `(total, at least)`.
+fn phrase_total(
+    conn: &mut diesel::PgConnection,
+    filters: &Filters,
+    after: Option<SearchCursor>,
+    rows: &[SearchRow],
+    listings: i64,
+) -> Result<(i64, bool), AppError> {
+    if let Some(last) = rows.last().filter(|_| rows.len() as i64 > PAGE_SIZE) {
+        let last = SearchCursor {
+            key: last.sort_key,
+            id: last.id,
+        };
+        let reached = queries::listings_reached(conn, after, last)?;
+        if rows.len() as f64 / reached.max(1) as f64 * listings as f64 >= 2.0 * COUNT_CAP as f64 {
+            return Ok((COUNT_CAP + 1, false));
+        }
+    }
+    let count =
+        queries::count_phrase_matches(conn, filters, Sort::Newest, COUNT_CAP, PHRASE_CANDIDATES)?;
+    Ok(match count {
+        queries::PhraseCount::MoreThan => (COUNT_CAP + 1, false),
+        queries::PhraseCount::AtLeast(n) => (n.max(rows.len() as i64), true),
+        queries::PhraseCount::Exactly(n) => (n, false),
     })
 }
 
@@ -666,12 +719,27 @@ pub fn explain_search(
     if !problems.is_empty() {
         return Err(AppError::BadRequest(problems.join(" ")));
     }
-    let Plan { filters, count, .. } = plan(conn, &resolved, search.sort, None, None, &density)?;
+    let Plan {
+        filters,
+        count,
+        total,
+    } = plan(conn, &resolved, search.sort, None, None, &density)?;
     let mut statements = Vec::new();
     if let Some(count) = count {
         statements.push(("count", count));
     }
     statements.push(("page", queries::Explain::Page));
+    if let Total::PhraseByPage { .. } = total {
+        // How far back the page reached decides the count.
+        let rows = queries::search(conn, &filters, search.sort, None, PAGE_SIZE + 1)?;
+        if let Some(last) = rows.last() {
+            let last = SearchCursor {
+                key: last.sort_key,
+                id: last.id,
+            };
+            statements.push(("count", queries::Explain::Reached { last }));
+        }
+    }
     let mut out = Vec::new();
     for (name, which) in statements {
         let (plan, ms) = queries::explain(conn, &filters, search.sort, PAGE_SIZE + 1, which)?;

@@ -788,6 +788,46 @@ fn sample_statement(f: &Filters, sample: i64) -> Statement {
     s
 }
 
+/// How many public listings there are from the one after `after` (from the newest without it)
+/// back to `last`: how far a newest-first page reached. Counted in the newest-first index
+/// alone.
+pub fn listings_reached(
+    conn: &mut PgConnection,
+    after: Option<SearchCursor>,
+    last: SearchCursor,
+) -> QueryResult<i64> {
+    #[derive(QueryableByName)]
+    struct Count {
+        #[diesel(sql_type = BigInt)]
+        n: i64,
+    }
+    let n: Count = reached_statement(after, last).query().get_result(conn)?;
+    Ok(n.n)
+}
+
+fn reached_statement(after: Option<SearchCursor>, last: SearchCursor) -> Statement {
+    let at = |cursor: SearchCursor| {
+        DateTime::from_timestamp_micros(cursor.key as i64).unwrap_or_default()
+    };
+    let mut s = Statement::default();
+    s.push(
+        "SELECT count(*) AS n FROM listings l
+         WHERE l.status IN ('active', 'pending') AND (l.renewed_at, l.id) >= (",
+    )
+    .bind(Param::Time(at(last)))
+    .push(", ")
+    .bind(Param::BigInt(last.id))
+    .push(")");
+    if let Some(after) = after {
+        s.push(" AND (l.renewed_at, l.id) < (")
+            .bind(Param::Time(at(after)))
+            .push(", ")
+            .bind(Param::BigInt(after.id))
+            .push(")");
+    }
+    s
+}
+
 /// Phrase matches among the first `budget` candidates, up to `cap + 1`.
 fn phrase_count_statement(f: &Filters, sort: Sort, cap: i64, budget: i64) -> Statement {
     let candidates = Filters {
@@ -811,7 +851,7 @@ fn phrase_count_statement(f: &Filters, sort: Sort, cap: i64, budget: i64) -> Sta
 }
 
 /// Which statement of a search to explain.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq)]
 pub enum Explain {
     /// The first page.
     Page,
@@ -821,6 +861,8 @@ pub enum Explain {
     PhraseCount { cap: i64, budget: i64 },
     /// How many of the newest listings match.
     Sample { sample: i64 },
+    /// How many public listings a first page reached back through, to this row.
+    Reached { last: SearchCursor },
 }
 
 /// `EXPLAIN ANALYZE` of one statement of a search: its plan, and its execution time in
@@ -848,6 +890,7 @@ pub fn explain(
         Explain::Count { cap } => count_statement(f, sort, cap),
         Explain::PhraseCount { cap, budget } => phrase_count_statement(f, sort, cap, budget),
         Explain::Sample { sample } => sample_statement(f, sample),
+        Explain::Reached { last } => reached_statement(None, last),
     };
     statement.text.insert_str(0, "EXPLAIN (ANALYZE, BUFFERS) ");
     let lines: Vec<Line> = statement.query().load(conn)?;

@@ -956,4 +956,20 @@ async fn windows_of_days_page_exactly_like_the_newest_first_walk() {
         ..words.clone()
     };
     assert_eq!(pages(&mut conn, &stale), walked);
+
+    // How far back a page reached: public listings (of any words) from a cursor to a row.
+    let everything = Filters::default();
+    let newest = queries::search(&mut conn, &everything, Sort::Newest, None, 300).unwrap();
+    let cursor = |i: usize| SearchCursor {
+        key: newest[i].sort_key,
+        id: newest[i].id,
+    };
+    assert_eq!(
+        queries::listings_reached(&mut conn, None, cursor(99)).unwrap(),
+        100
+    );
+    assert_eq!(
+        queries::listings_reached(&mut conn, Some(cursor(9)), cursor(99)).unwrap(),
+        90
+    );
 }
