@@ -403,8 +403,8 @@ fn generate(conn: &mut PgConnection) -> anyhow::Result<()> {
     println!("Generating {LISTINGS} listings (once; kept in {DATA_DIR})…");
     let started = Instant::now();
     diesel::sql_query(
-        "TRUNCATE listings, listing_photos, favorites, title_words, zip_listing_counts
-         RESTART IDENTITY CASCADE",
+        "TRUNCATE listings, listing_photos, favorites, title_words, zip_listing_counts,
+                  category_listing_counts RESTART IDENTITY CASCADE",
     )
     .execute(conn)?;
     diesel::sql_query(
@@ -440,11 +440,16 @@ fn generate(conn: &mut PgConnection) -> anyhow::Result<()> {
          FROM listings WHERE photo_count = 1",
     )
     .execute(conn)?;
-    diesel::sql_query("TRUNCATE zip_listing_counts").execute(conn)?;
     diesel::sql_query(
         "INSERT INTO zip_listing_counts (zip, latitude, longitude, listings)
          SELECT zip, min(latitude), min(longitude), count(*)
          FROM listings WHERE status IN ('active', 'pending') GROUP BY zip",
+    )
+    .execute(conn)?;
+    diesel::sql_query(
+        "INSERT INTO category_listing_counts (category_id, listings)
+         SELECT category_id, count(*)
+         FROM listings WHERE status IN ('active', 'pending') GROUP BY category_id",
     )
     .execute(conn)?;
     diesel::sql_query(
@@ -465,6 +470,7 @@ fn generate(conn: &mut PgConnection) -> anyhow::Result<()> {
 const TRIGGERS: &[(&str, &str)] = &[
     ("listings", "listings_record_title_words"),
     ("listings", "listings_count_by_zip"),
+    ("listings", "listings_count_by_category"),
     ("listing_photos", "listing_photos_summary"),
 ];
 

@@ -19,6 +19,13 @@ diesel::table! {
 }
 
 diesel::table! {
+    category_listing_counts (category_id) {
+        category_id -> Int4,
+        listings -> Int4,
+    }
+}
+
+diesel::table! {
     favorites (user_id, listing_id) {
         user_id -> Int8,
         listing_id -> Int8,
@@ -152,6 +159,7 @@ diesel::table! {
 }
 
 diesel::joinable!(categories -> sections (section_id));
+diesel::joinable!(category_listing_counts -> categories (category_id));
 diesel::joinable!(favorites -> listings (listing_id));
 diesel::joinable!(favorites -> users (user_id));
 diesel::joinable!(listing_photos -> listings (listing_id));
@@ -164,6 +172,7 @@ diesel::joinable!(user_sessions -> users (user_id));
 
 diesel::allow_tables_to_appear_in_same_query!(
     categories,
+    category_listing_counts,
     favorites,
     listing_photos,
     listings,

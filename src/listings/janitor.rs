@@ -1,6 +1,9 @@
-//! The janitor: removes photo objects that nothing refers to any more.
+//! The janitor: marks listings past their expiry as expired, and removes photo objects that
+//! nothing refers to any more.
 //!
-//! Two kinds of leftovers: pending uploads that were never attached to a listing (the form
+//! Expired listings keep showing as expired to whoever opens them; marking them takes them out
+//! of the public indexes and the per-category counts the triggers keep (until then, queries
+//! check the expiry themselves). Two kinds of photo leftovers: pending uploads that were never attached to a listing (the form
 //! was abandoned), and objects without any row (a crash or a failure between storing the
 //! objects and writing the row). Both are removed once they are older than the grace period,
 //! which also protects an upload that is between its two steps right now. Running it twice,
@@ -17,16 +20,30 @@ use crate::web::{AppError, Db};
 
 /// How old a leftover must be before it goes.
 pub const GRACE: Duration = Duration::from_secs(24 * 3600);
+/// Listings marked expired in one statement (short transactions, whatever the backlog).
+const EXPIRE_BATCH: i64 = 1000;
 /// How often `serve` runs the janitor.
 pub const INTERVAL: Duration = Duration::from_secs(15 * 60);
 
 #[derive(Debug, Default, PartialEq, Eq)]
 pub struct SweepReport {
+    pub expired_listings: usize,
     pub pending_photos: usize,
     pub orphan_objects: usize,
 }
 
 pub async fn sweep(db: &Db, storage: &Storage, grace: Duration) -> Result<SweepReport, AppError> {
+    let mut expired_listings = 0;
+    loop {
+        let marked = db
+            .run(|conn| queries::expire_listings(conn, EXPIRE_BATCH))
+            .await?;
+        expired_listings += marked;
+        if (marked as i64) < EXPIRE_BATCH {
+            break;
+        }
+    }
+
     let cutoff = Utc::now() - chrono::Duration::from_std(grace).unwrap_or_default();
     let stale = db
         .run(move |conn| queries::take_stale_pending_photos(conn, cutoff))
@@ -48,6 +65,7 @@ pub async fn sweep(db: &Db, storage: &Storage, grace: Duration) -> Result<SweepR
         }
     }
     let report = SweepReport {
+        expired_listings,
         pending_photos: stale.len(),
         orphan_objects: orphans,
     };

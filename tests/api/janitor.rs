@@ -112,6 +112,7 @@ async fn the_janitor_removes_leftovers_and_keeps_what_is_used(choice: StorageCho
     assert_eq!(
         report,
         SweepReport {
+            expired_listings: 0,
             pending_photos: 1,
             orphan_objects: 1
         }
@@ -139,4 +140,65 @@ async fn the_janitor_cleans_local_disk() {
 #[tokio::test]
 async fn the_janitor_cleans_s3() {
     the_janitor_removes_leftovers_and_keeps_what_is_used(StorageChoice::S3).await;
+}
+
+#[tokio::test]
+async fn expired_listings_are_marked_and_leave_the_counts() {
+    let app = crate::helpers::spawn_app().await;
+    app.sign_up_new_member().await;
+    let furniture = app.category_id("for-sale", "furniture");
+    for _ in 0..3 {
+        let response = post_listing(&app, furniture, FIELDS, vec![]).await;
+        assert!(response.status().is_success() || response.status().is_redirection());
+    }
+    let mut conn = app.pool.get().unwrap();
+    diesel::sql_query(
+        "UPDATE listings SET expires_at = now() - interval '1 minute'
+         WHERE id IN (SELECT id FROM listings ORDER BY id LIMIT 2)",
+    )
+    .execute(&mut conn)
+    .unwrap();
+    let kept = |conn: &mut diesel::PgConnection| -> i64 {
+        use corkboard::db::schema::category_listing_counts::dsl::*;
+        category_listing_counts
+            .filter(diesel::ExpressionMethods::eq(category_id, furniture))
+            .select(listings)
+            .first::<i32>(conn)
+            .map(i64::from)
+            .unwrap()
+    };
+    // Before the janitor runs, the counts already leave the expired ones out.
+    assert_eq!(kept(&mut conn), 3);
+    assert!(
+        app.get_page("/")
+            .await
+            .body
+            .contains(r#"aria-label="1 listings""#)
+    );
+
+    let report = sweep(
+        &Db::new(app.pool.clone()),
+        &app.storage,
+        Duration::from_secs(3600),
+    )
+    .await
+    .unwrap();
+
+    assert_eq!(report.expired_listings, 2);
+    assert_eq!(count(&app, "listings WHERE status = 'expired'"), 2);
+    assert_eq!(kept(&mut conn), 1);
+    assert!(
+        app.get_page("/")
+            .await
+            .body
+            .contains(r#"aria-label="1 listings""#)
+    );
+    let again = sweep(
+        &Db::new(app.pool.clone()),
+        &app.storage,
+        Duration::from_secs(3600),
+    )
+    .await
+    .unwrap();
+    assert_eq!(again, SweepReport::default());
 }
