@@ -72,6 +72,7 @@ diesel::table! {
         search -> Nullable<Tsvector>,
         photo_count -> Int2,
         cover_thumb_key -> Nullable<Text>,
+        pairs -> Nullable<Tsvector>,
     }
 }
 

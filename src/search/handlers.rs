@@ -323,8 +323,9 @@ fn jitter(id: i64, lat: f64, lon: f64) -> (f64, f64) {
 /// as estimates can be off by a few times.
 const ESTIMATE_CLEARLY_MORE: f64 = 5000.0;
 
-/// The same for a search of one word and nothing else, whose estimate is close (see [`plan`]).
-const ONE_WORD_CLEARLY_MORE: f64 = 1250.0;
+/// The same for a search of one word (or two-word phrase) and nothing else, whose estimate is
+/// close (see [`plan`]).
+const ONE_TERM_CLEARLY_MORE: f64 = 1250.0;
 
 /// How a search's total is known.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -385,10 +386,10 @@ fn plan(
     let everything = |conn: &mut diesel::PgConnection| -> Result<f64, AppError> {
         Ok(match counts {
             Some(counts) => counts.get(conn)?.values().sum::<i64>() as f64,
-            None => queries::estimate_matches(conn, &Filters::default(), Sort::Newest)?,
+            None => queries::estimate_matches(conn, &Filters::default(), Sort::Newest)?.rows,
         })
     };
-    let (estimate, circle_is_narrowest) = match resolved.listings_in_circle {
+    let (estimate, circle_is_narrowest, loose) = match resolved.listings_in_circle {
         Some(in_circle) => {
             let anywhere = Filters {
                 near: None,
@@ -397,20 +398,27 @@ fn plan(
             };
             let share = (in_circle as f64 / everything(conn)?.max(1.0)).min(1.0);
             let elsewhere = queries::estimate_matches(conn, &anywhere, sort)?;
-            (elsewhere * share, (in_circle as f64) <= elsewhere)
+            (
+                elsewhere.rows * share,
+                (in_circle as f64) <= elsewhere.rows,
+                elsewhere.loose,
+            )
         }
-        None => (queries::estimate_matches(conn, &filters, sort)?, false),
+        None => {
+            let estimate = queries::estimate_matches(conn, &filters, sort)?;
+            (estimate.rows, false, estimate.loose)
+        }
     };
-    // One word alone: its frequency is in the statistics (kept for every word, from a sample
-    // of most of the table), so the estimate is close and a smaller margin will do.
-    let one_word = filters.words_only()
-        && filters
-            .text
-            .as_deref()
-            .is_some_and(|t| t.trim().chars().all(char::is_alphanumeric));
-    if estimate >= ESTIMATE_CLEARLY_MORE || (one_word && estimate >= ONE_WORD_CLEARLY_MORE) {
-        // A phrase's estimate is that of its words anywhere: it may be far too high.
-        if !filters.text.as_deref().is_some_and(queries::has_phrase) {
+    // One word (or one two-word phrase, which is one pair) alone: its frequency is in the
+    // statistics (kept for every word and pair, from a sample of most of the table), so the
+    // estimate is close and a smaller margin will do.
+    let one_term =
+        filters.words_only() && filters.text.as_deref().is_some_and(queries::is_one_term);
+    if estimate >= ESTIMATE_CLEARLY_MORE
+        || (one_term && !loose && estimate >= ONE_TERM_CLEARLY_MORE)
+    {
+        // A phrase without pairs is estimated as its words anywhere: it may be far too high.
+        if !loose {
             let total = everything(conn)?;
             filters.window = window(conn, density, sort, total, estimate)?;
             return Ok(Plan {

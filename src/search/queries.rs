@@ -146,6 +146,8 @@ pub struct Filters {
     /// Match the words of any phrase anywhere, in any order (a superset of the matches, for
     /// counting phrase searches within a budget).
     pub phrases_as_words: bool,
+    /// Match a phrase's word pairs only (to estimate it: see [`estimate_matches`]).
+    pub pairs_only: bool,
     /// Newest first, read the matches a window of days at a time (through the index on words
     /// and day) rather than walk the newest-first index checking every listing.
     pub window: Option<Window>,
@@ -193,6 +195,18 @@ pub fn has_phrase(text: &str) -> bool {
         rest = next;
     }
     false
+}
+
+/// One word, or one quoted phrase of two words (one word pair), and nothing else.
+pub fn is_one_term(text: &str) -> bool {
+    let text = text.trim();
+    let plain = |w: &str| !w.is_empty() && w.chars().all(char::is_alphanumeric);
+    match text.strip_prefix('"').and_then(|t| t.strip_suffix('"')) {
+        Some(phrase) => {
+            matches!(phrase.split(' ').collect::<Vec<_>>()[..], [a, b] if plain(a) && plain(b))
+        }
+        None => plain(text),
+    }
 }
 
 /// A phrase search's count within a budget of candidates.
@@ -333,7 +347,19 @@ fn where_clause(s: &mut Statement, f: &Filters) {
 fn conditions(s: &mut Statement, f: &Filters) {
     s.push("l.status IN ('active', 'pending') AND l.expires_at > now()");
     if let Some(text) = &f.text {
-        if f.phrases_as_words {
+        if has_phrase(text) {
+            // The word pairs the phrases require, through the GIN index (with none to
+            // require, the planner folds the condition away).
+            s.push(" AND (phrase_pairs(websearch_to_tsquery('english', ")
+                .bind(Param::Text(text.clone()))
+                .push(")) IS NULL OR l.pairs @@ phrase_pairs(websearch_to_tsquery('english', ")
+                .bind(Param::Text(text.clone()))
+                .push(")))");
+        }
+        if f.pairs_only {
+            // Estimating a phrase by its pairs alone: the words would count again what the
+            // pairs already say.
+        } else if f.phrases_as_words {
             // Every word of the phrases, anywhere: what the GIN index can answer alone.
             s.push(" AND l.search @@ regexp_replace(websearch_to_tsquery('english', ")
                 .bind(Param::Text(text.clone()))
@@ -725,8 +751,38 @@ pub fn count_matches(
         .map(|c| c.n)
 }
 
-/// The planner's estimate of how many listings match (no rows are read).
-pub fn estimate_matches(conn: &mut PgConnection, f: &Filters, sort: Sort) -> QueryResult<f64> {
+/// The planner's estimate of how many listings match a search (no rows are read).
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Estimate {
+    pub rows: f64,
+    /// A phrase with no word pairs to look up, estimated as its words anywhere: it may be far
+    /// fewer.
+    pub loose: bool,
+}
+
+/// The planner's estimate of how many listings match. A phrase is estimated by its word pairs,
+/// which the statistics know like words (its words anywhere may be ten times as many); one
+/// without pairs by its words.
+pub fn estimate_matches(conn: &mut PgConnection, f: &Filters, sort: Sort) -> QueryResult<Estimate> {
+    if f.text.as_deref().is_some_and(has_phrase) {
+        let by_pairs = Filters {
+            pairs_only: true,
+            ..f.clone()
+        };
+        let (rows, plan) = explain_rows(conn, &by_pairs, sort)?;
+        // Pairs to look up stay in the plan; none fold the condition away.
+        if plan.contains("pairs @@") {
+            return Ok(Estimate { rows, loose: false });
+        }
+        let (rows, _) = explain_rows(conn, f, sort)?;
+        return Ok(Estimate { rows, loose: true });
+    }
+    let (rows, _) = explain_rows(conn, f, sort)?;
+    Ok(Estimate { rows, loose: false })
+}
+
+/// The rows `EXPLAIN` expects a search to match, and the plan.
+fn explain_rows(conn: &mut PgConnection, f: &Filters, sort: Sort) -> QueryResult<(f64, String)> {
     #[derive(QueryableByName)]
     struct Line {
         #[diesel(sql_type = Text, column_name = "QUERY PLAN")]
@@ -740,12 +796,14 @@ pub fn estimate_matches(conn: &mut PgConnection, f: &Filters, sort: Sort) -> Que
     }
     let lines: Vec<Line> = s.query().load(conn)?;
     // The top line reads "… (cost=a..b rows=N width=w)".
-    Ok(lines
+    let rows = lines
         .first()
         .and_then(|l| l.line.split(" rows=").nth(1))
         .and_then(|rest| rest.split_whitespace().next())
         .and_then(|n| n.parse().ok())
-        .unwrap_or(f64::MAX))
+        .unwrap_or(f64::MAX);
+    let plan: Vec<String> = lines.into_iter().map(|l| l.line).collect();
+    Ok((rows, plan.join("\n")))
 }
 
 fn count_statement(f: &Filters, sort: Sort, cap: i64) -> Statement {
@@ -992,6 +1050,25 @@ mod tests {
         }
         for no in [r#"used bike"#, r#""bike""#, r#"lamp -"red oak""#, ""] {
             assert!(!has_phrase(no), "{no}");
+        }
+    }
+
+    #[test]
+    fn one_term_is_one_word_or_one_pair() {
+        for yes in ["bike", " bike ", r#""used bike""#, "Fahrrad2"] {
+            assert!(is_one_term(yes), "{yes}");
+        }
+        for no in [
+            "",
+            "used bike",
+            r#""used""#,
+            r#""red oak table""#,
+            r#""used bike"s"#,
+            "-bike",
+            "e-mail",
+            r#""used  bike""#,
+        ] {
+            assert!(!is_one_term(no), "{no}");
         }
     }
 

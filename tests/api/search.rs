@@ -172,6 +172,58 @@ async fn phrases_exclusions_and_or_work_like_a_web_search() {
 }
 
 #[tokio::test]
+async fn phrases_are_looked_up_by_their_word_pairs_and_still_checked_whole() {
+    use corkboard::search::domain::Sort;
+    use corkboard::search::queries::{Filters, estimate_matches};
+
+    let app = app_with_member().await;
+    let listing = |title: &'static str, body: &'static str, minutes_ago: i64| {
+        post(
+            &app,
+            Post {
+                title,
+                body,
+                minutes_ago,
+                ..Post::default()
+            },
+        )
+    };
+    let table = listing("Red oak table", "Solid.", 0);
+    let _apart = listing("Table", "Red and oak, oak red.", 1);
+    let for_sale = listing("Bike for sale", "Barely ridden.", 2);
+    let oneil = listing("O'Neil's bike", "Blue.", 3);
+    // The title's last word and the body's first stand side by side, as for the phrase itself.
+    let across = listing("Used", "bike, like new", 4);
+    let reversed = listing("Table oak red", "x", 5);
+
+    assert_eq!(ids(&app, "q=%22red+oak+table%22").await, vec![table]);
+    assert_eq!(ids(&app, "q=%22oak+table%22").await, vec![table]);
+    assert_eq!(ids(&app, "q=%22table+oak%22").await, vec![reversed]);
+    assert_eq!(ids(&app, "q=%22red+oak%22+-table").await, Vec::<i64>::new());
+    assert_eq!(ids(&app, "q=%22bike+for+sale%22").await, vec![for_sale]);
+    assert_eq!(ids(&app, "q=%22o%27neil%27s+bike%22").await, vec![oneil]);
+    assert_eq!(ids(&app, "q=%22used+bike%22").await, vec![across]);
+    assert_eq!(
+        ids(&app, "q=%22oak+table%22+or+%22blue%22").await,
+        vec![table, oneil]
+    );
+
+    // A phrase is estimated by its pairs, unless it has none ("for" is left out of
+    // "bike for sale": its words are not side by side).
+    let mut conn = app.pool.get().unwrap();
+    let estimate = |conn: &mut diesel::PgConnection, text: &str| {
+        let filters = Filters {
+            text: Some(text.into()),
+            ..Filters::default()
+        };
+        estimate_matches(conn, &filters, Sort::Newest).unwrap()
+    };
+    assert!(!estimate(&mut conn, r#""red oak table""#).loose);
+    assert!(estimate(&mut conn, r#""bike for sale""#).loose);
+    assert!(!estimate(&mut conn, "bike").loose);
+}
+
+#[tokio::test]
 async fn each_filter_narrows_the_results() {
     let app = app_with_member().await;
     let cheap = post(
