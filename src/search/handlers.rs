@@ -409,6 +409,7 @@ fn plan(
             (estimate.rows, false, estimate.loose)
         }
     };
+    filters.by_pairs = !loose && filters.text.as_deref().is_some_and(queries::has_phrase);
     // One word (or one two-word phrase, which is one pair) alone: its frequency is in the
     // statistics (kept for every word and pair, from a sample of most of the table), so the
     // estimate is close and a smaller margin will do.

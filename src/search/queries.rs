@@ -148,6 +148,9 @@ pub struct Filters {
     pub phrases_as_words: bool,
     /// Match a phrase's word pairs only (to estimate it: see [`estimate_matches`]).
     pub pairs_only: bool,
+    /// The phrases have word pairs: find listings by the pairs alone, and check the phrases
+    /// on each.
+    pub by_pairs: bool,
     /// Newest first, read the matches a window of days at a time (through the index on words
     /// and day) rather than walk the newest-first index checking every listing.
     pub window: Option<Window>,
@@ -364,6 +367,12 @@ fn conditions(s: &mut Statement, f: &Filters) {
             s.push(" AND l.search @@ regexp_replace(websearch_to_tsquery('english', ")
                 .bind(Param::Text(text.clone()))
                 .push(")::text, '<(-|[0-9]+)>', '&', 'g')::tsquery");
+        } else if f.by_pairs {
+            // Checked on each listing the pairs find, not in the index as well: intersecting
+            // the words' long lists there costs more than checking the few listings.
+            s.push(" AND ts_match_vq(l.search, websearch_to_tsquery('english', ")
+                .bind(Param::Text(text.clone()))
+                .push("))");
         } else {
             s.push(" AND l.search @@ websearch_to_tsquery('english', ")
                 .bind(Param::Text(text.clone()))
