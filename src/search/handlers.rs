@@ -364,11 +364,16 @@ const PHRASE_CANDIDATES: i64 = 20_000;
 /// hints set) and how the total is known.
 ///
 /// - The planner clearly expects more than 1,000: "1,000+" without counting (counting a
-///   broad search would cost more than its page); the page walks the newest-first index.
-/// - It expects few, and its estimate is one to trust (words, price and photos have column
-///   statistics): the page fetches every match through the indexes, sorts and counts them.
+///   broad search would cost more than its page). A newest-first page walks the newest-first
+///   index when matches are common enough to meet soon, and reads windows of days through
+///   the words' index when they are sparser (see [`window`]).
+/// - It expects few, and its estimate is one to trust (words, word pairs, price and photos
+///   have column statistics): the page fetches every match through the indexes, sorts and
+///   counts them.
 /// - Otherwise (category details, whose statistics are poor; later pages): count, up to
 ///   1,001.
+/// - A phrase without word pairs is estimated as its words anywhere, maybe far too high:
+///   its count comes from its page or a sample, or within a budget.
 ///
 /// A circle's share comes from the per-ZIP counts, not from the planner, which cannot
 /// estimate a distance condition (it guesses a thousandth of the table, in Manhattan as in
@@ -551,18 +556,28 @@ fn window(
     total: f64,
     matches: f64,
 ) -> Result<Option<queries::Window>, AppError> {
-    if sort != Sort::Newest || PAGE_SIZE as f64 * total / matches.max(1.0) <= WALK_ROWS {
+    if sort != Sort::Newest || !too_sparse_to_walk(total, matches) {
         return Ok(None);
     }
     let Some(oldest_day) = density.oldest_day(conn)? else {
         return Ok(None);
     };
-    let days = f64::from((queries::day_of(Utc::now()) - oldest_day + 1).max(1));
-    let first_days = (2.0 * PAGE_SIZE as f64 * days / matches.max(1.0)).ceil();
+    let days = (queries::day_of(Utc::now()) - oldest_day + 1).max(1);
     Ok(Some(queries::Window {
-        first_days: first_days.clamp(1.0, days) as i32,
+        first_days: first_window_days(matches, days),
         oldest_day,
     }))
+}
+
+/// Whether a page of `matches` among `total` listings means walking more than [`WALK_ROWS`].
+fn too_sparse_to_walk(total: f64, matches: f64) -> bool {
+    PAGE_SIZE as f64 * total / matches.max(1.0) > WALK_ROWS
+}
+
+/// Days that hold about two pages of `matches` spread evenly over `days` days.
+fn first_window_days(matches: f64, days: i32) -> i32 {
+    let wanted = (2.0 * PAGE_SIZE as f64 * f64::from(days) / matches.max(1.0)).ceil();
+    wanted.clamp(1.0, f64::from(days)) as i32
 }
 
 /// "Did you mean …": the query with each unknown word replaced by the closest title word.
@@ -755,4 +770,23 @@ pub fn explain_search(
         out.push((name, plan, ms));
     }
     Ok(out)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn sparse_matches_are_read_by_windows_sized_for_two_pages() {
+        // A million listings: a word in 10 % of them is met every ten listings.
+        assert!(!too_sparse_to_walk(1e6, 100_000.0));
+        assert!(!too_sparse_to_walk(1e6, 12_500.0));
+        assert!(too_sparse_to_walk(1e6, 12_000.0));
+        assert!(too_sparse_to_walk(1e6, 0.0));
+        // 1,460 matches over a year: 4 a day, so 13 days hold 50.
+        assert_eq!(first_window_days(1460.0, 365), 13);
+        assert_eq!(first_window_days(1e6, 365), 1);
+        assert_eq!(first_window_days(3.0, 365), 365);
+        assert_eq!(first_window_days(0.0, 30), 30);
+    }
 }

@@ -989,6 +989,16 @@ async fn windows_of_days_page_exactly_like_the_newest_first_walk() {
     assert_eq!(walked.len(), 820 - 273 - 1);
 
     let today = queries::day_of(chrono::Utc::now());
+    // The oldest public listing was posted 410 × 7 hours ago.
+    let oldest = corkboard::search::density::Density::new(std::time::Duration::ZERO)
+        .oldest_day(&mut conn)
+        .unwrap()
+        .unwrap();
+    let expected = queries::day_of(chrono::Utc::now() - chrono::Duration::hours(410 * 7));
+    assert!(
+        (expected - 1..=expected).contains(&oldest),
+        "{oldest} {expected}"
+    );
     for (first_days, oldest_day) in [(1, today - 125), (3, today - 125), (200, today - 125)] {
         let by_days = Filters {
             window: Some(Window {
