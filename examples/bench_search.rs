@@ -469,8 +469,7 @@ fn generate(conn: &mut PgConnection) -> anyhow::Result<()> {
 /// The triggers that keep summaries, switched off while generating.
 const TRIGGERS: &[(&str, &str)] = &[
     ("listings", "listings_record_title_words"),
-    ("listings", "listings_count_by_zip"),
-    ("listings", "listings_count_by_category"),
+    ("listings", "listings_count_public"),
     ("listing_photos", "listing_photos_summary"),
 ];
 

@@ -101,12 +101,8 @@ impl CategoryCounts {
     }
 }
 
-/// Public listings per category, counted now.
+/// Public listings per category, as of now.
 pub fn public_counts_by_category(conn: &mut PgConnection) -> QueryResult<HashMap<i32, i64>> {
-    count_public_by_category(conn)
-}
-
-fn count_public_by_category(conn: &mut PgConnection) -> QueryResult<HashMap<i32, i64>> {
     #[derive(QueryableByName)]
     struct Row {
         #[diesel(sql_type = Integer)]

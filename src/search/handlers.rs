@@ -177,18 +177,9 @@ pub async fn search_page(
                 )?;
                 let mut rows =
                     queries::search(conn, &filters, searched.sort, after, PAGE_SIZE + 1)?;
-                let mut at_least = false;
                 let total = match total {
-                    Total::Counted(n) => n,
-                    Total::ClearlyMore => COUNT_CAP + 1,
-                    Total::AtLeast(n) => {
-                        at_least = true;
-                        n.max(rows.len() as i64)
-                    }
                     Total::PhraseByPage { listings } => {
-                        let (n, more) = phrase_total(conn, &filters, after, &rows, listings)?;
-                        at_least = more;
-                        n
+                        phrase_total(conn, &filters, after, &rows, listings)?
                     }
                     Total::InPage => {
                         let n = rows.first().map_or(0, |r| r.total_matches);
@@ -204,9 +195,11 @@ pub async fn search_page(
                                 PAGE_SIZE + 1,
                             )?;
                         }
-                        n
+                        Total::Counted(n)
                     }
+                    known => known,
                 };
+                let (total, at_least) = total.shown(rows.len());
                 let suggestion = match (&searched.text, total < 3) {
                     (Some(text), true) => suggest(conn, text)?,
                     _ => None,
@@ -343,6 +336,20 @@ enum Total {
     PhraseByPage { listings: i64 },
 }
 
+impl Total {
+    /// The total to show beside a page of `rows` rows, and whether it is "at least" that.
+    /// (The page must have settled [`Total::InPage`] and [`Total::PhraseByPage`] first.)
+    fn shown(self, rows: usize) -> (i64, bool) {
+        match self {
+            Total::Counted(n) => (n, false),
+            Total::AtLeast(n) => (n.max(rows as i64), true),
+            Total::ClearlyMore | Total::InPage | Total::PhraseByPage { .. } => {
+                (COUNT_CAP + 1, false)
+            }
+        }
+    }
+}
+
 /// What [`plan`] decided.
 struct Plan {
     /// The filters to run, with the plan hints set.
@@ -466,20 +473,9 @@ fn plan(
             cap: COUNT_CAP,
             budget: PHRASE_CANDIDATES,
         });
-        let total = match queries::count_phrase_matches(
-            conn,
-            &filters,
-            sort,
-            COUNT_CAP,
-            PHRASE_CANDIDATES,
-        )? {
-            queries::PhraseCount::MoreThan => Total::ClearlyMore,
-            queries::PhraseCount::AtLeast(n) => Total::AtLeast(n),
-            queries::PhraseCount::Exactly(n) => {
-                filters.few_matches = n <= COUNT_CAP;
-                Total::Counted(n)
-            }
-        };
+        let total = count_phrase(conn, &filters, sort)?;
+        // Counted exactly: few enough to fetch them all.
+        filters.few_matches = matches!(total, Total::Counted(n) if n <= COUNT_CAP);
         return Ok(Plan {
             filters,
             total,
@@ -514,14 +510,14 @@ fn plan(
 /// another follows) is read. When the page found its matches among few enough listings that
 /// their share of all `listings` is clearly over 1,000 (twice that: with 26 matches, a phrase
 /// in only 1,000 listings would do it about once in a thousand searches), "1,000+" without
-/// counting; otherwise counted within the budget of candidates: `(total, at least)`.
+/// counting; otherwise counted within the budget of candidates.
 fn phrase_total(
     conn: &mut diesel::PgConnection,
     filters: &Filters,
     after: Option<SearchCursor>,
     rows: &[SearchRow],
     listings: i64,
-) -> Result<(i64, bool), AppError> {
+) -> Result<Total, AppError> {
     if let Some(last) = rows.last().filter(|_| rows.len() as i64 > PAGE_SIZE) {
         let last = SearchCursor {
             key: last.sort_key,
@@ -529,15 +525,23 @@ fn phrase_total(
         };
         let reached = queries::listings_reached(conn, after, last)?;
         if rows.len() as f64 / reached.max(1) as f64 * listings as f64 >= 2.0 * COUNT_CAP as f64 {
-            return Ok((COUNT_CAP + 1, false));
+            return Ok(Total::ClearlyMore);
         }
     }
-    let count =
-        queries::count_phrase_matches(conn, filters, Sort::Newest, COUNT_CAP, PHRASE_CANDIDATES)?;
+    count_phrase(conn, filters, Sort::Newest)
+}
+
+/// A phrase search counted within the budget of candidates.
+fn count_phrase(
+    conn: &mut diesel::PgConnection,
+    filters: &Filters,
+    sort: Sort,
+) -> Result<Total, AppError> {
+    let count = queries::count_phrase_matches(conn, filters, sort, COUNT_CAP, PHRASE_CANDIDATES)?;
     Ok(match count {
-        queries::PhraseCount::MoreThan => (COUNT_CAP + 1, false),
-        queries::PhraseCount::AtLeast(n) => (n.max(rows.len() as i64), true),
-        queries::PhraseCount::Exactly(n) => (n, false),
+        queries::PhraseCount::MoreThan => Total::ClearlyMore,
+        queries::PhraseCount::AtLeast(n) => Total::AtLeast(n),
+        queries::PhraseCount::Exactly(n) => Total::Counted(n),
     })
 }
 

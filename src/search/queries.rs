@@ -548,12 +548,14 @@ fn search_by_days(
     limit: i64,
 ) -> QueryResult<Vec<SearchRow>> {
     let mut rows: Vec<SearchRow> = Vec::new();
-    let (mut days, mut next) = first_window(f, window, after);
+    let mut newest = first_day(after);
+    let mut length = window.first_days.max(1);
     while (rows.len() as i64) < limit {
-        let Some(filters) = days else {
+        let left = limit - rows.len() as i64;
+        if newest < window.oldest_day {
             // Past the oldest day seen: whatever is older (it appeared since) in one go.
             let before = SearchCursor {
-                key: start_of_day(next.0 + 1).timestamp_micros() as f64,
+                key: start_of_day(newest + 1).timestamp_micros() as f64,
                 id: 0,
             };
             let after = match after {
@@ -564,56 +566,44 @@ fn search_by_days(
                 window: None,
                 ..f.clone()
             };
-            let more = page_statement(&rest, Sort::Newest, Some(after), limit - rows.len() as i64)
-                .query()
-                .load(conn)?;
-            rows.extend(more);
+            rows.extend(
+                page_statement(&rest, Sort::Newest, Some(after), left)
+                    .query()
+                    .load(conn)?,
+            );
             break;
-        };
-        let more: Vec<SearchRow> =
-            page_statement(&filters, Sort::Newest, after, limit - rows.len() as i64)
+        }
+        let oldest = newest.saturating_sub(length - 1).max(window.oldest_day);
+        let days = on_days(f, oldest, newest);
+        rows.extend(
+            page_statement(&days, Sort::Newest, after, left)
                 .query()
-                .load(conn)?;
-        rows.extend(more);
-        (days, next) = next_window(f, window, next);
+                .load(conn)?,
+        );
+        newest = oldest - 1;
+        length = length.saturating_mul(4);
     }
     Ok(rows)
 }
 
-/// The first window's filters (`None` when it would start before the oldest day), and where
-/// the next one starts: (its newest day, its length).
-fn first_window(
-    f: &Filters,
-    window: Window,
-    after: Option<SearchCursor>,
-) -> (Option<Filters>, (i32, i32)) {
-    // From the cursor's day, or from tomorrow (the database's clock may run ahead of ours).
-    let newest = match after {
+/// The newest day a newest-first page reads: the cursor's, or tomorrow (the database's clock
+/// may run ahead of ours).
+fn first_day(after: Option<SearchCursor>) -> i32 {
+    match after {
         Some(cursor) => {
             day_of(DateTime::from_timestamp_micros(cursor.key as i64).unwrap_or_default())
         }
         None => day_of(Utc::now()) + 1,
-    };
-    next_window(f, window, (newest, window.first_days.max(1)))
+    }
 }
 
-/// The window that starts at `newest` and spans `length` days (cut at the oldest day), and
-/// the one after it.
-fn next_window(
-    f: &Filters,
-    window: Window,
-    (newest, length): (i32, i32),
-) -> (Option<Filters>, (i32, i32)) {
-    if newest < window.oldest_day {
-        return (None, (newest, length));
-    }
-    let oldest = newest.saturating_sub(length - 1).max(window.oldest_day);
-    let filters = Filters {
+/// The filters restricted to the days from `oldest` to `newest`.
+fn on_days(f: &Filters, oldest: i32, newest: i32) -> Filters {
+    Filters {
         window: None,
         days: (oldest..=newest).rev().collect(),
         ..f.clone()
-    };
-    (Some(filters), (oldest - 1, length.saturating_mul(4)))
+    }
 }
 
 fn page_statement(f: &Filters, sort: Sort, after: Option<SearchCursor>, limit: i64) -> Statement {
@@ -949,8 +939,10 @@ pub fn explain(
     let mut statement = match which {
         Explain::Page => match f.window {
             Some(window) if sort == Sort::Newest && !f.few_matches => {
-                let first = first_window(f, window, None).0.unwrap_or_else(|| f.clone());
-                page_statement(&first, sort, None, limit)
+                // The first window's statement.
+                let newest = first_day(None);
+                let oldest = (newest - window.first_days.max(1) + 1).max(window.oldest_day);
+                page_statement(&on_days(f, oldest, newest), sort, None, limit)
             }
             _ => page_statement(f, sort, None, limit),
         },
