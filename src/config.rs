@@ -253,6 +253,11 @@ impl SecretKey {
         &self.0
     }
 
+    /// The key as hex, as it is written to its file.
+    pub fn to_hex(&self) -> String {
+        hex::encode(&self.0)
+    }
+
     /// A key for one purpose, derived so that no two uses share key material.
     pub fn derive(&self, purpose: &str) -> [u8; 32] {
         use hmac::{Hmac, Mac};
@@ -268,7 +273,21 @@ impl std::fmt::Debug for SecretKey {
     }
 }
 
-fn write_private_file(path: &Path, contents: &[u8]) -> std::io::Result<()> {
+/// Creates `path` (and its parents) if needed and makes it reachable by its owner alone
+/// (mode 0700): the private cluster's folders, the uploads, the mail.
+pub fn private_dir(path: &Path) -> anyhow::Result<()> {
+    std::fs::create_dir_all(path).with_context(|| format!("cannot create {}", path.display()))?;
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        std::fs::set_permissions(path, std::fs::Permissions::from_mode(0o700))
+            .with_context(|| format!("cannot restrict {}", path.display()))?;
+    }
+    Ok(())
+}
+
+/// Writes a new file that only its owner may read or write (mode 0600).
+pub fn write_private_file(path: &Path, contents: &[u8]) -> std::io::Result<()> {
     use std::io::Write;
     let mut options = std::fs::OpenOptions::new();
     options.write(true).create_new(true);

@@ -1,10 +1,17 @@
 //! A private PostgreSQL cluster under a folder of ours, run with the system's server binaries.
 //!
-//! Policy: the cluster listens on a Unix socket inside its own folder and on no TCP port, so it
-//! never collides with another PostgreSQL on the machine and only this user (or root) can reach
-//! it. It trusts local connections for that reason. Running as root, `initdb` and `pg_ctl` refuse
-//! to work, so they run as the `postgres` system user (via `runuser`) and the folder belongs to
-//! that user. A cluster that is already running is reused.
+//! Policy: the cluster admits only the account that runs Corkboard, twice over:
+//! - It listens on a Unix socket inside its own folder and on no TCP port, so it never collides
+//!   with another PostgreSQL on the machine; the folder, the socket's folder and the data are
+//!   mode 0700, so no other local account can even reach the socket.
+//! - Every connection must give a password (SCRAM): a random secret generated on first start
+//!   into `password` in the cluster's folder (mode 0600, readable by the account that runs
+//!   Corkboard alone), never a `trust` line in `pg_hba.conf`. A cluster made by an older
+//!   version with `trust` is given the password and switched to SCRAM at its next start.
+//!
+//! Running as root, `initdb` and `pg_ctl` refuse to work, so they run as the `postgres` system
+//! user (via `runuser`) and the folder belongs to that user; root reaches it regardless. A
+//! cluster that is already running is reused.
 
 use std::ffi::OsStr;
 use std::path::{Path, PathBuf};
@@ -71,13 +78,27 @@ fn physical_memory_mb() -> u64 {
     (pages as u64).saturating_mul(page_size as u64) / (1024 * 1024)
 }
 
-#[derive(Debug, Clone)]
+#[derive(Clone)]
 pub struct EmbeddedCluster {
     root: PathBuf,
     bin_dir: PathBuf,
     /// Set when running as root: the system user the server runs as.
     run_as: Option<String>,
+    /// The `postgres` role's password (hex, so it needs no escaping in a URL or in SQL).
+    password: String,
 }
+
+impl std::fmt::Debug for EmbeddedCluster {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("EmbeddedCluster")
+            .field("root", &self.root)
+            .field("run_as", &self.run_as)
+            .finish_non_exhaustive()
+    }
+}
+
+/// The file in the cluster's folder that holds the `postgres` role's password.
+const PASSWORD_FILE: &str = "password";
 
 impl EmbeddedCluster {
     /// Describes the cluster kept in `root` (created on `start` if missing).
@@ -99,10 +120,14 @@ impl EmbeddedCluster {
         } else {
             None
         };
+        let password = crate::config::SecretKey::load_or_create(&root.join(PASSWORD_FILE))
+            .context("cannot read or create the database password")?
+            .to_hex();
         Ok(Self {
             root,
             bin_dir: find_server_binaries()?,
             run_as,
+            password,
         })
     }
 
@@ -114,7 +139,8 @@ impl EmbeddedCluster {
         self.root.join("data")
     }
 
-    fn socket_dir(&self) -> PathBuf {
+    /// The folder of the cluster's Unix socket.
+    pub fn socket_dir(&self) -> PathBuf {
         self.root.join("run")
     }
 
@@ -125,7 +151,8 @@ impl EmbeddedCluster {
     /// A libpq URL for `database` on this cluster.
     pub fn url(&self, database: &str) -> String {
         format!(
-            "postgres://postgres@/{database}?host={}",
+            "postgres://postgres:{}@/{database}?host={}",
+            self.password,
             self.socket_dir().display()
         )
     }
@@ -146,9 +173,11 @@ impl EmbeddedCluster {
             self.init(durability)?;
         }
         if self.is_running() {
+            self.require_passwords()?;
             return Ok(false);
         }
-        std::fs::create_dir_all(self.socket_dir())?;
+        private_dir(&self.root)?;
+        private_dir(&self.socket_dir())?;
         self.hand_over(&self.socket_dir())?;
         self.write_memory_settings(MemorySettings::for_cluster(durability))?;
         let mut options = format!("-c listen_addresses= -k '{}'", self.socket_dir().display());
@@ -178,7 +207,37 @@ impl EmbeddedCluster {
                 tail.into_iter().rev().collect::<Vec<_>>().join("\n")
             );
         }
+        self.require_passwords()?;
         Ok(true)
+    }
+
+    /// Switches a running cluster made with `trust` (by an older Corkboard) to passwords:
+    /// sets the `postgres` role's password, rewrites `pg_hba.conf` to SCRAM and reloads it.
+    fn require_passwords(&self) -> anyhow::Result<()> {
+        let hba_path = self.data_dir().join("pg_hba.conf");
+        let hba = std::fs::read_to_string(&hba_path).context("cannot read pg_hba.conf")?;
+        let (rewritten, changed) = without_trust(&hba);
+        if !changed {
+            return Ok(());
+        }
+        let trusting_url = format!(
+            "postgres://postgres@/postgres?host={}",
+            self.socket_dir().display()
+        );
+        let mut conn = super::connect(&trusting_url)?;
+        // A role's password cannot be a bound parameter; it is hex, generated by us.
+        diesel::sql_query(format!(
+            "ALTER ROLE postgres WITH PASSWORD '{}'",
+            self.password
+        ))
+        .execute(&mut conn)
+        .context("cannot set the database password")?;
+        std::fs::write(&hba_path, rewritten).context("cannot rewrite pg_hba.conf")?;
+        diesel::sql_query("SELECT pg_reload_conf()")
+            .execute(&mut conn)
+            .context("cannot reload pg_hba.conf")?;
+        tracing::info!("the private PostgreSQL cluster now requires its password");
+        Ok(())
     }
 
     /// Writes `corkboard.conf` (memory sizes for this machine) into the data folder, and makes
@@ -246,21 +305,33 @@ impl EmbeddedCluster {
 
     fn init(&self, durability: Durability) -> anyhow::Result<()> {
         let data = self.data_dir();
-        std::fs::create_dir_all(&data)?;
+        private_dir(&self.root)?;
+        private_dir(&data)?;
         self.hand_over(&self.root)?;
         self.hand_over(&data)?;
+        // initdb reads the password from a file its user can read: a copy for the moment.
+        let pwfile = self.root.join(".initdb-password");
+        let _ = std::fs::remove_file(&pwfile);
+        crate::config::write_private_file(&pwfile, self.password.as_bytes())
+            .context("cannot write initdb's password file")?;
+        self.hand_over(&pwfile)?;
         let mut cmd = self.command("initdb");
-        cmd.arg("--pgdata").arg(&data).args([
-            "--username=postgres",
-            "--auth=trust",
-            "--encoding=UTF8",
-            "--locale=C.UTF-8",
-            "--no-instructions",
-        ]);
+        cmd.arg("--pgdata")
+            .arg(&data)
+            .arg(format!("--pwfile={}", pwfile.display()))
+            .args([
+                "--username=postgres",
+                "--auth=scram-sha-256",
+                "--encoding=UTF8",
+                "--locale=C.UTF-8",
+                "--no-instructions",
+            ]);
         if durability == Durability::Ephemeral {
             cmd.arg("--no-sync");
         }
-        let out = cmd.output().context("cannot run initdb")?;
+        let out = cmd.output();
+        let _ = std::fs::remove_file(&pwfile);
+        let out = out.context("cannot run initdb")?;
         if !out.status.success() {
             bail!(
                 "initdb failed: {}",
@@ -322,6 +393,40 @@ impl EmbeddedCluster {
     }
 }
 
+/// `pg_hba.conf` with every `trust` method replaced by `scram-sha-256`, and whether any was.
+fn without_trust(hba: &str) -> (String, bool) {
+    let mut changed = false;
+    let mut out = String::with_capacity(hba.len());
+    for line in hba.lines() {
+        let content = line.split('#').next().unwrap_or_default();
+        let fields: Vec<&str> = content.split_whitespace().collect();
+        if fields.len() >= 4 && fields.iter().skip(3).any(|f| *f == "trust") {
+            changed = true;
+            let fields: Vec<&str> = fields
+                .iter()
+                .enumerate()
+                .map(|(i, f)| {
+                    if i >= 3 && *f == "trust" {
+                        "scram-sha-256"
+                    } else {
+                        f
+                    }
+                })
+                .collect();
+            out.push_str(&fields.join(" "));
+        } else {
+            out.push_str(line);
+        }
+        out.push('\n');
+    }
+    (out, changed)
+}
+
+/// Creates `path` if needed and makes it reachable by its owner alone (mode 0700).
+fn private_dir(path: &Path) -> anyhow::Result<()> {
+    crate::config::private_dir(path)
+}
+
 fn is_root() -> bool {
     // SAFETY: geteuid has no preconditions and cannot fail.
     unsafe { libc::geteuid() == 0 }
@@ -368,6 +473,26 @@ pub fn find_server_binaries() -> anyhow::Result<PathBuf> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn trust_lines_become_scram_and_the_rest_is_kept() {
+        let hba = "# comment with trust in it\n\
+                   local   all   all   trust\n\
+                   host    all   all   127.0.0.1/32   trust\n\
+                   host    all   all   ::1/128   scram-sha-256\n";
+        let (out, changed) = without_trust(hba);
+        assert!(changed);
+        assert_eq!(
+            out,
+            "# comment with trust in it\n\
+             local all all scram-sha-256\n\
+             host all all 127.0.0.1/32 scram-sha-256\n\
+             host    all   all   ::1/128   scram-sha-256\n"
+        );
+        let (again, changed) = without_trust(&out);
+        assert!(!changed);
+        assert_eq!(again, out);
+    }
 
     #[test]
     fn memory_settings_follow_the_machine_within_bounds() {

@@ -41,7 +41,9 @@ pub struct MediaSignature {
 
 impl LocalStore {
     pub fn new(root: PathBuf, secret: &SecretKey, ttl_seconds: u64) -> anyhow::Result<Self> {
-        std::fs::create_dir_all(&root)
+        // Photos of hidden listings and pending uploads are private: no other local account
+        // may list or read the folder (browsers get them through signed URLs).
+        crate::config::private_dir(&root)
             .with_context(|| format!("cannot create the upload folder {}", root.display()))?;
         Ok(Self {
             root: Arc::new(root),

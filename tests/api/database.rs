@@ -88,3 +88,109 @@ fn the_private_cluster_takes_corkboards_memory_settings() {
     // The test cluster's size from corkboard.conf (PostgreSQL's own default is 4GB).
     assert_eq!(setting.effective_cache_size, "512MB");
 }
+
+/// Runs `program args…` as the `nobody` account; `None` when the tests do not run as root
+/// (only root can switch accounts), so the caller reports the check as skipped.
+fn as_nobody(program: &str, args: &[&str]) -> Option<std::process::Output> {
+    // SAFETY: geteuid has no preconditions and cannot fail.
+    if unsafe { libc::geteuid() } != 0 {
+        return None;
+    }
+    Some(
+        std::process::Command::new("runuser")
+            .args(["-u", "nobody", "--", program])
+            .args(args)
+            .env_remove("PGPASSWORD")
+            .env_remove("PGPASSFILE")
+            .output()
+            .expect("runuser"),
+    )
+}
+
+#[test]
+fn the_private_cluster_admits_nobody_without_its_password() {
+    let Some(cluster) = crate::helpers::test_cluster() else {
+        eprintln!("SKIPPED: the tests run against TEST_DATABASE_URL, not a private cluster");
+        return;
+    };
+    let socket_dir = cluster.socket_dir();
+
+    // Even the account that runs it (root here, who can reach the socket) needs the password.
+    let without_password = format!(
+        "postgres://postgres@/postgres?host={}",
+        socket_dir.display()
+    );
+    let refused = db::connect(&without_password)
+        .err()
+        .expect("connected without a password");
+    assert!(
+        format!("{refused:#}").contains("password"),
+        "unexpected refusal: {refused:#}"
+    );
+    assert!(db::connect(&cluster.url("postgres")).is_ok());
+
+    // The password file and the folders are the owner's alone.
+    use std::os::unix::fs::PermissionsExt;
+    let mode =
+        |path: &std::path::Path| std::fs::metadata(path).unwrap().permissions().mode() & 0o777;
+    assert_eq!(mode(&cluster.root().join("password")), 0o600);
+    assert_eq!(mode(cluster.root()), 0o700);
+    assert_eq!(mode(&socket_dir), 0o700);
+
+    // Another local account cannot reach the socket at all, let alone log in.
+    let socket = socket_dir.to_str().unwrap();
+    let Some(psql) = as_nobody(
+        "psql",
+        &[
+            "-h", socket, "-U", "postgres", "-d", "postgres", "-w", "-c", "SELECT 1",
+        ],
+    ) else {
+        eprintln!("SKIPPED (as nobody): the tests do not run as root");
+        return;
+    };
+    assert!(
+        !psql.status.success(),
+        "nobody ran psql on the private cluster"
+    );
+    let listing = as_nobody("ls", &[socket]).unwrap();
+    assert!(!listing.status.success(), "nobody listed the socket folder");
+    let password = cluster.root().join("password");
+    let read = as_nobody("cat", &[password.to_str().unwrap()]).unwrap();
+    assert!(!read.status.success(), "nobody read the database password");
+}
+
+#[tokio::test]
+async fn uploaded_photos_are_out_of_other_accounts_reach() {
+    use corkboard::storage::{ObjectKey, Storage};
+    use std::os::unix::fs::PermissionsExt;
+    // A data folder others may look into, as a checkout under /srv or /home often is.
+    let data_dir = tempfile::tempdir().unwrap();
+    std::fs::set_permissions(data_dir.path(), std::fs::Permissions::from_mode(0o755)).unwrap();
+    let storage = Storage::from_settings(
+        &crate::helpers::local_storage_settings(),
+        data_dir.path(),
+        &corkboard::config::SecretKey::generate(),
+    )
+    .unwrap();
+    let key = ObjectKey::parse("photos/ab/secret.jpg").unwrap();
+    storage
+        .put(
+            &key,
+            bytes::Bytes::from_static(b"not really a jpeg"),
+            "image/jpeg",
+        )
+        .await
+        .unwrap();
+
+    let uploads = data_dir.path().join("uploads");
+    let mode = std::fs::metadata(&uploads).unwrap().permissions().mode() & 0o777;
+    assert_eq!(mode, 0o700);
+    let Some(listing) = as_nobody("ls", &[uploads.to_str().unwrap()]) else {
+        eprintln!("SKIPPED (as nobody): the tests do not run as root");
+        return;
+    };
+    assert!(!listing.status.success(), "nobody listed the uploads");
+    let object = uploads.join("photos/ab/secret.jpg");
+    let read = as_nobody("cat", &[object.to_str().unwrap()]).unwrap();
+    assert!(!read.status.success(), "nobody read an uploaded photo");
+}
