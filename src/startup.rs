@@ -19,11 +19,9 @@ use crate::saved::handlers as saved;
 use crate::search::handlers as search;
 use crate::storage::Storage;
 use crate::web::rate_limit::TrustProxyHeaders;
+use crate::web::request_log::RedactedRootSpan;
 use crate::web::session::{SessionLifetime, load_current_user, session_middleware};
 use crate::web::{AppError, Db, SiteConfig, assets, csrf, error, headers, health, media};
-
-/// Largest urlencoded form body accepted; bigger ones get the 413 page.
-pub const FORM_LIMIT_BYTES: usize = 64 * 1024;
 
 /// Everything handlers share. Cheap to clone: each field is a handle.
 #[derive(Clone)]
@@ -82,7 +80,7 @@ impl Application {
                 ))
                 .wrap(Compress::default())
                 .wrap(headers::security_headers(&image_origins))
-                .wrap(TracingLogger::default())
+                .wrap(TracingLogger::<RedactedRootSpan>::new())
                 .app_data(db.clone())
                 .app_data(storage.clone())
                 .app_data(site.clone())
@@ -94,7 +92,7 @@ impl Application {
                 .app_data(trust_proxy)
                 .app_data(
                     web::FormConfig::default()
-                        .limit(FORM_LIMIT_BYTES)
+                        .limit(csrf::FORM_LIMIT_BYTES)
                         .error_handler(|err, _| match err {
                             actix_web::error::UrlencodedError::Overflow { .. } => {
                                 AppError::PayloadTooLarge.into()
@@ -250,8 +248,18 @@ pub fn route_table() -> Vec<(&'static str, Method, Route)> {
         ),
         (
             "/listings/{id}/delete",
+            M::GET,
+            web::get().to(listings::confirm_delete_listing),
+        ),
+        (
+            "/listings/{id}/delete",
             M::POST,
             web::post().to(listings::delete_listing),
+        ),
+        (
+            "/listings/{id}/restore",
+            M::POST,
+            web::post().to(listings::restore_listing),
         ),
         (
             "/listings/{id}/{slug}",

@@ -19,8 +19,11 @@ use crate::listings::queries::{self as listing_queries, Scope};
 use crate::photos;
 use crate::places;
 use crate::storage::{ObjectKey, Storage};
-use crate::web::rate_limit::{self, LOGIN_PER_ACCOUNT, LOGIN_PER_IP, SIGNUP_PER_IP};
-use crate::web::respond::{form_page, redirect, unprocessable};
+use crate::web::rate_limit::{
+    self, LOGIN_FAILURES_PER_ACCOUNT, LOGIN_PER_NETWORK, LOGIN_PER_NETWORK_AND_ACCOUNT,
+    PASSWORD_CHECKS_PER_ACCOUNT, SIGNUP_PER_NETWORK, SIGNUP_PER_WIDE_NETWORK, SIGNUP_SITE_WIDE,
+};
+use crate::web::respond::{form_page, redirect, too_many, unprocessable};
 use crate::web::session::{self, FlashKind};
 use crate::web::time::ago;
 use crate::web::upload::{UploadLimits, read_upload};
@@ -72,6 +75,7 @@ pub async fn signup_form(req: HttpRequest, ctx: PageContext, user: MaybeUser) ->
             username: String::new(),
             email: String::new(),
             errors: FieldErrors::new(),
+            notice: None,
         },
         &req,
     )
@@ -92,11 +96,37 @@ pub async fn create_account(
         username: form.username.trim().to_owned(),
         email: form.email.trim().to_owned(),
         errors,
+        notice: None,
     };
     let account = match form.parse() {
         Ok(account) => account,
         Err(errors) => return Ok(unprocessable(rerender(errors, ctx, &form), &req)),
     };
+    // The limits come before any lookup, so nobody can test addresses for accounts in bulk.
+    // A shared address (a campus, a library) gets a burst of its own; wider networks and the
+    // whole site have budgets that stop a script rotating addresses.
+    let (network, wide) = (
+        rate_limit::client_network(&req),
+        rate_limit::client_wide_network(&req),
+    );
+    let limited = db
+        .run(move |conn| {
+            rate_limit::hit(conn, SIGNUP_PER_NETWORK, &network)?;
+            rate_limit::hit(conn, SIGNUP_PER_WIDE_NETWORK, &wide)?;
+            rate_limit::hit(conn, SIGNUP_SITE_WIDE, "site")
+        })
+        .await;
+    if let Err(AppError::TooManyRequests {
+        retry_after,
+        reason,
+    }) = limited
+    {
+        tracing::warn!(ip = %rate_limit::client_ip(&req), "sign-up refused by a rate limit");
+        let mut page = rerender(FieldErrors::new(), ctx, &form);
+        page.notice = Some(AppError::wait_message(reason, retry_after));
+        return Ok(too_many(page, retry_after, &req));
+    }
+    limited?;
     // Report both "taken" errors at once; the unique indexes settle any race below.
     let (name, mail) = (
         account.username.as_str().to_owned(),
@@ -123,9 +153,6 @@ pub async fn create_account(
     if !errors.is_empty() {
         return Ok(unprocessable(rerender(errors, ctx, &form), &req));
     }
-    let ip = rate_limit::client_ip(&req);
-    db.run(move |conn| rate_limit::hit(conn, SIGNUP_PER_IP, &ip))
-        .await?;
 
     let cost = cost.0;
     let plain = account.password.expose().to_owned();
@@ -230,19 +257,41 @@ pub async fn log_in(
         ));
     }
     let ip = rate_limit::client_ip(&req);
+    let network = rate_limit::client_network(&req);
     let login = form.login.clone();
-    let user = db
+    let checked = db
         .run(move |conn| {
-            rate_limit::hit(conn, LOGIN_PER_IP, &ip)?;
+            rate_limit::hit(conn, LOGIN_PER_NETWORK, &network)?;
             let user = queries::find_by_login(conn, &login)?;
-            let account_key = match &user {
-                Some(user) => format!("user:{}", user.id),
-                None => format!("login:{}", login.trim().to_lowercase()),
-            };
-            rate_limit::hit(conn, LOGIN_PER_ACCOUNT, &account_key)?;
-            Ok::<_, AppError>(user)
+            let account = account_key(user.as_ref(), &login);
+            // Wrong guesses from one network stop that network, never the owner elsewhere.
+            rate_limit::hit(
+                conn,
+                LOGIN_PER_NETWORK_AND_ACCOUNT,
+                &format!("{network} {account}"),
+            )?;
+            let failures = rate_limit::peek(conn, LOGIN_FAILURES_PER_ACCOUNT, &account)?;
+            Ok::<_, AppError>((user, failures))
         })
-        .await?;
+        .await;
+    let (user, failures) = match checked {
+        Ok(found) => found,
+        Err(AppError::TooManyRequests {
+            retry_after,
+            reason,
+        }) => {
+            tracing::warn!(%ip, "log-in refused by a rate limit");
+            let page = failed(ctx, &AppError::wait_message(reason, retry_after));
+            return Ok(too_many(page, retry_after, &req));
+        }
+        Err(err) => return Err(err),
+    };
+    // Every wrong password on the account (from anywhere) slows the next attempts a little
+    // more: guessing crawls, the owner waits a moment at most.
+    let delay = rate_limit::login_delay(failures);
+    if !delay.is_zero() {
+        tokio::time::sleep(delay).await;
+    }
     let cost = cost.0;
     let plain = form.password.clone();
     let candidate = user.clone();
@@ -256,7 +305,15 @@ pub async fn log_in(
     .await?;
     let user = match user {
         Some(user) if verified => user,
-        _ => return Ok(unprocessable(failed(ctx, WRONG_LOGIN), &req)),
+        _ => {
+            let account = account_key(user.as_ref(), &form.login);
+            tracing::warn!(%ip, account = %account, "failed log-in");
+            db.run(move |conn| {
+                rate_limit::count(conn, LOGIN_FAILURES_PER_ACCOUNT, &account).map(|_| ())
+            })
+            .await?;
+            return Ok(unprocessable(failed(ctx, WRONG_LOGIN), &req));
+        }
     };
     if user.status != "active" {
         return Err(AppError::Forbidden(Some(
@@ -264,8 +321,8 @@ pub async fn log_in(
                 .into(),
         )));
     }
-    let user_id = user.id;
-    db.run(move |conn| rate_limit::reset(conn, LOGIN_PER_ACCOUNT, &format!("user:{user_id}")))
+    let key = format!("{} user:{}", rate_limit::client_network(&req), user.id);
+    db.run(move |conn| rate_limit::reset(conn, LOGIN_PER_NETWORK_AND_ACCOUNT, &key))
         .await?;
     start_session(&db, &session, &user, &req).await?;
     session::push_flash(
@@ -274,6 +331,15 @@ pub async fn log_in(
         format!("Welcome back, {}!", user.shown_name()),
     );
     Ok(redirect(next.as_deref().unwrap_or("/")))
+}
+
+/// What log-in limits count an account by: its id, or the name typed when there is none (so
+/// unknown names are limited like real ones).
+fn account_key(user: Option<&User>, login: &str) -> String {
+    match user {
+        Some(user) => format!("user:{}", user.id),
+        None => format!("login:{}", login.trim().to_lowercase()),
+    }
 }
 
 /// `POST /logout`
@@ -440,18 +506,63 @@ pub async fn update_profile(
     Ok(redirect("/settings"))
 }
 
-/// Checks the current password on the blocking pool; `Ok(None)` when it is right.
+/// Why a "current password" was not accepted: wrong, or too many tries (then the form comes
+/// back with 429 and `Retry-After`).
+struct PasswordRefused {
+    message: String,
+    retry_after: Option<std::time::Duration>,
+}
+
+impl PasswordRefused {
+    /// The settings page re-rendered with this refusal's status.
+    fn respond(
+        retry_after: Option<std::time::Duration>,
+        page: SettingsPage,
+        req: &HttpRequest,
+    ) -> HttpResponse {
+        match retry_after {
+            Some(wait) => too_many(page, wait, req),
+            None => unprocessable(page, req),
+        }
+    }
+}
+
+/// Checks the current password on the blocking pool; `Ok(None)` when it is right. Checks are
+/// limited per account, so a session left open cannot be used to guess the password.
 async fn check_current_password(
     db: &Db,
     user_id: i64,
     current: &str,
-) -> Result<Option<&'static str>, AppError> {
-    let user = db
-        .run(move |conn| queries::find_user(conn, user_id))
-        .await?;
+) -> Result<Option<PasswordRefused>, AppError> {
+    let checked = db
+        .run(move |conn| {
+            rate_limit::hit(
+                conn,
+                PASSWORD_CHECKS_PER_ACCOUNT,
+                &format!("user:{user_id}"),
+            )?;
+            queries::find_user(conn, user_id).map_err(AppError::from)
+        })
+        .await;
+    let user = match checked {
+        Ok(user) => user,
+        Err(AppError::TooManyRequests {
+            retry_after,
+            reason,
+        }) => {
+            return Ok(Some(PasswordRefused {
+                message: AppError::wait_message(reason, retry_after),
+                retry_after: Some(retry_after),
+            }));
+        }
+        Err(err) => return Err(err),
+    };
     let current = current.to_owned();
     let ok = web::block(move || password::verify(&current, &user.password_hash)).await?;
-    Ok((!ok).then_some(WRONG_PASSWORD))
+    Ok((!ok).then(|| PasswordRefused {
+        message: WRONG_PASSWORD.to_owned(),
+        retry_after: None,
+    }))
 }
 
 /// `POST /settings/email`
@@ -466,8 +577,10 @@ pub async fn update_email(
 ) -> Result<HttpResponse, AppError> {
     let mut errors = FieldErrors::new();
     let email = errors.take("email", Email::parse(&form.email));
-    if let Some(message) = check_current_password(&db, me.id, &form.current_password).await? {
-        errors.add("email_current_password", message);
+    let mut limited = None;
+    if let Some(refused) = check_current_password(&db, me.id, &form.current_password).await? {
+        errors.add("email_current_password", refused.message);
+        limited = refused.retry_after;
     }
     if let (Some(email), true) = (email, errors.is_empty()) {
         let new = email.as_str().to_owned();
@@ -489,7 +602,7 @@ pub async fn update_email(
     let mut page = settings_page(ctx, &db, &storage, me.id).await?;
     page.email = form.email.trim().to_owned();
     page.errors = errors;
-    Ok(unprocessable(page, &req))
+    Ok(PasswordRefused::respond(limited, page, &req))
 }
 
 /// `POST /settings/password`: changing the password ends every other session.
@@ -505,8 +618,10 @@ pub async fn update_password(
 ) -> Result<HttpResponse, AppError> {
     let user = db.run(move |conn| queries::find_user(conn, me.id)).await?;
     let mut errors = FieldErrors::new();
-    if let Some(message) = check_current_password(&db, me.id, &form.current_password).await? {
-        errors.add("current_password", message);
+    let mut limited = None;
+    if let Some(refused) = check_current_password(&db, me.id, &form.current_password).await? {
+        errors.add("current_password", refused.message);
+        limited = refused.retry_after;
     }
     let new = errors.take(
         "new_password",
@@ -515,7 +630,7 @@ pub async fn update_password(
     let Some(new) = new.filter(|_| errors.is_empty()) else {
         let mut page = settings_page(ctx, &db, &storage, me.id).await?;
         page.errors = errors;
-        return Ok(unprocessable(page, &req));
+        return Ok(PasswordRefused::respond(limited, page, &req));
     };
     let cost = cost.0;
     let hash = web::block(move || password::hash(new.expose(), cost)).await??;
@@ -564,10 +679,10 @@ pub async fn delete_account(
     session: Session,
     form: web::Form<DeleteAccountForm>,
 ) -> Result<HttpResponse, AppError> {
-    if let Some(message) = check_current_password(&db, me.id, &form.current_password).await? {
+    if let Some(refused) = check_current_password(&db, me.id, &form.current_password).await? {
         let mut page = settings_page(ctx, &db, &storage, me.id).await?;
-        page.errors.add("delete_current_password", message);
-        return Ok(unprocessable(page, &req));
+        page.errors.add("delete_current_password", refused.message);
+        return Ok(PasswordRefused::respond(refused.retry_after, page, &req));
     }
     let avatar = db
         .run(move |conn| queries::delete_account(conn, me.id))

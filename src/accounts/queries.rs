@@ -209,6 +209,13 @@ pub fn set_avatar(
     })
 }
 
+/// What a deleted account's username and e-mail address become: `deleted-<id>`, which no
+/// sign-up can claim first (usernames starting `deleted-` are reserved, and an e-mail address
+/// needs an `@`), so deleting an account can never collide with another one.
+pub fn deleted_marker(user_id: i64) -> String {
+    format!("deleted-{user_id}")
+}
+
 /// Deletes an account: their listings are taken down, personal data is wiped and the row stays as "deleted user" so the
 /// other side of a conversation still sees who wrote. Returns the avatar key to delete.
 pub fn delete_account(conn: &mut PgConnection, user_id: i64) -> QueryResult<Option<String>> {
@@ -221,8 +228,8 @@ pub fn delete_account(conn: &mut PgConnection, user_id: i64) -> QueryResult<Opti
             .first(conn)?;
         diesel::update(users::table.find(user_id))
             .set((
-                users::username.eq(format!("deleted-{user_id}")),
-                users::email.eq(format!("deleted-{user_id}@deleted.invalid")),
+                users::username.eq(deleted_marker(user_id)),
+                users::email.eq(deleted_marker(user_id)),
                 users::password_hash.eq("!"),
                 users::display_name.eq(""),
                 users::bio.eq(""),

@@ -21,6 +21,8 @@ pub struct SignUpPage {
     pub username: String,
     pub email: String,
     pub errors: FieldErrors,
+    /// A message for the whole form (a rate limit), shown above the fields.
+    pub notice: Option<String>,
 }
 
 #[derive(Template, WebTemplate)]

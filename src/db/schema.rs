@@ -73,6 +73,8 @@ diesel::table! {
         photo_count -> Int2,
         cover_thumb_key -> Nullable<Text>,
         pairs -> Nullable<Tsvector>,
+        deleted_at -> Nullable<Timestamptz>,
+        status_before_delete -> Nullable<Text>,
     }
 }
 
@@ -102,6 +104,8 @@ diesel::table! {
         query -> Text,
         last_seen_at -> Timestamptz,
         created_at -> Timestamptz,
+        new_matches -> Nullable<Int4>,
+        counted_at -> Nullable<Timestamptz>,
     }
 }
 

@@ -22,6 +22,7 @@ use crate::accounts::queries as accounts;
 use crate::photos::MAX_FILE_BYTES;
 use crate::places;
 use crate::storage::Storage;
+use crate::web::confirm::ConfirmPage;
 use crate::web::respond::{private_page, redirect};
 use crate::web::session::{self, FlashKind};
 use crate::web::time::{ago, exact};
@@ -264,10 +265,9 @@ fn form_page(
     max_photos: usize,
 ) -> ListingFormPage {
     let defs = category.attribute_defs();
-    let csrf = ctx.csrf_token();
     let action = match listing_id {
-        Some(id) => format!("/listings/{id}/edit?csrf_token={csrf}"),
-        None => format!("/listings/new?category={}&csrf_token={csrf}", category.id),
+        Some(id) => format!("/listings/{id}/edit"),
+        None => format!("/listings/new?category={}", category.id),
     };
     ListingFormPage {
         attributes: AttributeField::build(&defs, &form, &errors),
@@ -457,16 +457,28 @@ fn parse_draft(
 // ---------------------------------------------------------------------------------------------
 // Show
 
-/// `GET /listings/{id}`: to the page with its slug.
-pub async fn listing_by_id(db: Db, id: web::Path<i64>) -> Result<HttpResponse, AppError> {
+/// `GET /listings/{id}`: to the page with its slug, for whoever may see it. A listing the
+/// visitor may not see is a 404 like one that never existed: no redirect that would give
+/// its title away.
+pub async fn listing_by_id(
+    ctx: PageContext,
+    db: Db,
+    id: web::Path<i64>,
+) -> Result<HttpResponse, AppError> {
     let id = id.into_inner();
     let listing = db
         .run(move |conn| queries::find_listing(conn, id))
         .await?
+        .filter(|listing| may_see(ctx.user.as_ref(), listing))
         .ok_or(AppError::NotFound)?;
     Ok(HttpResponse::MovedPermanently()
         .insert_header((header::LOCATION, listing.path()))
         .finish())
+}
+
+/// Whether `me` may open a listing's page: anyone a public one, its owner and admins any.
+fn may_see(me: Option<&CurrentUser>, listing: &Listing) -> bool {
+    listing.is_public() || may_manage(me, listing)
 }
 
 /// Whether `me` may see a listing that the public may not.
@@ -504,7 +516,7 @@ pub async fn show_listing(
         .user
         .as_ref()
         .is_some_and(|me| me.id == listing.owner_id);
-    if !listing.is_public() && !may_manage(ctx.user.as_ref(), &listing) {
+    if !may_see(ctx.user.as_ref(), &listing) {
         return Err(AppError::NotFound);
     }
     let canonical = listing.path();
@@ -526,6 +538,7 @@ pub async fn show_listing(
         .collect();
     let photos = listing_photos::photo_views(&storage, &photos).await;
     let renew_at = listing.renewed_at + chrono::Duration::from_std(RENEW_AFTER).unwrap_or_default();
+    let renewable = is_owner && queries::RENEWABLE.contains(&listing.status());
     let absolute = |url: &str| {
         if url.starts_with('/') {
             format!("{}{url}", ctx.site.public_url)
@@ -562,8 +575,14 @@ pub async fn show_listing(
         seller_username: seller.username.clone(),
         status: listing.effective_status(now).as_str(),
         photos,
-        can_renew: is_owner && renew_at <= now && listing.status != "deleted",
-        renew_after: (is_owner && renew_at > now).then(|| ago_future(renew_at, now)),
+        can_renew: renewable && renew_at <= now,
+        renew_after: (renewable && renew_at > now).then(|| ago_future(renew_at, now)),
+        can_restore: is_owner
+            && listing.status() == ListingStatus::Deleted
+            && listing.deleted_at.is_some_and(|at| {
+                now - at < chrono::Duration::from_std(queries::RESTORE_WITHIN).unwrap_or_default()
+            }),
+        moderated: listing.status().is_moderated(),
         is_owner,
         favorite,
         section,
@@ -591,7 +610,10 @@ async fn load_for_change(db: &Db, id: i64, me: &CurrentUser) -> Result<Listing, 
         .run(move |conn| queries::find_listing(conn, id))
         .await?
         .ok_or(AppError::NotFound)?;
-    if matches!(listing.status.as_str(), "deleted" | "removed") {
+    if matches!(
+        listing.status(),
+        ListingStatus::Deleted | ListingStatus::Removed
+    ) {
         return Err(AppError::NotFound);
     }
     if may_manage(Some(me), &listing) {
@@ -707,7 +729,10 @@ pub async fn update_listing(
     let draft = parse_draft(&form, &defs, category.allows_free, &mut errors);
 
     let mut edits = photo_edits(&upload, &existing, &mut errors);
-    let kept = existing.len() - edits.remove.len();
+    let kept = existing
+        .iter()
+        .filter(|p| !edits.remove.contains(&p.id))
+        .count();
     let carried = pending_ids(&upload);
     let owner = listing.owner_id;
     let mut added = db
@@ -744,6 +769,7 @@ pub async fn update_listing(
         super::domain::slugify(&draft.title)
     );
     let changed = listing.clone();
+    let max_photos = rules.max_photos;
     let removed = db
         .run(move |conn| {
             queries::update_listing(
@@ -760,6 +786,7 @@ pub async fn update_listing(
                     attributes: serde_json::Value::Object(draft.attributes.clone()),
                 },
                 &edits,
+                max_photos,
             )
         })
         .await?;
@@ -774,8 +801,10 @@ fn photo_edits(upload: &UploadForm, existing: &[Photo], errors: &mut FieldErrors
     let mut edits = PhotoEdits::default();
     for (name, value) in &upload.fields {
         if name == "remove_photo" {
+            // Each photo once, however often the form names it.
             if let Ok(id) = value.parse::<Uuid>()
                 && known(&id)
+                && !edits.remove.contains(&id)
             {
                 edits.remove.push(id);
             }
@@ -824,6 +853,27 @@ pub struct StatusForm {
     status: String,
 }
 
+/// Refuses owner actions on a listing the moderators hid: only they bring it back.
+fn not_moderated(listing: &Listing, what: &str) -> Result<(), AppError> {
+    if listing.status().is_moderated() {
+        return Err(AppError::Forbidden(Some(format!(
+            "This listing was hidden by the moderators, so it can't be {what} until they review it."
+        ))));
+    }
+    Ok(())
+}
+
+/// The answer when a listing changed under the owner's feet (a moderator hid it, another
+/// tab deleted it) between loading and saving.
+fn changed_meanwhile(session: &Session, listing: &Listing) -> HttpResponse {
+    session::push_flash(
+        session,
+        FlashKind::Error,
+        "This listing changed while you were looking at it. Check it and try again.",
+    );
+    redirect(&listing.path())
+}
+
 /// `POST /listings/{id}/status`: mark active, pending or sold.
 pub async fn change_status(
     AuthUser(me): AuthUser,
@@ -841,14 +891,16 @@ pub async fn change_status(
             ));
         }
     };
-    if listing.status == "hidden" && !me.is_admin() {
-        return Err(AppError::Forbidden(Some(
-            "This listing was hidden by the moderators.".into(),
-        )));
-    }
+    not_moderated(&listing, "changed")?;
     let listing_id = listing.id;
-    db.run(move |conn| queries::set_status(conn, listing_id, status.as_str()))
+    let changed = db
+        .run(move |conn| {
+            queries::set_status(conn, listing_id, status, &ListingStatus::OWNER_CHANGEABLE)
+        })
         .await?;
+    if !changed {
+        return Ok(changed_meanwhile(&session, &listing));
+    }
     let message = match status {
         ListingStatus::Sold => "Marked as sold. Congratulations!",
         ListingStatus::Pending => "Marked as sale pending.",
@@ -859,7 +911,7 @@ pub async fn change_status(
 }
 
 /// `POST /listings/{id}/renew`: back to the top, with a fresh lifetime, once 48 hours have
-/// passed since it was posted or last renewed.
+/// passed since it was posted or last renewed. A sold listing is marked available first.
 pub async fn renew_listing(
     AuthUser(me): AuthUser,
     db: Db,
@@ -868,6 +920,15 @@ pub async fn renew_listing(
     id: web::Path<i64>,
 ) -> Result<HttpResponse, AppError> {
     let listing = load_for_change(&db, id.into_inner(), &me).await?;
+    not_moderated(&listing, "renewed")?;
+    if listing.status() == ListingStatus::Sold {
+        session::push_flash(
+            &session,
+            FlashKind::Error,
+            "This listing is marked sold. Mark it available first if you want to show it again.",
+        );
+        return Ok(redirect(&listing.path()));
+    }
     let now = Utc::now();
     let allowed_at =
         listing.renewed_at + chrono::Duration::from_std(RENEW_AFTER).unwrap_or_default();
@@ -884,8 +945,12 @@ pub async fn renew_listing(
     }
     let expires_at = now + chrono::Duration::from_std(rules.lifetime).unwrap_or_default();
     let listing_id = listing.id;
-    db.run(move |conn| queries::renew(conn, listing_id, expires_at))
+    let renewed = db
+        .run(move |conn| queries::renew(conn, listing_id, expires_at))
         .await?;
+    if !renewed {
+        return Ok(changed_meanwhile(&session, &listing));
+    }
     session::push_flash(
         &session,
         FlashKind::Success,
@@ -894,7 +959,32 @@ pub async fn renew_listing(
     Ok(redirect(&listing.path()))
 }
 
-/// `POST /listings/{id}/delete`: gone for everyone else, kept in the owner's history.
+/// `GET /listings/{id}/delete`: "are you sure?"
+pub async fn confirm_delete_listing(
+    req: HttpRequest,
+    ctx: PageContext,
+    AuthUser(me): AuthUser,
+    db: Db,
+    id: web::Path<i64>,
+) -> Result<HttpResponse, AppError> {
+    let listing = load_for_change(&db, id.into_inner(), &me).await?;
+    not_moderated(&listing, "deleted")?;
+    let days = queries::RESTORE_WITHIN.as_secs() / 86_400;
+    let page = ConfirmPage {
+        ctx,
+        title: format!("Delete “{}”?", listing.title),
+        message: format!(
+            "It disappears from the site at once. For {days} days you can still open it from \
+             your profile and restore it; after that it is gone for good, photos included."
+        ),
+        action: format!("/listings/{}/delete", listing.id),
+        confirm_label: "Delete listing",
+        cancel_url: listing.path(),
+    };
+    Ok(private_page(page, StatusCode::OK, &req))
+}
+
+/// `POST /listings/{id}/delete`: gone for everyone else; its owner may restore it for 30 days.
 pub async fn delete_listing(
     AuthUser(me): AuthUser,
     db: Db,
@@ -902,9 +992,44 @@ pub async fn delete_listing(
     id: web::Path<i64>,
 ) -> Result<HttpResponse, AppError> {
     let listing = load_for_change(&db, id.into_inner(), &me).await?;
+    not_moderated(&listing, "deleted")?;
     let listing_id = listing.id;
-    db.run(move |conn| queries::set_status(conn, listing_id, "deleted"))
+    let deleted = db
+        .run(move |conn| queries::delete_by_owner(conn, listing_id))
         .await?;
-    session::push_flash(&session, FlashKind::Info, "Listing deleted.");
+    if !deleted {
+        return Ok(changed_meanwhile(&session, &listing));
+    }
+    session::push_flash(
+        &session,
+        FlashKind::Info,
+        "Listing deleted. You can restore it from its page for 30 days.",
+    );
     Ok(redirect(&format!("/u/{}", me.username)))
+}
+
+/// `POST /listings/{id}/restore`: undoes a delete made less than 30 days ago.
+pub async fn restore_listing(
+    AuthUser(me): AuthUser,
+    db: Db,
+    session: Session,
+    id: web::Path<i64>,
+) -> Result<HttpResponse, AppError> {
+    let id = id.into_inner();
+    let listing = db
+        .run(move |conn| queries::find_listing(conn, id))
+        .await?
+        .filter(|listing| may_manage(Some(&me), listing))
+        .ok_or(AppError::NotFound)?;
+    let restored = db.run(move |conn| queries::restore(conn, id)).await?;
+    if !restored {
+        session::push_flash(
+            &session,
+            FlashKind::Error,
+            "This listing can't be restored: only listings deleted in the last 30 days can.",
+        );
+        return Ok(redirect(&listing.path()));
+    }
+    session::push_flash(&session, FlashKind::Success, "Listing restored.");
+    Ok(redirect(&listing.path()))
 }

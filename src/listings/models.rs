@@ -63,6 +63,15 @@ impl ListingStatus {
         })
     }
 
+    /// Statuses only moderators set and lift: no owner action moves a listing out of them.
+    pub fn is_moderated(self) -> bool {
+        matches!(self, Self::Hidden | Self::Removed)
+    }
+
+    /// The statuses an owner's own actions (status changes, renewing, deleting) start from.
+    pub const OWNER_CHANGEABLE: [ListingStatus; 4] =
+        [Self::Active, Self::Pending, Self::Sold, Self::Expired];
+
     pub fn as_str(self) -> &'static str {
         match self {
             Self::Active => "active",
@@ -95,13 +104,19 @@ pub struct Listing {
     pub renewed_at: DateTime<Utc>,
     pub created_at: DateTime<Utc>,
     pub updated_at: DateTime<Utc>,
+    /// When the owner deleted it (a deleted listing can be restored for a while).
+    pub deleted_at: Option<DateTime<Utc>>,
 }
 
 impl Listing {
+    /// The stored status (an unknown one is treated as hidden: seen by nobody but its owner).
+    pub fn status(&self) -> ListingStatus {
+        ListingStatus::parse(&self.status).unwrap_or(ListingStatus::Hidden)
+    }
+
     /// The status as visitors see it: an active or pending listing past its expiry is expired.
     pub fn effective_status(&self, now: DateTime<Utc>) -> ListingStatus {
-        let status = ListingStatus::parse(&self.status).unwrap_or(ListingStatus::Hidden);
-        match status {
+        match self.status() {
             ListingStatus::Active | ListingStatus::Pending if self.expires_at <= now => {
                 ListingStatus::Expired
             }

@@ -11,7 +11,7 @@ use diesel::prelude::*;
 use diesel::sql_types::{BigInt, Integer, Timestamptz};
 use uuid::Uuid;
 
-use super::models::{Category, Listing, ListingChanges, NewListing, Photo, Section};
+use super::models::{Category, Listing, ListingChanges, ListingStatus, NewListing, Photo, Section};
 use crate::db::schema::{categories, listing_photos, listings, sections};
 use crate::db::snapshot::Snapshot;
 
@@ -304,9 +304,12 @@ pub fn remove_all_of_owner(conn: &mut PgConnection, owner_id: i64) -> QueryResul
     diesel::update(
         listings::table
             .filter(listings::owner_id.eq(owner_id))
-            .filter(listings::status.ne("removed")),
+            .filter(listings::status.ne_all(["removed", "deleted"])),
     )
-    .set(listings::status.eq("deleted"))
+    .set((
+        listings::status.eq("deleted"),
+        listings::deleted_at.eq(diesel::dsl::now),
+    ))
     .execute(conn)
 }
 
@@ -401,14 +404,22 @@ pub struct PhotoEdits {
     pub add: Vec<Uuid>,
 }
 
-/// Saves an edit; returns the removed photos so their objects can be deleted.
+/// Saves an edit; returns the removed photos so their objects can be deleted. The listing
+/// row is locked meanwhile, so two edits at once cannot together attach more than
+/// `max_photos` (new uploads past the limit stay pending, and the janitor removes them).
 pub fn update_listing(
     conn: &mut PgConnection,
     listing: &Listing,
     changes: &ListingChanges<'_>,
     photos: &PhotoEdits,
+    max_photos: usize,
 ) -> QueryResult<Vec<Photo>> {
     conn.transaction(|conn| {
+        listings::table
+            .find(listing.id)
+            .select(listings::id)
+            .for_update()
+            .first::<i64>(conn)?;
         diesel::update(listings::table.find(listing.id))
             .set(changes)
             .execute(conn)?;
@@ -442,32 +453,94 @@ pub fn update_listing(
                 .set(listing_photos::position.eq(i as i16))
                 .execute(conn)?;
         }
-        attach_photos(conn, listing, &photos.add, kept.len() as i16)?;
+        let room = max_photos.saturating_sub(kept.len()).min(photos.add.len());
+        attach_photos(conn, listing, &photos.add[..room], kept.len() as i16)?;
         Ok(removed)
     })
 }
 
-pub fn set_status(conn: &mut PgConnection, listing_id: i64, status: &str) -> QueryResult<()> {
-    diesel::update(listings::table.find(listing_id))
-        .set(listings::status.eq(status))
-        .execute(conn)
-        .map(|_| ())
+/// The status strings of `statuses`, for `status = ANY(…)` conditions.
+fn status_strs(statuses: &[ListingStatus]) -> Vec<&'static str> {
+    statuses.iter().map(|s| s.as_str()).collect()
 }
 
-/// Moves a listing to the top and gives it a new lifetime.
+/// Sets a listing's status if it is now one of `from`; returns whether it was. The condition
+/// is part of the update, so a moderator's change made meanwhile is never overwritten.
+pub fn set_status(
+    conn: &mut PgConnection,
+    listing_id: i64,
+    status: ListingStatus,
+    from: &[ListingStatus],
+) -> QueryResult<bool> {
+    diesel::update(
+        listings::table
+            .find(listing_id)
+            .filter(listings::status.eq_any(status_strs(from))),
+    )
+    .set(listings::status.eq(status.as_str()))
+    .execute(conn)
+    .map(|n| n == 1)
+}
+
+/// The statuses a listing may be renewed from (a sold one is marked available first).
+pub const RENEWABLE: [ListingStatus; 3] = [
+    ListingStatus::Active,
+    ListingStatus::Pending,
+    ListingStatus::Expired,
+];
+
+/// Moves a listing to the top and gives it a new lifetime, if it is renewable; returns
+/// whether it was.
 pub fn renew(
     conn: &mut PgConnection,
     listing_id: i64,
     expires_at: DateTime<Utc>,
-) -> QueryResult<()> {
-    diesel::update(listings::table.find(listing_id))
-        .set((
-            listings::renewed_at.eq(diesel::dsl::now),
-            listings::expires_at.eq(expires_at),
-            listings::status.eq("active"),
-        ))
-        .execute(conn)
-        .map(|_| ())
+) -> QueryResult<bool> {
+    diesel::update(
+        listings::table
+            .find(listing_id)
+            .filter(listings::status.eq_any(status_strs(&RENEWABLE))),
+    )
+    .set((
+        listings::renewed_at.eq(diesel::dsl::now),
+        listings::expires_at.eq(expires_at),
+        listings::status.eq(ListingStatus::Active.as_str()),
+    ))
+    .execute(conn)
+    .map(|n| n == 1)
+}
+
+/// Deletes a listing its owner may change (see [`ListingStatus::OWNER_CHANGEABLE`]),
+/// remembering its status for a restore; returns whether it was deleted.
+pub fn delete_by_owner(conn: &mut PgConnection, listing_id: i64) -> QueryResult<bool> {
+    diesel::sql_query(
+        "UPDATE listings SET status_before_delete = status, status = 'deleted', deleted_at = now()
+         WHERE id = $1 AND status = ANY($2)",
+    )
+    .bind::<BigInt, _>(listing_id)
+    .bind::<diesel::sql_types::Array<diesel::sql_types::Text>, _>(status_strs(
+        &ListingStatus::OWNER_CHANGEABLE,
+    ))
+    .execute(conn)
+    .map(|n| n == 1)
+}
+
+/// How long a deleted listing can be restored.
+pub const RESTORE_WITHIN: std::time::Duration = std::time::Duration::from_secs(30 * 86_400);
+
+/// Brings a listing deleted less than [`RESTORE_WITHIN`] ago back to the status it had;
+/// returns whether it did.
+pub fn restore(conn: &mut PgConnection, listing_id: i64) -> QueryResult<bool> {
+    diesel::sql_query(
+        "UPDATE listings
+         SET status = COALESCE(status_before_delete, 'active'), status_before_delete = NULL,
+             deleted_at = NULL
+         WHERE id = $1 AND status = 'deleted' AND deleted_at > now() - make_interval(secs => $2)",
+    )
+    .bind::<BigInt, _>(listing_id)
+    .bind::<diesel::sql_types::Double, _>(RESTORE_WITHIN.as_secs_f64())
+    .execute(conn)
+    .map(|n| n == 1)
 }
 
 /// Marks up to `batch` public listings past their expiry as expired: they leave the public

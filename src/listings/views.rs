@@ -168,6 +168,10 @@ pub struct ListingPage {
     pub favorite: Option<bool>,
     pub can_renew: bool,
     pub renew_after: Option<String>,
+    /// The owner deleted it recently enough to bring it back.
+    pub can_restore: bool,
+    /// Hidden or removed by the moderators: the owner can edit it but not change its state.
+    pub moderated: bool,
     pub absolute_url: String,
     pub image_url: Option<String>,
 }

@@ -40,14 +40,33 @@ pub enum AppError {
     BadRequest(String),
     #[error("request body too large")]
     PayloadTooLarge,
+    /// Over a rate limit; `reason` says what happened (the page adds how long to wait).
     #[error("rate limited")]
-    TooManyRequests { retry_after: Duration },
+    TooManyRequests {
+        retry_after: Duration,
+        reason: &'static str,
+    },
     /// A dependency (database, storage) is down; the detail goes to the log only.
     #[error("service unavailable: {0}")]
     Unavailable(String),
     /// Anything unexpected; the detail goes to the log only.
     #[error(transparent)]
     Internal(#[from] anyhow::Error),
+}
+
+impl AppError {
+    /// What a refusal over a rate limit says: what happened, and how long to wait.
+    pub fn wait_message(reason: &str, retry_after: Duration) -> String {
+        let reason = if reason.is_empty() {
+            "Too many attempts."
+        } else {
+            reason
+        };
+        format!(
+            "{reason} Please wait {} and try again.",
+            human_duration(retry_after)
+        )
+    }
 }
 
 /// A message for the user, carried from an [`AppError`] to the page that renders it.
@@ -77,7 +96,7 @@ impl ResponseError for AppError {
                     .insert_header((header::LOCATION, location))
                     .finish();
             }
-            Self::TooManyRequests { retry_after } => {
+            Self::TooManyRequests { retry_after, .. } => {
                 response.insert_header((header::RETRY_AFTER, retry_after.as_secs().max(1)));
             }
             Self::Unavailable(detail) => {
@@ -90,10 +109,10 @@ impl ResponseError for AppError {
         let mut response = response.finish();
         let message = match self {
             Self::Forbidden(Some(message)) | Self::BadRequest(message) => Some(message.clone()),
-            Self::TooManyRequests { retry_after } => Some(format!(
-                "Too many attempts. Please wait {} and try again.",
-                human_duration(*retry_after)
-            )),
+            Self::TooManyRequests {
+                retry_after,
+                reason,
+            } => Some(Self::wait_message(reason, *retry_after)),
             _ => None,
         };
         if let Some(message) = message {
@@ -309,6 +328,7 @@ mod tests {
             "forbidden" => AppError::Forbidden(Some("Only the owner can do that.".into())),
             "limited" => AppError::TooManyRequests {
                 retry_after: Duration::from_secs(90),
+                reason: "Too many attempts.",
             },
             "login" => AppError::Unauthenticated {
                 next: "/listings/new?x=1&y=2".into(),

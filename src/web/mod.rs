@@ -3,6 +3,7 @@
 //! security headers and health probes. No business rules here.
 
 pub mod assets;
+pub mod confirm;
 pub mod csrf;
 pub mod db;
 pub mod error;
@@ -12,6 +13,7 @@ pub mod health;
 pub mod media;
 pub mod page;
 pub mod rate_limit;
+pub mod request_log;
 pub mod respond;
 pub mod session;
 pub mod time;

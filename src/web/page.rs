@@ -91,10 +91,10 @@ impl PageContext {
         }
     }
 
-    /// The session's CSRF token for a form's hidden field (created on first use, so pages
-    /// without forms set no cookie).
+    /// A CSRF token for a form's hidden field: the session's secret (created on first use,
+    /// so pages without forms set no cookie), masked afresh for every form.
     pub fn csrf_token(&self) -> String {
-        session::csrf_token(&self.session)
+        super::csrf::mask(&session::csrf_secret(&self.session))
     }
 
     /// Whether the current user is an admin.

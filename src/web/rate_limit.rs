@@ -1,9 +1,17 @@
 //! Rate limits shared by every instance: fixed-window counters in PostgreSQL.
 //!
-//! Policy: a limit names what it protects and the key it counts by (an IP address, an account).
-//! Each attempt counts; over the limit the request is refused with 429 and a `Retry-After` of
-//! the rest of the window. Windows end by themselves, so nobody is locked out for good; stale
-//! counters are swept now and then by whoever hits a limit.
+//! Policy: a limit names what it protects and the key it counts by (a network, an account, a
+//! network and an account together). Each attempt counts; over the limit the request is
+//! refused with 429 and a `Retry-After` of the rest of the window. Windows end by themselves,
+//! so nobody is locked out for good; stale counters are swept by the janitor.
+//!
+//! Addresses are counted by network, not one by one: an IPv6 client picks any address of its
+//! /64, so the /64 is one key (an IPv4 address is its own). Wider networks (a /24, a /48) and
+//! the whole site get budgets of their own where one address alone would let a script through
+//! (sign-ups).
+//!
+//! The counters live in an unlogged table: losing them in a crash forgives one window, and
+//! counting costs no write to the write-ahead log.
 
 use std::net::IpAddr;
 use std::time::Duration;
@@ -21,26 +29,78 @@ pub struct Limit {
     pub name: &'static str,
     pub max: i32,
     pub window: Duration,
+    /// What the refusal says happened (the page adds how long to wait).
+    pub refusal: &'static str,
 }
 
-/// Log-in attempts from one address.
-pub const LOGIN_PER_IP: Limit = Limit {
+const MINUTE: Duration = Duration::from_secs(60);
+const QUARTER_HOUR: Duration = Duration::from_secs(15 * 60);
+const HOUR: Duration = Duration::from_secs(60 * 60);
+
+/// Log-in attempts from one network, whatever the account.
+pub const LOGIN_PER_NETWORK: Limit = Limit {
     name: "login-ip",
     max: 30,
-    window: Duration::from_secs(15 * 60),
+    window: QUARTER_HOUR,
+    refusal: "Too many log-in attempts from your network.",
 };
-/// Log-in attempts against one account, wherever they come from.
-pub const LOGIN_PER_ACCOUNT: Limit = Limit {
-    name: "login-account",
+/// Log-in attempts against one account from one network. Guesses from elsewhere never stop
+/// the owner: this key holds the network.
+pub const LOGIN_PER_NETWORK_AND_ACCOUNT: Limit = Limit {
+    name: "login-ip-account",
     max: 10,
-    window: Duration::from_secs(15 * 60),
+    window: QUARTER_HOUR,
+    refusal: "Too many wrong passwords for this account from your network.",
 };
-/// Accounts created from one address.
-pub const SIGNUP_PER_IP: Limit = Limit {
+/// Wrong passwords for one account from anywhere: not a limit that refuses anyone, but the
+/// count that slows every further attempt (see [`login_delay`]).
+pub const LOGIN_FAILURES_PER_ACCOUNT: Limit = Limit {
+    name: "login-failures",
+    max: i32::MAX,
+    window: QUARTER_HOUR,
+    refusal: "",
+};
+/// Accounts created from one address: a campus or an office behind one address signs up
+/// dozens in an hour.
+pub const SIGNUP_PER_NETWORK: Limit = Limit {
     name: "signup-ip",
-    max: 5,
-    window: Duration::from_secs(60 * 60),
+    max: 30,
+    window: HOUR,
+    refusal: "Many accounts were just created from your network, so we are taking a short break from new ones there.",
 };
+/// Accounts created from one wider network (a /24, a /48): a script rotating addresses.
+pub const SIGNUP_PER_WIDE_NETWORK: Limit = Limit {
+    name: "signup-net",
+    max: 100,
+    window: HOUR,
+    refusal: "Many accounts were just created from your network, so we are taking a short break from new ones there.",
+};
+/// Accounts created on the whole site.
+pub const SIGNUP_SITE_WIDE: Limit = Limit {
+    name: "signup-all",
+    max: 1000,
+    window: HOUR,
+    refusal: "An unusual number of accounts were just created, so sign-ups are paused for a moment.",
+};
+/// "Current password" checks (changing the e-mail address or password, deleting the account)
+/// of one account.
+pub const PASSWORD_CHECKS_PER_ACCOUNT: Limit = Limit {
+    name: "password-check",
+    max: 10,
+    window: QUARTER_HOUR,
+    refusal: "Too many password attempts.",
+};
+
+/// Searches (pages and feeds) from one network per minute; `max` is set by
+/// `SEARCH_RATE_PER_MINUTE`.
+pub fn searches_per_network(max: i32) -> Limit {
+    Limit {
+        name: "search-ip",
+        max,
+        window: MINUTE,
+        refusal: "You are searching faster than we can keep up.",
+    }
+}
 
 #[derive(QueryableByName)]
 struct Counter {
@@ -50,8 +110,13 @@ struct Counter {
     window_start: DateTime<Utc>,
 }
 
-/// Counts one attempt for `key` under `limit`; `Err(TooManyRequests)` once over it.
-pub fn hit(conn: &mut PgConnection, limit: Limit, key: &str) -> Result<(), AppError> {
+/// Counts one attempt for `key` under `limit`; returns the attempts in the current window
+/// (this one included) and when the window ends.
+pub fn count(
+    conn: &mut PgConnection,
+    limit: Limit,
+    key: &str,
+) -> QueryResult<(i32, DateTime<Utc>)> {
     let window =
         diesel::pg::data_types::PgInterval::from_microseconds(limit.window.as_micros() as i64);
     let counter: Counter = diesel::sql_query(
@@ -64,19 +129,43 @@ pub fn hit(conn: &mut PgConnection, limit: Limit, key: &str) -> Result<(), AppEr
     .bind::<Text, _>(format!("{}:{key}", limit.name))
     .bind::<Interval, _>(window)
     .get_result(conn)?;
-    if counter.hits <= limit.max {
-        return Ok(());
-    }
-    // Over the limit: sweep long-dead counters while we are here (cheap, indexed).
-    let _ =
-        diesel::sql_query("DELETE FROM rate_limits WHERE window_start < now() - interval '1 day'")
-            .execute(conn);
     let ends = counter.window_start
         + chrono::Duration::from_std(limit.window).unwrap_or(chrono::Duration::zero());
+    Ok((counter.hits, ends))
+}
+
+/// Counts one attempt for `key` under `limit`; `Err(TooManyRequests)` once over it.
+pub fn hit(conn: &mut PgConnection, limit: Limit, key: &str) -> Result<(), AppError> {
+    let (hits, ends) = count(conn, limit, key)?;
+    if hits <= limit.max {
+        return Ok(());
+    }
     let retry_after = (ends - Utc::now())
         .to_std()
         .unwrap_or(Duration::from_secs(1));
-    Err(AppError::TooManyRequests { retry_after })
+    Err(AppError::TooManyRequests {
+        retry_after,
+        reason: limit.refusal,
+    })
+}
+
+/// The attempts for `key` in the current window of `limit`, without counting one.
+pub fn peek(conn: &mut PgConnection, limit: Limit, key: &str) -> QueryResult<i32> {
+    #[derive(QueryableByName)]
+    struct Hits {
+        #[diesel(sql_type = Integer)]
+        hits: i32,
+    }
+    let window =
+        diesel::pg::data_types::PgInterval::from_microseconds(limit.window.as_micros() as i64);
+    let found: Option<Hits> = diesel::sql_query(
+        "SELECT hits FROM rate_limits WHERE key = $1 AND window_start > now() - $2",
+    )
+    .bind::<Text, _>(format!("{}:{key}", limit.name))
+    .bind::<Interval, _>(window)
+    .get_result(conn)
+    .optional()?;
+    Ok(found.map_or(0, |h| h.hits))
 }
 
 /// Forgets the attempts for `key` (after a successful log-in, say).
@@ -87,11 +176,28 @@ pub fn reset(conn: &mut PgConnection, limit: Limit, key: &str) -> QueryResult<()
         .map(|_| ())
 }
 
+/// Removes counters whose window ended long ago; returns how many. For the janitor.
+pub fn sweep(conn: &mut PgConnection) -> QueryResult<usize> {
+    diesel::sql_query("DELETE FROM rate_limits WHERE window_start < now() - interval '1 day'")
+        .execute(conn)
+}
+
+/// How long to hold a log-in attempt on an account that has seen `failures` wrong passwords
+/// in the window: nothing for the first five (typos), then twice as long after each, up to
+/// four seconds. Guessing slows to a crawl; the owner waits a moment, never a lockout.
+pub fn login_delay(failures: i32) -> Duration {
+    match failures {
+        ..=5 => Duration::ZERO,
+        n => Duration::from_millis(250u64 << (n - 6).min(4) as u32),
+    }
+}
+
 /// Whether to believe `X-Forwarded-For`/`Forwarded`, registered as app data.
 #[derive(Debug, Clone, Copy)]
 pub struct TrustProxyHeaders(pub bool);
 
 /// The client's address: the peer, or the proxy-reported one when configured to trust it.
+/// For log lines; limits count by [`client_network`].
 pub fn client_ip(req: &HttpRequest) -> String {
     let trust = req.app_data::<TrustProxyHeaders>().is_some_and(|t| t.0);
     let info = req.connection_info();
@@ -106,4 +212,75 @@ pub fn client_ip(req: &HttpRequest) -> String {
         .map(|addr| addr.ip())
         .or_else(|_| raw.parse::<IpAddr>())
         .map_or_else(|_| raw.to_owned(), |ip| ip.to_string())
+}
+
+/// The key limits count the client by: an IPv4 address, or an IPv6 address's /64.
+pub fn client_network(req: &HttpRequest) -> String {
+    network_of(&client_ip(req), 32, 64)
+}
+
+/// The wider network around the client: a /24 for IPv4, a /48 for IPv6.
+pub fn client_wide_network(req: &HttpRequest) -> String {
+    network_of(&client_ip(req), 24, 48)
+}
+
+/// `ip` cut to its first `v4_bits` or `v6_bits`, as `address/bits` (unparsable input as is).
+fn network_of(ip: &str, v4_bits: u32, v6_bits: u32) -> String {
+    match ip.parse::<IpAddr>() {
+        Ok(IpAddr::V4(v4)) if v4_bits >= 32 => v4.to_string(),
+        Ok(IpAddr::V4(v4)) => {
+            let mask = u32::MAX.checked_shl(32 - v4_bits).unwrap_or(0);
+            format!(
+                "{}/{v4_bits}",
+                std::net::Ipv4Addr::from(u32::from(v4) & mask)
+            )
+        }
+        Ok(IpAddr::V6(v6)) => match v6.to_ipv4_mapped() {
+            Some(v4) => network_of(&v4.to_string(), v4_bits, v6_bits),
+            None => {
+                let mask = u128::MAX.checked_shl(128 - v6_bits).unwrap_or(0);
+                format!(
+                    "{}/{v6_bits}",
+                    std::net::Ipv6Addr::from(u128::from(v6) & mask)
+                )
+            }
+        },
+        Err(_) => ip.to_owned(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn ipv6_clients_are_counted_by_their_64_and_ipv4_by_address() {
+        assert_eq!(network_of("203.0.113.7", 32, 64), "203.0.113.7");
+        assert_eq!(
+            network_of("2001:db8:1:2:aaaa:bbbb:cccc:dddd", 32, 64),
+            "2001:db8:1:2::/64"
+        );
+        assert_eq!(
+            network_of("2001:db8:1:2::1", 32, 64),
+            network_of("2001:db8:1:2:ffff::9", 32, 64)
+        );
+        assert_ne!(
+            network_of("2001:db8:1:2::1", 32, 64),
+            network_of("2001:db8:1:3::1", 32, 64)
+        );
+        assert_eq!(network_of("::ffff:203.0.113.7", 32, 64), "203.0.113.7");
+        assert_eq!(network_of("203.0.113.7", 24, 48), "203.0.113.0/24");
+        assert_eq!(network_of("2001:db8:1:2::1", 24, 48), "2001:db8:1::/48");
+        assert_eq!(network_of("unknown", 24, 48), "unknown");
+    }
+
+    #[test]
+    fn log_in_delays_grow_after_a_few_typos_and_stay_bounded() {
+        assert_eq!(login_delay(0), Duration::ZERO);
+        assert_eq!(login_delay(5), Duration::ZERO);
+        assert_eq!(login_delay(6), Duration::from_millis(250));
+        assert_eq!(login_delay(7), Duration::from_millis(500));
+        assert_eq!(login_delay(10), Duration::from_secs(4));
+        assert_eq!(login_delay(10_000), Duration::from_secs(4));
+    }
 }

@@ -21,6 +21,21 @@ pub fn unprocessable<R: Responder>(page: R, req: &HttpRequest) -> HttpResponse {
     private_page(page, StatusCode::UNPROCESSABLE_ENTITY, req)
 }
 
+/// A form re-rendered with what was typed because a rate limit refused it: 429 with
+/// `Retry-After`, so nothing typed is lost.
+pub fn too_many<R: Responder>(
+    page: R,
+    retry_after: std::time::Duration,
+    req: &HttpRequest,
+) -> HttpResponse {
+    let mut res = private_page(page, StatusCode::TOO_MANY_REQUESTS, req);
+    res.headers_mut().insert(
+        header::RETRY_AFTER,
+        HeaderValue::from(retry_after.as_secs().max(1)),
+    );
+    res
+}
+
 /// A page with `status`, marked `no-store`.
 pub fn private_page<R: Responder>(page: R, status: StatusCode, req: &HttpRequest) -> HttpResponse {
     let mut res = page

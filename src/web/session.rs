@@ -71,7 +71,7 @@ impl From<&User> for CurrentUser {
 #[derive(Debug, Clone, Copy)]
 pub struct SessionLifetime(pub Duration);
 
-/// A new random token, hex-encoded.
+/// A new random token of 32 bytes, hex-encoded.
 pub fn random_token() -> String {
     let mut bytes = [0u8; 32];
     rand::rng().fill_bytes(&mut bytes);
@@ -109,8 +109,12 @@ pub fn end_login(session: &Session) {
     session.renew();
 }
 
-/// The session's CSRF token, created on first use.
-pub fn csrf_token(session: &Session) -> String {
+/// Bytes of a session's CSRF secret.
+pub const CSRF_SECRET_BYTES: usize = 32;
+
+/// The session's CSRF secret (hex), created on first use. Pages show it masked
+/// (`web::csrf::mask`), never as it is.
+pub fn csrf_secret(session: &Session) -> String {
     if let Ok(Some(token)) = session.get::<String>(CSRF_TOKEN) {
         return token;
     }
@@ -119,8 +123,8 @@ pub fn csrf_token(session: &Session) -> String {
     token
 }
 
-/// The CSRF token if the session has one (never creates it).
-pub fn existing_csrf_token(session: &Session) -> Option<String> {
+/// The CSRF secret if the session has one (never creates it).
+pub fn existing_csrf_secret(session: &Session) -> Option<String> {
     session.get::<String>(CSRF_TOKEN).ok().flatten()
 }
 

@@ -3,7 +3,7 @@
 use corkboard::accounts::queries;
 use reqwest::StatusCode;
 
-use crate::helpers::{TestUser, assert_redirect_to, spawn_app};
+use crate::helpers::{TestUser, assert_redirect_to, spawn_app, spawn_app_behind_proxy};
 
 #[tokio::test]
 async fn signing_up_logs_the_new_member_in() {
@@ -436,17 +436,17 @@ async fn a_hundred_byte_password_is_not_cut_at_72_bytes() {
 }
 
 #[tokio::test]
-async fn too_many_log_in_attempts_are_refused_until_the_window_passes() {
-    let app = spawn_app().await;
+async fn wrong_guesses_from_one_address_never_lock_the_owner_out_elsewhere() {
+    let app = spawn_app_behind_proxy().await;
     let user = app.sign_up_new_member().await;
-    let attacker = app.new_visitor();
+    let attacker = app.visitor_from("203.0.113.9");
     for _ in 0..10 {
         let response = attacker.log_in(&user.username, "wrong password!").await;
         assert_eq!(response.status(), StatusCode::UNPROCESSABLE_ENTITY);
     }
 
+    // That address is stopped for that account, even with the right password…
     let blocked = attacker.log_in(&user.username, &user.password).await;
-
     assert_eq!(blocked.status(), StatusCode::TOO_MANY_REQUESTS);
     let retry_after: u64 = blocked.headers()["retry-after"]
         .to_str()
@@ -454,9 +454,52 @@ async fn too_many_log_in_attempts_are_refused_until_the_window_passes() {
         .parse()
         .unwrap();
     assert!((1..=900).contains(&retry_after), "{retry_after}");
-    assert!(blocked.text().await.unwrap().contains("try again"));
+    let page = blocked.text().await.unwrap();
+    assert!(page.contains("try again"), "{page}");
+    assert!(
+        page.contains(&user.username),
+        "the form keeps what was typed"
+    );
 
-    // Fifteen minutes later the owner gets in again.
+    // …but the owner, from another address, gets in (a little slower after the guesses).
+    let owner = app.visitor_from("198.51.100.7");
+    let started = std::time::Instant::now();
+    assert_redirect_to(&owner.log_in(&user.username, &user.password).await, "/");
+    assert!(started.elapsed() >= std::time::Duration::from_secs(2));
+
+    // An IPv6 attacker cannot step around the limit by changing the last 64 bits.
+    let other = app.visitor_from("192.0.2.1").sign_up_new_member().await;
+    for i in 0..10 {
+        let hopping = app.visitor_from(&format!("2001:db8:7:7::{i:x}"));
+        hopping.log_in(&other.username, "wrong password!").await;
+    }
+    let hopping = app.visitor_from("2001:db8:7:7::ffff");
+    assert_eq!(
+        hopping
+            .log_in(&other.username, &other.password)
+            .await
+            .status(),
+        StatusCode::TOO_MANY_REQUESTS
+    );
+}
+
+#[tokio::test]
+async fn log_in_limits_end_with_their_window() {
+    let app = spawn_app().await;
+    let user = app.sign_up_new_member().await;
+    let attacker = app.new_visitor();
+    for _ in 0..10 {
+        attacker.log_in(&user.username, "wrong password!").await;
+    }
+    assert_eq!(
+        attacker
+            .log_in(&user.username, &user.password)
+            .await
+            .status(),
+        StatusCode::TOO_MANY_REQUESTS
+    );
+
+    // Fifteen minutes later the address may try again.
     diesel::RunQueryDsl::execute(
         diesel::sql_query(
             "UPDATE rate_limits SET window_start = window_start - interval '16 minutes'",
@@ -464,18 +507,121 @@ async fn too_many_log_in_attempts_are_refused_until_the_window_passes() {
         &mut app.pool.get().unwrap(),
     )
     .unwrap();
-    let owner = app.new_visitor();
-    assert_redirect_to(&owner.log_in(&user.username, &user.password).await, "/");
+    assert_redirect_to(&attacker.log_in(&user.username, &user.password).await, "/");
 }
 
 #[tokio::test]
-async fn too_many_sign_ups_from_one_address_are_refused() {
-    let app = spawn_app().await;
-    for _ in 0..5 {
-        app.new_visitor().sign_up_new_member().await;
+async fn a_campus_behind_one_address_can_sign_up_together() {
+    let app = spawn_app_behind_proxy().await;
+    for _ in 0..30 {
+        app.visitor_from("192.0.2.10").sign_up_new_member().await;
     }
 
-    let response = app.new_visitor().sign_up(&TestUser::generate()).await;
+    // The 31st in the hour is asked to wait, with what they typed kept.
+    let late = TestUser::generate();
+    let response = app.visitor_from("192.0.2.10").sign_up(&late).await;
 
     assert_eq!(response.status(), StatusCode::TOO_MANY_REQUESTS);
+    assert!(response.headers().contains_key("retry-after"));
+    let page = response.text().await.unwrap();
+    assert!(
+        page.contains(&format!("value=\"{}\"", late.username)),
+        "{page}"
+    );
+    assert!(page.contains(&format!("value=\"{}\"", late.email)));
+    assert!(page.contains("try again"));
+    // Someone elsewhere is not affected.
+    app.visitor_from("192.0.3.10").sign_up_new_member().await;
+}
+
+#[tokio::test]
+async fn a_script_rotating_addresses_in_one_network_is_stopped() {
+    let app = spawn_app_behind_proxy().await;
+    for i in 1..=100 {
+        app.visitor_from(&format!("198.51.100.{i}"))
+            .sign_up_new_member()
+            .await;
+    }
+
+    let response = app
+        .visitor_from("198.51.100.200")
+        .sign_up(&TestUser::generate())
+        .await;
+
+    assert_eq!(response.status(), StatusCode::TOO_MANY_REQUESTS);
+}
+
+#[tokio::test]
+async fn the_sign_up_limit_comes_before_saying_an_address_has_an_account() {
+    let app = spawn_app_behind_proxy().await;
+    let existing = app.visitor_from("192.0.2.1").sign_up_new_member().await;
+    // The first try from there sets the counter; push it over the limit.
+    app.visitor_from("192.0.2.77").sign_up_new_member().await;
+    diesel::RunQueryDsl::execute(
+        diesel::sql_query("UPDATE rate_limits SET hits = 1000 WHERE key = 'signup-ip:192.0.2.77'"),
+        &mut app.pool.get().unwrap(),
+    )
+    .unwrap();
+
+    let response = app
+        .visitor_from("192.0.2.77")
+        .sign_up(&TestUser {
+            email: existing.email.clone(),
+            ..TestUser::generate()
+        })
+        .await;
+
+    assert_eq!(response.status(), StatusCode::TOO_MANY_REQUESTS);
+    assert!(!response.text().await.unwrap().contains("has an account"));
+}
+
+#[tokio::test]
+async fn current_password_checks_are_rate_limited() {
+    let app = spawn_app().await;
+    let user = app.sign_up_new_member().await;
+    for _ in 0..10 {
+        let response = app
+            .submit_form(
+                "/settings",
+                "/settings/delete",
+                &[("current_password", "not my password")],
+            )
+            .await;
+        assert_eq!(response.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    }
+
+    for (action, fields) in [
+        (
+            "/settings/delete",
+            vec![("current_password", user.password.as_str())],
+        ),
+        (
+            "/settings/email",
+            vec![
+                ("email", "new@example.com"),
+                ("current_password", user.password.as_str()),
+            ],
+        ),
+        (
+            "/settings/password",
+            vec![
+                ("current_password", user.password.as_str()),
+                ("new_password", "another long passphrase"),
+            ],
+        ),
+    ] {
+        let response = app.submit_form("/settings", action, &fields).await;
+        assert_eq!(response.status(), StatusCode::TOO_MANY_REQUESTS, "{action}");
+        assert!(
+            response
+                .text()
+                .await
+                .unwrap()
+                .contains("Too many password attempts")
+        );
+    }
+    assert!(
+        app.logged_in_as().await.is_some(),
+        "the account was not deleted"
+    );
 }

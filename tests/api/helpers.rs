@@ -110,6 +110,14 @@ fn databases() -> &'static TestDatabases {
     })
 }
 
+/// The private test cluster, unless the tests run against `TEST_DATABASE_URL`.
+pub fn test_cluster() -> Option<&'static EmbeddedCluster> {
+    match &databases().server {
+        DatabaseServer::Embedded(cluster) => Some(cluster),
+        DatabaseServer::External(_) => None,
+    }
+}
+
 /// One folder per checkout, so two checkouts' test runs do not share a cluster.
 fn test_cluster_dir() -> PathBuf {
     use std::hash::{Hash, Hasher};
@@ -295,17 +303,45 @@ pub async fn spawn_app_with(storage: StorageChoice) -> TestApp {
     spawn_app_on(database, storage, data_dir).await
 }
 
+/// The application with local-disk storage and settings changed by `configure`.
+pub async fn spawn_app_configured(configure: impl FnOnce(&mut AppState)) -> TestApp {
+    let database = TestDatabase::create();
+    let data_dir = tempfile::tempdir().expect("temp dir");
+    let storage = Storage::from_settings(
+        &local_storage_settings(),
+        data_dir.path(),
+        &SecretKey::generate(),
+    )
+    .expect("storage");
+    spawn_app_with_state(database, storage, data_dir, configure).await
+}
+
+/// The application behind a proxy whose `X-Forwarded-For` it trusts, so tests can speak from
+/// many addresses.
+pub async fn spawn_app_behind_proxy() -> TestApp {
+    spawn_app_configured(|state| state.auth.trust_proxy_headers = true).await
+}
+
 /// The application on a given database and storage.
 pub async fn spawn_app_on(
     database: TestDatabase,
     storage: Storage,
     data_dir: tempfile::TempDir,
 ) -> TestApp {
+    spawn_app_with_state(database, storage, data_dir, |_| {}).await
+}
+
+async fn spawn_app_with_state(
+    database: TestDatabase,
+    storage: Storage,
+    data_dir: tempfile::TempDir,
+    configure: impl FnOnce(&mut AppState),
+) -> TestApp {
     let pool = db::build_pool(&database.url, &test_database_settings());
     let listener = TcpListener::bind("127.0.0.1:0").expect("bind a free port");
     let port = listener.local_addr().unwrap().port();
     let address = format!("http://127.0.0.1:{port}");
-    let state = AppState {
+    let mut state = AppState {
         db: Db::new(pool.clone()),
         storage: storage.clone(),
         site: SiteConfig {
@@ -324,6 +360,7 @@ pub async fn spawn_app_on(
         },
         secret: SecretKey::generate(),
     };
+    configure(&mut state);
     let app = Application::build(state, listener, 1).expect("build the app");
     let handle = app.handle();
     tokio::spawn(app.run_until_stopped());
@@ -394,6 +431,11 @@ impl TestApp {
     pub fn new_visitor(&self) -> Visitor {
         Visitor::new(&self.address)
     }
+
+    /// Another visitor, from `ip` (see [`Visitor::from_ip`]).
+    pub fn visitor_from(&self, ip: &str) -> Visitor {
+        Visitor::from_ip(&self.address, ip)
+    }
 }
 
 /// One browser's view of the site: a client with its own cookie jar.
@@ -405,6 +447,26 @@ pub struct Visitor {
 }
 
 impl Visitor {
+    /// A visitor whose requests say (through `X-Forwarded-For`) they come from `ip`; only an
+    /// app from [`spawn_app_behind_proxy`] believes it.
+    pub fn from_ip(address: &str, ip: &str) -> Self {
+        let jar = std::sync::Arc::new(reqwest::cookie::Jar::default());
+        let mut headers = HeaderMap::new();
+        headers.insert("x-forwarded-for", ip.parse().unwrap());
+        let client = reqwest::Client::builder()
+            .redirect(reqwest::redirect::Policy::none())
+            .cookie_provider(jar.clone())
+            .default_headers(headers)
+            .timeout(Duration::from_secs(30))
+            .build()
+            .unwrap();
+        Self {
+            client,
+            jar,
+            address: address.to_owned(),
+        }
+    }
+
     pub fn new(address: &str) -> Self {
         let jar = std::sync::Arc::new(reqwest::cookie::Jar::default());
         Self {
@@ -439,6 +501,26 @@ impl Visitor {
         }
     }
 
+    /// GETs a page that must answer 200 (so that a check for what it does *not* show is
+    /// not passed by an error page).
+    #[track_caller]
+    pub fn get_ok_page<'a>(
+        &'a self,
+        path: &'a str,
+    ) -> impl std::future::Future<Output = Page> + 'a {
+        let caller = std::panic::Location::caller();
+        async move {
+            let page = self.get_page(path).await;
+            assert_eq!(
+                page.status,
+                StatusCode::OK,
+                "GET {path} (from {caller}): {}",
+                &page.body[..page.body.len().min(300)]
+            );
+            page
+        }
+    }
+
     /// POSTs a urlencoded form as given (no token added).
     pub async fn post_form(&self, path: &str, fields: &[(&str, &str)]) -> reqwest::Response {
         self.client
@@ -465,6 +547,32 @@ impl Visitor {
             all.push(("csrf_token", token));
         }
         self.post_form(action, &all).await
+    }
+}
+
+impl Visitor {
+    /// A multipart form as a browser starts it from `page`'s form: the CSRF token first.
+    /// Add the fields and files, then send it with [`Visitor::post_multipart`].
+    pub async fn multipart_form(&self, page: &str) -> reqwest::multipart::Form {
+        let html = self.get_page(page).await.body;
+        let token = hidden_field(&html, "csrf_token")
+            .unwrap_or_else(|| panic!("{page} has no form with a CSRF token"));
+        reqwest::multipart::Form::new().text("csrf_token", token)
+    }
+
+    /// POSTs a multipart form from this site's page.
+    pub async fn post_multipart(
+        &self,
+        action: &str,
+        form: reqwest::multipart::Form,
+    ) -> reqwest::Response {
+        self.client
+            .post(self.url(action))
+            .header("Origin", &self.address)
+            .multipart(form)
+            .send()
+            .await
+            .expect("POST failed")
     }
 }
 

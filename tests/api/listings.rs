@@ -4,7 +4,7 @@ use std::io::Cursor;
 
 use diesel::{QueryDsl, RunQueryDsl};
 use reqwest::StatusCode;
-use reqwest::multipart::{Form, Part};
+use reqwest::multipart::Part;
 
 use crate::helpers::{StorageChoice, TestApp, Visitor, hidden_field, spawn_app, spawn_app_with};
 
@@ -57,33 +57,15 @@ pub async fn post_listing(
     fields: &[(&str, &str)],
     photos: Vec<(&str, Vec<u8>)>,
 ) -> reqwest::Response {
-    let page = visitor
-        .get_page(&format!("/listings/new?category={category}"))
-        .await
-        .body;
-    let token = hidden_field(&page, "csrf_token")
-        .or_else(|| {
-            let at = page.find("csrf_token=")? + "csrf_token=".len();
-            Some(page[at..at + 64].to_owned())
-        })
-        .expect("a form token");
-    let mut form = Form::new();
+    let path = format!("/listings/new?category={category}");
+    let mut form = visitor.multipart_form(&path).await;
     for (name, value) in fields {
         form = form.text(name.to_string(), value.to_string());
     }
     for (name, bytes) in photos {
         form = form.part("photos", Part::bytes(bytes).file_name(name.to_owned()));
     }
-    visitor
-        .client
-        .post(visitor.url(&format!(
-            "/listings/new?category={category}&csrf_token={token}"
-        )))
-        .header("Origin", &visitor.address)
-        .multipart(form)
-        .send()
-        .await
-        .unwrap()
+    visitor.post_multipart(&path, form).await
 }
 
 const SOFA: &[(&str, &str)] = &[
@@ -582,23 +564,15 @@ async fn strangers_cannot_change_someone_elses_listing() {
             .await;
         assert_eq!(response.status(), StatusCode::FORBIDDEN, "{action}");
     }
-    let form = Form::new()
+    let form = stranger
+        .multipart_form("/settings")
+        .await
         .text("title", "Hijacked")
         .text("body", "x")
         .text("zip", "94110");
-    let token = hidden_field(&stranger.get_page(&path).await.body, "csrf_token");
-    let token = match token {
-        Some(t) => t,
-        None => hidden_field(&stranger.get_page("/settings").await.body, "csrf_token").unwrap(),
-    };
     let edit = stranger
-        .client
-        .post(stranger.url(&format!("/listings/{id}/edit?csrf_token={token}")))
-        .header("Origin", &stranger.address)
-        .multipart(form)
-        .send()
-        .await
-        .unwrap();
+        .post_multipart(&format!("/listings/{id}/edit"), form)
+        .await;
     assert_eq!(edit.status(), StatusCode::FORBIDDEN);
     // Nothing changed.
     let page = app.get_page(&path).await.body;
@@ -634,14 +608,11 @@ async fn the_owner_edits_text_and_manages_photos() {
         .map(|(at, m)| form_html[at + m.len()..at + m.len() + 36].to_owned())
         .collect();
     assert_eq!(photo_ids.len(), 3);
-    let token = form_html
-        .split("csrf_token=")
-        .nth(1)
-        .map(|rest| rest[..64].to_owned())
-        .unwrap();
 
     // Rename, remove the first photo, put the third first, describe it.
-    let form = Form::new()
+    let form = app
+        .multipart_form(&format!("/listings/{id}/edit"))
+        .await
         .text("title", "Blue sofa, reduced")
         .text("body", "Still three seats.")
         .text("price", "99.50")
@@ -652,13 +623,8 @@ async fn the_owner_edits_text_and_manages_photos() {
         .text(format!("position_{}", photo_ids[2]), "1")
         .text(format!("alt_{}", photo_ids[2]), "The sofa from the front");
     let response = app
-        .client
-        .post(app.url(&format!("/listings/{id}/edit?csrf_token={token}")))
-        .header("Origin", &app.address)
-        .multipart(form)
-        .send()
-        .await
-        .unwrap();
+        .post_multipart(&format!("/listings/{id}/edit"), form)
+        .await;
 
     assert_eq!(response.status(), StatusCode::SEE_OTHER);
     let new_path = response.headers()["location"].to_str().unwrap().to_owned();
@@ -882,42 +848,32 @@ async fn photos_added_while_editing_survive_a_form_error() {
     app.sign_up_new_member().await;
     let path = post_sofa(&app, vec![("a.png", png(100, 100))]).await;
     let id = listing_id(&path);
-    let edit = app.get_page(&format!("/listings/{id}/edit")).await.body;
-    let token = edit
-        .split("csrf_token=")
-        .nth(1)
-        .map(|r| r[..64].to_owned())
-        .unwrap();
-    let send = |form: Form| {
-        app.client
-            .post(app.url(&format!("/listings/{id}/edit?csrf_token={token}")))
-            .header("Origin", &app.address)
-            .multipart(form)
-            .send()
-    };
+    let edit = format!("/listings/{id}/edit");
+    let form = || app.multipart_form(&edit);
+    let send = |form| app.post_multipart(&edit, form);
 
     let failed = send(
-        Form::new()
+        form()
+            .await
             .text("title", "")
             .text("body", "Still here")
             .text("zip", "94110")
             .part("photos", Part::bytes(png(150, 100)).file_name("new.png")),
     )
-    .await
-    .unwrap();
+    .await;
     assert_eq!(failed.status(), StatusCode::UNPROCESSABLE_ENTITY);
     let html = failed.text().await.unwrap();
     let pending = hidden_field(&html, "pending_photo").expect("the new photo is kept");
 
     let saved = send(
-        Form::new()
+        form()
+            .await
             .text("title", "Sofa with two photos")
             .text("body", "Still here")
             .text("zip", "94110")
             .text("pending_photo", pending),
     )
-    .await
-    .unwrap();
+    .await;
     assert_eq!(saved.status(), StatusCode::SEE_OTHER);
     let page = app
         .get_page(saved.headers()["location"].to_str().unwrap())
@@ -948,21 +904,15 @@ async fn a_form_with_too_many_parts_is_refused() {
 async fn a_request_over_the_total_cap_is_a_413() {
     let app = spawn_app().await;
     app.sign_up_new_member().await;
-    let settings = app.get_page("/settings").await.body;
-    let token = settings
-        .split("csrf_token=")
-        .nth(1)
-        .map(|r| r[..64].to_owned())
-        .unwrap();
     // The avatar form takes one photo of at most 20 MiB; send 21 MiB.
-    let form = Form::new().part(
+    let form = app.multipart_form("/settings").await.part(
         "avatar",
         Part::bytes(vec![0xFFu8; 21 * 1024 * 1024]).file_name("huge.jpg"),
     );
 
     let response = app
         .client
-        .post(app.url(&format!("/settings/avatar?csrf_token={token}")))
+        .post(app.url("/settings/avatar"))
         .header("Origin", &app.address)
         .multipart(form)
         .send()

@@ -9,6 +9,7 @@ mod health;
 mod helpers;
 mod janitor;
 mod listings;
+mod manage;
 mod pages;
 mod profiles;
 mod resilience;

@@ -3,9 +3,9 @@
 use std::io::Cursor;
 
 use reqwest::StatusCode;
-use reqwest::multipart::{Form, Part};
+use reqwest::multipart::Part;
 
-use crate::helpers::{TestUser, Visitor, assert_redirect_to, hidden_field, spawn_app};
+use crate::helpers::{TestUser, Visitor, assert_redirect_to, spawn_app};
 
 #[tokio::test]
 async fn a_profile_shows_the_member_and_their_bio_as_text() {
@@ -225,17 +225,11 @@ fn png_bytes(width: u32, height: u32) -> Vec<u8> {
 }
 
 async fn upload_avatar(visitor: &Visitor, name: &str, bytes: Vec<u8>) -> reqwest::Response {
-    let page = visitor.get_page("/settings").await.body;
-    let token = hidden_field(&page, "csrf_token").unwrap();
-    let form = Form::new().part("avatar", Part::bytes(bytes).file_name(name.to_owned()));
-    visitor
-        .client
-        .post(visitor.url(&format!("/settings/avatar?csrf_token={token}")))
-        .header("Origin", &visitor.address)
-        .multipart(form)
-        .send()
+    let form = visitor
+        .multipart_form("/settings")
         .await
-        .unwrap()
+        .part("avatar", Part::bytes(bytes).file_name(name.to_owned()));
+    visitor.post_multipart("/settings/avatar", form).await
 }
 
 #[tokio::test]
@@ -309,11 +303,12 @@ async fn deleting_an_account_needs_the_password_and_takes_its_listings_down() {
         vec![],
     )
     .await;
-    let listing = posted
-        .headers()
-        .get("location")
-        .map(|l| l.to_str().unwrap().to_owned());
-    assert!(listing.is_some());
+    assert_eq!(posted.status(), StatusCode::SEE_OTHER);
+    let listing = posted.headers()["location"].to_str().unwrap().to_owned();
+    assert_eq!(
+        app.new_visitor().get(&listing).await.status(),
+        StatusCode::OK
+    );
 
     let wrong = app
         .submit_form(
@@ -342,10 +337,90 @@ async fn deleting_an_account_needs_the_password_and_takes_its_listings_down() {
         app.log_in(&user.username, &user.password).await.status(),
         StatusCode::UNPROCESSABLE_ENTITY
     );
+    // The listing went down with the account.
+    assert_eq!(
+        app.new_visitor().get(&listing).await.status(),
+        StatusCode::NOT_FOUND
+    );
     // The row stays, wiped, for conversations to name a "deleted user".
     let mut conn = app.pool.get().unwrap();
     let remaining = corkboard::accounts::queries::find_by_login(&mut conn, &user.email).unwrap();
     assert!(remaining.is_none());
+    use diesel::prelude::*;
+    let (name, email, status, hash): (String, String, String, String) =
+        corkboard::db::schema::users::table
+            .filter(corkboard::db::schema::users::email.like("deleted-%"))
+            .select((
+                corkboard::db::schema::users::username,
+                corkboard::db::schema::users::email,
+                corkboard::db::schema::users::status,
+                corkboard::db::schema::users::password_hash,
+            ))
+            .first(&mut conn)
+            .expect("the wiped row is kept");
+    assert_eq!(
+        (name.as_str(), status.as_str(), hash.as_str()),
+        (email.as_str(), "deleted", "!")
+    );
+}
+
+#[tokio::test]
+async fn nobody_can_block_an_account_deletion_by_claiming_its_marker() {
+    let app = spawn_app().await;
+    let victim = app.sign_up_new_member().await;
+    let victim_id = {
+        let mut conn = app.pool.get().unwrap();
+        corkboard::accounts::queries::find_by_login(&mut conn, &victim.username)
+            .unwrap()
+            .unwrap()
+            .id
+    };
+    let attacker = app.new_visitor();
+    let attacker_user = attacker.sign_up_new_member().await;
+    // The old marker is an ordinary address now; the new one is no address at all.
+    let old_marker = format!("deleted-{victim_id}@deleted.invalid");
+    let claimed = attacker
+        .submit_form(
+            "/settings",
+            "/settings/email",
+            &[
+                ("email", &old_marker),
+                ("current_password", &attacker_user.password),
+            ],
+        )
+        .await;
+    assert_redirect_to(&claimed, "/settings");
+    let new_marker = format!("deleted-{victim_id}");
+    let refused = attacker
+        .submit_form(
+            "/settings",
+            "/settings/email",
+            &[
+                ("email", &new_marker),
+                ("current_password", &attacker_user.password),
+            ],
+        )
+        .await;
+    assert_eq!(refused.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    let squatter = app.new_visitor();
+    let taken = squatter
+        .sign_up(&TestUser {
+            username: new_marker.clone(),
+            ..TestUser::generate()
+        })
+        .await;
+    assert_eq!(taken.status(), StatusCode::UNPROCESSABLE_ENTITY);
+
+    let response = app
+        .submit_form(
+            "/settings",
+            "/settings/delete",
+            &[("current_password", &victim.password)],
+        )
+        .await;
+
+    assert_redirect_to(&response, "/");
+    assert_eq!(app.logged_in_as().await, None);
 }
 
 #[tokio::test]

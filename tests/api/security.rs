@@ -81,21 +81,109 @@ async fn a_forged_referer_is_refused_when_there_is_no_origin() {
     let app = spawn_app().await;
     let page = app.get_page("/login").await.body;
     let token = crate::helpers::hidden_field(&page, "csrf_token").unwrap();
+    let log_in_with_referer = |referer: String| {
+        app.client
+            .post(app.url("/login"))
+            .header("Referer", referer)
+            .form(&[
+                ("csrf_token", token.as_str()),
+                ("login", "x"),
+                ("password", "y"),
+            ])
+            .send()
+    };
 
-    let response = app
-        .client
-        .post(app.url("/login"))
-        .header("Referer", "https://evil.example/page")
-        .form(&[
-            ("csrf_token", token.as_str()),
-            ("login", "x"),
-            ("password", "y"),
-        ])
-        .send()
+    let forged = log_in_with_referer("https://evil.example/page".into())
         .await
         .unwrap();
+    // The control: the same form from this site's own page is let through (to a wrong
+    // password, which is a 422, not a 403).
+    let own = log_in_with_referer(app.url("/login")).await.unwrap();
 
-    assert_eq!(response.status(), StatusCode::FORBIDDEN);
+    assert_eq!(forged.status(), StatusCode::FORBIDDEN);
+    assert_eq!(own.status(), StatusCode::UNPROCESSABLE_ENTITY);
+}
+
+#[tokio::test]
+async fn proxy_headers_cannot_vouch_for_another_origin_unless_trusted() {
+    let app = spawn_app().await;
+    let page = app.get_page("/login").await.body;
+    let token = crate::helpers::hidden_field(&page, "csrf_token").unwrap();
+
+    for (name, value) in [
+        ("X-Forwarded-Host", "evil.example"),
+        ("Forwarded", "host=evil.example;proto=https"),
+    ] {
+        let response = app
+            .client
+            .post(app.url("/login"))
+            .header("Origin", "https://evil.example")
+            .header("X-Forwarded-Proto", "https")
+            .header(name, value)
+            .form(&[
+                ("csrf_token", token.as_str()),
+                ("login", "x"),
+                ("password", "y"),
+            ])
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(response.status(), StatusCode::FORBIDDEN, "{name}");
+    }
+}
+
+#[tokio::test]
+async fn form_tokens_never_travel_in_urls_and_differ_on_every_page() {
+    use reqwest::multipart::{Form, Part};
+    let app = spawn_app().await;
+    app.sign_up_new_member().await;
+    let a = crate::helpers::hidden_field(&app.get_ok_page("/settings").await.body, "csrf_token")
+        .unwrap();
+    let b = crate::helpers::hidden_field(&app.get_ok_page("/settings").await.body, "csrf_token")
+        .unwrap();
+    // Masked afresh for every page (BREACH), the same secret inside.
+    assert_ne!(a, b);
+    let html = app.get_ok_page("/settings").await.body;
+    assert!(!html.contains("csrf_token="), "a token in a URL");
+    let avatar = || Part::bytes(crate::listings::png(64, 64)).file_name("me.png".to_owned());
+    let send = |url: String, form: Form| {
+        app.client
+            .post(app.url(&url))
+            .header("Origin", &app.address)
+            .multipart(form)
+            .send()
+    };
+
+    // In the URL: refused, though the token is right.
+    let in_url = send(
+        format!("/settings/avatar?csrf_token={a}"),
+        Form::new().part("avatar", avatar()),
+    )
+    .await
+    .unwrap();
+    assert_eq!(in_url.status(), StatusCode::FORBIDDEN);
+    // After the file: refused (it must come before any file is read).
+    let after_file = send(
+        "/settings/avatar".into(),
+        Form::new()
+            .part("avatar", avatar())
+            .text("csrf_token", a.clone()),
+    )
+    .await
+    .unwrap();
+    assert_eq!(after_file.status(), StatusCode::FORBIDDEN);
+    // First field: accepted, with either page's token.
+    for token in [a, b] {
+        let first = send(
+            "/settings/avatar".into(),
+            Form::new()
+                .text("csrf_token", token)
+                .part("avatar", avatar()),
+        )
+        .await
+        .unwrap();
+        assert_eq!(first.status(), StatusCode::SEE_OTHER);
+    }
 }
 
 #[tokio::test]
