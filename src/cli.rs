@@ -210,6 +210,7 @@ fn serve(settings: &Settings, database: &Database, args: &ServeArgs) -> anyhow::
         actix_web::rt::spawn(crate::listings::janitor::run_forever(
             state.db.clone(),
             state.storage.clone(),
+            std::time::Duration::from_secs(u64::from(settings.auth.session_lifetime_days) * 86_400),
         ));
         let app = Application::build(state, listener, workers)?;
         tracing::info!(storage = app_storage_name(settings), "ready");

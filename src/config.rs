@@ -113,6 +113,11 @@ pub struct ListingSettings {
     /// they are counted again.
     #[arg(long, env = "CATEGORY_COUNTS_TTL_SECONDS", default_value_t = 60)]
     pub counts_ttl_seconds: u64,
+
+    /// Searches (pages and feeds) one network may make per minute, counted across every
+    /// instance; 0 turns the limit off (for benchmarks).
+    #[arg(long, env = "SEARCH_RATE_PER_MINUTE", default_value_t = 300)]
+    pub search_rate_per_minute: u32,
 }
 
 impl Default for ListingSettings {
@@ -121,6 +126,7 @@ impl Default for ListingSettings {
             listing_lifetime_days: 30,
             max_photos: 12,
             counts_ttl_seconds: 60,
+            search_rate_per_minute: 300,
         }
     }
 }

@@ -21,7 +21,7 @@ use crate::storage::Storage;
 use crate::web::rate_limit::TrustProxyHeaders;
 use crate::web::request_log::RedactedRootSpan;
 use crate::web::session::{SessionLifetime, load_current_user, session_middleware};
-use crate::web::{AppError, Db, SiteConfig, assets, csrf, error, headers, health, media};
+use crate::web::{AppError, Db, SiteConfig, assets, csrf, error, headers, health, media, nul};
 
 /// Everything handlers share. Cheap to clone: each field is a handle.
 #[derive(Clone)]
@@ -62,6 +62,7 @@ impl Application {
             ),
             max_photos: usize::from(state.listings.max_photos),
         });
+        let search_rate = web::Data::new(search::SearchRate(state.listings.search_rate_per_minute));
         let lifetime = SessionLifetime::from_days(state.auth.session_lifetime_days);
         let trust_proxy = TrustProxyHeaders(state.auth.trust_proxy_headers);
         let secure_cookies = state.site.public_url.starts_with("https://");
@@ -72,6 +73,7 @@ impl Application {
             App::new()
                 .wrap(from_fn(csrf::verify_csrf))
                 .wrap(from_fn(load_current_user))
+                .wrap(from_fn(nul::refuse_nul_bytes))
                 .wrap(ErrorHandlers::new().default_handler(error::render_error_pages))
                 .wrap(session_middleware(
                     cookie_key.clone(),
@@ -79,7 +81,7 @@ impl Application {
                     lifetime.0,
                 ))
                 .wrap(Compress::default())
-                .wrap(headers::security_headers(&image_origins))
+                .wrap(headers::security_headers(&image_origins, secure_cookies))
                 .wrap(TracingLogger::<RedactedRootSpan>::new())
                 .app_data(db.clone())
                 .app_data(storage.clone())
@@ -88,6 +90,7 @@ impl Application {
                 .app_data(rules.clone())
                 .app_data(counts.clone())
                 .app_data(density.clone())
+                .app_data(search_rate.clone())
                 .app_data(lifetime)
                 .app_data(trust_proxy)
                 .app_data(

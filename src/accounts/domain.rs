@@ -166,9 +166,7 @@ pub fn parse_display_name(input: &str) -> Result<String, String> {
     if name.chars().count() > 50 {
         return Err("Use at most 50 characters.".into());
     }
-    if name.chars().any(char::is_control) {
-        return Err("Use letters, digits and punctuation only.".into());
-    }
+    crate::web::text::refuse_control_characters(name)?;
     Ok(name.to_owned())
 }
 
@@ -178,12 +176,7 @@ pub fn parse_bio(input: &str) -> Result<String, String> {
     if bio.chars().count() > 1000 {
         return Err("Use at most 1,000 characters.".into());
     }
-    if bio
-        .chars()
-        .any(|c| c.is_control() && c != '\n' && c != '\t')
-    {
-        return Err("Remove the control characters.".into());
-    }
+    crate::web::text::refuse_control_characters_in_lines(&bio)?;
     Ok(bio)
 }
 

@@ -144,6 +144,12 @@ pub fn user_for_session(
     Ok(Some(user))
 }
 
+/// Deletes logins older than `lifetime` (no request can use them); returns how many.
+pub fn delete_expired_sessions(conn: &mut PgConnection, lifetime: Duration) -> QueryResult<usize> {
+    let oldest = Utc::now() - chrono::Duration::from_std(lifetime).unwrap_or(chrono::Duration::MAX);
+    diesel::delete(user_sessions::table.filter(user_sessions::created_at.le(oldest))).execute(conn)
+}
+
 pub fn delete_session(conn: &mut PgConnection, token_hash: &[u8]) -> QueryResult<()> {
     diesel::delete(user_sessions::table.find(token_hash))
         .execute(conn)

@@ -7,6 +7,7 @@ use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
 
 use crate::web::FieldErrors;
+use crate::web::text::{refuse_control_characters, refuse_control_characters_in_lines};
 
 pub const MAX_TITLE_CHARS: usize = 100;
 pub const MAX_BODY_CHARS: usize = 10_000;
@@ -76,9 +77,7 @@ impl AttributeDef {
                 if input.chars().count() > *max {
                     return Err(format!("Use at most {max} characters."));
                 }
-                if input.chars().any(char::is_control) {
-                    return Err("Remove the control characters.".into());
-                }
+                refuse_control_characters(input)?;
                 Ok(Some(Value::from(input)))
             }
         }
@@ -233,6 +232,7 @@ pub fn parse_title(input: &str) -> Result<String, String> {
     if title.chars().count() > MAX_TITLE_CHARS {
         return Err(format!("Use at most {MAX_TITLE_CHARS} characters."));
     }
+    refuse_control_characters(&title)?;
     Ok(title)
 }
 
@@ -247,12 +247,7 @@ pub fn parse_body(input: &str) -> Result<String, String> {
             group_thousands(MAX_BODY_CHARS as i64)
         ));
     }
-    if body
-        .chars()
-        .any(|c| c.is_control() && c != '\n' && c != '\t')
-    {
-        return Err("Remove the control characters.".into());
-    }
+    refuse_control_characters_in_lines(&body)?;
     Ok(body)
 }
 

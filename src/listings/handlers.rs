@@ -825,6 +825,8 @@ fn photo_edits(upload: &UploadForm, existing: &[Photo], errors: &mut FieldErrors
                     "photos",
                     "Keep each photo description under 200 characters.",
                 );
+            } else if let Err(message) = crate::web::text::refuse_control_characters(&alt) {
+                errors.add("photos", format!("Photo description: {message}"));
             } else {
                 edits.alt_texts.push((id, alt));
             }

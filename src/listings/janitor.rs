@@ -1,5 +1,6 @@
-//! The janitor: marks listings past their expiry as expired, and removes photo objects that
-//! nothing refers to any more.
+//! The janitor: marks listings past their expiry as expired, removes photo objects that
+//! nothing refers to any more and the photos of deleted listings that can no longer come back,
+//! and sweeps dead logins and rate-limit counters.
 //!
 //! Expired listings keep showing as expired to whoever opens them; marking them takes them out
 //! of the public indexes and the per-category counts the triggers keep (until then, queries
@@ -30,7 +31,12 @@ pub struct SweepReport {
     pub expired_listings: usize,
     pub pending_photos: usize,
     pub orphan_objects: usize,
+    /// Photos of listings deleted past their restore window, or with their owner's account.
+    pub deleted_listing_photos: usize,
 }
+
+/// Photo rows removed in one statement.
+const PHOTO_BATCH: i64 = 500;
 
 pub async fn sweep(db: &Db, storage: &Storage, grace: Duration) -> Result<SweepReport, AppError> {
     let mut expired_listings = 0;
@@ -45,6 +51,22 @@ pub async fn sweep(db: &Db, storage: &Storage, grace: Duration) -> Result<SweepR
     }
 
     let cutoff = Utc::now() - chrono::Duration::from_std(grace).unwrap_or_default();
+    let restore_cutoff =
+        Utc::now() - chrono::Duration::from_std(queries::RESTORE_WITHIN).unwrap_or_default();
+    let mut deleted_listing_photos = 0;
+    loop {
+        let gone = db
+            .run(move |conn| {
+                queries::take_photos_of_deleted_listings(conn, restore_cutoff, cutoff, PHOTO_BATCH)
+            })
+            .await?;
+        delete_objects(storage, &object_keys(&gone)).await;
+        deleted_listing_photos += gone.len();
+        if (gone.len() as i64) < PHOTO_BATCH {
+            break;
+        }
+    }
+
     let stale = db
         .run(move |conn| queries::take_stale_pending_photos(conn, cutoff))
         .await?;
@@ -68,6 +90,7 @@ pub async fn sweep(db: &Db, storage: &Storage, grace: Duration) -> Result<SweepR
         expired_listings,
         pending_photos: stale.len(),
         orphan_objects: orphans,
+        deleted_listing_photos,
     };
     if report != SweepReport::default() {
         tracing::info!(?report, "janitor removed leftovers");
@@ -75,13 +98,38 @@ pub async fn sweep(db: &Db, storage: &Storage, grace: Duration) -> Result<SweepR
     Ok(report)
 }
 
+/// Deletes logins older than `session_lifetime` (they can no longer be used) and rate-limit
+/// counters whose window ended long ago; returns how many of each.
+pub async fn sweep_sessions(
+    db: &Db,
+    session_lifetime: Duration,
+) -> Result<(usize, usize), AppError> {
+    db.run(move |conn| {
+        let logins = crate::accounts::queries::delete_expired_sessions(conn, session_lifetime)?;
+        let counters = crate::web::rate_limit::sweep(conn)?;
+        Ok::<_, diesel::result::Error>((logins, counters))
+    })
+    .await
+}
+
 /// Runs the janitor every [`INTERVAL`] until the process stops.
-pub async fn run_forever(db: Db, storage: Storage) {
+pub async fn run_forever(db: Db, storage: Storage, session_lifetime: Duration) {
     let mut ticks = tokio::time::interval(INTERVAL);
     loop {
         ticks.tick().await;
         if let Err(err) = sweep(&db, &storage, GRACE).await {
             tracing::warn!(error = %err, "janitor failed; it will try again");
+        }
+        match sweep_sessions(&db, session_lifetime).await {
+            Ok((0, 0)) => {}
+            Ok((logins, counters)) => {
+                tracing::info!(
+                    logins,
+                    counters,
+                    "janitor removed expired logins and counters"
+                )
+            }
+            Err(err) => tracing::warn!(error = %err, "janitor failed; it will try again"),
         }
     }
 }

@@ -313,6 +313,16 @@ pub fn remove_all_of_owner(conn: &mut PgConnection, owner_id: i64) -> QueryResul
     .execute(conn)
 }
 
+/// When the newest public listing was posted or renewed (read from the newest-first index).
+pub fn newest_public_listing_at(conn: &mut PgConnection) -> QueryResult<Option<DateTime<Utc>>> {
+    listings::table
+        .filter(IsPublic)
+        .select(listings::renewed_at)
+        .order(listings::renewed_at.desc())
+        .first(conn)
+        .optional()
+}
+
 pub fn find_listing(conn: &mut PgConnection, id: i64) -> QueryResult<Option<Listing>> {
     listings::table
         .find(id)
@@ -568,6 +578,39 @@ pub fn take_stale_pending_photos(
     )
     .returning(Photo::as_returning())
     .get_results(conn)
+}
+
+/// Photos of deleted listings that can no longer come back: deleted by their owner before
+/// `owner_cutoff` (past the restore window), or taken down with their owner's account before
+/// `account_cutoff`. Up to `batch` rows go now; their objects are the caller's to delete.
+pub fn take_photos_of_deleted_listings(
+    conn: &mut PgConnection,
+    owner_cutoff: DateTime<Utc>,
+    account_cutoff: DateTime<Utc>,
+    batch: i64,
+) -> QueryResult<Vec<Photo>> {
+    use crate::db::schema::users;
+    let deleted_accounts = users::table
+        .filter(users::status.eq("deleted"))
+        .select(users::id);
+    let gone = listings::table
+        .filter(listings::status.eq("deleted"))
+        .filter(
+            listings::deleted_at
+                .lt(owner_cutoff)
+                .or(listings::deleted_at
+                    .lt(account_cutoff)
+                    .and(listings::owner_id.eq_any(deleted_accounts))),
+        )
+        .select(listings::id.nullable());
+    let ids: Vec<Uuid> = listing_photos::table
+        .filter(listing_photos::listing_id.eq_any(gone))
+        .select(listing_photos::id)
+        .limit(batch)
+        .load(conn)?;
+    diesel::delete(listing_photos::table.filter(listing_photos::id.eq_any(&ids)))
+        .returning(Photo::as_returning())
+        .get_results(conn)
 }
 
 /// Whether any photo row refers to `key`.

@@ -1,21 +1,21 @@
 //! Favourites (`/favorites`) and saved searches (`/saved-searches`).
 
 use actix_session::Session;
-use actix_web::{HttpResponse, web};
+use actix_web::{HttpRequest, HttpResponse, web};
 use chrono::Utc;
 use serde::Deserialize;
 
 use super::queries;
-use super::views::{FavoriteRow, FavoritesPage, SavedSearchRow, SavedSearchesPage};
+use super::views::{FavoriteRow, FavoritesPage, SaveSearchPage, SavedSearchRow, SavedSearchesPage};
 use crate::accounts::domain::safe_next;
 use crate::listings::domain::format_price;
 use crate::listings::models::ListingStatus;
 use crate::listings::queries as listing_queries;
 use crate::search::density::Density;
 use crate::search::handlers::{canonical_query, count_new_matches};
-use crate::web::respond::redirect;
+use crate::web::respond::{redirect, unprocessable};
 use crate::web::session::{self, FlashKind};
-use crate::web::{AppError, AuthUser, Db, PageContext};
+use crate::web::{AppError, AuthUser, Db, FieldErrors, PageContext};
 
 #[derive(Debug, Default, Deserialize)]
 #[serde(default)]
@@ -107,23 +107,81 @@ pub struct SaveSearchForm {
     query: String,
 }
 
+/// Searches one member may keep: enough for anyone, few enough that their counts stay cheap.
+pub const MAX_SAVED_SEARCHES: i64 = 50;
+/// The longest query string a saved search keeps.
+pub const MAX_SAVED_QUERY_CHARS: usize = 1000;
+/// Saved searches recounted on one visit to the list (the stalest first); the others show
+/// their last count.
+const RECOUNTS_PER_VISIT: usize = 10;
+/// How long a count of new matches is trusted when nothing was posted since (listings may
+/// still have been taken down).
+const COUNT_FRESH_FOR: chrono::Duration = chrono::Duration::minutes(10);
+
+/// A saved search's name: one line of at most 80 characters ("My search" when empty).
+fn parse_search_name(input: &str) -> Result<String, String> {
+    let name = input.split_whitespace().collect::<Vec<_>>().join(" ");
+    if name.chars().count() > 80 {
+        return Err("Use at most 80 characters.".into());
+    }
+    crate::web::text::refuse_control_characters(&name)?;
+    Ok(if name.is_empty() {
+        "My search".into()
+    } else {
+        name
+    })
+}
+
 /// `POST /saved-searches`
 pub async fn save_search(
+    req: HttpRequest,
+    ctx: PageContext,
     AuthUser(me): AuthUser,
     db: Db,
     session: Session,
     form: web::Form<SaveSearchForm>,
 ) -> Result<HttpResponse, AppError> {
-    let Some(query) = canonical_query(&form.query) else {
-        return Err(AppError::BadRequest(
-            "That search has problems; correct it before saving.".into(),
-        ));
+    let mut errors = FieldErrors::new();
+    let name = errors.take("name", parse_search_name(&form.name));
+    let query = match canonical_query(&form.query) {
+        None => {
+            errors.add(
+                "query",
+                "That search has problems; correct it before saving.",
+            );
+            None
+        }
+        Some(query) if query.chars().count() > MAX_SAVED_QUERY_CHARS => {
+            errors.add(
+                "query",
+                "That search is too long to save. Save a search with fewer words or filters.",
+            );
+            None
+        }
+        Some(query) => Some(query),
     };
-    let name = form.name.split_whitespace().collect::<Vec<_>>().join(" ");
-    let name: String = if name.is_empty() {
-        "My search".into()
-    } else {
-        name.chars().take(80).collect()
+    let saved = db
+        .run(move |conn| queries::count_saved_searches(conn, me.id))
+        .await?;
+    if saved >= MAX_SAVED_SEARCHES {
+        errors.add(
+            "name",
+            format!(
+                "You have {MAX_SAVED_SEARCHES} saved searches, the most you can keep. Delete one you no longer need first."
+            ),
+        );
+    }
+    let (Some(name), Some(query), true) = (name, query, errors.is_empty()) else {
+        let page = SaveSearchPage {
+            ctx,
+            search_name: form.name.clone(),
+            // Sent back as it came only when it was sound; a bad one is not echoed.
+            query: canonical_query(&form.query)
+                .filter(|q| q.chars().count() <= MAX_SAVED_QUERY_CHARS)
+                .unwrap_or_default(),
+            errors,
+        };
+        return Ok(unprocessable(page, &req));
     };
     let search_url = if query.is_empty() {
         "/search".to_owned()
@@ -140,7 +198,10 @@ pub async fn save_search(
     Ok(redirect(&search_url))
 }
 
-/// `GET /saved-searches`
+/// `GET /saved-searches`: each search with its new matches. A count is made again only when
+/// a listing was posted or renewed since it was made (or it is ten minutes old), and a visit
+/// recounts at most the stalest ten, so the page costs the same however many searches are
+/// saved.
 pub async fn list_saved_searches(
     ctx: PageContext,
     AuthUser(me): AuthUser,
@@ -149,28 +210,44 @@ pub async fn list_saved_searches(
 ) -> Result<SavedSearchesPage, AppError> {
     let searches = db
         .run(move |conn| {
-            let saved = queries::saved_searches_of(conn, me.id)?;
-            saved
-                .into_iter()
-                .map(|s| {
-                    let new = count_new_matches(conn, &density, &s.query, s.last_seen_at)?;
-                    Ok(SavedSearchRow {
-                        id: s.id,
-                        name: s.name,
-                        new_matches: match new {
-                            None => {
-                                "This search no longer works; delete it and save a new one.".into()
-                            }
-                            Some(0) => "No new listings".into(),
-                            Some(1) => "1 new listing".into(),
-                            Some(n) if n > 1000 => "1,000+ new listings".into(),
-                            Some(n) => format!("{n} new listings"),
-                        },
+            let mut saved = queries::saved_searches_of(conn, me.id)?;
+            let now = Utc::now();
+            let newest = listing_queries::newest_public_listing_at(conn)?;
+            let mut stale: Vec<usize> = (0..saved.len())
+                .filter(|&i| {
+                    saved[i].counted_at.is_none_or(|at| {
+                        now - at > COUNT_FRESH_FOR || newest.is_some_and(|newest| newest >= at)
                     })
                 })
-                .collect::<Result<Vec<_>, AppError>>()
+                .collect();
+            stale.sort_by_key(|&i| saved[i].counted_at);
+            for i in stale.into_iter().take(RECOUNTS_PER_VISIT) {
+                let s = &mut saved[i];
+                let new = count_new_matches(conn, &density, &s.query, s.last_seen_at)?
+                    .map(|n| i32::try_from(n).unwrap_or(i32::MAX));
+                queries::record_new_matches(conn, s.id, new)?;
+                s.new_matches = new;
+                s.counted_at = Some(now);
+            }
+            Ok::<_, AppError>(saved)
         })
-        .await?;
+        .await?
+        .into_iter()
+        .map(|s| SavedSearchRow {
+            id: s.id,
+            new_matches: match (s.counted_at, s.new_matches) {
+                (None, _) => "Not counted yet".into(),
+                (Some(_), None) => {
+                    "This search no longer works; delete it and save a new one.".into()
+                }
+                (Some(_), Some(0)) => "No new listings".into(),
+                (Some(_), Some(1)) => "1 new listing".into(),
+                (Some(_), Some(n)) if n > 1000 => "1,000+ new listings".into(),
+                (Some(_), Some(n)) => format!("{n} new listings"),
+            },
+            name: s.name,
+        })
+        .collect();
     Ok(SavedSearchesPage { ctx, searches })
 }
 

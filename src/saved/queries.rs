@@ -48,6 +48,28 @@ pub struct SavedSearch {
     pub query: String,
     pub last_seen_at: DateTime<Utc>,
     pub created_at: DateTime<Utc>,
+    /// New matches since `last_seen_at`, as of `counted_at` (none yet: never counted).
+    pub new_matches: Option<i32>,
+    pub counted_at: Option<DateTime<Utc>>,
+}
+
+/// How many searches a member has saved.
+pub fn count_saved_searches(conn: &mut PgConnection, user_id: i64) -> QueryResult<i64> {
+    saved_searches::table
+        .filter(saved_searches::user_id.eq(user_id))
+        .count()
+        .get_result(conn)
+}
+
+/// Records a fresh count of a saved search's new matches.
+pub fn record_new_matches(conn: &mut PgConnection, id: i64, new: Option<i32>) -> QueryResult<()> {
+    diesel::update(saved_searches::table.find(id))
+        .set((
+            saved_searches::new_matches.eq(new),
+            saved_searches::counted_at.eq(diesel::dsl::now),
+        ))
+        .execute(conn)
+        .map(|_| ())
 }
 
 pub fn save_search(
@@ -88,9 +110,14 @@ pub fn find_saved_search(
         .optional()
 }
 
+/// Marks a saved search seen: nothing is new since now.
 pub fn mark_seen(conn: &mut PgConnection, id: i64) -> QueryResult<()> {
     diesel::update(saved_searches::table.find(id))
-        .set(saved_searches::last_seen_at.eq(diesel::dsl::now))
+        .set((
+            saved_searches::last_seen_at.eq(diesel::dsl::now),
+            saved_searches::new_matches.eq(Some(0)),
+            saved_searches::counted_at.eq(diesel::dsl::now),
+        ))
         .execute(conn)
         .map(|_| ())
 }

@@ -1,7 +1,7 @@
 use askama::Template;
 use askama_web::WebTemplate;
 
-use crate::web::PageContext;
+use crate::web::{FieldErrors, PageContext};
 
 /// A favourite as the list shows it, with what became of it.
 #[derive(Debug, Clone)]
@@ -35,4 +35,27 @@ pub struct SavedSearchRow {
 pub struct SavedSearchesPage {
     pub ctx: PageContext,
     pub searches: Vec<SavedSearchRow>,
+}
+
+/// "Save this search", re-rendered when the search cannot be saved (too many, too long, a
+/// bad name), with what was typed and the reason next to the field.
+#[derive(Template, WebTemplate)]
+#[template(path = "saved/save.html")]
+pub struct SaveSearchPage {
+    pub ctx: PageContext,
+    /// The name typed (`name` would be shadowed inside the form macros).
+    pub search_name: String,
+    pub query: String,
+    pub errors: FieldErrors,
+}
+
+impl SaveSearchPage {
+    /// The search being saved, to go back to.
+    pub fn search_url(&self) -> String {
+        if self.query.is_empty() {
+            "/search".to_owned()
+        } else {
+            format!("/search?{}", self.query)
+        }
+    }
 }

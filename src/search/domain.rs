@@ -4,6 +4,13 @@
 use crate::listings::domain::Price;
 
 pub const MAX_QUERY_CHARS: usize = 200;
+/// Words in a search, and `or`s among them: bounds on the work one search can ask for.
+pub const MAX_WORDS: usize = 16;
+pub const MAX_ORS: usize = 8;
+/// Detail filters in one search: more than any category has.
+pub const MAX_ATTRIBUTE_FILTERS: usize = 24;
+/// The longest query string a search URL may have.
+pub const MAX_QUERY_STRING_BYTES: usize = 4096;
 pub const DEFAULT_RADIUS_MILES: u32 = 10;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -143,6 +150,7 @@ impl Search {
         let mut search = Self::default();
         let mut problems = Vec::new();
         let mut radius = None;
+        let mut too_many_details = false;
         for (key, value) in pairs {
             let value = value.trim();
             match key.as_str() {
@@ -151,10 +159,19 @@ impl Search {
                         problems.push(format!(
                             "Search words are limited to {MAX_QUERY_CHARS} characters."
                         ));
-                    } else if value.chars().any(char::is_control) {
+                    } else if crate::web::text::refuse_control_characters(value).is_err() {
                         problems.push(
                             "The search words contain characters we can't search for.".into(),
                         );
+                    } else if value.split_whitespace().count() > MAX_WORDS {
+                        problems.push(format!("Search for at most {MAX_WORDS} words at a time."));
+                    } else if value
+                        .split_whitespace()
+                        .filter(|w| w.eq_ignore_ascii_case("or"))
+                        .count()
+                        > MAX_ORS
+                    {
+                        problems.push(format!("Use “or” at most {MAX_ORS} times in a search."));
                     } else {
                         search.text = Some(value.to_owned());
                     }
@@ -227,6 +244,21 @@ impl Search {
                 }
                 "after" if !value.is_empty() => search.after = Some(value.to_owned()),
                 attr if attr.starts_with("attr_") && !value.is_empty() => {
+                    // Each detail once (the first), a few of them, short: what a form sends.
+                    if search.attributes.iter().any(|(k, _)| k == attr) {
+                        continue;
+                    }
+                    if search.attributes.len() >= MAX_ATTRIBUTE_FILTERS
+                        || attr.len() > 64
+                        || value.chars().count() > 100
+                    {
+                        if !too_many_details {
+                            problems
+                                .push("That search has more details than we can filter by.".into());
+                            too_many_details = true;
+                        }
+                        continue;
+                    }
                     search.attributes.push((attr.to_owned(), value.to_owned()));
                 }
                 _ => {}

@@ -7,7 +7,7 @@ use askama::Template;
 use chrono::Utc;
 
 use super::density::Density;
-use super::domain::{Search, Sort};
+use super::domain::{MAX_QUERY_STRING_BYTES, Search, Sort};
 use super::queries::{self, Filters, SearchCursor, SearchRow};
 use super::views::{AttributeFilterField, Feed, FeedEntry, MapMarker, SearchPage};
 use crate::listings::domain::{format_price, group_thousands, slugify};
@@ -17,6 +17,8 @@ use crate::listings::queries as listing_queries;
 use crate::listings::views::CardView;
 use crate::places;
 use crate::storage::Storage;
+use crate::web::rate_limit;
+use crate::web::text::xml_safe;
 use crate::web::time::{ago, exact};
 use crate::web::{AppError, Db, PageContext};
 
@@ -31,6 +33,8 @@ struct Resolved {
     /// About how many public listings lie in the search's circle, when it has one.
     listings_in_circle: Option<i64>,
     attributes: Vec<AttributeFilterField>,
+    /// The detail parameters the chosen category takes (`attr_…`); none without a category.
+    attribute_names: Vec<String>,
     heading: String,
 }
 
@@ -51,6 +55,7 @@ fn resolve(
     };
     let mut heading = "All listings".to_owned();
     let mut attributes = Vec::new();
+    let mut attribute_names = Vec::new();
     let mut listings_in_circle = None;
     match (&search.section, &search.category) {
         (Some(section), Some(category)) => {
@@ -60,6 +65,16 @@ fn resolve(
                     let defs = c.attribute_defs();
                     filters.attributes =
                         queries::attribute_filters(&defs, &search.attributes, problems);
+                    attribute_names = defs
+                        .iter()
+                        .flat_map(|d| {
+                            [
+                                format!("attr_{}", d.key),
+                                format!("attr_{}_min", d.key),
+                                format!("attr_{}_max", d.key),
+                            ]
+                        })
+                        .collect();
                     attributes = AttributeFilterField::build(&defs, search);
                     filters.category_id = Some(c.id);
                 }
@@ -102,6 +117,7 @@ fn resolve(
         filters,
         listings_in_circle,
         attributes,
+        attribute_names,
         heading,
     })
 }
@@ -132,7 +148,38 @@ async fn card_views(storage: &Storage, rows: &[SearchRow]) -> Vec<CardView> {
     views
 }
 
+/// How many searches one network may make a minute (0: no limit), registered as app data.
+#[derive(Debug, Clone, Copy)]
+pub struct SearchRate(pub u32);
+
+/// The search's query-string pairs, refusing a query string longer than any form makes.
+fn search_pairs(req: &HttpRequest) -> Result<Vec<(String, String)>, AppError> {
+    let query = req.query_string();
+    if query.len() > MAX_QUERY_STRING_BYTES {
+        return Err(AppError::BadRequest(
+            "That search is too long. Start a new one with fewer words and filters.".into(),
+        ));
+    }
+    Ok(url::form_urlencoded::parse(query.as_bytes())
+        .into_owned()
+        .collect())
+}
+
+/// Counts a search against the network's budget (shared by every instance).
+fn count_search(
+    conn: &mut diesel::PgConnection,
+    rate: SearchRate,
+    network: &str,
+) -> Result<(), AppError> {
+    if rate.0 == 0 {
+        return Ok(());
+    }
+    let limit = rate_limit::searches_per_network(i32::try_from(rate.0).unwrap_or(i32::MAX));
+    rate_limit::hit(conn, limit, network)
+}
+
 /// `GET /search` (and `/search?…&format=atom`)
+#[allow(clippy::too_many_arguments)]
 pub async fn search_page(
     req: HttpRequest,
     ctx: PageContext,
@@ -140,15 +187,16 @@ pub async fn search_page(
     storage: web::Data<Storage>,
     cache: web::Data<listing_queries::CategoryCounts>,
     density: web::Data<Density>,
-    query: web::Query<Vec<(String, String)>>,
+    rate: web::Data<SearchRate>,
 ) -> Result<HttpResponse, AppError> {
-    let pairs = query.into_inner();
+    let pairs = search_pairs(&req)?;
+    let network = rate_limit::client_network(&req);
     if pairs.iter().any(|(k, v)| k == "format" && v == "atom") {
-        return feed(&ctx, db, density, pairs).await;
+        return feed(&ctx, db, density, **rate, network, pairs).await;
     }
-    let (search, mut problems) = Search::parse(&pairs);
+    let (mut search, mut problems) = Search::parse(&pairs);
     let after = match &search.after {
-        Some(token) => match SearchCursor::decode(token) {
+        Some(token) => match SearchCursor::decode(token, search.sort) {
             Some(cursor) => Some(cursor),
             None => {
                 problems.push("That page link is not valid. Start from the first page.".into());
@@ -158,8 +206,10 @@ pub async fn search_page(
         None => None,
     };
     let searched = search.clone();
+    let rate = **rate;
     let (resolved, tree, counts, results) = db
         .run(move |conn| {
+            count_search(conn, rate, &network)?;
             let mut problems = Vec::new();
             let resolved = resolve(conn, &density, &searched, &mut problems)?;
             let tree = cache.tree(conn)?;
@@ -212,7 +262,15 @@ pub async fn search_page(
         })
         .await?;
     let (mut rows, (total, at_least), suggestion, more_problems) = results;
-    problems.extend(more_problems);
+    for problem in more_problems {
+        if !problems.contains(&problem) {
+            problems.push(problem);
+        }
+    }
+    // Only the chosen category's details go back into links: nothing unknown is echoed.
+    search
+        .attributes
+        .retain(|(name, _)| resolved.attribute_names.contains(name));
 
     let next_page = if rows.len() as i64 > PAGE_SIZE {
         rows.truncate(PAGE_SIZE as usize);
@@ -610,6 +668,8 @@ async fn feed(
     ctx: &PageContext,
     db: Db,
     density: web::Data<Density>,
+    rate: SearchRate,
+    network: String,
     pairs: Vec<(String, String)>,
 ) -> Result<HttpResponse, AppError> {
     let (mut search, mut problems) = Search::parse(&pairs);
@@ -618,6 +678,7 @@ async fn feed(
     let searched = search.clone();
     let (resolved, rows) = db
         .run(move |conn| {
+            count_search(conn, rate, &network)?;
             let resolved = resolve(conn, &density, &searched, &mut problems)?;
             if !problems.is_empty() {
                 return Err(AppError::BadRequest(problems.join(" ")));
@@ -629,11 +690,11 @@ async fn feed(
     let base = &ctx.site.public_url;
     let updated = rows.first().map_or_else(Utc::now, |r| r.renewed_at);
     let feed = Feed {
-        title: format!(
+        title: xml_safe(&format!(
             "{}: {}",
             ctx.site_name(),
             feed_title(&search, &resolved.heading)
-        ),
+        )),
         self_url: format!(
             "{base}{}",
             search.url_with("/search", &[("format", "atom")])
@@ -644,7 +705,7 @@ async fn feed(
             .iter()
             .map(|r| FeedEntry {
                 url: format!("{base}/listings/{}/{}", r.id, slugify(&r.title)),
-                title: r.title.clone(),
+                title: xml_safe(&r.title),
                 updated: r.renewed_at.to_rfc3339(),
                 summary: format!(
                     "{}{} · posted {} ({})",
@@ -677,12 +738,15 @@ fn feed_title(search: &Search, heading: &str) -> String {
 
 /// `GET /search.atom`: the same feed under its own path.
 pub async fn search_feed(
+    req: HttpRequest,
     ctx: PageContext,
     db: Db,
     density: web::Data<Density>,
-    query: web::Query<Vec<(String, String)>>,
+    rate: web::Data<SearchRate>,
 ) -> Result<HttpResponse, AppError> {
-    feed(&ctx, db, density, query.into_inner()).await
+    let pairs = search_pairs(&req)?;
+    let network = rate_limit::client_network(&req);
+    feed(&ctx, db, density, **rate, network, pairs).await
 }
 
 /// How many listings matching a saved search's query string were posted or renewed since

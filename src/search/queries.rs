@@ -89,7 +89,10 @@ pub fn attribute_filters(
             _ => (name, None),
         };
         let Some(def) = defs.iter().find(|d| d.key == key) else {
-            problems.push("That detail is not one this category has.".into());
+            let problem = "That detail is not one this category has.";
+            if !problems.iter().any(|p| p == problem) {
+                problems.push(problem.into());
+            }
             continue;
         };
         match (&def.kind, bound) {
@@ -299,13 +302,28 @@ impl SearchCursor {
         format!("{:x}-{}", self.key.to_bits(), self.id)
     }
 
-    pub fn decode(token: &str) -> Option<Self> {
+    /// Reads a cursor for a page sorted by `sort`. Only keys that sort could have produced
+    /// are accepted (a date no later than tomorrow, a price, a distance on the earth, a
+    /// rank), so a forged cursor cannot send a page walking from the year 200,000.
+    pub fn decode(token: &str, sort: Sort) -> Option<Self> {
         let (bits, id) = token.split_once('-')?;
         let key = f64::from_bits(u64::from_str_radix(bits, 16).ok()?);
         let id: i64 = id.parse().ok()?;
-        (key.is_finite() && id > 0).then_some(Self { key, id })
+        let highest = match sort {
+            Sort::Newest => (Utc::now() + chrono::Duration::days(2)).timestamp_micros() as f64,
+            Sort::PriceLow | Sort::PriceHigh => 1e10,
+            // The straight line through the earth between two of its points.
+            Sort::Nearest => 12_742_100.0,
+            Sort::BestMatch => 1e6,
+        };
+        (key.is_finite() && (0.0..=highest).contains(&key) && id > 0).then_some(Self { key, id })
     }
 }
+
+/// The most windows of days one page reads, and the most days in one: bounds on the work a
+/// request can ask for, whatever the data (windows grow fourfold, so a dozen span millennia).
+const MAX_WINDOWS: usize = 12;
+const MAX_WINDOW_DAYS: i32 = 4000;
 
 /// One result.
 #[derive(Debug, Clone, QueryableByName)]
@@ -548,11 +566,13 @@ fn search_by_days(
     limit: i64,
 ) -> QueryResult<Vec<SearchRow>> {
     let mut rows: Vec<SearchRow> = Vec::new();
-    let mut newest = first_day(after);
-    let mut length = window.first_days.max(1);
+    let mut newest = first_day(after).min(day_of(Utc::now()) + 2);
+    let mut length = window.first_days.clamp(1, MAX_WINDOW_DAYS);
+    let mut windows = 0;
     while (rows.len() as i64) < limit {
         let left = limit - rows.len() as i64;
-        if newest < window.oldest_day {
+        windows += 1;
+        if newest < window.oldest_day || windows > MAX_WINDOWS {
             // Past the oldest day seen: whatever is older (it appeared since) in one go.
             let before = SearchCursor {
                 key: start_of_day(newest + 1).timestamp_micros() as f64,
@@ -581,7 +601,7 @@ fn search_by_days(
                 .load(conn)?,
         );
         newest = oldest - 1;
-        length = length.saturating_mul(4);
+        length = length.saturating_mul(4).min(MAX_WINDOW_DAYS);
     }
     Ok(rows)
 }
@@ -1075,13 +1095,38 @@ mod tests {
 
     #[test]
     fn cursors_round_trip_exactly() {
-        for key in [0.0, 1234.5, 1.0e-7, 1_700_000_000.123_456] {
+        for key in [0.0, 1234.5, 1.0e-7, 999_999.123_456] {
             let cursor = SearchCursor { key, id: 7 };
-            assert_eq!(SearchCursor::decode(&cursor.encode()), Some(cursor));
+            for sort in Sort::ALL {
+                assert_eq!(SearchCursor::decode(&cursor.encode(), sort), Some(cursor));
+            }
         }
         for bad in ["", "zz-1", "0-0", "7ff0000000000000-1", "1-x", "-1"] {
-            assert_eq!(SearchCursor::decode(bad), None, "{bad}");
+            assert_eq!(SearchCursor::decode(bad, Sort::Newest), None, "{bad}");
         }
+    }
+
+    #[test]
+    fn cursors_a_sort_could_not_have_made_are_refused() {
+        let year_200000 = SearchCursor { key: 6.3e18, id: 7 };
+        let negative = SearchCursor { key: -5.0, id: 7 };
+        for sort in Sort::ALL {
+            assert_eq!(SearchCursor::decode(&year_200000.encode(), sort), None);
+            assert_eq!(SearchCursor::decode(&negative.encode(), sort), None);
+        }
+        let tomorrow = SearchCursor {
+            key: (Utc::now() + chrono::Duration::days(1)).timestamp_micros() as f64,
+            id: 7,
+        };
+        assert!(SearchCursor::decode(&tomorrow.encode(), Sort::Newest).is_some());
+        let next_year = SearchCursor {
+            key: (Utc::now() + chrono::Duration::days(365)).timestamp_micros() as f64,
+            id: 7,
+        };
+        assert_eq!(
+            SearchCursor::decode(&next_year.encode(), Sort::Newest),
+            None
+        );
     }
 
     #[test]

@@ -80,6 +80,7 @@ async fn check(mut req: ServiceRequest) -> Result<ServiceRequest, (ServiceReques
         Some(token.to_owned())
     } else if has_content_type(&req, "application/x-www-form-urlencoded") {
         match read_form_body(&mut req).await {
+            Ok(body) if super::nul::has_nul(&body) => return Err((req, super::nul::refused())),
             Ok(body) => {
                 let token = form_field(&body, FIELD);
                 req.set_payload(Payload::from(body));

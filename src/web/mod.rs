@@ -11,11 +11,13 @@ pub mod forms;
 pub mod headers;
 pub mod health;
 pub mod media;
+pub mod nul;
 pub mod page;
 pub mod rate_limit;
 pub mod request_log;
 pub mod respond;
 pub mod session;
+pub mod text;
 pub mod time;
 pub mod upload;
 

@@ -159,12 +159,23 @@ impl Flash {
     }
 }
 
+/// Flash messages kept at once, and the longest one: the session is a cookie, and browsers
+/// drop cookies over 4 KB (every later request would then be a stranger's).
+const MAX_FLASHES: usize = 3;
+const MAX_FLASH_CHARS: usize = 300;
+
 pub fn push_flash(session: &Session, kind: FlashKind, message: impl Into<String>) {
     let mut flashes: Vec<Flash> = session.get(FLASHES).ok().flatten().unwrap_or_default();
-    flashes.push(Flash {
-        kind,
-        message: message.into(),
-    });
+    let mut message: String = message.into();
+    if message.chars().count() > MAX_FLASH_CHARS {
+        message = message.chars().take(MAX_FLASH_CHARS - 1).collect();
+        message.push('…');
+    }
+    // The same message twice says nothing new; past the limit the oldest goes.
+    flashes.retain(|f| f.message != message);
+    flashes.push(Flash { kind, message });
+    let excess = flashes.len().saturating_sub(MAX_FLASHES);
+    flashes.drain(..excess);
     let _ = session.insert(FLASHES, flashes);
 }
 
@@ -327,5 +338,63 @@ pub fn session_middleware(
 impl SessionLifetime {
     pub fn from_days(days: u32) -> Self {
         Self(Duration::from_secs(u64::from(days) * 86_400))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use actix_web::{App, HttpResponse, test as actix_test, web};
+
+    #[actix_web::test]
+    async fn flash_messages_cannot_outgrow_the_cookie() {
+        let key = actix_web::cookie::Key::generate();
+        let app = actix_test::init_service(
+            App::new()
+                .wrap(session_middleware(key, false, Duration::from_secs(3600)))
+                .route(
+                    "/",
+                    web::get().to(|session: Session| async move {
+                        for i in 0..20 {
+                            push_flash(
+                                &session,
+                                FlashKind::Error,
+                                format!("{i} {}", "x".repeat(2000)),
+                            );
+                        }
+                        push_flash(&session, FlashKind::Info, "Saved.");
+                        push_flash(&session, FlashKind::Info, "Saved.");
+                        let flashes = take_flashes(&session);
+                        assert_eq!(flashes.len(), MAX_FLASHES);
+                        assert_eq!(flashes.last().unwrap().message, "Saved.");
+                        assert!(
+                            flashes
+                                .iter()
+                                .all(|f| f.message.chars().count() <= MAX_FLASH_CHARS)
+                        );
+                        for i in 0..20 {
+                            push_flash(
+                                &session,
+                                FlashKind::Error,
+                                format!("{i} {}", "y".repeat(2000)),
+                            );
+                        }
+                        HttpResponse::Ok().finish()
+                    }),
+                ),
+        )
+        .await;
+
+        let res =
+            actix_test::call_service(&app, actix_test::TestRequest::get().uri("/").to_request())
+                .await;
+
+        assert!(res.status().is_success());
+        let cookie = res.response().cookies().next().expect("a session cookie");
+        assert!(
+            cookie.value().len() < 3000,
+            "{} bytes",
+            cookie.value().len()
+        );
     }
 }

@@ -89,6 +89,9 @@ pub async fn read_upload(
                 }
                 value.extend_from_slice(&chunk);
             }
+            if value.contains(&0) {
+                return Err(super::nul::refused());
+            }
             let value = String::from_utf8(value)
                 .map_err(|_| AppError::BadRequest("That form could not be read.".into()))?;
             form.fields.push((name, value));

@@ -114,7 +114,8 @@ async fn the_janitor_removes_leftovers_and_keeps_what_is_used(choice: StorageCho
         SweepReport {
             expired_listings: 0,
             pending_photos: 1,
-            orphan_objects: 1
+            orphan_objects: 1,
+            deleted_listing_photos: 0,
         }
     );
     assert_eq!(count(&app, "listing_photos"), 1);
@@ -201,4 +202,91 @@ async fn expired_listings_are_marked_and_leave_the_counts() {
     .await
     .unwrap();
     assert_eq!(again, SweepReport::default());
+}
+
+#[tokio::test]
+async fn photos_of_deleted_listings_go_once_they_can_no_longer_come_back() {
+    let app = crate::helpers::spawn_app().await;
+    app.sign_up_new_member().await;
+    let furniture = app.category_id("for-sale", "furniture");
+    let mut ids = Vec::new();
+    for _ in 0..2 {
+        let posted = post_listing(&app, furniture, FIELDS, vec![("a.png", png(64, 48))]).await;
+        let path = posted.headers()["location"].to_str().unwrap().to_owned();
+        let id: i64 = path.split('/').nth(2).unwrap().parse().unwrap();
+        app.submit_form(&path, &format!("/listings/{id}/delete"), &[])
+            .await;
+        ids.push(id);
+    }
+    let mut conn = app.pool.get().unwrap();
+    // One was deleted 31 days ago (past its restore window), one just now.
+    diesel::sql_query(format!(
+        "UPDATE listings SET deleted_at = now() - interval '31 days' WHERE id = {}",
+        ids[0]
+    ))
+    .execute(&mut conn)
+    .unwrap();
+    let db = Db::new(app.pool.clone());
+
+    let report = sweep(&db, &app.storage, Duration::from_secs(3600))
+        .await
+        .unwrap();
+
+    assert_eq!(report.deleted_listing_photos, 1);
+    assert_eq!(
+        count(
+            &app,
+            &format!("listing_photos WHERE listing_id = {}", ids[0])
+        ),
+        0
+    );
+    assert_eq!(
+        count(
+            &app,
+            &format!("listing_photos WHERE listing_id = {}", ids[1])
+        ),
+        1
+    );
+    assert_eq!(app.storage.list("photos/").await.unwrap().len(), 2);
+
+    // With the account deleted, the rest go after the grace period, not 30 days.
+    diesel::sql_query("UPDATE users SET status = 'deleted'")
+        .execute(&mut conn)
+        .unwrap();
+    diesel::sql_query(format!(
+        "UPDATE listings SET deleted_at = now() - interval '2 days' WHERE id = {}",
+        ids[1]
+    ))
+    .execute(&mut conn)
+    .unwrap();
+    let report = sweep(&db, &app.storage, Duration::from_secs(3600))
+        .await
+        .unwrap();
+    assert_eq!(report.deleted_listing_photos, 1);
+    assert_eq!(count(&app, "listing_photos"), 0);
+    assert!(app.storage.list("photos/").await.unwrap().is_empty());
+}
+
+#[tokio::test]
+async fn logins_past_their_lifetime_are_swept() {
+    let app = crate::helpers::spawn_app().await;
+    app.sign_up_new_member().await;
+    app.new_visitor().sign_up_new_member().await;
+    let mut conn = app.pool.get().unwrap();
+    diesel::sql_query(
+        "UPDATE user_sessions SET created_at = now() - interval '31 days'
+         WHERE token_hash = (SELECT token_hash FROM user_sessions LIMIT 1)",
+    )
+    .execute(&mut conn)
+    .unwrap();
+
+    let (logins, _) = corkboard::listings::janitor::sweep_sessions(
+        &Db::new(app.pool.clone()),
+        Duration::from_secs(30 * 86_400),
+    )
+    .await
+    .unwrap();
+
+    assert_eq!(logins, 1);
+    assert_eq!(count(&app, "user_sessions"), 1);
 }

@@ -216,5 +216,112 @@ async fn a_broken_search_cannot_be_saved() {
         )
         .await;
 
-    assert_eq!(response.status(), StatusCode::BAD_REQUEST);
+    assert_eq!(response.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    let page = response.text().await.unwrap();
+    assert!(page.contains("That search has problems"));
+    assert!(!page.contains("min_price=-1"), "a bad search is not echoed");
+}
+
+#[tokio::test]
+async fn saved_searches_are_capped_with_a_message_next_to_the_field() {
+    let app = spawn_app().await;
+    app.sign_up_new_member().await;
+    let save = |name: String, query: String| {
+        let app = &app;
+        async move {
+            app.submit_form(
+                "/settings",
+                "/saved-searches",
+                &[("name", &name), ("query", &query)],
+            )
+            .await
+        }
+    };
+    for i in 0..50 {
+        let response = save(format!("Search {i}"), format!("q=lamp{i}")).await;
+        assert_eq!(response.status(), StatusCode::SEE_OTHER, "{i}");
+    }
+
+    let refused = save("One too many".into(), "q=sofa".into()).await;
+
+    assert_eq!(refused.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    let page = refused.text().await.unwrap();
+    assert!(page.contains("the most you can keep"));
+    assert!(page.contains("value=\"One too many\""), "the name is kept");
+    assert!(page.contains("value=\"q=sofa\""), "the search is kept");
+    let list = app.get_ok_page("/saved-searches").await.body;
+    assert_eq!(list.matches("/saved-searches/").count() / 2, 50);
+}
+
+#[tokio::test]
+async fn a_search_too_long_to_save_is_a_field_error_not_a_500() {
+    let app = spawn_app().await;
+    app.sign_up_new_member().await;
+    // Many details make a long query string (each one well-formed on its own).
+    let mut query = String::from("q=lamp&in=for-sale/furniture");
+    for i in 0..12 {
+        query.push_str(&format!("&attr_detail{i}={}", "v".repeat(90)));
+    }
+
+    let response = app
+        .submit_form(
+            "/saved-searches",
+            "/saved-searches",
+            &[("name", "Long"), ("query", &query)],
+        )
+        .await;
+
+    assert_eq!(response.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(response.text().await.unwrap().contains("too long to save"));
+    let name = "n".repeat(81);
+    let response = app
+        .submit_form(
+            "/saved-searches",
+            "/saved-searches",
+            &[("name", &name), ("query", "q=lamp")],
+        )
+        .await;
+    assert_eq!(response.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(
+        response
+            .text()
+            .await
+            .unwrap()
+            .contains("at most 80 characters")
+    );
+}
+
+#[tokio::test]
+async fn a_visit_recounts_only_a_few_saved_searches() {
+    let app = spawn_app().await;
+    app.sign_up_new_member().await;
+    for i in 0..15 {
+        app.submit_form(
+            "/settings",
+            "/saved-searches",
+            &[("name", &format!("S{i}")), ("query", &format!("q=lamp{i}"))],
+        )
+        .await;
+    }
+    let counted = |app: &TestApp| -> i64 {
+        #[derive(diesel::QueryableByName)]
+        struct N {
+            #[diesel(sql_type = diesel::sql_types::BigInt)]
+            n: i64,
+        }
+        diesel::RunQueryDsl::get_result::<N>(
+            diesel::sql_query(
+                "SELECT count(*) AS n FROM saved_searches WHERE counted_at IS NOT NULL",
+            ),
+            &mut app.pool.get().unwrap(),
+        )
+        .unwrap()
+        .n
+    };
+
+    let first = app.get_ok_page("/saved-searches").await.body;
+    assert_eq!(counted(&app), 10, "ten recounted on this visit");
+    assert_eq!(first.matches("Not counted yet").count(), 5);
+    app.get_ok_page("/saved-searches").await;
+    assert_eq!(counted(&app), 15, "the rest on the next");
 }

@@ -1035,3 +1035,170 @@ async fn windows_of_days_page_exactly_like_the_newest_first_walk() {
         90
     );
 }
+
+#[tokio::test]
+async fn a_forged_page_cursor_is_a_400_and_costs_nothing() {
+    let app = app_with_member().await;
+    for i in 0..3 {
+        post(
+            &app,
+            Post {
+                title: "Vintage lamp",
+                minutes_ago: i,
+                ..Post::default()
+            },
+        );
+    }
+    // Keys no search could have made: the year 200,000, a negative price, a distance
+    // longer than the earth is wide.
+    let far_future = format!("{:x}-1", 6.3e18_f64.to_bits());
+    let negative = format!("{:x}-1", (-5.0_f64).to_bits());
+    let too_far = format!("{:x}-1", 2.0e7_f64.to_bits());
+    for query in [
+        format!("q=lamp&after={far_future}"),
+        format!("q=lamp&sort=price_asc&after={negative}"),
+        format!("q=lamp&zip=10001&sort=nearest&after={too_far}"),
+    ] {
+        let started = std::time::Instant::now();
+        let page = app.get_page(&format!("/search?{query}")).await;
+        assert_eq!(page.status, StatusCode::BAD_REQUEST, "{query}");
+        assert!(page.body.contains("That page link is not valid"), "{query}");
+        assert!(
+            started.elapsed() < std::time::Duration::from_secs(2),
+            "{query}"
+        );
+    }
+    // A real next-page link still works.
+    let first = app.get_ok_page("/search?q=lamp").await;
+    assert!(first.body.contains("Vintage lamp"));
+}
+
+#[tokio::test]
+async fn search_input_is_bounded_and_unknown_details_are_not_echoed() {
+    let app = app_with_member().await;
+    post(
+        &app,
+        Post {
+            title: "Oak table",
+            category: ("for-sale", "furniture"),
+            attributes: r#"{"condition": "good"}"#,
+            ..Post::default()
+        },
+    );
+
+    // Thousands of detail filters: one message, a small page, nothing echoed.
+    let mut query = String::from("in=for-sale/furniture");
+    for i in 0..3000 {
+        query.push_str(&format!("&attr_x{i}=1"));
+    }
+    let page = app.get_page(&format!("/search?{}", &query[..4000])).await;
+    assert_eq!(page.status, StatusCode::BAD_REQUEST);
+    assert!(page.body.len() < 100_000, "{} bytes", page.body.len());
+    assert!(
+        !page.body.contains("attr_x1="),
+        "unknown details are echoed"
+    );
+    assert_eq!(page.body.matches("not one this category has").count(), 1);
+    // Past the size of any form's URL: refused outright.
+    let huge = app.get_page(&format!("/search?{query}")).await;
+    assert_eq!(huge.status, StatusCode::BAD_REQUEST);
+    assert!(huge.body.contains("too long"));
+
+    // A known detail, given twice, counts once and stays in the links.
+    let page = app
+        .get_ok_page("/search?in=for-sale/furniture&attr_condition=good&attr_condition=new")
+        .await;
+    assert!(page.body.contains("Oak table"));
+    assert!(page.body.contains("attr_condition=good"));
+    assert!(!page.body.contains("attr_condition=new"));
+    // An unknown one is explained, and left out of every link.
+    let page = app
+        .get_page("/search?in=for-sale/furniture&attr_condition=good&attr_bogus=1")
+        .await;
+    assert_eq!(page.status, StatusCode::BAD_REQUEST);
+    assert!(page.body.contains("not one this category has"));
+    assert!(page.body.contains("attr_condition=good"));
+    assert!(!page.body.contains("attr_bogus"));
+
+    // Words and "or"s are capped.
+    let many_words = ["lamp"; 17].join("+");
+    let page = app.get_page(&format!("/search?q={many_words}")).await;
+    assert_eq!(page.status, StatusCode::BAD_REQUEST);
+    assert!(page.body.contains("at most 16 words"));
+    let many_ors = ["lamp"; 10].join("+or+");
+    let page = app.get_page(&format!("/search?q={many_ors}")).await;
+    assert_eq!(page.status, StatusCode::BAD_REQUEST);
+}
+
+#[tokio::test]
+async fn searching_too_fast_from_one_network_is_slowed_with_a_friendly_429() {
+    let app = crate::helpers::spawn_app_configured(|state| {
+        state.auth.trust_proxy_headers = true;
+        state.listings.search_rate_per_minute = 5;
+    })
+    .await;
+    let busy = app.visitor_from("203.0.113.5");
+    for _ in 0..5 {
+        assert_eq!(busy.get("/search?q=lamp").await.status(), StatusCode::OK);
+    }
+
+    let refused = busy.get("/search.atom?q=lamp").await;
+
+    assert_eq!(refused.status(), StatusCode::TOO_MANY_REQUESTS);
+    assert!(refused.headers().contains_key("retry-after"));
+    let body = refused.text().await.unwrap();
+    assert!(
+        body.contains("searching faster than we can keep up"),
+        "{body}"
+    );
+    // Shared by every instance: the count lives in the database. Another network is fine.
+    assert_eq!(
+        app.visitor_from("198.51.100.5")
+            .get("/search?q=lamp")
+            .await
+            .status(),
+        StatusCode::OK
+    );
+}
+
+#[tokio::test]
+async fn a_control_character_cannot_get_into_a_title_and_feeds_stay_xml() {
+    let app = app_with_member().await;
+    let bikes = app.category_id("for-sale", "bikes");
+    let refused = crate::listings::post_listing(
+        &app,
+        bikes,
+        &[
+            ("title", "Bike\u{1}\u{8}"),
+            ("body", "Fine\u{7}"),
+            ("zip", "10001"),
+        ],
+        vec![],
+    )
+    .await;
+    assert_eq!(refused.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    let page = refused.text().await.unwrap();
+    assert_eq!(
+        page.matches("control characters").count(),
+        2,
+        "title and body"
+    );
+
+    // Text stored before this rule still makes a well-formed feed.
+    post(
+        &app,
+        Post {
+            title: "Old \u{1}bike\u{b} title",
+            ..Post::default()
+        },
+    );
+    let xml = app.get("/search.atom?q=bike").await.text().await.unwrap();
+    let doc = roxmltree::Document::parse(&xml).unwrap_or_else(|e| panic!("{e}\n{xml}"));
+    let title = doc
+        .descendants()
+        .find(|n| n.has_tag_name("entry"))
+        .and_then(|e| e.children().find(|c| c.has_tag_name("title")))
+        .and_then(|t| t.text())
+        .unwrap();
+    assert_eq!(title, "Old bike title");
+}

@@ -295,3 +295,72 @@ async fn a_malformed_form_is_a_400_page() {
     assert_eq!(response.status(), StatusCode::BAD_REQUEST);
     assert!(response.text().await.unwrap().contains("Bad request"));
 }
+
+#[tokio::test]
+async fn a_nul_byte_anywhere_is_a_400_or_404_never_a_500() {
+    use reqwest::multipart::Part;
+    let app = spawn_app().await;
+    app.sign_up_new_member().await;
+
+    for (path, status) in [
+        ("/u/%00", StatusCode::NOT_FOUND),
+        ("/c/for-sale%00", StatusCode::NOT_FOUND),
+        ("/listings/1/a%00b", StatusCode::NOT_FOUND),
+        ("/search?q=lamp%00", StatusCode::BAD_REQUEST),
+        (
+            "/search?in=for-sale/furniture&attr_condition=%00",
+            StatusCode::BAD_REQUEST,
+        ),
+        ("/login?next=%00", StatusCode::BAD_REQUEST),
+    ] {
+        assert_eq!(app.get(path).await.status(), status, "{path}");
+    }
+    let login = app
+        .submit_form(
+            "/settings",
+            "/settings/profile",
+            &[("display_name", "a\0b")],
+        )
+        .await;
+    assert_eq!(login.status(), StatusCode::BAD_REQUEST);
+    let anonymous = app.new_visitor();
+    let response = anonymous
+        .submit_form("/login", "/login", &[("login", "x\0"), ("password", "y")])
+        .await;
+    assert_eq!(response.status(), StatusCode::BAD_REQUEST);
+    let furniture = app.category_id("for-sale", "furniture");
+    let form = app
+        .multipart_form(&format!("/listings/new?category={furniture}"))
+        .await
+        .text("title", "Nul\0title")
+        .part(
+            "photos",
+            Part::bytes(crate::listings::png(20, 20)).file_name("a.png".to_owned()),
+        );
+    let response = app
+        .post_multipart(&format!("/listings/new?category={furniture}"), form)
+        .await;
+    assert_eq!(response.status(), StatusCode::BAD_REQUEST);
+}
+
+#[tokio::test]
+async fn browsers_are_told_to_keep_to_https_when_the_site_is_https() {
+    let plain = spawn_app().await;
+    let https = crate::helpers::spawn_app_configured(|state| {
+        state.site.public_url = "https://corkboard.example".into();
+    })
+    .await;
+
+    assert!(
+        !plain
+            .get("/")
+            .await
+            .headers()
+            .contains_key("strict-transport-security")
+    );
+    let header = https.get("/").await.headers()["strict-transport-security"]
+        .to_str()
+        .unwrap()
+        .to_owned();
+    assert!(header.starts_with("max-age=31536000"), "{header}");
+}
