@@ -21,7 +21,9 @@ use crate::storage::Storage;
 use crate::web::rate_limit::TrustProxyHeaders;
 use crate::web::request_log::RedactedRootSpan;
 use crate::web::session::{SessionLifetime, load_current_user, session_middleware};
-use crate::web::{AppError, Db, SiteConfig, assets, csrf, error, headers, health, media, nul};
+use crate::web::{
+    AppError, Db, SiteConfig, assets, csrf, error, head, headers, health, media, nul,
+};
 
 /// Everything handlers share. Cheap to clone: each field is a handle.
 #[derive(Clone)]
@@ -82,6 +84,7 @@ impl Application {
                 ))
                 .wrap(Compress::default())
                 .wrap(headers::security_headers(&image_origins, secure_cookies))
+                .wrap(from_fn(head::answer_head_like_get))
                 .wrap(TracingLogger::<RedactedRootSpan>::new())
                 .app_data(db.clone())
                 .app_data(storage.clone())

@@ -8,6 +8,7 @@ pub mod csrf;
 pub mod db;
 pub mod error;
 pub mod forms;
+pub mod head;
 pub mod headers;
 pub mod health;
 pub mod media;

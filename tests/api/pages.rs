@@ -142,3 +142,60 @@ async fn every_response_carries_the_security_headers() {
         assert!(!headers.contains_key("server"), "{path} names the server");
     }
 }
+
+#[tokio::test]
+async fn every_get_route_answers_head_like_get_without_a_body() {
+    let app = spawn_app().await;
+    app.sign_up_new_member().await;
+    let bikes = app.category_id("for-sale", "bikes");
+    let posted = crate::listings::post_listing(
+        &app,
+        bikes,
+        &[("title", "Head bike"), ("body", "Checked by HEAD."), ("zip", "10001")],
+        vec![],
+    )
+    .await;
+    let listing = posted.headers()["location"].to_str().unwrap().to_owned();
+    let id = listing.split('/').nth(2).unwrap().to_owned();
+    let user = app.logged_in_as().await.unwrap();
+    let css = {
+        let html = app.get_ok_page("/").await.body;
+        let at = html.find("/static/").unwrap();
+        html[at..at + html[at..].find('"').unwrap()].to_owned()
+    };
+    // A real path for every GET route of the table.
+    let sample = |pattern: &str| -> String {
+        match pattern {
+            "/static/{version}/{path:.*}" => css.clone(),
+            "/media/{key:.*}" => "/media/photos/none.jpg".into(),
+            "/c/{section}" => "/c/for-sale".into(),
+            "/c/{section}/{category}" => "/c/for-sale/bikes".into(),
+            "/u/{username}" => format!("/u/{user}"),
+            "/listings/{id}/{slug}" => listing.clone(),
+            other => other.replace("{id}", &id),
+        }
+    };
+
+    let routes: Vec<String> = corkboard::startup::route_table()
+        .into_iter()
+        .filter(|(_, method, _)| method == actix_web::http::Method::GET)
+        .map(|(path, _, _)| sample(path))
+        .collect();
+    assert!(routes.len() >= 15, "{routes:?}");
+    for path in routes.iter().map(String::as_str).chain(["/search.atom?q=bike", "/nope"]) {
+        let get = app.get(path).await;
+        let head = app.client.head(app.url(path)).send().await.unwrap();
+        assert_eq!(head.status(), get.status(), "HEAD {path}");
+        assert_ne!(head.status(), StatusCode::METHOD_NOT_ALLOWED, "HEAD {path}");
+        assert_eq!(
+            head.headers().get("content-type"),
+            get.headers().get("content-type"),
+            "HEAD {path}"
+        );
+        assert!(head.text().await.unwrap().is_empty(), "HEAD {path} has a body");
+    }
+    for path in ["/", "/healthz", listing.as_str(), "/search.atom?q=bike"] {
+        let head = app.client.head(app.url(path)).send().await.unwrap();
+        assert_eq!(head.status(), StatusCode::OK, "HEAD {path}");
+    }
+}
