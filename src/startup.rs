@@ -158,6 +158,11 @@ pub fn route_table() -> Vec<(&'static str, Method, Route)> {
             web::get().to(assets::serve_static),
         ),
         ("/media/{key:.*}", M::GET, web::get().to(media::serve_media)),
+        (
+            "/photos/{photo_id}/{variant}.jpg",
+            M::GET,
+            web::get().to(listings::show_public_photo),
+        ),
         // Accounts
         ("/signup", M::GET, web::get().to(accounts::signup_form)),
         ("/signup", M::POST, web::post().to(accounts::create_account)),

@@ -536,7 +536,8 @@ pub async fn show_listing(
             })
         })
         .collect();
-    let photos = listing_photos::photo_views(&storage, &photos).await;
+    let stored = photos;
+    let photos = listing_photos::photo_views(&storage, &stored).await;
     let renew_at = listing.renewed_at + chrono::Duration::from_std(RENEW_AFTER).unwrap_or_default();
     let renewable = is_owner && queries::RENEWABLE.contains(&listing.status());
     let absolute = |url: &str| {
@@ -551,7 +552,12 @@ pub async fn show_listing(
         id,
         path: canonical.clone(),
         absolute_url: absolute(&canonical),
-        image_url: photos.first().map(|p| absolute(&p.display_url)),
+        // Metadata others keep (link previews, search engines) gets the stable address.
+        image_url: listing
+            .is_public()
+            .then(|| stored.first())
+            .flatten()
+            .map(|p| absolute(&public_photo_path(p.id, PhotoVariant::Display))),
         title: listing.title.clone(),
         body: body_parts(&listing.body),
         summary,
@@ -598,6 +604,70 @@ fn ago_future(when: chrono::DateTime<Utc>, now: chrono::DateTime<Utc>) -> String
         format!("in {hours} hour{}", if hours == 1 { "" } else { "s" })
     } else {
         format!("in {} days", hours / 24)
+    }
+}
+
+/// The stable address of a photo of a public listing: for link previews, feeds and search
+/// engines, which keep a URL far longer than a signed one lives.
+pub fn public_photo_path(photo_id: Uuid, variant: PhotoVariant) -> String {
+    format!("/photos/{photo_id}/{}.jpg", variant.as_str())
+}
+
+/// Which derivative of a photo.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum PhotoVariant {
+    Display,
+    Thumb,
+}
+
+impl PhotoVariant {
+    fn as_str(self) -> &'static str {
+        match self {
+            Self::Display => "display",
+            Self::Thumb => "thumb",
+        }
+    }
+}
+
+/// How long browsers and caches may keep a public photo (its bytes never change; a day
+/// bounds how long one outlives its listing going private).
+const PUBLIC_PHOTO_MAX_AGE: u64 = 86_400;
+
+/// `GET /photos/{photo_id}/{variant}.jpg`: a derivative of a public listing's photo, at a
+/// URL that does not expire. Local photos are streamed with a long cache lifetime; S3 ones
+/// redirect to a fresh presigned URL. Photos of listings nobody may see are 404, and the
+/// uploaded originals were never kept.
+pub async fn show_public_photo(
+    db: Db,
+    storage: web::Data<Storage>,
+    path: web::Path<(Uuid, PhotoVariant)>,
+) -> Result<HttpResponse, AppError> {
+    let (photo_id, variant) = path.into_inner();
+    let photo = db
+        .run(move |conn| queries::public_photo(conn, photo_id))
+        .await?
+        .ok_or(AppError::NotFound)?;
+    let key = crate::storage::ObjectKey::parse(match variant {
+        PhotoVariant::Display => &photo.display_key,
+        PhotoVariant::Thumb => &photo.thumb_key,
+    })?;
+    match storage.get_ref() {
+        Storage::Local(store) => {
+            crate::web::media::stream_local(
+                store,
+                &key,
+                &format!("public, max-age={PUBLIC_PHOTO_MAX_AGE}"),
+            )
+            .await
+        }
+        Storage::S3(_) => {
+            let url = storage.signed_url(&key).await?;
+            Ok(HttpResponse::Found()
+                .insert_header((header::LOCATION, url))
+                .insert_header((header::CACHE_CONTROL, "public, max-age=300"))
+                .finish())
+        }
     }
 }
 

@@ -339,6 +339,17 @@ pub fn photos_of(conn: &mut PgConnection, listing_id: i64) -> QueryResult<Vec<Ph
         .load(conn)
 }
 
+/// A photo of a listing anyone may see (see [`Listing::is_public`]), for its public URL.
+pub fn public_photo(conn: &mut PgConnection, photo_id: Uuid) -> QueryResult<Option<Photo>> {
+    listing_photos::table
+        .inner_join(listings::table)
+        .filter(listing_photos::id.eq(photo_id))
+        .filter(listings::status.eq_any(["active", "pending", "sold", "expired"]))
+        .select(Photo::as_select())
+        .first(conn)
+        .optional()
+}
+
 /// The owner's pending uploads among `ids` (others' and attached ones are left out).
 pub fn pending_photos(
     conn: &mut PgConnection,

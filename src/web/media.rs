@@ -9,7 +9,7 @@ use actix_web::{HttpResponse, web};
 use tokio_util::io::ReaderStream;
 
 use super::AppError;
-use crate::storage::{MediaSignature, ObjectKey, Storage};
+use crate::storage::{LocalStore, MediaSignature, ObjectKey, Storage};
 
 pub async fn serve_media(
     storage: web::Data<Storage>,
@@ -25,7 +25,19 @@ pub async fn serve_media(
             "This link has expired or is not valid. Reload the page to get a fresh one.".into(),
         )));
     }
-    let file = match tokio::fs::File::open(store.path(&key)).await {
+    let max_age = signature
+        .expires
+        .saturating_sub(chrono::Utc::now().timestamp().max(0) as u64);
+    stream_local(store, &key, &format!("private, max-age={max_age}")).await
+}
+
+/// Streams an object of the local store, sandboxed, with `cache_control`.
+pub async fn stream_local(
+    store: &LocalStore,
+    key: &ObjectKey,
+    cache_control: &str,
+) -> Result<HttpResponse, AppError> {
+    let file = match tokio::fs::File::open(store.path(key)).await {
         Ok(file) => file,
         Err(err) if err.kind() == std::io::ErrorKind::NotFound => return Err(AppError::NotFound),
         Err(err) => return Err(anyhow::Error::new(err).context("cannot open media").into()),
@@ -35,13 +47,10 @@ pub async fn serve_media(
         .await
         .map_err(|err| anyhow::Error::new(err).context("cannot stat media"))?
         .len();
-    let max_age = signature
-        .expires
-        .saturating_sub(chrono::Utc::now().timestamp().max(0) as u64);
     Ok(HttpResponse::Ok()
         .content_type(key.content_type())
         .insert_header((header::CONTENT_LENGTH, len))
-        .insert_header((header::CACHE_CONTROL, format!("private, max-age={max_age}")))
+        .insert_header((header::CACHE_CONTROL, cache_control.to_owned()))
         .insert_header((
             header::CONTENT_SECURITY_POLICY,
             "sandbox; default-src 'none'",

@@ -187,7 +187,7 @@ pub fn take_flashes(session: &Session) -> Vec<Flash> {
 }
 
 /// Paths served the same to everyone: no user lookup (and no database) for them.
-const SESSIONLESS_PREFIXES: &[&str] = &["/static/", "/media/", "/healthz", "/readyz"];
+const SESSIONLESS_PREFIXES: &[&str] = &["/static/", "/media/", "/photos/", "/healthz", "/readyz"];
 
 /// Middleware: loads the current user from the login token, if the login is still valid, and
 /// marks pages shown to a logged-in member `no-store`. An invalid login is forgotten.

@@ -978,3 +978,81 @@ async fn an_admin_may_change_anyones_listing() {
     assert_eq!(response.status(), StatusCode::SEE_OTHER);
     assert!(app.get_page(&path).await.body.contains("Sale pending"));
 }
+
+async fn shared_photos_have_stable_public_urls(app: TestApp) {
+    app.sign_up_new_member().await;
+    let path = post_sofa(&app, vec![("a.png", png(300, 200))]).await;
+    let page = app.new_visitor().get_ok_page(&path).await.body;
+    let og = page
+        .split("<meta property=\"og:image\" content=\"")
+        .nth(1)
+        .map(|rest| rest[..rest.find('"').unwrap()].to_owned())
+        .expect("an og:image");
+    // The same address on every view, with no signature to expire.
+    let again = app.new_visitor().get_ok_page(&path).await.body;
+    assert!(again.contains(&og));
+    assert!(
+        og.starts_with(&app.address) && og.contains("/photos/") && og.ends_with("/display.jpg")
+    );
+    assert!(!og.contains("sig=") && !og.contains("X-Amz"), "{og}");
+    assert!(page.contains(&format!("<link itemprop=\"image\" href=\"{og}\">")));
+
+    // Anyone can fetch it, cacheably, long after a signed URL would have expired: from the
+    // site (local disk) or through a fresh presigned URL (S3).
+    let client = reqwest::Client::builder()
+        .redirect(reqwest::redirect::Policy::none())
+        .build()
+        .unwrap();
+    let mut photo = client.get(&og).send().await.unwrap();
+    assert!(
+        photo.headers()["cache-control"]
+            .to_str()
+            .unwrap()
+            .starts_with("public")
+    );
+    if photo.status() == StatusCode::FOUND {
+        let presigned = photo.headers()["location"].to_str().unwrap().to_owned();
+        assert!(presigned.contains("X-Amz-Signature"), "{presigned}");
+        photo = client.get(&presigned).send().await.unwrap();
+    }
+    assert_eq!(photo.status(), StatusCode::OK);
+    assert_eq!(photo.headers()["content-type"], "image/jpeg");
+    let bytes = photo.bytes().await.unwrap();
+    assert_eq!(image::load_from_memory(&bytes).unwrap().width(), 300);
+    let thumb = client
+        .get(og.replace("display.jpg", "thumb.jpg"))
+        .send()
+        .await
+        .unwrap();
+    assert!(thumb.status() == StatusCode::OK || thumb.status() == StatusCode::FOUND);
+
+    // Once the listing is not public, the address answers 404.
+    let id = listing_id(&path);
+    sql(
+        &app,
+        &format!("UPDATE listings SET status = 'hidden' WHERE id = {id}"),
+    );
+    assert_eq!(
+        client.get(&og).send().await.unwrap().status(),
+        StatusCode::NOT_FOUND
+    );
+    assert_eq!(
+        client
+            .get(og.replace("display.jpg", "original.jpg"))
+            .send()
+            .await
+            .unwrap()
+            .status(),
+        StatusCode::NOT_FOUND
+    );
+}
+
+#[tokio::test]
+async fn shared_photos_have_stable_public_urls_on_local_disk() {
+    shared_photos_have_stable_public_urls(spawn_app().await).await;
+}
+
+#[tokio::test]
+async fn shared_photos_have_stable_public_urls_on_s3() {
+    shared_photos_have_stable_public_urls(spawn_app_with(StorageChoice::S3).await).await;
+}

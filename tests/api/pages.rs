@@ -151,7 +151,11 @@ async fn every_get_route_answers_head_like_get_without_a_body() {
     let posted = crate::listings::post_listing(
         &app,
         bikes,
-        &[("title", "Head bike"), ("body", "Checked by HEAD."), ("zip", "10001")],
+        &[
+            ("title", "Head bike"),
+            ("body", "Checked by HEAD."),
+            ("zip", "10001"),
+        ],
         vec![],
     )
     .await;
@@ -168,6 +172,9 @@ async fn every_get_route_answers_head_like_get_without_a_body() {
         match pattern {
             "/static/{version}/{path:.*}" => css.clone(),
             "/media/{key:.*}" => "/media/photos/none.jpg".into(),
+            "/photos/{photo_id}/{variant}.jpg" => {
+                "/photos/00000000-0000-0000-0000-000000000000/display.jpg".into()
+            }
             "/c/{section}" => "/c/for-sale".into(),
             "/c/{section}/{category}" => "/c/for-sale/bikes".into(),
             "/u/{username}" => format!("/u/{user}"),
@@ -182,7 +189,11 @@ async fn every_get_route_answers_head_like_get_without_a_body() {
         .map(|(path, _, _)| sample(path))
         .collect();
     assert!(routes.len() >= 15, "{routes:?}");
-    for path in routes.iter().map(String::as_str).chain(["/search.atom?q=bike", "/nope"]) {
+    for path in routes
+        .iter()
+        .map(String::as_str)
+        .chain(["/search.atom?q=bike", "/nope"])
+    {
         let get = app.get(path).await;
         let head = app.client.head(app.url(path)).send().await.unwrap();
         assert_eq!(head.status(), get.status(), "HEAD {path}");
@@ -192,7 +203,10 @@ async fn every_get_route_answers_head_like_get_without_a_body() {
             get.headers().get("content-type"),
             "HEAD {path}"
         );
-        assert!(head.text().await.unwrap().is_empty(), "HEAD {path} has a body");
+        assert!(
+            head.text().await.unwrap().is_empty(),
+            "HEAD {path} has a body"
+        );
     }
     for path in ["/", "/healthz", listing.as_str(), "/search.atom?q=bike"] {
         let head = app.client.head(app.url(path)).send().await.unwrap();
