@@ -322,7 +322,7 @@ fn vocabulary(section: &str) -> (&'static [&'static str], &'static [&'static str
 /// A valid value for an attribute.
 fn demo_attribute(def: &AttributeDef, rng: &mut Rng) -> Value {
     match &def.kind {
-        AttributeKind::Int { min, max } => {
+        AttributeKind::Int { min, max, .. } => {
             let (lo, hi) = match def.key.as_str() {
                 "bedrooms" => (0, 4),
                 "year" => (2000, 2024),

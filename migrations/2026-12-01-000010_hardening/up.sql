@@ -19,3 +19,14 @@ CREATE INDEX user_sessions_created_idx ON user_sessions (created_at);
 -- Rate-limit counters are cheap to lose (a crash forgives the current window) and written on
 -- every search, so they skip the write-ahead log.
 ALTER TABLE rate_limits SET UNLOGGED;
+
+-- Number attributes say what they count, so a model year reads "2005", not "2,005".
+UPDATE categories SET attributes = (
+    SELECT jsonb_agg(CASE a->>'key'
+                         WHEN 'year' THEN a || '{"format": "year"}'
+                         WHEN 'bedrooms' THEN a || '{"format": "count"}'
+                         WHEN 'bathrooms' THEN a || '{"format": "count"}'
+                         ELSE a
+                     END ORDER BY ord)
+    FROM jsonb_array_elements(attributes) WITH ORDINALITY AS t(a, ord))
+WHERE jsonb_array_length(attributes) > 0;

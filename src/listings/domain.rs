@@ -26,11 +26,55 @@ pub struct AttributeDef {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(tag = "type", rename_all = "lowercase")]
 pub enum AttributeKind {
-    Int { min: i64, max: i64 },
-    Number { min: f64, max: f64 },
+    Int {
+        min: i64,
+        max: i64,
+        #[serde(default)]
+        format: NumberFormat,
+    },
+    Number {
+        min: f64,
+        max: f64,
+        #[serde(default)]
+        format: NumberFormat,
+    },
     Bool,
-    Enum { options: Vec<String> },
-    Text { max: usize },
+    Enum {
+        options: Vec<String>,
+    },
+    Text {
+        max: usize,
+    },
+}
+
+/// What a number attribute counts, which says how it reads: a model year is "2005", never
+/// "2,005"; a floor area is "1,250"; a wage is "$18".
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum NumberFormat {
+    /// A calendar year: digits as they are.
+    Year,
+    /// A small count (bedrooms, seats): as it is.
+    Count,
+    /// A measure (square feet, miles): thousands grouped.
+    #[default]
+    Measure,
+    /// Dollars: thousands grouped, with the sign.
+    Money,
+}
+
+impl NumberFormat {
+    /// `n` as this kind of number reads.
+    pub fn show(self, n: f64) -> String {
+        let whole = n.fract() == 0.0 && n.abs() < 1e15;
+        match self {
+            Self::Year | Self::Count if whole => format!("{}", n as i64),
+            Self::Year | Self::Count => format!("{n}"),
+            Self::Measure if whole => group_thousands(n as i64),
+            Self::Measure => format!("{n}"),
+            Self::Money => format_price((n * 100.0).round() as i64),
+        }
+    }
 }
 
 impl AttributeDef {
@@ -46,7 +90,7 @@ impl AttributeDef {
             return Ok(None);
         }
         match &self.kind {
-            AttributeKind::Int { min, max } => {
+            AttributeKind::Int { min, max, .. } => {
                 let n: i64 = input
                     .replace(',', "")
                     .parse()
@@ -56,7 +100,7 @@ impl AttributeDef {
                 }
                 Ok(Some(Value::from(n)))
             }
-            AttributeKind::Number { min, max } => {
+            AttributeKind::Number { min, max, .. } => {
                 let n: f64 = input.parse().map_err(|_| "Enter a number.".to_owned())?;
                 if !n.is_finite() || n < *min || n > *max {
                     return Err(format!("Enter a number from {min} to {max}."));
@@ -88,9 +132,10 @@ impl AttributeDef {
         match (&self.kind, value) {
             (AttributeKind::Bool, Value::Bool(true)) => "Yes".into(),
             (AttributeKind::Bool, Value::Bool(false)) => "No".into(),
-            (AttributeKind::Int { .. }, Value::Number(n)) => {
-                n.as_i64().map_or_else(|| n.to_string(), group_thousands)
-            }
+            (
+                AttributeKind::Int { format, .. } | AttributeKind::Number { format, .. },
+                Value::Number(n),
+            ) => n.as_f64().map_or_else(|| n.to_string(), |n| format.show(n)),
             (AttributeKind::Enum { .. }, Value::String(s)) => capitalise(s),
             (_, Value::String(s)) => s.clone(),
             (_, other) => other.to_string(),
@@ -417,6 +462,36 @@ impl ListingForm {
 
 #[cfg(test)]
 mod tests {
+
+    #[test]
+    fn numbers_read_as_what_they_count() {
+        let def = |format: &str| -> AttributeDef {
+            serde_json::from_str(&format!(
+                r#"{{"key":"k","label":"K","type":"int","min":0,"max":3000000{format}}}"#
+            ))
+            .unwrap()
+        };
+        let year = def(r#","format":"year""#);
+        assert_eq!(year.display(&Value::from(2005)), "2005");
+        assert_eq!(def(r#","format":"count""#).display(&Value::from(3)), "3");
+        assert_eq!(
+            def(r#","format":"measure""#).display(&Value::from(45000)),
+            "45,000"
+        );
+        assert_eq!(
+            def(r#","format":"money""#).display(&Value::from(1200)),
+            "$1,200"
+        );
+        // Definitions without a format read as measures, as before.
+        assert_eq!(def("").display(&Value::from(1250)), "1,250");
+        let baths: AttributeDef = serde_json::from_str(
+            r#"{"key":"b","label":"B","type":"number","min":0,"max":20,"format":"count"}"#,
+        )
+        .unwrap();
+        assert_eq!(baths.display(&Value::from(1.5)), "1.5");
+        assert_eq!(baths.display(&Value::from(2.0)), "2");
+    }
+
     use super::*;
 
     fn defs() -> Vec<AttributeDef> {

@@ -1056,3 +1056,32 @@ async fn shared_photos_have_stable_public_urls_on_local_disk() {
 async fn shared_photos_have_stable_public_urls_on_s3() {
     shared_photos_have_stable_public_urls(spawn_app_with(StorageChoice::S3).await).await;
 }
+
+#[tokio::test]
+async fn a_model_year_reads_as_a_year_and_a_mileage_as_a_number() {
+    let app = spawn_app().await;
+    app.sign_up_new_member().await;
+    let cars = app.category_id("for-sale", "cars-trucks");
+    let response = post_listing(
+        &app,
+        cars,
+        &[
+            ("title", "2005 Honda Civic"),
+            ("body", "Runs well."),
+            ("price", "4500"),
+            ("zip", "10001"),
+            ("attr_make", "Honda"),
+            ("attr_year", "2005"),
+            ("attr_odometer", "145000"),
+        ],
+        vec![],
+    )
+    .await;
+    let path = response.headers()["location"].to_str().unwrap().to_owned();
+
+    let page = app.get_ok_page(&path).await.body;
+
+    assert!(page.contains(">2005</dd>"), "the year reads as a year");
+    assert!(!page.contains("2,005"));
+    assert!(page.contains(">145,000</dd>"));
+}
