@@ -63,3 +63,82 @@ async fn demo_data_never_mixes_with_real_accounts() {
         reqwest::StatusCode::NOT_FOUND
     );
 }
+
+#[tokio::test]
+async fn demo_listings_fit_their_category_and_are_posted_near_home() {
+    use diesel::RunQueryDsl;
+    let app = spawn_app().await;
+    seed_demo(&app);
+    #[derive(diesel::QueryableByName, Debug)]
+    struct Row {
+        #[diesel(sql_type = diesel::sql_types::Text)]
+        category: String,
+        #[diesel(sql_type = diesel::sql_types::Text)]
+        section: String,
+        #[diesel(sql_type = diesel::sql_types::Text)]
+        title: String,
+        #[diesel(sql_type = diesel::sql_types::Nullable<diesel::sql_types::BigInt>)]
+        price_cents: Option<i64>,
+        #[diesel(sql_type = diesel::sql_types::Bool)]
+        is_free: bool,
+        #[diesel(sql_type = diesel::sql_types::Jsonb)]
+        attributes: serde_json::Value,
+        #[diesel(sql_type = diesel::sql_types::Double)]
+        miles_from_home: f64,
+    }
+    let rows: Vec<Row> = diesel::sql_query(
+        "SELECT c.slug AS category, s.slug AS section, l.title, l.price_cents, l.is_free,
+                l.attributes,
+                earth_distance(ll_to_earth(l.latitude, l.longitude),
+                               ll_to_earth(h.latitude, h.longitude)) / 1609.344 AS miles_from_home
+         FROM listings l
+         JOIN categories c ON c.id = l.category_id JOIN sections s ON s.id = c.section_id
+         JOIN users u ON u.id = l.owner_id JOIN places h ON h.zip = u.home_zip",
+    )
+    .load(&mut app.pool.get().unwrap())
+    .unwrap();
+    assert_eq!(rows.len(), 288);
+
+    for row in &rows {
+        let what = format!("{} in {}", row.title, row.category);
+        assert!(
+            row.miles_from_home <= 8.5,
+            "{what}: {} mi from home",
+            row.miles_from_home
+        );
+        let title = row.title.to_lowercase();
+        match row.category.as_str() {
+            "bikes" => assert!(title.contains("bike"), "{what}"),
+            "cars-trucks" => {
+                let year = row.attributes["year"].as_i64().unwrap_or_default();
+                assert!((1990..=2026).contains(&year), "{what}");
+                assert!(title.contains(&year.to_string()), "{what}");
+                assert!(row.attributes["make"].is_string(), "{what}");
+            }
+            "free" => assert!(row.is_free && row.price_cents.is_none(), "{what}"),
+            "apartments" | "rooms" | "sublets" | "real-estate" => {
+                assert!(row.attributes["bedrooms"].is_i64(), "{what}")
+            }
+            _ => {}
+        }
+        match row.section.as_str() {
+            "jobs" => {
+                assert!(row.price_cents.is_none(), "{what}");
+                assert!(row.attributes["compensation"].is_string(), "{what}");
+            }
+            "community" => assert!(row.price_cents.is_none() && !row.is_free, "{what}"),
+            _ => {}
+        }
+    }
+    // Nothing of the old mix-ups: no tent among bikes, no barista in software.
+    assert!(
+        !rows
+            .iter()
+            .any(|r| r.category == "bikes" && r.title.contains("tent"))
+    );
+    assert!(
+        !rows
+            .iter()
+            .any(|r| r.category == "software" && r.title.contains("Barista"))
+    );
+}

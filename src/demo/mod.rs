@@ -4,6 +4,8 @@
 //! command (or `serve --seed-demo`, which `make run` uses) twice, or against a live site, never
 //! adds to or mixes with real data. Each feature adds its own seeder to [`seed_demo`].
 
+mod catalogue;
+
 use anyhow::Context;
 use bytes::Bytes;
 use chrono::{Duration, Utc};
@@ -155,190 +157,74 @@ impl Rng {
     }
 }
 
-/// ZIP codes of big cities, busiest first (picked more often).
-const DEMO_ZIPS: &[&str] = &[
-    "10001", "10003", "11211", "94110", "94103", "90012", "60614", "98103", "78704", "02139",
-    "11215", "94117", "90026", "60622", "98122", "78702", "02116", "80205", "97214", "33130",
-    "30306", "19104", "20009", "55408", "85004", "92101", "37206", "48201", "63104", "90401",
-];
-
-/// (things, adjectives, price range in dollars) per section.
-fn vocabulary(section: &str) -> (&'static [&'static str], &'static [&'static str], (i64, i64)) {
-    match section {
-        "for-sale" => (
-            &[
-                "Oak dining table",
-                "Leather sofa",
-                "Road bike",
-                "Standing desk",
-                "Bookshelf",
-                "Espresso machine",
-                "Mountain bike",
-                "Queen bed frame",
-                "Office chair",
-                "Vintage lamp",
-                "Toyota Corolla",
-                "Cordless drill set",
-                "Winter jacket",
-                "Camping tent",
-                "4K monitor",
-                "Record player",
-                "Kayak",
-                "Dresser",
-                "Rice cooker",
-                "Guitar amp",
-            ],
-            &[
-                "like new",
-                "barely used",
-                "vintage",
-                "great condition",
-                "must go this week",
-                "moving sale",
-                "well kept",
-                "solid",
-                "with extras",
-                "priced to sell",
-            ],
-            (5, 900),
-        ),
-        "housing" => (
-            &[
-                "Sunny 1BR",
-                "Quiet studio",
-                "2BR near the park",
-                "Room in shared house",
-                "Garden apartment",
-                "Loft with views",
-                "Summer sublet",
-                "Parking spot",
-                "3BR family home",
-                "Top-floor 2BR",
-            ],
-            &[
-                "near transit",
-                "pets welcome",
-                "laundry in unit",
-                "utilities included",
-                "newly renovated",
-                "hardwood floors",
-                "available now",
-                "walk to shops",
-            ],
-            (700, 4500),
-        ),
-        "jobs" => (
-            &[
-                "Line cook",
-                "Office manager",
-                "Junior developer",
-                "Barista",
-                "Electrician",
-                "Dental assistant",
-                "Math tutor",
-                "Retail associate",
-                "Warehouse lead",
-                "Receptionist",
-            ],
-            &[
-                "full benefits",
-                "flexible hours",
-                "start immediately",
-                "friendly team",
-                "growing company",
-                "weekend shifts",
-            ],
-            (0, 0),
-        ),
-        "services" => (
-            &[
-                "House cleaning",
-                "Piano lessons",
-                "Moving help",
-                "Bike repair",
-                "Handyman",
-                "Dog walking",
-                "Photography",
-                "Yard work",
-                "Computer help",
-                "Sewing and alterations",
-            ],
-            &[
-                "reasonable rates",
-                "insured",
-                "10 years' experience",
-                "same-day service",
-                "references available",
-                "free estimates",
-            ],
-            (20, 150),
-        ),
-        "community" => (
-            &[
-                "Book swap",
-                "Found: grey cat",
-                "Running group",
-                "Community garden day",
-                "Lost keys",
-                "Board game night",
-                "Volunteers wanted",
-                "Choir rehearsal",
-                "Street fair",
-                "Language exchange",
-            ],
-            &[
-                "all welcome",
-                "this Saturday",
-                "every week",
-                "free",
-                "bring a friend",
-                "near the library",
-            ],
-            (0, 0),
-        ),
-        _ => (
-            &[
-                "Help moving a couch",
-                "Logo design",
-                "Event setup crew",
-                "Website fixes",
-                "Flyer distribution",
-                "Furniture assembly",
-                "Photo editing",
-                "Catering help",
-            ],
-            &[
-                "one day",
-                "paid same day",
-                "quick job",
-                "this weekend",
-                "flexible timing",
-            ],
-            (30, 400),
-        ),
-    }
-}
-
-/// A valid value for an attribute.
-fn demo_attribute(def: &AttributeDef, rng: &mut Rng) -> Value {
+/// A valid value for an attribute the catalogue item does not give.
+fn demo_attribute(def: &AttributeDef, given: &Map<String, Value>, rng: &mut Rng) -> Option<Value> {
     match &def.kind {
         AttributeKind::Int { min, max, .. } => {
             let (lo, hi) = match def.key.as_str() {
-                "bedrooms" => (0, 4),
-                "year" => (2000, 2024),
-                "odometer" => (5_000, 180_000),
-                "sqft" => (350, 2_400),
+                "odometer" => (12_000, 180_000),
+                "sqft" => {
+                    let bedrooms = given.get("bedrooms").and_then(Value::as_i64).unwrap_or(1);
+                    let base = 420 + bedrooms * 380;
+                    (base, base + 300)
+                }
+                // Counts and years only come from the catalogue, which knows what fits.
+                "bedrooms" | "year" => return None,
                 _ => (*min, *max),
             };
-            Value::from(lo + rng.below((hi - lo + 1) as u64) as i64)
+            Some(Value::from(lo + rng.below((hi - lo + 1) as u64) as i64))
         }
-        AttributeKind::Number { .. } => Value::from(1.0 + rng.below(4) as f64 * 0.5),
-        AttributeKind::Bool => Value::Bool(rng.below(2) == 0),
-        AttributeKind::Enum { options } => Value::from(rng.pick(options).clone()),
-        AttributeKind::Text { .. } => {
-            Value::from(*rng.pick(&["Trek", "Honda", "Sony", "DeWalt", "Apple", "Specialized"]))
-        }
+        AttributeKind::Number { .. } => None,
+        AttributeKind::Bool => Some(Value::Bool(rng.below(2) == 0)),
+        AttributeKind::Enum { options } => Some(Value::from(rng.pick(options).clone())),
+        // Makes, models and pay only come from the catalogue.
+        AttributeKind::Text { .. } => None,
     }
+}
+
+/// How far from home a demo member posts.
+const NEIGHBOURHOOD_MILES: f64 = 8.0;
+
+/// The ZIP codes within [`NEIGHBOURHOOD_MILES`] of `home`, home first, in a fixed order.
+fn zips_near(home: &str) -> anyhow::Result<Vec<&'static crate::places::Place>> {
+    let places = crate::places::shipped();
+    let centre = places
+        .get(home)
+        .with_context(|| format!("demo ZIP {home} is not in the gazetteer"))?;
+    let mut near: Vec<&crate::places::Place> = places
+        .values()
+        .filter(|p| p.zip != centre.zip && miles_between(centre, p) <= NEIGHBOURHOOD_MILES)
+        .collect();
+    near.sort_by(|a, b| a.zip.cmp(&b.zip));
+    near.insert(0, centre);
+    Ok(near)
+}
+
+/// Great-circle distance in miles.
+pub fn miles_between(a: &crate::places::Place, b: &crate::places::Place) -> f64 {
+    let (lat1, lat2) = (a.latitude.to_radians(), b.latitude.to_radians());
+    let dlat = lat2 - lat1;
+    let dlon = (b.longitude - a.longitude).to_radians();
+    let h = (dlat / 2.0).sin().powi(2) + lat1.cos() * lat2.cos() * (dlon / 2.0).sin().powi(2);
+    3958.8 * 2.0 * h.sqrt().asin()
+}
+
+/// The body of a demo listing: what it is, where, and how to get in touch, as fits its section.
+fn demo_body(section: &str, about: &str, place: &str) -> String {
+    let contact = match section {
+        "jobs" => format!(
+            "The job is in {place}. Reply through the site with a few lines about yourself."
+        ),
+        "community" => {
+            format!("In {place}. Everyone is welcome; message me here with any questions.")
+        }
+        "gigs" => format!("In {place}. Message me here if you can help."),
+        "services" => format!("Serving {place} and nearby. Message me here for a quote."),
+        _ => format!(
+            "Pick up in {place}. Message me here with any questions; I usually answer the same day."
+        ),
+    };
+    format!("{about}\n\n{contact}")
 }
 
 /// A picture for a demo photo: soft gradients and a few shapes in the category's hue.
@@ -371,10 +257,16 @@ fn demo_picture(rng: &mut Rng, hue: u8) -> image::DynamicImage {
 }
 
 async fn seed_listings(conn: &mut PgConnection, storage: &Storage) -> anyhow::Result<String> {
-    let owners: Vec<i64> = users::table
+    // Every member but the admin posts, each near their own home.
+    let owners: Vec<(i64, String)> = users::table
         .filter(users::role.eq("member"))
-        .select(users::id)
+        .order(users::id)
+        .select((users::id, users::home_zip.assume_not_null()))
         .load(conn)?;
+    let neighbourhoods: Vec<(i64, Vec<&crate::places::Place>)> = owners
+        .iter()
+        .map(|(id, home)| Ok((*id, zips_near(home)?)))
+        .collect::<anyhow::Result<_>>()?;
     let tree: Vec<(Section, Vec<Category>)> = listing_queries::category_tree(conn)?;
     let mut rng = Rng(0x9e37_79b9_7f4a_7c15);
     // A couple of dozen pictures, encoded once; every photo is still its own object.
@@ -384,45 +276,44 @@ async fn seed_listings(conn: &mut PgConnection, storage: &Storage) -> anyhow::Re
     let now = Utc::now();
     let (mut listings_made, mut photos_made) = (0, 0);
     for (section, categories) in &tree {
-        let (things, adjectives, (low, high)) = vocabulary(&section.slug);
         for category in categories {
             let defs = category.attribute_defs();
-            for _ in 0..8 {
-                let thing = rng.pick(things);
-                let adjective = rng.pick(adjectives);
-                let title = format!("{thing}, {adjective}");
-                let zip = DEMO_ZIPS[(rng.below(DEMO_ZIPS.len() as u64)
-                    * rng.below(DEMO_ZIPS.len() as u64)
-                    / DEMO_ZIPS.len() as u64) as usize];
-                let place = crate::places::find_place(conn, zip)?
-                    .with_context(|| format!("demo ZIP {zip} is not in the gazetteer"))?;
-                let body = format!(
-                    "{thing} — {adjective}.\n\nNear {}. Message me through the site with any questions; I usually answer the same day.",
-                    place.label()
-                );
-                let (price, free) = if category.allows_free {
-                    (None, true)
-                } else if high == 0 || rng.below(6) == 0 {
-                    (None, false)
+            for item in catalogue::items(&category.slug) {
+                let (owner, near) = rng.pick(&neighbourhoods);
+                let owner = *owner;
+                // Mostly the home ZIP, sometimes a neighbouring one.
+                let place = if rng.below(3) == 0 {
+                    *rng.pick(near)
                 } else {
-                    (
-                        Some((low + rng.below((high - low) as u64) as i64) * 100),
-                        false,
-                    )
+                    near[0]
                 };
-                let mut attributes = Map::new();
+                let body = demo_body(&section.slug, item.about, &place.label());
+                let (price, free) = match item.dollars {
+                    _ if category.allows_free => (None, true),
+                    Some((low, high)) => {
+                        // Round to what people ask: tens under a thousand, hundreds above.
+                        let step = if high >= 1000 { 100 } else { 5 };
+                        let dollars = low + rng.below((high - low + 1) as u64) as i64;
+                        (Some((dollars / step).max(1) * step * 100), false)
+                    }
+                    None => (None, false),
+                };
+                let mut attributes: Map<String, Value> = serde_json::from_str(item.details)
+                    .with_context(|| format!("demo details of {:?}", item.title))?;
                 for def in &defs {
-                    if rng.below(5) > 0 {
-                        attributes.insert(def.key.clone(), demo_attribute(def, &mut rng));
+                    if attributes.contains_key(&def.key) {
+                        continue;
+                    }
+                    if let Some(value) = demo_attribute(def, &attributes, &mut rng) {
+                        attributes.insert(def.key.clone(), value);
                     }
                 }
                 let posted = now - Duration::minutes(rng.below(25 * 24 * 60) as i64);
-                let owner = *rng.pick(&owners);
                 let id: i64 = diesel::insert_into(listings::table)
                     .values((
                         listings::owner_id.eq(owner),
                         listings::category_id.eq(category.id),
-                        listings::title.eq(&title),
+                        listings::title.eq(item.title),
                         listings::body.eq(&body),
                         listings::price_cents.eq(price),
                         listings::is_free.eq(free),
