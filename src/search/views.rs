@@ -157,6 +157,10 @@ impl SearchPage {
         )
     }
 
+    pub fn is_list(&self) -> bool {
+        self.search.view == View::List
+    }
+
     pub fn is_gallery(&self) -> bool {
         self.search.view == View::Gallery
     }

@@ -1,5 +1,6 @@
 // The map view of a search: one marker per listing, at its ZIP's centre (nudged a little so
-// no two sit exactly on top of each other). The result list below works without this.
+// no two sit exactly on top of each other). Markers are for pointers; keyboards and screen
+// readers use the named list under the map, which works without this.
 "use strict";
 
 const element = document.getElementById("results-map");
@@ -23,7 +24,9 @@ if (element && window.L) {
       price.textContent = m.price;
       popup.append(price);
     }
-    L.marker([m.lat, m.lon], { title: m.title, alt: m.title }).addTo(map).bindPopup(popup);
+    L.marker([m.lat, m.lon], { title: m.title, alt: m.title, keyboard: false })
+      .addTo(map)
+      .bindPopup(popup);
     bounds.push([m.lat, m.lon]);
   }
   if (bounds.length) {

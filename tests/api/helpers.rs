@@ -929,6 +929,74 @@ impl Browser {
         panic!("{css} never contained {needle:?}; last: {last:?}");
     }
 
+    /// Runs axe-core (from `node_modules`, bundled by npm: no CDN) on the current page against
+    /// WCAG 2.0 A and AA, 2.1 AA and 2.2 AA; returns each violation as a readable line.
+    pub async fn axe_violations(&self) -> Vec<String> {
+        static AXE: OnceLock<String> = OnceLock::new();
+        let source = AXE.get_or_init(|| {
+            let path =
+                Path::new(env!("CARGO_MANIFEST_DIR")).join("node_modules/axe-core/axe.min.js");
+            std::fs::read_to_string(&path).unwrap_or_else(|e| {
+                panic!(
+                    "{}: {e} (run `make test`, which installs the npm packages)",
+                    path.display()
+                )
+            })
+        });
+        self.client
+            .execute(&format!("{source}\nreturn true;"), vec![])
+            .await
+            .expect("inject axe-core");
+        let found = self
+            .client
+            .execute_async(
+                "const done = arguments[arguments.length - 1];
+                 axe.run(document, {
+                   runOnly: { type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'wcag22aa'] },
+                   resultTypes: ['violations'],
+                 }).then(r => done(r.violations.map(v =>
+                   `${v.id} (${v.impact}): ${v.help} — ${v.nodes.length} node(s): ` +
+                   v.nodes.slice(0, 4).map(n => n.target.join(' ') + ' ' + (n.failureSummary || '').replace(/\\s+/g, ' ')).join(' | ')
+                 ))).catch(e => done(['axe failed: ' + e]));",
+                vec![],
+            )
+            .await
+            .expect("run axe-core");
+        serde_json::from_value(found).expect("violations as strings")
+    }
+
+    /// Resizes the window to `width` × `height` CSS pixels (the viewport, in headless mode).
+    pub async fn resize(&self, width: u32, height: u32) {
+        self.client
+            .set_window_size(width, height)
+            .await
+            .expect("resize the window");
+    }
+
+    /// What makes the page scroll sideways (elements reaching past the viewport's right
+    /// edge), or `None` when it does not.
+    pub async fn sideways_overflow(&self) -> Option<String> {
+        let found = self
+            .client
+            .execute(
+                "if (document.documentElement.scrollWidth <= window.innerWidth) return null;
+                 const wide = [];
+                 for (const el of document.body.querySelectorAll('*')) {
+                   const r = el.getBoundingClientRect();
+                   if ((r.right > window.innerWidth + 1 && r.width > 0) || el.scrollWidth > window.innerWidth + 1) {
+                     wide.push(el.tagName.toLowerCase() + (el.id ? '#' + el.id : '') +
+                       (el.className && el.className.baseVal === undefined ? '.' + String(el.className).split(' ').slice(0, 3).join('.') : '') +
+                       ' (' + Math.round(r.right) + '/' + el.scrollWidth + ' px)');
+                   }
+                 }
+                 return document.documentElement.scrollWidth + ' px wide: ' + wide.slice(0, 6).join(', ');",
+                vec![],
+            )
+            .await
+            .unwrap();
+        found.as_str().map(str::to_owned)
+    }
+
     /// Saves a PNG of the page under `target/screenshots/`.
     pub async fn screenshot(&self, name: &str) -> PathBuf {
         let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("target/screenshots");

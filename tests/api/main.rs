@@ -1,6 +1,7 @@
 //! Corkboard's one integration-test binary: every HTTP, storage, database and browser test is a
 //! module here, sharing one PostgreSQL cluster, one S3 server and one compile.
 
+mod accessibility;
 mod accounts;
 mod browser;
 mod database;

@@ -1202,3 +1202,40 @@ async fn a_control_character_cannot_get_into_a_title_and_feeds_stay_xml() {
         .unwrap();
     assert_eq!(title, "Old bike title");
 }
+
+#[tokio::test]
+async fn each_view_is_marked_once_and_the_map_does_not_repeat_the_list() {
+    let app = app_with_member().await;
+    for i in 0..3 {
+        post(
+            &app,
+            Post {
+                title: "Garden chair",
+                minutes_ago: i,
+                ..Post::default()
+            },
+        );
+    }
+    for (view, current) in [("", "List"), ("gallery", "Gallery"), ("map", "Map")] {
+        let page = app
+            .get_ok_page(&format!("/search?q=chair&view={view}"))
+            .await
+            .body;
+        let views = &page[page.find("aria-label=\"Views\"").unwrap()..];
+        let views = &views[..views.find("</nav>").unwrap()];
+        assert_eq!(views.matches("aria-current=\"page\"").count(), 1, "{view}");
+        let at = views.find("aria-current=\"page\"").unwrap();
+        assert!(
+            views[at..].starts_with(&format!("aria-current=\"page\">{current}<")),
+            "{view}: {views}"
+        );
+    }
+    let map = app.get_ok_page("/search?q=chair&view=map").await.body;
+    assert!(map.contains("On this map"));
+    assert_eq!(
+        map.matches(">Garden chair</a>").count(),
+        3,
+        "each listing named once"
+    );
+    assert!(!map.contains("No photo"), "no list cards under the map");
+}

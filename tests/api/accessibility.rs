@@ -1,0 +1,189 @@
+//! Every page type passes axe-core's WCAG 2.x A/AA rules with zero violations, at a desktop
+//! width and a phone's, and no page scrolls sideways on a phone.
+
+use crate::helpers::{Browser, TestApp, TestUser, spawn_app};
+use crate::listings::{png, post_listing};
+
+/// Checks the page at `path` at both widths; returns the problems found.
+async fn check(browser: &Browser, app: &TestApp, path: &str, problems: &mut Vec<String>) {
+    for (width, height) in [(1280, 900), (390, 844)] {
+        browser.resize(width, height).await;
+        browser.client.goto(&app.url(path)).await.unwrap();
+        for violation in browser.axe_violations().await {
+            problems.push(format!("{path} at {width} px: {violation}"));
+        }
+        if width < 500
+            && let Some(overflow) = browser.sideways_overflow().await
+        {
+            problems.push(format!("{path} at {width} px scrolls sideways: {overflow}"));
+        }
+    }
+}
+
+/// A member with listings (one with photos) and a saved search; returns the app, the member
+/// and the listing's path.
+async fn site_with_content() -> (TestApp, TestUser, String) {
+    let app = spawn_app().await;
+    let user = app.sign_up_new_member().await;
+    let bikes = app.category_id("for-sale", "bikes");
+    let posted = post_listing(
+        &app,
+        bikes,
+        &[
+            (
+                "title",
+                "Red road bike with a rather long title to test wrapping",
+            ),
+            ("body", "Ten speeds. https://example.com/bike"),
+            ("price", "300"),
+            ("zip", "10001"),
+            ("attr_condition", "good"),
+        ],
+        vec![("a.png", png(300, 200)), ("b.png", png(200, 300))],
+    )
+    .await;
+    let listing = posted.headers()["location"].to_str().unwrap().to_owned();
+    post_listing(
+        &app,
+        bikes,
+        &[
+            ("title", "Blue bike, no photo"),
+            ("body", "Fine."),
+            ("zip", "10001"),
+        ],
+        vec![],
+    )
+    .await;
+    app.submit_form(
+        "/settings",
+        "/saved-searches",
+        &[("name", "Bikes"), ("query", "q=bike")],
+    )
+    .await;
+    (app, user, listing)
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn every_page_a_visitor_sees_passes_axe_at_desktop_and_phone_widths() {
+    let (app, user, listing) = site_with_content().await;
+    let username = user.username;
+    let browser = Browser::start().await;
+    let mut problems = Vec::new();
+
+    for path in [
+        "/",
+        "/c/for-sale",
+        "/c/for-sale/bikes",
+        listing.as_str(),
+        "/search?q=bike",
+        "/search?q=bike&view=gallery",
+        "/search?q=bike&view=map",
+        "/search?q=zzzzqqq",
+        "/search?min_price=-1",
+        &format!("/u/{username}"),
+        "/login",
+        "/signup",
+        "/no-such-page",
+    ] {
+        check(&browser, &app, path, &mut problems).await;
+    }
+    // A form with errors.
+    browser.client.goto(&app.url("/signup")).await.unwrap();
+    browser.fill("username", "x").await;
+    browser.click("form[action='/signup'] button").await;
+    browser.wait_for_text("#username-error", "3 to 30").await;
+    for violation in browser.axe_violations().await {
+        problems.push(format!("sign-up with errors: {violation}"));
+    }
+
+    browser.close().await;
+    assert!(problems.is_empty(), "{}", problems.join("\n"));
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn every_page_a_member_sees_passes_axe_at_desktop_and_phone_widths() {
+    let (app, user, listing) = site_with_content().await;
+    let username = user.username.clone();
+    let id = listing.split('/').nth(2).unwrap().to_owned();
+    // A long display name and the admin role make the header as full as it gets.
+    app.submit_form(
+        "/settings",
+        "/settings/profile",
+        &[
+            (
+                "display_name",
+                "Maximilian Alexander Featherstonehaugh-Worthington",
+            ),
+            ("bio", "Hello."),
+            ("home_zip", "10001"),
+        ],
+    )
+    .await;
+    {
+        let mut conn = app.pool.get().unwrap();
+        diesel::RunQueryDsl::execute(
+            diesel::sql_query("UPDATE users SET role = 'admin'"),
+            &mut conn,
+        )
+        .unwrap();
+    }
+    let browser = Browser::start().await;
+    // The browser has its own cookies: log in there as the same member.
+    browser.client.goto(&app.url("/login")).await.unwrap();
+    browser.fill("login", &user.username).await;
+    browser.fill("password", &user.password).await;
+    browser.click("form[action='/login'] button").await;
+    browser.wait_for_text(".flash", "Welcome back").await;
+    let bikes = app.category_id("for-sale", "bikes");
+    let mut problems = Vec::new();
+
+    for path in [
+        "/",
+        listing.as_str(),
+        &format!("/u/{username}"),
+        "/settings",
+        "/listings/new",
+        &format!("/listings/new?category={bikes}"),
+        &format!("/listings/{id}/edit"),
+        &format!("/listings/{id}/delete"),
+        "/favorites",
+        "/saved-searches",
+        "/admin",
+    ] {
+        check(&browser, &app, path, &mut problems).await;
+    }
+
+    // The phone menu, opened.
+    browser.resize(390, 844).await;
+    browser.client.goto(&app.url("/")).await.unwrap();
+    browser.click("details.site-menu summary").await;
+    browser
+        .wait_for_text("details.site-menu[open] nav", "Log out")
+        .await;
+    for violation in browser.axe_violations().await {
+        problems.push(format!("open menu at 390 px: {violation}"));
+    }
+    if let Some(overflow) = browser.sideways_overflow().await {
+        problems.push(format!("open menu at 390 px scrolls sideways: {overflow}"));
+    }
+    browser.screenshot("phone-menu").await;
+
+    // The listing form with errors.
+    browser.resize(1280, 900).await;
+    browser
+        .client
+        .goto(&app.url(&format!("/listings/new?category={bikes}")))
+        .await
+        .unwrap();
+    browser.fill("price", "lots").await;
+    browser
+        .click("form[data-photo-form] button[type=submit]")
+        .await;
+    browser.wait_for_text("#price-error", "").await;
+    for violation in browser.axe_violations().await {
+        problems.push(format!("listing form with errors: {violation}"));
+    }
+
+    browser.close().await;
+    assert!(problems.is_empty(), "{}", problems.join("\n"));
+}
