@@ -23,7 +23,7 @@ use crate::web::rate_limit::{
     self, LOGIN_FAILURES_PER_ACCOUNT, LOGIN_PER_NETWORK, LOGIN_PER_NETWORK_AND_ACCOUNT,
     PASSWORD_CHECKS_PER_ACCOUNT, SIGNUP_PER_NETWORK, SIGNUP_PER_WIDE_NETWORK, SIGNUP_SITE_WIDE,
 };
-use crate::web::respond::{form_page, redirect, too_many, unprocessable};
+use crate::web::respond::{form_page, redirect, too_many, unavailable_form, unprocessable};
 use crate::web::session::{self, FlashKind};
 use crate::web::time::ago;
 use crate::web::upload::{UploadLimits, read_upload};
@@ -745,7 +745,15 @@ pub async fn upload_avatar(
         me.id,
         uuid::Uuid::new_v4().simple()
     ))?;
-    storage.put(&key, Bytes::from(jpeg), "image/jpeg").await?;
+    if let Err(err) = storage.put(&key, Bytes::from(jpeg), "image/jpeg").await {
+        tracing::warn!(error = %err, "cannot store an avatar");
+        let mut page = settings_page(ctx, &db, &storage, me.id).await?;
+        page.errors.add(
+            "avatar",
+            "Photos can't be stored right now. Please try again in a few minutes.",
+        );
+        return Ok(unavailable_form(page, &req));
+    }
     // The row points at the object only once it exists; if the row cannot be written, the
     // object goes again.
     let stored = key.to_string();

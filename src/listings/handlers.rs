@@ -23,7 +23,7 @@ use crate::photos::MAX_FILE_BYTES;
 use crate::places;
 use crate::storage::Storage;
 use crate::web::confirm::ConfirmPage;
-use crate::web::respond::{private_page, redirect};
+use crate::web::respond::{private_page, redirect, unavailable_form};
 use crate::web::session::{self, FlashKind};
 use crate::web::time::{ago, exact};
 use crate::web::upload::{UploadForm, UploadLimits, read_upload};
@@ -294,7 +294,15 @@ fn listing_limits(max_photos: usize) -> UploadLimits {
     }
 }
 
-/// Stores the uploaded files as pending photos. Problems with files become one field error.
+/// What became of a form's uploads.
+struct Accepted {
+    photos: Vec<Photo>,
+    /// The photo storage is down: the form is re-rendered with 503 (and nothing lost).
+    storage_down: bool,
+}
+
+/// Stores the uploaded files as pending photos. Problems with files become one field error;
+/// a storage outage stops at the first file and says so.
 async fn accept_uploads(
     db: &Db,
     storage: &Storage,
@@ -302,12 +310,13 @@ async fn accept_uploads(
     upload: &mut UploadForm,
     room: usize,
     errors: &mut FieldErrors,
-) -> Result<Vec<Photo>, AppError> {
+) -> Result<Accepted, AppError> {
     let mut accepted = Vec::new();
     let mut problems = Vec::new();
     let files: Vec<_> = upload.files.drain(..).collect();
     let offered = files.len() + upload.dropped_files;
     let mut too_many = upload.dropped_files > 0;
+    let mut storage_down = false;
     for (i, file) in files.into_iter().enumerate() {
         if accepted.len() >= room {
             too_many = true;
@@ -315,11 +324,16 @@ async fn accept_uploads(
         }
         match listing_photos::store_upload(db, storage, owner_id, file).await? {
             Ok(photo) => accepted.push(photo),
+            Err(err @ listing_photos::Refused::StorageDown) => {
+                problems.push(err.to_string());
+                storage_down = true;
+                break;
+            }
             Err(err) if offered == 1 => problems.push(err.to_string()),
             Err(err) => problems.push(format!("Photo {}: {err}", i + 1)),
         }
     }
-    if too_many {
+    if too_many && !storage_down {
         problems.push(format!(
             "Only {room} more photo{} fit; the rest were not added.",
             if room == 1 { "" } else { "s" }
@@ -328,7 +342,20 @@ async fn accept_uploads(
     if !problems.is_empty() {
         errors.add("photos", problems.join(" "));
     }
-    Ok(accepted)
+    Ok(Accepted {
+        photos: accepted,
+        storage_down,
+    })
+}
+
+/// The status of a form re-rendered with errors: 503 (with `Retry-After`) when the photo
+/// storage is down, 422 otherwise.
+fn rerendered(page: ListingFormPage, storage_down: bool, req: &HttpRequest) -> HttpResponse {
+    if storage_down {
+        unavailable_form(page, req)
+    } else {
+        private_page(page, StatusCode::UNPROCESSABLE_ENTITY, req)
+    }
 }
 
 /// The ids of the pending uploads the form carries back.
@@ -389,7 +416,8 @@ pub async fn create_listing(
         .run(move |conn| queries::pending_photos(conn, owner, &carried))
         .await?;
     let room = rules.max_photos.saturating_sub(photos.len());
-    photos.extend(accept_uploads(&db, &storage, me.id, &mut upload, room, &mut errors).await?);
+    let accepted = accept_uploads(&db, &storage, me.id, &mut upload, room, &mut errors).await?;
+    photos.extend(accepted.photos);
 
     let place = locate(&db, draft.as_ref(), &mut errors).await?;
     let (Some(draft), Some(place), true) = (draft, place, errors.is_empty()) else {
@@ -404,7 +432,7 @@ pub async fn create_listing(
             views,
             rules.max_photos,
         );
-        return Ok(private_page(page, StatusCode::UNPROCESSABLE_ENTITY, &req));
+        return Ok(rerendered(page, accepted.storage_down, &req));
     };
 
     let expires_at = Utc::now() + chrono::Duration::from_std(rules.lifetime).unwrap_or_default();
@@ -809,7 +837,8 @@ pub async fn update_listing(
         .run(move |conn| queries::pending_photos(conn, owner, &carried))
         .await?;
     let room = rules.max_photos.saturating_sub(kept + added.len());
-    added.extend(accept_uploads(&db, &storage, owner, &mut upload, room, &mut errors).await?);
+    let accepted = accept_uploads(&db, &storage, owner, &mut upload, room, &mut errors).await?;
+    added.extend(accepted.photos);
 
     let place = locate(&db, draft.as_ref(), &mut errors).await?;
     let (Some(draft), Some(place), true) = (draft, place, errors.is_empty()) else {
@@ -830,7 +859,7 @@ pub async fn update_listing(
             views,
             rules.max_photos,
         );
-        return Ok(private_page(page, StatusCode::UNPROCESSABLE_ENTITY, &req));
+        return Ok(rerendered(page, accepted.storage_down, &req));
     };
     edits.add = added.iter().map(|p| p.id).collect();
     let new_path = format!(

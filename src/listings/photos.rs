@@ -19,16 +19,27 @@ pub const DISPLAY_EDGE: u32 = 1600;
 /// Side of the square thumbnail in lists and the gallery strip.
 pub const THUMB_SIDE: u32 = 400;
 
+/// Why an upload did not become a photo, for the form.
+#[derive(Debug, thiserror::Error)]
+pub enum Refused {
+    /// Something about the file.
+    #[error(transparent)]
+    Photo(#[from] PhotoError),
+    /// Photos cannot be stored right now: the form is kept, to post without them or later.
+    #[error("Photos can't be stored right now. Post without them, or try again in a few minutes.")]
+    StorageDown,
+}
+
 /// Stores an upload as a pending photo of `owner_id`. `Ok(Err(..))` is a problem with the
-/// file, for the form; `Err(..)` is a problem of ours.
+/// file or the photo storage, for the form; `Err(..)` is a problem of ours.
 pub async fn store_upload(
     db: &Db,
     storage: &Storage,
     owner_id: i64,
     file: UploadedFile,
-) -> Result<Result<Photo, PhotoError>, AppError> {
+) -> Result<Result<Photo, Refused>, AppError> {
     if file.too_large {
-        return Ok(Err(PhotoError::TooLarge));
+        return Ok(Err(PhotoError::TooLarge.into()));
     }
     let derived = photos::run_limited(move || {
         let img = photos::decode(file.file.path())?;
@@ -46,7 +57,7 @@ pub async fn store_upload(
     .await?;
     let (display, width, height, thumb) = match derived {
         Ok(derived) => derived,
-        Err(err) => return Ok(Err(err)),
+        Err(err) => return Ok(Err(err.into())),
     };
     let id = Uuid::new_v4();
     let display_key = ObjectKey::parse(&format!("photos/{id}/display.jpg"))?;
@@ -72,13 +83,15 @@ pub async fn store_upload(
         alt_text: String::new(),
         created_at: Utc::now(),
     };
-    let recorded = match stored {
-        Ok(()) => {
-            let row = photo.clone();
-            db.run(move |conn| queries::insert_photo(conn, &row)).await
-        }
-        Err(err) => Err(err.into()),
-    };
+    if let Err(err) = stored {
+        // Whatever the store's trouble (unreachable, full, refusing), the member can post
+        // without photos meanwhile; the detail is for the log.
+        tracing::warn!(error = %err, "cannot store a photo");
+        delete_objects(storage, &[display_key.to_string(), thumb_key.to_string()]).await;
+        return Ok(Err(Refused::StorageDown));
+    }
+    let row = photo.clone();
+    let recorded = db.run(move |conn| queries::insert_photo(conn, &row)).await;
     if let Err(err) = recorded {
         delete_objects(storage, &[display_key.to_string(), thumb_key.to_string()]).await;
         return Err(err);

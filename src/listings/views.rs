@@ -4,7 +4,7 @@ use askama_web::WebTemplate;
 use super::domain::{AttributeDef, AttributeKind, BodyPart, ListingForm};
 use super::models::{Category, Section};
 use super::photos::PhotoView;
-use crate::web::{FieldErrors, PageContext};
+use crate::web::{ErrorLink, FieldErrors, PageContext};
 
 /// A listing in a list or grid.
 #[derive(Debug, Clone)]
@@ -128,6 +128,36 @@ impl ListingFormPage {
 
     pub fn photo_id(&self, photo: &PhotoView) -> String {
         photo.id.to_string()
+    }
+
+    /// The error summary's lines, in the order of the form, each linking to its field.
+    pub fn error_links(&self) -> Vec<ErrorLink> {
+        let link = |id: &str, label: &str, field: &str| {
+            self.errors.get(field).map(|message| ErrorLink {
+                href: format!("#{id}"),
+                label: label.to_owned(),
+                message: message.to_owned(),
+            })
+        };
+        let mut links: Vec<ErrorLink> = [
+            ("title", "Title", "title"),
+            ("body", "Description", "body"),
+            ("price", "Price", "price"),
+            ("zip", "ZIP code", "zip"),
+        ]
+        .into_iter()
+        .filter_map(|(id, label, field)| link(id, label, field))
+        .collect();
+        for field in &self.attributes {
+            links.extend(link(&field.id(), &field.def.label, &field.name()));
+        }
+        let photos = if self.room_for_photos() > 0 {
+            "photos"
+        } else {
+            "photos-error"
+        };
+        links.extend(link(photos, "Photos", "photos"));
+        links
     }
 }
 

@@ -16,6 +16,11 @@ impl FieldErrors {
         self.0.entry(field.into()).or_insert_with(|| message.into());
     }
 
+    /// Every field's message, by field name.
+    pub fn iter(&self) -> impl Iterator<Item = (&str, &str)> {
+        self.0.iter().map(|(k, v)| (k.as_str(), v.as_str()))
+    }
+
     pub fn get(&self, field: &str) -> Option<&str> {
         self.0.get(field).map(String::as_str)
     }
@@ -45,4 +50,13 @@ impl FieldErrors {
             }
         }
     }
+}
+
+/// One line of a form's error summary: a link to the field, its label and what is wrong.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ErrorLink {
+    /// `#` and the field's id.
+    pub href: String,
+    pub label: String,
+    pub message: String,
 }

@@ -24,6 +24,6 @@ pub mod upload;
 
 pub use db::Db;
 pub use error::AppError;
-pub use forms::FieldErrors;
+pub use forms::{ErrorLink, FieldErrors};
 pub use page::{PageContext, SiteConfig};
 pub use session::{AdminUser, AuthUser, CurrentUser, MaybeUser};

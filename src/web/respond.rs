@@ -36,6 +36,15 @@ pub fn too_many<R: Responder>(
     res
 }
 
+/// A form re-rendered with what was typed because a service it needs is down (the photo
+/// storage): 503 with `Retry-After`, so nothing typed is lost.
+pub fn unavailable_form<R: Responder>(page: R, req: &HttpRequest) -> HttpResponse {
+    let mut res = private_page(page, StatusCode::SERVICE_UNAVAILABLE, req);
+    res.headers_mut()
+        .insert(header::RETRY_AFTER, HeaderValue::from_static("60"));
+    res
+}
+
 /// A page with `status`, marked `no-store`.
 pub fn private_page<R: Responder>(page: R, status: StatusCode, req: &HttpRequest) -> HttpResponse {
     let mut res = page

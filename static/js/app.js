@@ -1,6 +1,10 @@
 // Corkboard's progressive enhancements. Every page works without this file.
 "use strict";
 
+// A form that came back with errors: start at its summary (autofocus does this on a normal
+// load; a page written by the upload script below needs telling).
+document.getElementById("error-summary")?.focus();
+
 // Photo forms: previews of the chosen photos, and an upload progress bar.
 for (const form of document.querySelectorAll("form[data-photo-form]")) {
   const input = form.querySelector("input[type=file]");

@@ -179,7 +179,24 @@ async fn every_page_a_member_sees_passes_axe_at_desktop_and_phone_widths() {
     browser
         .click("form[data-photo-form] button[type=submit]")
         .await;
-    browser.wait_for_text("#price-error", "").await;
+    browser.wait_for_text("#error-summary", "Price").await;
+    // Focus goes to the summary, whose links lead to the fields.
+    let focused = browser
+        .client
+        .execute(
+            "return document.activeElement && document.activeElement.id;",
+            vec![],
+        )
+        .await
+        .unwrap();
+    assert_eq!(focused, "error-summary");
+    browser.click("#error-summary a[href='#price']").await;
+    let focused = browser
+        .client
+        .execute("return location.hash;", vec![])
+        .await
+        .unwrap();
+    assert_eq!(focused, "#price");
     for violation in browser.axe_violations().await {
         problems.push(format!("listing form with errors: {violation}"));
     }

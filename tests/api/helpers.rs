@@ -255,6 +255,8 @@ pub fn test_database_settings() -> DatabaseSettings {
 pub enum StorageChoice {
     Local,
     S3,
+    /// An S3 endpoint nobody answers at: photo storage is down.
+    S3Down,
 }
 
 pub struct TestApp {
@@ -297,6 +299,12 @@ pub async fn spawn_app_with(storage: StorageChoice) -> TestApp {
                 data_dir.path(),
                 &secret,
             )
+        }
+        StorageChoice::S3Down => {
+            let mut settings = s3_server().storage_settings("gone");
+            // Nothing listens on port 9 (discard) on loopback.
+            settings.s3_endpoint = Some("http://127.0.0.1:9".into());
+            Storage::from_settings(&settings, data_dir.path(), &secret)
         }
     }
     .expect("storage");

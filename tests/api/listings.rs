@@ -253,7 +253,7 @@ async fn a_form_with_errors_comes_back_with_its_values_and_keeps_the_photos() {
     assert!(html.contains(">Kept description</textarea>"));
     assert!(html.contains("value=\"94110\""));
     let pending = hidden_field(&html, "pending_photo").expect("the photo is kept");
-    assert!(html.contains("Photos you added are kept."));
+    assert!(html.contains("the photos you added are kept"));
 
     // Fixing the form posts the listing with the photo uploaded the first time.
     let fixed = post_listing(
@@ -1084,4 +1084,103 @@ async fn a_model_year_reads_as_a_year_and_a_mileage_as_a_number() {
     assert!(page.contains(">2005</dd>"), "the year reads as a year");
     assert!(!page.contains("2,005"));
     assert!(page.contains(">145,000</dd>"));
+}
+
+#[tokio::test]
+async fn when_photo_storage_is_down_the_forms_come_back_with_everything_typed() {
+    let app = spawn_app_with(StorageChoice::S3Down).await;
+    app.sign_up_new_member().await;
+    let furniture = app.category_id("for-sale", "furniture");
+
+    let response = post_listing(&app, furniture, SOFA, vec![("a.png", png(100, 100))]).await;
+
+    assert_eq!(response.status(), StatusCode::SERVICE_UNAVAILABLE);
+    assert!(response.headers().contains_key("retry-after"));
+    let page = response.text().await.unwrap();
+    assert!(
+        page.contains("Photos can&#39;t be stored right now")
+            || page.contains("Photos can't be stored right now"),
+        "{page}"
+    );
+    assert!(
+        page.contains("value=\"Blue sofa, like new\""),
+        "the title is kept"
+    );
+    assert!(page.contains("Three seats."), "the description is kept");
+    assert!(page.contains("value=\"94110\""));
+    // Posting without the photos works meanwhile.
+    let without = post_listing(&app, furniture, SOFA, vec![]).await;
+    assert_eq!(without.status(), StatusCode::SEE_OTHER);
+    let path = without.headers()["location"].to_str().unwrap().to_owned();
+
+    // The edit form and the avatar form behave the same.
+    let edit = format!("/listings/{}/edit", listing_id(&path));
+    let form = app
+        .multipart_form(&edit)
+        .await
+        .text("title", "Blue sofa, reduced")
+        .text("body", "Still three seats.")
+        .text("zip", "94110")
+        .part(
+            "photos",
+            Part::bytes(png(80, 80)).file_name("b.png".to_owned()),
+        );
+    let edited = app.post_multipart(&edit, form).await;
+    assert_eq!(edited.status(), StatusCode::SERVICE_UNAVAILABLE);
+    assert!(
+        edited
+            .text()
+            .await
+            .unwrap()
+            .contains("value=\"Blue sofa, reduced\"")
+    );
+    let form = app.multipart_form("/settings").await.part(
+        "avatar",
+        Part::bytes(png(80, 80)).file_name("me.png".to_owned()),
+    );
+    let avatar = app.post_multipart("/settings/avatar", form).await;
+    assert_eq!(avatar.status(), StatusCode::SERVICE_UNAVAILABLE);
+    assert!(avatar.text().await.unwrap().contains("stored right now"));
+}
+
+#[tokio::test]
+async fn the_error_summary_links_each_problem_to_its_field() {
+    let app = spawn_app().await;
+    app.sign_up_new_member().await;
+    let cars = app.category_id("for-sale", "cars-trucks");
+    let bad = [
+        ("title", ""),
+        ("body", "Runs."),
+        ("price", "lots"),
+        ("zip", "1"),
+        ("attr_year", "1850"),
+    ];
+
+    let page = post_listing(&app, cars, &bad, vec![])
+        .await
+        .text()
+        .await
+        .unwrap();
+
+    let summary = &page[page.find("id=\"error-summary\"").expect("a summary")..];
+    let summary = &summary[..summary.find("</div>").unwrap()];
+    for href in ["#title", "#price", "#zip", "#attr-year"] {
+        assert!(
+            summary.contains(&format!("href=\"{href}\"")),
+            "{href}: {summary}"
+        );
+    }
+    assert!(summary.contains("these 4 fields"), "{summary}");
+    assert!(
+        !summary.contains("photos you added are kept"),
+        "there were none"
+    );
+    assert!(summary.contains("autofocus"));
+    // With a photo, it says the photo is kept.
+    let with_photo = post_listing(&app, cars, &bad, vec![("a.png", png(50, 50))])
+        .await
+        .text()
+        .await
+        .unwrap();
+    assert!(with_photo.contains("the photos you added are kept"));
 }
