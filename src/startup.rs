@@ -187,6 +187,11 @@ pub fn route_table() -> Vec<(&'static str, Method, Route)> {
         ),
         (
             "/settings/avatar/remove",
+            M::GET,
+            web::get().to(accounts::confirm_remove_avatar),
+        ),
+        (
+            "/settings/avatar/remove",
             M::POST,
             web::post().to(accounts::remove_avatar),
         ),
@@ -301,6 +306,11 @@ pub fn route_table() -> Vec<(&'static str, Method, Route)> {
             "/saved-searches/{id}",
             M::GET,
             web::get().to(saved::open_saved_search),
+        ),
+        (
+            "/saved-searches/{id}/delete",
+            M::GET,
+            web::get().to(saved::confirm_delete_saved_search),
         ),
         (
             "/saved-searches/{id}/delete",

@@ -19,6 +19,7 @@ use crate::listings::queries::{self as listing_queries, Scope};
 use crate::photos;
 use crate::places;
 use crate::storage::{ObjectKey, Storage};
+use crate::web::confirm::ConfirmPage;
 use crate::web::rate_limit::{
     self, LOGIN_FAILURES_PER_ACCOUNT, LOGIN_PER_NETWORK, LOGIN_PER_NETWORK_AND_ACCOUNT,
     PASSWORD_CHECKS_PER_ACCOUNT, SIGNUP_PER_NETWORK, SIGNUP_PER_WIDE_NETWORK, SIGNUP_SITE_WIDE,
@@ -770,6 +771,27 @@ pub async fn upload_avatar(
     delete_avatar_objects(&storage, old.as_deref()).await;
     session::push_flash(&session, FlashKind::Success, "Photo updated.");
     Ok(redirect("/settings"))
+}
+
+/// `GET /settings/avatar/remove`: "are you sure?"
+pub async fn confirm_remove_avatar(
+    req: HttpRequest,
+    ctx: PageContext,
+    _me: AuthUser,
+) -> HttpResponse {
+    form_page(
+        ConfirmPage {
+            ctx,
+            title: "Remove your photo?".into(),
+            message:
+                "Your profile shows your initial instead. You can upload a new photo at any time."
+                    .into(),
+            action: "/settings/avatar/remove".into(),
+            confirm_label: "Remove photo",
+            cancel_url: "/settings".into(),
+        },
+        &req,
+    )
 }
 
 /// `POST /settings/avatar/remove`

@@ -13,7 +13,8 @@ use crate::listings::models::ListingStatus;
 use crate::listings::queries as listing_queries;
 use crate::search::density::Density;
 use crate::search::handlers::{canonical_query, count_new_matches};
-use crate::web::respond::{redirect, unprocessable};
+use crate::web::confirm::ConfirmPage;
+use crate::web::respond::{form_page, redirect, unprocessable};
 use crate::web::session::{self, FlashKind};
 use crate::web::{AppError, AuthUser, Db, FieldErrors, PageContext};
 
@@ -270,6 +271,33 @@ pub async fn open_saved_search(
     } else {
         format!("/search?{}", saved.query)
     }))
+}
+
+/// `GET /saved-searches/{id}/delete`: "are you sure?"
+pub async fn confirm_delete_saved_search(
+    req: HttpRequest,
+    ctx: PageContext,
+    AuthUser(me): AuthUser,
+    db: Db,
+    id: web::Path<i64>,
+) -> Result<HttpResponse, AppError> {
+    let id = id.into_inner();
+    let saved = db
+        .run(move |conn| queries::find_saved_search(conn, me.id, id))
+        .await?
+        .ok_or(AppError::NotFound)?;
+    Ok(form_page(
+        ConfirmPage {
+            ctx,
+            title: format!("Delete the saved search “{}”?", saved.name),
+            message: "It leaves your saved searches; the listings it found stay where they are."
+                .into(),
+            action: format!("/saved-searches/{id}/delete"),
+            confirm_label: "Delete saved search",
+            cancel_url: "/saved-searches".into(),
+        },
+        &req,
+    ))
 }
 
 /// `POST /saved-searches/{id}/delete`

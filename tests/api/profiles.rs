@@ -260,6 +260,37 @@ async fn an_avatar_is_cropped_square_and_re_encoded() {
 }
 
 #[tokio::test]
+async fn removing_the_avatar_asks_first() {
+    let app = spawn_app().await;
+    let user = app.sign_up_new_member().await;
+    upload_avatar(&app, "me.png", png_bytes(100, 100)).await;
+    let settings = app.get_ok_page("/settings").await.body;
+    assert!(settings.contains("href=\"/settings/avatar/remove\""));
+
+    let confirm = app.get_ok_page("/settings/avatar/remove").await.body;
+    assert!(confirm.contains("Remove your photo?"));
+    let profile = format!("/u/{}", user.username);
+    assert!(
+        app.get_ok_page(&profile)
+            .await
+            .body
+            .contains("/media/avatars/")
+    );
+
+    let removed = app
+        .submit_form("/settings/avatar/remove", "/settings/avatar/remove", &[])
+        .await;
+
+    assert_redirect_to(&removed, "/settings");
+    assert!(
+        !app.get_ok_page(&profile)
+            .await
+            .body
+            .contains("/media/avatars/")
+    );
+}
+
+#[tokio::test]
 async fn a_file_that_is_not_a_photo_is_refused_by_its_bytes() {
     let app = spawn_app().await;
     app.sign_up_new_member().await;

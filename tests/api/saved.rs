@@ -184,13 +184,28 @@ async fn a_saved_search_counts_new_matches_since_it_was_last_opened() {
         )
         .await;
     assert_eq!(delete.status(), StatusCode::NOT_FOUND);
+    assert_eq!(
+        other
+            .get(&format!("/saved-searches/{id}/delete"))
+            .await
+            .status(),
+        StatusCode::NOT_FOUND
+    );
     assert!(
         !other
-            .get_page("/saved-searches")
+            .get_ok_page("/saved-searches")
             .await
             .body
             .contains("Bikes")
     );
+
+    // Deleting asks first, on a page that works without JavaScript.
+    let confirm = app
+        .get_ok_page(&format!("/saved-searches/{id}/delete"))
+        .await
+        .body;
+    assert!(confirm.contains("Delete the saved search “Bikes”?"));
+    assert!(confirm.contains(&format!("action=\"/saved-searches/{id}/delete\"")));
 
     let deleted = app
         .submit_form(
@@ -200,7 +215,12 @@ async fn a_saved_search_counts_new_matches_since_it_was_last_opened() {
         )
         .await;
     assert_redirect_to(&deleted, "/saved-searches");
-    assert!(!app.get_page("/saved-searches").await.body.contains("Bikes"));
+    assert!(
+        !app.get_ok_page("/saved-searches")
+            .await
+            .body
+            .contains("Bikes")
+    );
 }
 
 #[tokio::test]
