@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Installs what Corkboard needs and is missing, on Debian or Ubuntu.
 #   scripts/setup.sh run    PostgreSQL server + contrib, libpq, pkg-config
-#   scripts/setup.sh test   the same, plus Chromium + chromedriver and the npm packages
+#   scripts/setup.sh test   the same, plus Chromium + chromedriver, aiosmtpd and the npm packages
 #   scripts/setup.sh bench  the same as run, plus wrk
 # Uses apt-get directly as root, sudo otherwise; prints the command when it can do neither.
 set -euo pipefail
@@ -12,7 +12,8 @@ say() { printf '\033[1m==> %s\033[0m\n' "$*"; }
 
 packages=(postgresql postgresql-contrib libpq-dev pkg-config)
 if [ "$purpose" = test ]; then
-  packages+=(chromium chromium-driver)
+  # Chromium for the browser tests, aiosmtpd as the real SMTP server of the mail tests.
+  packages+=(chromium chromium-driver python3-aiosmtpd)
 fi
 if [ "$purpose" = bench ]; then
   packages+=(wrk)

@@ -47,6 +47,27 @@ pub enum Command {
         #[arg(value_enum)]
         action: DatabaseAction,
     },
+    /// Background jobs: list the queue (the default), retry or discard a job, or queue a ping
+    /// to see that workers run.
+    Jobs {
+        #[command(subcommand)]
+        action: Option<JobsAction>,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum JobsAction {
+    /// Waiting, running, failed and dead jobs, with their last error.
+    List,
+    /// Run a failed or dead job again now.
+    Retry { id: i64 },
+    /// Delete a job that no worker holds.
+    Discard { id: i64 },
+    /// Queue a job that only logs "pong" (after DELAY_MS), to check that workers run.
+    Ping {
+        #[arg(long, default_value_t = 0)]
+        delay_ms: u64,
+    },
 }
 
 #[derive(Debug, Clone, Copy, clap::ValueEnum)]
@@ -86,6 +107,8 @@ pub fn run(cli: Cli) -> anyhow::Result<()> {
         Command::CreateAdmin(args) => {
             migrate(&database.url).and_then(|()| create_admin(&settings, &database, &args))
         }
+        Command::Jobs { action } => migrate(&database.url)
+            .and_then(|()| manage_jobs(&database, action.unwrap_or(JobsAction::List))),
         Command::Database { .. } => unreachable!("handled above"),
     };
     let closed = database.close();
@@ -105,6 +128,58 @@ fn manage_database(settings: &Settings, action: DatabaseAction) -> anyhow::Resul
             println!("{}", cluster.url(db::EMBEDDED_DATABASE));
         }
         DatabaseAction::Stop => cluster.stop()?,
+    }
+    Ok(())
+}
+
+fn manage_jobs(database: &Database, action: JobsAction) -> anyhow::Result<()> {
+    use crate::jobs::queue;
+    let mut conn = db::connect(&database.url)?;
+    match action {
+        JobsAction::List => {
+            let now = chrono::Utc::now();
+            let jobs = queue::list(&mut conn, 200)?;
+            if jobs.is_empty() {
+                println!("No jobs are queued.");
+            }
+            for job in jobs {
+                let condition = job.condition(now);
+                println!(
+                    "{:>8}  {:<10} {:<8} attempt {}/{}  due {}{}",
+                    job.id,
+                    job.kind,
+                    condition,
+                    job.attempts,
+                    job.max_attempts,
+                    job.run_at.format("%Y-%m-%d %H:%M:%S UTC"),
+                    job.locked_by
+                        .filter(|_| condition == "running")
+                        .map(|w| format!("  on {w}"))
+                        .unwrap_or_default()
+                );
+                if let Some(error) = job.last_error {
+                    println!("          last error: {error}");
+                }
+            }
+        }
+        JobsAction::Retry { id } => {
+            anyhow::ensure!(
+                queue::retry(&mut conn, id)?,
+                "no job {id} that is not running"
+            );
+            println!("Job {id} will run again now.");
+        }
+        JobsAction::Discard { id } => {
+            anyhow::ensure!(
+                queue::discard(&mut conn, id)?,
+                "no job {id} that is not running"
+            );
+            println!("Job {id} discarded.");
+        }
+        JobsAction::Ping { delay_ms } => {
+            queue::enqueue(&mut conn, &crate::jobs::Ping { delay_ms })?;
+            println!("Queued a ping; a worker logs \"pong\" when it runs it.");
+        }
     }
     Ok(())
 }
@@ -206,14 +281,28 @@ fn serve(settings: &Settings, database: &Database, args: &ServeArgs) -> anyhow::
     let workers = settings
         .workers
         .unwrap_or_else(|| std::thread::available_parallelism().map_or(2, |n| n.get()));
+    let job_workers = settings.jobs.job_workers;
     actix_web::rt::System::new().block_on(async move {
-        actix_web::rt::spawn(crate::listings::janitor::run_forever(
-            state.db.clone(),
-            state.storage.clone(),
-            std::time::Duration::from_secs(u64::from(settings.auth.session_lifetime_days) * 86_400),
-        ));
+        // The SMTP pool starts a task of its own: made inside the runtime.
+        let mailer = crate::mail::Mailer::from_settings(&settings.mail, &settings.data_dir)?;
+        let jobs = crate::jobs::JobContext {
+            db: state.db.clone(),
+            storage: state.storage.clone(),
+            mailer: mailer.clone(),
+            session_lifetime: std::time::Duration::from_secs(
+                u64::from(settings.auth.session_lifetime_days) * 86_400,
+            ),
+            lease: std::time::Duration::from_secs(settings.jobs.job_lease_seconds),
+            poll: std::time::Duration::from_secs(1),
+        };
+        actix_web::rt::spawn(crate::jobs::runner::run_workers(jobs, job_workers));
         let app = Application::build(state, listener, workers)?;
-        tracing::info!(storage = app_storage_name(settings), "ready");
+        tracing::info!(
+            storage = app_storage_name(settings),
+            mail = mailer.backend_name(),
+            job_workers,
+            "ready"
+        );
         println!(
             "\n  Corkboard is running at {}\n  Press Ctrl-C to stop.\n",
             settings.public_url()

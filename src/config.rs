@@ -70,6 +70,50 @@ pub struct Settings {
 
     #[command(flatten)]
     pub storage: StorageSettings,
+
+    #[command(flatten)]
+    pub mail: MailSettings,
+
+    #[command(flatten)]
+    pub jobs: JobSettings,
+}
+
+#[derive(Debug, Clone, Args)]
+pub struct MailSettings {
+    /// SMTP server for outgoing mail: `smtps://user:pass@host:465`, or
+    /// `smtp://user:pass@host:587?tls=required`. When unset, each mail is written as an .eml
+    /// file under DATA_DIR/mail.
+    #[arg(long, env = "SMTP_URL", hide_env_values = true)]
+    pub smtp_url: Option<String>,
+
+    /// The sender of outgoing mail.
+    #[arg(
+        long,
+        env = "MAIL_FROM",
+        default_value = "Corkboard <noreply@localhost>"
+    )]
+    pub mail_from: String,
+}
+
+impl Default for MailSettings {
+    fn default() -> Self {
+        Self {
+            smtp_url: None,
+            mail_from: "Corkboard <noreply@localhost>".into(),
+        }
+    }
+}
+
+#[derive(Debug, Clone, Args)]
+pub struct JobSettings {
+    /// Background job workers per instance (mail, the janitor, …).
+    #[arg(long, env = "JOB_WORKERS", default_value_t = 2)]
+    pub job_workers: usize,
+
+    /// Seconds a worker holds a job before another instance may take it over (a worker
+    /// renews it while the job runs, so only a dead worker's job is taken over).
+    #[arg(long, env = "JOB_LEASE_SECONDS", default_value_t = 60, value_parser = clap::value_parser!(u64).range(1..=3600))]
+    pub job_lease_seconds: u64,
 }
 
 #[derive(Debug, Clone, Args)]
@@ -248,7 +292,7 @@ impl SecretKey {
                 }
                 write_private_file(path, hex::encode(&key.0).as_bytes())
                     .with_context(|| format!("cannot write {}", path.display()))?;
-                tracing::info!(path = %path.display(), "generated a new session key");
+                tracing::info!(path = %path.display(), "generated a new secret");
                 Ok(key)
             }
             Err(err) => Err(err).with_context(|| format!("cannot read {}", path.display())),

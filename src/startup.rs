@@ -11,6 +11,7 @@ use actix_web::{App, HttpServer, Route, web};
 use tracing_actix_web::TracingLogger;
 
 use crate::accounts::handlers::{self as accounts, PasswordCost};
+use crate::accounts::recovery;
 use crate::config::ListingSettings;
 use crate::config::{AuthSettings, SecretKey};
 use crate::home;
@@ -169,6 +170,36 @@ pub fn route_table() -> Vec<(&'static str, Method, Route)> {
         ("/login", M::GET, web::get().to(accounts::login_form)),
         ("/login", M::POST, web::post().to(accounts::log_in)),
         ("/logout", M::POST, web::post().to(accounts::log_out)),
+        (
+            "/password/forgot",
+            M::GET,
+            web::get().to(recovery::forgot_password_form),
+        ),
+        (
+            "/password/forgot",
+            M::POST,
+            web::post().to(recovery::request_password_reset),
+        ),
+        (
+            "/password/reset",
+            M::GET,
+            web::get().to(recovery::reset_password_form),
+        ),
+        (
+            "/password/reset",
+            M::POST,
+            web::post().to(recovery::reset_password),
+        ),
+        (
+            "/verify-email",
+            M::GET,
+            web::get().to(recovery::verify_email),
+        ),
+        (
+            "/settings/verify-email",
+            M::POST,
+            web::post().to(recovery::resend_verification),
+        ),
         (
             "/u/{username}",
             M::GET,

@@ -5,17 +5,21 @@ use actix_session::Session;
 use actix_web::http::header;
 use actix_web::{HttpRequest, HttpResponse, web};
 use bytes::Bytes;
+use diesel::Connection;
 
 use super::domain::{
     DeleteAccountForm, Email, EmailForm, LogInForm, NewPassword, PasswordForm, ProfileForm,
     SignUpForm, safe_next,
 };
+use super::mail::{EmailChanged, masked};
 use super::models::{NewUser, ProfileChanges, Role, User};
 use super::password;
 use super::queries::{self, AccountConflict};
+use super::recovery;
 use super::views::{AdminPage, LogInPage, PastListing, ProfilePage, SettingsPage, SignUpPage};
 use crate::listings::handlers::card_views;
 use crate::listings::queries::{self as listing_queries, Scope};
+use crate::mail::{MailSite, queue_mail};
 use crate::photos;
 use crate::places;
 use crate::storage::{ObjectKey, Storage};
@@ -48,7 +52,7 @@ fn user_agent(req: &HttpRequest) -> String {
 }
 
 /// Logs `user` in on this session: a fresh cookie and a new `user_sessions` row.
-async fn start_session(
+pub(crate) async fn start_session(
     db: &Db,
     session: &Session,
     user: &User,
@@ -162,17 +166,27 @@ pub async fn create_account(
         account.username.as_str().to_owned(),
         account.email.as_str().to_owned(),
     );
+    let site = MailSite::from(ctx.site.as_ref());
     let created = db
         .run(move |conn| {
-            Ok::<_, AppError>(queries::insert_user(
-                conn,
-                &NewUser {
-                    username: &name,
-                    email: &mail,
-                    password_hash: &hash,
-                    role: Role::Member.as_str(),
-                },
-            ))
+            // The account and its confirmation mail, together or not at all.
+            conn.transaction::<_, AppError, _>(|conn| {
+                let inserted = conn.transaction(|conn| {
+                    queries::insert_user(
+                        conn,
+                        &NewUser {
+                            username: &name,
+                            email: &mail,
+                            password_hash: &hash,
+                            role: Role::Member.as_str(),
+                        },
+                    )
+                });
+                if let Ok(user) = &inserted {
+                    recovery::send_verification(conn, &site, user, true)?;
+                }
+                Ok(inserted)
+            })
         })
         .await?;
     let user = match created {
@@ -387,6 +401,7 @@ pub async fn show_profile(
     let now = chrono::Utc::now();
     Ok(ProfilePage {
         is_self: me == Some(user.id),
+        email_verified: user.email_verified(),
         username: user.username.clone(),
         shown_name: user.shown_name().to_owned(),
         bio: user.bio.clone(),
@@ -438,6 +453,8 @@ async fn settings_page(
         bio: user.bio.clone(),
         home_zip: user.home_zip.clone().unwrap_or_default(),
         email: user.email.clone(),
+        saved_email: user.email.clone(),
+        email_verified: user.email_verified(),
         avatar_url: avatar_url(storage, user.avatar_key.as_deref()).await,
         errors: FieldErrors::new(),
     })
@@ -585,8 +602,29 @@ pub async fn update_email(
     }
     if let (Some(email), true) = (email, errors.is_empty()) {
         let new = email.as_str().to_owned();
+        let site = MailSite::from(ctx.site.as_ref());
         match db
-            .run(move |conn| Ok::<_, AppError>(queries::update_email(conn, me.id, &new)))
+            .run(move |conn| {
+                // The change, a link to confirm the new address, and a word to the old one.
+                conn.transaction::<_, AppError, _>(|conn| {
+                    let before = queries::find_user(conn, me.id)?;
+                    let changed = conn.transaction(|conn| queries::update_email(conn, me.id, &new));
+                    if changed.is_ok() && !before.email.eq_ignore_ascii_case(&new) {
+                        let user = queries::find_user(conn, me.id)?;
+                        recovery::send_verification(conn, &site, &user, false)?;
+                        queue_mail(
+                            conn,
+                            &site,
+                            &before.email,
+                            &EmailChanged {
+                                username: user.username.clone(),
+                                new_address: masked(&new),
+                            },
+                        )?;
+                    }
+                    Ok(changed)
+                })
+            })
             .await?
         {
             Ok(()) => {
@@ -635,12 +673,15 @@ pub async fn update_password(
     };
     let cost = cost.0;
     let hash = web::block(move || password::hash(new.expose(), cost)).await??;
+    let site = MailSite::from(ctx.site.as_ref());
     let user = db
         .run(move |conn| {
-            conn.build_transaction().run(|conn| {
+            conn.build_transaction().run::<_, AppError, _>(|conn| {
                 queries::update_password_hash(conn, me.id, &hash)?;
                 queries::end_all_sessions(conn, me.id)?;
-                queries::find_user(conn, me.id)
+                let user = queries::find_user(conn, me.id)?;
+                recovery::send_password_changed(conn, &site, &user)?;
+                Ok(user)
             })
         })
         .await?;

@@ -2,7 +2,9 @@
 
 pub mod domain;
 pub mod handlers;
+pub mod mail;
 pub mod models;
 pub mod password;
 pub mod queries;
+pub mod recovery;
 pub mod views;

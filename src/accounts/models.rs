@@ -53,6 +53,8 @@ pub struct User {
     pub created_at: DateTime<Utc>,
     pub updated_at: DateTime<Utc>,
     pub deleted_at: Option<DateTime<Utc>>,
+    /// When the member proved the address is theirs (a link from a mail to it).
+    pub email_verified_at: Option<DateTime<Utc>>,
 }
 
 impl User {
@@ -70,6 +72,10 @@ impl User {
             "banned" => Status::Banned,
             _ => Status::Deleted,
         }
+    }
+
+    pub fn email_verified(&self) -> bool {
+        self.email_verified_at.is_some()
     }
 
     /// The display name, or the username when there is none.

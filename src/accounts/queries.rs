@@ -177,13 +177,31 @@ pub fn update_profile(
         .map(|_| ())
 }
 
+/// Changes the address; a different one (not just other letter case) is unconfirmed until
+/// its link is opened.
 pub fn update_email(
     conn: &mut PgConnection,
     user_id: i64,
     email: &str,
 ) -> Result<(), AccountConflict> {
+    let current: String = users::table
+        .find(user_id)
+        .select(users::email)
+        .first(conn)?;
+    // Another address must be confirmed again; the same one in other letter case need not.
+    let verified: Option<chrono::DateTime<Utc>> = if current.eq_ignore_ascii_case(email) {
+        users::table
+            .find(user_id)
+            .select(users::email_verified_at)
+            .first(conn)?
+    } else {
+        None
+    };
     diesel::update(users::table.find(user_id))
-        .set(users::email.eq(email))
+        .set((
+            users::email.eq(email),
+            users::email_verified_at.eq(verified),
+        ))
         .execute(conn)
         .map(|_| ())
         .map_err(conflict)
@@ -264,4 +282,114 @@ pub fn ban_user(conn: &mut PgConnection, user_id: i64) -> QueryResult<()> {
             .execute(conn)?;
         end_all_sessions(conn, user_id).map(|_| ())
     })
+}
+
+/// What a one-time link is for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum TokenPurpose {
+    PasswordReset,
+    VerifyEmail,
+}
+
+impl TokenPurpose {
+    fn as_str(self) -> &'static str {
+        match self {
+            Self::PasswordReset => "password_reset",
+            Self::VerifyEmail => "verify_email",
+        }
+    }
+
+    /// How long a link works.
+    pub fn lifetime(self) -> chrono::Duration {
+        match self {
+            Self::PasswordReset => chrono::Duration::hours(1),
+            Self::VerifyEmail => chrono::Duration::days(7),
+        }
+    }
+}
+
+/// Makes a one-time link's token for `user_id` (for verification, tied to `email`); returns
+/// the token, of which only a hash is kept. Earlier unused tokens for the same purpose stop
+/// working: only the newest link does.
+pub fn create_token(
+    conn: &mut PgConnection,
+    user_id: i64,
+    purpose: TokenPurpose,
+    email: Option<&str>,
+) -> QueryResult<String> {
+    use crate::db::schema::account_tokens;
+    let token = crate::web::session::random_token();
+    diesel::delete(
+        account_tokens::table
+            .filter(account_tokens::user_id.eq(user_id))
+            .filter(account_tokens::purpose.eq(purpose.as_str()))
+            .filter(account_tokens::used_at.is_null()),
+    )
+    .execute(conn)?;
+    diesel::insert_into(account_tokens::table)
+        .values((
+            account_tokens::token_hash.eq(crate::web::session::token_hash(&token)),
+            account_tokens::user_id.eq(user_id),
+            account_tokens::purpose.eq(purpose.as_str()),
+            account_tokens::email.eq(email),
+            account_tokens::expires_at.eq(Utc::now() + purpose.lifetime()),
+        ))
+        .execute(conn)?;
+    Ok(token)
+}
+
+/// The active account a still-valid, unused token of `purpose` belongs to, with the address
+/// it was sent to. `consume` marks it used (in the caller's transaction, with the change it
+/// allows).
+pub fn find_token(
+    conn: &mut PgConnection,
+    token: &str,
+    purpose: TokenPurpose,
+    consume: bool,
+) -> QueryResult<Option<(User, Option<String>)>> {
+    use crate::db::schema::account_tokens;
+    let hash = crate::web::session::token_hash(token);
+    let found: Option<(User, Option<String>)> = account_tokens::table
+        .inner_join(users::table)
+        .filter(account_tokens::token_hash.eq(&hash))
+        .filter(account_tokens::purpose.eq(purpose.as_str()))
+        .filter(account_tokens::used_at.is_null())
+        .filter(account_tokens::expires_at.gt(diesel::dsl::now))
+        .filter(users::status.eq("active"))
+        .select((User::as_select(), account_tokens::email))
+        .for_update()
+        .first(conn)
+        .optional()?;
+    if consume && found.is_some() {
+        diesel::update(account_tokens::table.find(&hash))
+            .set(account_tokens::used_at.eq(diesel::dsl::now))
+            .execute(conn)?;
+    }
+    Ok(found)
+}
+
+/// Marks the address verified, if `email` is still the account's.
+pub fn mark_email_verified(
+    conn: &mut PgConnection,
+    user_id: i64,
+    email: &str,
+) -> QueryResult<bool> {
+    diesel::update(
+        users::table
+            .find(user_id)
+            .filter(lower(users::email).eq(email.to_lowercase())),
+    )
+    .set(users::email_verified_at.eq(diesel::dsl::now))
+    .execute(conn)
+    .map(|n| n == 1)
+}
+
+/// Deletes one-time tokens that expired a day ago or more; returns how many.
+pub fn delete_expired_tokens(conn: &mut PgConnection) -> QueryResult<usize> {
+    use crate::db::schema::account_tokens;
+    diesel::delete(
+        account_tokens::table
+            .filter(account_tokens::expires_at.lt(Utc::now() - chrono::Duration::days(1))),
+    )
+    .execute(conn)
 }

@@ -45,6 +45,8 @@ pub struct ProfilePage {
     pub bio: String,
     pub location: Option<String>,
     pub member_since: DateTime<Utc>,
+    /// The member confirmed their e-mail address.
+    pub email_verified: bool,
     pub avatar_url: Option<String>,
     /// The visitor is this member (sees their past listings too).
     pub is_self: bool,
@@ -64,6 +66,9 @@ pub struct SettingsPage {
     pub email: String,
     pub avatar_url: Option<String>,
     pub errors: FieldErrors,
+    /// The address the account has now (the form may show what was typed instead).
+    pub saved_email: String,
+    pub email_verified: bool,
 }
 
 #[derive(Template, WebTemplate)]
@@ -87,4 +92,26 @@ impl SettingsPage {
     pub fn initial(&self) -> char {
         initial(&self.username)
     }
+}
+
+/// "Forgot password?": the form, then the same answer whatever the address.
+#[derive(Template, WebTemplate)]
+#[template(path = "accounts/forgot_password.html")]
+pub struct ForgotPasswordPage {
+    pub ctx: PageContext,
+    pub email: String,
+    pub error: Option<String>,
+    /// The request was taken: say to check the inbox.
+    pub sent: bool,
+}
+
+/// Choosing a new password from a mailed link.
+#[derive(Template, WebTemplate)]
+#[template(path = "accounts/reset_password.html")]
+pub struct ResetPasswordPage {
+    pub ctx: PageContext,
+    pub token: String,
+    /// The link still works (unused, not expired).
+    pub valid: bool,
+    pub errors: FieldErrors,
 }

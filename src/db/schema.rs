@@ -7,6 +7,18 @@ pub mod sql_types {
 }
 
 diesel::table! {
+    account_tokens (token_hash) {
+        token_hash -> Bytea,
+        user_id -> Int8,
+        purpose -> Text,
+        email -> Nullable<Text>,
+        expires_at -> Timestamptz,
+        used_at -> Nullable<Timestamptz>,
+        created_at -> Timestamptz,
+    }
+}
+
+diesel::table! {
     categories (id) {
         id -> Int4,
         section_id -> Int2,
@@ -29,6 +41,23 @@ diesel::table! {
     favorites (user_id, listing_id) {
         user_id -> Int8,
         listing_id -> Int8,
+        created_at -> Timestamptz,
+    }
+}
+
+diesel::table! {
+    jobs (id) {
+        id -> Int8,
+        kind -> Text,
+        payload -> Jsonb,
+        unique_key -> Nullable<Text>,
+        state -> Text,
+        attempts -> Int4,
+        max_attempts -> Int4,
+        run_at -> Timestamptz,
+        locked_by -> Nullable<Text>,
+        locked_until -> Nullable<Timestamptz>,
+        last_error -> Nullable<Text>,
         created_at -> Timestamptz,
     }
 }
@@ -151,6 +180,7 @@ diesel::table! {
         created_at -> Timestamptz,
         updated_at -> Timestamptz,
         deleted_at -> Nullable<Timestamptz>,
+        email_verified_at -> Nullable<Timestamptz>,
     }
 }
 
@@ -163,6 +193,7 @@ diesel::table! {
     }
 }
 
+diesel::joinable!(account_tokens -> users (user_id));
 diesel::joinable!(categories -> sections (section_id));
 diesel::joinable!(category_listing_counts -> categories (category_id));
 diesel::joinable!(favorites -> listings (listing_id));
@@ -176,9 +207,11 @@ diesel::joinable!(saved_searches -> users (user_id));
 diesel::joinable!(user_sessions -> users (user_id));
 
 diesel::allow_tables_to_appear_in_same_query!(
+    account_tokens,
     categories,
     category_listing_counts,
     favorites,
+    jobs,
     listing_photos,
     listings,
     places,

@@ -36,6 +36,28 @@ pub struct ListingRules {
     pub max_photos: usize,
 }
 
+/// Listings a member may have before confirming their e-mail address.
+pub const UNVERIFIED_LISTING_LIMIT: i64 = 2;
+
+/// Refuses a new listing to a member with an unconfirmed address who already has
+/// [`UNVERIFIED_LISTING_LIMIT`].
+async fn may_post(db: &Db, me: &CurrentUser) -> Result<(), AppError> {
+    if me.email_verified {
+        return Ok(());
+    }
+    let owner = me.id;
+    let posted = db
+        .run(move |conn| queries::count_listings_of(conn, owner))
+        .await?;
+    if posted >= UNVERIFIED_LISTING_LIMIT {
+        return Err(AppError::Forbidden(Some(format!(
+            "Please confirm your e-mail address to post more than {UNVERIFIED_LISTING_LIMIT} listings: \
+             open the link we mailed you, or send it again from your settings."
+        ))));
+    }
+    Ok(())
+}
+
 /// A listing may be renewed this long after it was posted or last renewed.
 pub const RENEW_AFTER: Duration = Duration::from_secs(48 * 3600);
 /// Listings per page in lists.
@@ -224,11 +246,12 @@ pub struct NewListingQuery {
 pub async fn new_listing_form(
     req: HttpRequest,
     ctx: PageContext,
-    _me: AuthUser,
+    AuthUser(me): AuthUser,
     db: Db,
     rules: web::Data<ListingRules>,
     query: web::Query<NewListingQuery>,
 ) -> Result<HttpResponse, AppError> {
+    may_post(&db, &me).await?;
     let Some(category_id) = query.category else {
         let tree = db.run(queries::category_tree).await?;
         return Ok(private_page(
@@ -400,6 +423,7 @@ pub async fn create_listing(
     multipart: Multipart,
 ) -> Result<HttpResponse, AppError> {
     let category_id = query.category.ok_or(AppError::NotFound)?;
+    may_post(&db, &me).await?;
     let (section, category) = db
         .run(move |conn| queries::find_category_by_id(conn, category_id))
         .await?;

@@ -23,7 +23,7 @@ use crate::web::{AppError, Db};
 pub const GRACE: Duration = Duration::from_secs(24 * 3600);
 /// Listings marked expired in one statement (short transactions, whatever the backlog).
 const EXPIRE_BATCH: i64 = 1000;
-/// How often `serve` runs the janitor.
+/// How often the janitor runs (a periodic job, see `jobs::runner`).
 pub const INTERVAL: Duration = Duration::from_secs(15 * 60);
 
 #[derive(Debug, Default, PartialEq, Eq)]
@@ -106,30 +106,9 @@ pub async fn sweep_sessions(
 ) -> Result<(usize, usize), AppError> {
     db.run(move |conn| {
         let logins = crate::accounts::queries::delete_expired_sessions(conn, session_lifetime)?;
+        crate::accounts::queries::delete_expired_tokens(conn)?;
         let counters = crate::web::rate_limit::sweep(conn)?;
         Ok::<_, diesel::result::Error>((logins, counters))
     })
     .await
-}
-
-/// Runs the janitor every [`INTERVAL`] until the process stops.
-pub async fn run_forever(db: Db, storage: Storage, session_lifetime: Duration) {
-    let mut ticks = tokio::time::interval(INTERVAL);
-    loop {
-        ticks.tick().await;
-        if let Err(err) = sweep(&db, &storage, GRACE).await {
-            tracing::warn!(error = %err, "janitor failed; it will try again");
-        }
-        match sweep_sessions(&db, session_lifetime).await {
-            Ok((0, 0)) => {}
-            Ok((logins, counters)) => {
-                tracing::info!(
-                    logins,
-                    counters,
-                    "janitor removed expired logins and counters"
-                )
-            }
-            Err(err) => tracing::warn!(error = %err, "janitor failed; it will try again"),
-        }
-    }
 }

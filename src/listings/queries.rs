@@ -299,6 +299,15 @@ pub fn past_listings_of_owner(
         .load(conn)
 }
 
+/// How many listings a member has that are not deleted.
+pub fn count_listings_of(conn: &mut PgConnection, owner_id: i64) -> QueryResult<i64> {
+    listings::table
+        .filter(listings::owner_id.eq(owner_id))
+        .filter(listings::status.ne("deleted"))
+        .count()
+        .get_result(conn)
+}
+
 /// Removes every listing of a member (their account is being deleted).
 pub fn remove_all_of_owner(conn: &mut PgConnection, owner_id: i64) -> QueryResult<usize> {
     diesel::update(

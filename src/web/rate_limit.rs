@@ -91,6 +91,28 @@ pub const PASSWORD_CHECKS_PER_ACCOUNT: Limit = Limit {
     refusal: "Too many password attempts.",
 };
 
+/// "Forgot password" requests from one network.
+pub const PASSWORD_RESETS_PER_NETWORK: Limit = Limit {
+    name: "reset-ip",
+    max: 10,
+    window: HOUR,
+    refusal: "Too many password reset requests from your network.",
+};
+/// "Forgot password" requests for one address (so nobody can flood someone's inbox).
+pub const PASSWORD_RESETS_PER_ADDRESS: Limit = Limit {
+    name: "reset-address",
+    max: 3,
+    window: HOUR,
+    refusal: "Too many password reset requests for that address.",
+};
+/// Verification links sent again for one account.
+pub const VERIFICATION_MAILS_PER_ACCOUNT: Limit = Limit {
+    name: "verify-resend",
+    max: 5,
+    window: HOUR,
+    refusal: "We have sent that link several times already.",
+};
+
 /// Searches (pages and feeds) from one network per minute; `max` is set by
 /// `SEARCH_RATE_PER_MINUTE`.
 pub fn searches_per_network(max: i32) -> Limit {

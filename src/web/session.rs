@@ -38,6 +38,8 @@ pub struct CurrentUser {
     pub display_name: String,
     pub role: Role,
     pub avatar_key: Option<String>,
+    /// Whether the member confirmed their e-mail address.
+    pub email_verified: bool,
 }
 
 impl CurrentUser {
@@ -63,6 +65,7 @@ impl From<&User> for CurrentUser {
             display_name: user.display_name.clone(),
             role: user.role(),
             avatar_key: user.avatar_key.clone(),
+            email_verified: user.email_verified(),
         }
     }
 }

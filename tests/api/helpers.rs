@@ -262,6 +262,9 @@ pub enum StorageChoice {
 pub struct TestApp {
     /// The first visitor: `app.get(..)` and friends act as them.
     pub visitor: Visitor,
+    /// Where the app's mail goes when [`TestApp::run_jobs`] runs the queue: `.eml` files under
+    /// its data folder (the default) unless a test points it at the SMTP server.
+    pub mailer: corkboard::mail::Mailer,
     /// `http://127.0.0.1:<port>`
     pub address: String,
     pub port: u16,
@@ -372,8 +375,14 @@ async fn spawn_app_with_state(
     let app = Application::build(state, listener, 1).expect("build the app");
     let handle = app.handle();
     tokio::spawn(app.run_until_stopped());
+    let mailer = corkboard::mail::Mailer::from_settings(
+        &corkboard::config::MailSettings::default(),
+        data_dir.path(),
+    )
+    .expect("the file mailer");
     TestApp {
         visitor: Visitor::new(&address),
+        mailer,
         address,
         port,
         pool,
@@ -425,6 +434,70 @@ impl std::ops::Deref for TestApp {
 }
 
 impl TestApp {
+    /// What the app's job workers get, with this app's mailer.
+    pub fn job_context(&self) -> corkboard::jobs::JobContext {
+        corkboard::jobs::JobContext {
+            db: Db::new(self.pool.clone()),
+            storage: self.storage.clone(),
+            mailer: self.mailer.clone(),
+            session_lifetime: Duration::from_secs(30 * 86_400),
+            lease: Duration::from_secs(30),
+            poll: Duration::from_millis(50),
+        }
+    }
+
+    /// Runs every job that is due now, as a worker would, until none is left; returns how
+    /// many ran. (Failed jobs wait for their back-off, so they do not run twice here.)
+    pub async fn run_jobs(&self) -> usize {
+        use corkboard::jobs::{queue, runner};
+        let ctx = self.job_context();
+        let mut ran = 0;
+        loop {
+            let job = ctx
+                .db
+                .run(|conn| queue::claim(conn, "test-worker", Duration::from_secs(30)))
+                .await
+                .expect("claim a job");
+            let Some(job) = job else { return ran };
+            runner::perform(&ctx, "test-worker", job).await;
+            ran += 1;
+            assert!(ran < 1000, "jobs keep coming");
+        }
+    }
+
+    /// Signs the first visitor up as a member who has confirmed their e-mail address (as
+    /// most members have, and as the features under test assume).
+    pub async fn sign_up_new_member(&self) -> TestUser {
+        let user = self.visitor.sign_up_new_member().await;
+        diesel::sql_query("UPDATE users SET email_verified_at = now() WHERE username = $1")
+            .bind::<diesel::sql_types::Text, _>(&user.username)
+            .execute(&mut self.pool.get().unwrap())
+            .expect("confirm the address");
+        user
+    }
+
+    /// Signs the first visitor up, the address not yet confirmed.
+    pub async fn sign_up_unverified_member(&self) -> TestUser {
+        self.visitor.sign_up_new_member().await
+    }
+
+    /// Points the app's mail at the test SMTP server.
+    pub fn send_mail_by_smtp(&mut self) {
+        self.mailer = smtp_server().mailer();
+    }
+
+    /// The mail the app wrote as files (the default mailer), oldest first.
+    pub fn mail_files(&self) -> Vec<ReceivedMail> {
+        let folder = self.data_dir.path().join("mail");
+        read_mails(
+            std::fs::read_dir(&folder)
+                .into_iter()
+                .flatten()
+                .flatten()
+                .map(|e| e.path()),
+        )
+    }
+
     /// The id of a category, by its section and category slugs.
     pub fn category_id(&self, section: &str, category: &str) -> i32 {
         let mut conn = self.pool.get().unwrap();
@@ -1055,4 +1128,173 @@ fn hidden_fields_are_found_in_forms() {
         r#"<form><input type="hidden" name="csrf_token" value="abc123"><input name="x"></form>"#;
     assert_eq!(hidden_field(html, "csrf_token").as_deref(), Some("abc123"));
     assert_eq!(hidden_field(html, "missing"), None);
+}
+
+// ---------------------------------------------------------------------------------------------
+// Mail
+
+/// A mail as received: the headers and parts a test looks at.
+#[derive(Debug, Clone)]
+pub struct ReceivedMail {
+    pub from: String,
+    pub to: String,
+    pub subject: String,
+    pub text: String,
+    pub html: String,
+    /// Every header, name and raw value.
+    pub headers: Vec<(String, String)>,
+}
+
+impl ReceivedMail {
+    pub fn parse(raw: &[u8]) -> Self {
+        let message = mail_parser::MessageParser::default()
+            .parse(raw)
+            .expect("a parsable mail");
+        let address = |a: Option<&mail_parser::Address>| {
+            a.and_then(|a| a.first())
+                .and_then(|a| a.address())
+                .unwrap_or_default()
+                .to_owned()
+        };
+        Self {
+            from: address(message.from()),
+            to: address(message.to()),
+            subject: message.subject().unwrap_or_default().to_owned(),
+            text: message.body_text(0).unwrap_or_default().into_owned(),
+            html: message.body_html(0).unwrap_or_default().into_owned(),
+            headers: message
+                .headers()
+                .iter()
+                .map(|h| {
+                    (
+                        h.name().to_owned(),
+                        String::from_utf8_lossy(
+                            &raw[h.offset_start() as usize..h.offset_end() as usize],
+                        )
+                        .trim()
+                        .to_owned(),
+                    )
+                })
+                .collect(),
+        }
+    }
+
+    /// The first link in the text part that starts with `prefix` (an absolute URL).
+    pub fn link(&self, prefix: &str) -> Option<String> {
+        let at = self.text.find(prefix)?;
+        let rest = &self.text[at..];
+        let end = rest
+            .find(|c: char| c.is_whitespace() || c == '>' || c == '"')
+            .unwrap_or(rest.len());
+        Some(rest[..end].to_owned())
+    }
+}
+
+/// Reads and parses mail files, oldest first.
+fn read_mails(paths: impl Iterator<Item = PathBuf>) -> Vec<ReceivedMail> {
+    let mut files: Vec<(std::time::SystemTime, PathBuf)> = paths
+        .filter(|p| p.is_file())
+        .map(|p| (std::fs::metadata(&p).and_then(|m| m.modified()).unwrap(), p))
+        .collect();
+    files.sort();
+    files
+        .into_iter()
+        .map(|(_, p)| ReceivedMail::parse(&std::fs::read(p).unwrap()))
+        .collect()
+}
+
+/// A real SMTP server for the run: Debian's aiosmtpd, keeping what it receives in a Maildir.
+pub struct SmtpTestServer {
+    pub port: u16,
+    maildir: PathBuf,
+}
+
+static SMTP: OnceLock<SmtpTestServer> = OnceLock::new();
+static SMTP_PROCESS: std::sync::Mutex<Option<std::process::Child>> = std::sync::Mutex::new(None);
+
+extern "C" fn stop_smtp_server() {
+    if let Ok(mut child) = SMTP_PROCESS.lock()
+        && let Some(child) = child.as_mut()
+    {
+        let _ = child.kill();
+        let _ = child.wait();
+    }
+    if let Some(server) = SMTP.get() {
+        let _ = std::fs::remove_dir_all(&server.maildir);
+    }
+}
+
+/// The SMTP server for this run, started on first use and stopped when the tests end.
+pub fn smtp_server() -> &'static SmtpTestServer {
+    SMTP.get_or_init(|| {
+        let maildir = tempfile::Builder::new()
+            .prefix("corkboard-test-smtp-")
+            .tempdir()
+            .expect("temp dir")
+            .keep();
+        for sub in ["tmp", "new", "cur"] {
+            std::fs::create_dir_all(maildir.join(sub)).unwrap();
+        }
+        let port = free_port();
+        // Debian's Python, which python3-aiosmtpd installs into (a pyenv or venv `python3`
+        // earlier on PATH would not have it). `AIOSMTPD_PYTHON` overrides.
+        let python = std::env::var("AIOSMTPD_PYTHON").unwrap_or_else(|_| "/usr/bin/python3".into());
+        let child = std::process::Command::new(&python)
+            .args(["-m", "aiosmtpd", "-n", "-l", &format!("127.0.0.1:{port}"), "-c"])
+            .arg("aiosmtpd.handlers.Mailbox")
+            .arg(&maildir)
+            .stdout(std::process::Stdio::null())
+            .stderr(std::process::Stdio::null())
+            .spawn()
+            .unwrap_or_else(|e| panic!("start {python} -m aiosmtpd: {e} (run `make test`, which installs python3-aiosmtpd)"));
+        *SMTP_PROCESS.lock().unwrap() = Some(child);
+        // SAFETY: registering a plain extern "C" function with no captured state.
+        unsafe { libc::atexit(stop_smtp_server) };
+        for _ in 0..100 {
+            if std::net::TcpStream::connect(("127.0.0.1", port)).is_ok() {
+                return SmtpTestServer { port, maildir };
+            }
+            if let Ok(mut child) = SMTP_PROCESS.lock()
+                && let Some(Ok(Some(status))) = child.as_mut().map(|c| c.try_wait())
+            {
+                panic!(
+                    "aiosmtpd exited ({status}): the mail tests need Debian's python3-aiosmtpd; \
+                     run `make test`, which installs it"
+                );
+            }
+            std::thread::sleep(Duration::from_millis(100));
+        }
+        panic!("aiosmtpd did not start on port {port}");
+    })
+}
+
+impl SmtpTestServer {
+    /// A mailer that sends to this server.
+    pub fn mailer(&self) -> corkboard::mail::Mailer {
+        corkboard::mail::Mailer::from_settings(
+            &corkboard::config::MailSettings {
+                smtp_url: Some(format!("smtp://127.0.0.1:{}", self.port)),
+                mail_from: "Corkboard <noreply@corkboard.test>".into(),
+            },
+            Path::new("/nonexistent"),
+        )
+        .expect("the SMTP mailer")
+    }
+
+    /// Every mail the server received for `to`, oldest first.
+    pub fn inbox(&self, to: &str) -> Vec<ReceivedMail> {
+        let paths = ["new", "cur"]
+            .into_iter()
+            .flat_map(|sub| {
+                std::fs::read_dir(self.maildir.join(sub))
+                    .into_iter()
+                    .flatten()
+                    .flatten()
+            })
+            .map(|e| e.path());
+        read_mails(paths)
+            .into_iter()
+            .filter(|m| m.to.eq_ignore_ascii_case(to))
+            .collect()
+    }
 }

@@ -1,0 +1,3 @@
+DROP TABLE account_tokens;
+ALTER TABLE users DROP COLUMN email_verified_at;
+DROP TABLE jobs;
