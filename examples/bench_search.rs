@@ -236,7 +236,7 @@ fn main() -> anyhow::Result<()> {
 
 fn run(binary: &PathBuf, url: &str) -> anyhow::Result<()> {
     let mut conn = corkboard::db::connect(url)?;
-    corkboard::db::prepare(&mut conn)?;
+    corkboard::bootstrap::prepare(&mut conn)?;
     generate(&mut conn)?;
     // Statistics as the migrations now ask for them (cheap next to generating).
     diesel::sql_query("ANALYZE listings").execute(&mut conn)?;

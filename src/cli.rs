@@ -185,7 +185,7 @@ fn manage_jobs(database: &Database, action: JobsAction) -> anyhow::Result<()> {
 }
 
 fn migrate(url: &str) -> anyhow::Result<()> {
-    db::prepare(&mut db::connect(url)?)
+    crate::bootstrap::prepare(&mut db::connect(url)?)
 }
 
 fn seed(settings: &Settings, database: &Database) -> anyhow::Result<()> {

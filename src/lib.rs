@@ -1,6 +1,7 @@
 //! Corkboard: a self-hostable classifieds marketplace.
 
 pub mod accounts;
+pub mod bootstrap;
 pub mod cli;
 pub mod config;
 pub mod db;

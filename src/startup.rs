@@ -21,7 +21,7 @@ use crate::search::handlers as search;
 use crate::storage::Storage;
 use crate::web::rate_limit::TrustProxyHeaders;
 use crate::web::request_log::RedactedRootSpan;
-use crate::web::session::{SessionLifetime, load_current_user, session_middleware};
+use crate::web::session::{LoginLookup, SessionLifetime, load_current_user, session_middleware};
 use crate::web::{
     AppError, Db, SiteConfig, assets, csrf, error, head, headers, health, media, nul,
 };
@@ -96,6 +96,9 @@ impl Application {
                 .app_data(density.clone())
                 .app_data(search_rate.clone())
                 .app_data(lifetime)
+                .app_data(LoginLookup(
+                    crate::accounts::queries::current_user_for_session,
+                ))
                 .app_data(trust_proxy)
                 .app_data(
                     web::FormConfig::default()

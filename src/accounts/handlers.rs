@@ -17,7 +17,7 @@ use super::password;
 use super::queries::{self, AccountConflict};
 use super::recovery;
 use super::views::{AdminPage, LogInPage, PastListing, ProfilePage, SettingsPage, SignUpPage};
-use crate::listings::handlers::card_views;
+use crate::listings::cards::card_views;
 use crate::listings::queries::{self as listing_queries, Scope};
 use crate::mail::{MailSite, queue_mail};
 use crate::photos;

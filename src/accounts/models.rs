@@ -2,6 +2,7 @@ use chrono::{DateTime, Utc};
 use diesel::prelude::*;
 
 use crate::db::schema::users;
+use crate::web::CurrentUser;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Role {
@@ -84,6 +85,19 @@ impl User {
             &self.username
         } else {
             &self.display_name
+        }
+    }
+}
+
+impl From<&User> for CurrentUser {
+    fn from(user: &User) -> Self {
+        Self {
+            id: user.id,
+            username: user.username.clone(),
+            display_name: user.display_name.clone(),
+            admin: user.role() == Role::Admin,
+            avatar_key: user.avatar_key.clone(),
+            email_verified: user.email_verified(),
         }
     }
 }

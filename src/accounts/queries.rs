@@ -112,6 +112,19 @@ pub fn create_session(
         .map(|_| ())
 }
 
+/// The member behind a login token, as the pages need them: [`user_for_session`] for
+/// `web::session` (registered as its `LoginLookup` by `startup`).
+pub fn current_user_for_session(
+    conn: &mut PgConnection,
+    token_hash: &[u8],
+    lifetime: Duration,
+    user_agent: &str,
+) -> QueryResult<Option<crate::web::CurrentUser>> {
+    Ok(user_for_session(conn, token_hash, lifetime, user_agent)?
+        .as_ref()
+        .map(crate::web::CurrentUser::from))
+}
+
 /// The user behind a login token, if the login is still valid (see `web::session`). Marks
 /// the session as seen, at most every five minutes.
 pub fn user_for_session(

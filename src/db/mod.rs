@@ -124,24 +124,20 @@ impl Database {
     }
 }
 
-/// Prepares a database for the site: pending migrations, then the data every site needs (the
-/// places gazetteer). Safe to run from several instances at once.
-pub fn prepare(conn: &mut PgConnection) -> anyhow::Result<()> {
-    let ran = run_migrations(conn)?;
+/// Runs `f` holding the migration lock, so instances starting together take turns at
+/// start-up work (loading shipped data, say).
+pub fn with_migration_lock<T>(
+    conn: &mut PgConnection,
+    f: impl FnOnce(&mut PgConnection) -> anyhow::Result<T>,
+) -> anyhow::Result<T> {
     diesel::sql_query("SELECT pg_advisory_lock($1)")
         .bind::<diesel::sql_types::BigInt, _>(MIGRATION_LOCK_KEY)
         .execute(conn)?;
-    let loaded = crate::places::ensure_loaded(conn);
+    let result = f(conn);
     diesel::sql_query("SELECT pg_advisory_unlock($1)")
         .bind::<diesel::sql_types::BigInt, _>(MIGRATION_LOCK_KEY)
         .execute(conn)?;
-    let loaded = loaded?;
-    tracing::info!(
-        migrations = ran,
-        places_loaded = loaded,
-        "database is ready"
-    );
-    Ok(())
+    result
 }
 
 /// Connects once (outside the pool), for CLI commands and start-up work.

@@ -1,7 +1,7 @@
 use actix_web::web;
 
 use super::views::HomePage;
-use crate::listings::handlers::{card_views, section_trees};
+use crate::listings::cards::{card_views, section_trees};
 use crate::listings::queries::{self, Scope};
 use crate::storage::Storage;
 use crate::web::{AppError, Db, PageContext};

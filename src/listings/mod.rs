@@ -1,6 +1,7 @@
 //! Listings: categories, posting with photos, the listing page, managing a listing, and
 //! browsing sections and categories.
 
+pub mod cards;
 pub mod domain;
 pub mod handlers;
 pub mod janitor;

@@ -10,8 +10,8 @@ use super::density::Density;
 use super::domain::{MAX_QUERY_STRING_BYTES, Search, Sort};
 use super::queries::{self, Filters, SearchCursor, SearchRow};
 use super::views::{AttributeFilterField, Feed, FeedEntry, MapMarker, SearchPage};
+use crate::listings::cards::section_trees;
 use crate::listings::domain::{format_price, group_thousands, slugify};
-use crate::listings::handlers::section_trees;
 use crate::listings::photos::thumb_url;
 use crate::listings::queries as listing_queries;
 use crate::listings::views::CardView;
@@ -139,7 +139,7 @@ fn cards(rows: &[SearchRow]) -> Vec<listing_queries::ListingCard> {
 }
 
 async fn card_views(storage: &Storage, rows: &[SearchRow]) -> Vec<CardView> {
-    let mut views = crate::listings::handlers::card_views(storage, &cards(rows)).await;
+    let mut views = crate::listings::cards::card_views(storage, &cards(rows)).await;
     for (view, row) in views.iter_mut().zip(rows) {
         if view.thumb_url.is_none() {
             view.thumb_url = thumb_url(storage, row.thumb_key.as_deref()).await;

@@ -22,9 +22,9 @@ use rand::RngCore;
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 
+use diesel::{PgConnection, QueryResult};
+
 use super::{AppError, Db};
-use crate::accounts::models::{Role, User};
-use crate::accounts::queries;
 
 const LOGIN_TOKEN: &str = "login";
 const CSRF_TOKEN: &str = "csrf";
@@ -36,15 +36,24 @@ pub struct CurrentUser {
     pub id: i64,
     pub username: String,
     pub display_name: String,
-    pub role: Role,
+    pub admin: bool,
     pub avatar_key: Option<String>,
     /// Whether the member confirmed their e-mail address.
     pub email_verified: bool,
 }
 
+/// Finds the member behind a login token's hash, if the login is still valid: registered as
+/// app data by `startup` (the accounts feature knows the tables; this layer does not).
+pub type FindLogin =
+    fn(&mut PgConnection, &[u8], Duration, &str) -> QueryResult<Option<CurrentUser>>;
+
+/// The [`FindLogin`] function, as app data.
+#[derive(Clone, Copy)]
+pub struct LoginLookup(pub FindLogin);
+
 impl CurrentUser {
     pub fn is_admin(&self) -> bool {
-        self.role == Role::Admin
+        self.admin
     }
 
     /// The name to show: the display name, or the username when there is none.
@@ -53,19 +62,6 @@ impl CurrentUser {
             &self.username
         } else {
             &self.display_name
-        }
-    }
-}
-
-impl From<&User> for CurrentUser {
-    fn from(user: &User) -> Self {
-        Self {
-            id: user.id,
-            username: user.username.clone(),
-            display_name: user.display_name.clone(),
-            role: user.role(),
-            avatar_key: user.avatar_key.clone(),
-            email_verified: user.email_verified(),
         }
     }
 }
@@ -208,6 +204,9 @@ pub async fn load_current_user<B: MessageBody>(
             .app_data::<Db>()
             .cloned()
             .expect("Db is registered as app data");
+        let LoginLookup(find_login) = *req
+            .app_data::<LoginLookup>()
+            .expect("LoginLookup is registered as app data");
         let lifetime = req
             .app_data::<SessionLifetime>()
             .map_or(Duration::from_secs(30 * 86_400), |l| l.0);
@@ -221,7 +220,7 @@ pub async fn load_current_user<B: MessageBody>(
             .collect::<String>();
         let hash = token_hash(&token);
         let user = match db
-            .run(move |conn| queries::user_for_session(conn, &hash, lifetime, &user_agent))
+            .run(move |conn| find_login(conn, &hash, lifetime, &user_agent))
             .await
         {
             Ok(user) => user,
@@ -235,7 +234,7 @@ pub async fn load_current_user<B: MessageBody>(
         };
         match user {
             Some(user) => {
-                req.extensions_mut().insert(CurrentUser::from(&user));
+                req.extensions_mut().insert(user);
                 logged_in = true;
             }
             None => end_login(&session),

@@ -207,17 +207,17 @@ fn schema_rs_matches_the_migrated_database() {
     let mut declared: BTreeMap<String, (String, Vec<(String, String)>)> = BTreeMap::new();
     let mut current: Option<String> = None;
     for line in source.lines().map(str::trim) {
-        if let Some((head, _)) = line.split_once(" {") {
-            if let Some((name, key)) = head.split_once(" (") {
-                if !name.contains(' ') && key.ends_with(')') {
-                    current = Some(name.to_owned());
-                    declared.insert(
-                        name.to_owned(),
-                        (key.trim_end_matches(')').to_owned(), Vec::new()),
-                    );
-                    continue;
-                }
-            }
+        if let Some((head, _)) = line.split_once(" {")
+            && let Some((name, key)) = head.split_once(" (")
+            && !name.contains(' ')
+            && key.ends_with(')')
+        {
+            current = Some(name.to_owned());
+            declared.insert(
+                name.to_owned(),
+                (key.trim_end_matches(')').to_owned(), Vec::new()),
+            );
+            continue;
         }
         if line == "}" {
             current = None;

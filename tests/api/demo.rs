@@ -14,7 +14,9 @@ fn seed_demo(app: &TestApp) -> String {
         .unwrap();
     assert!(
         output.status.success(),
-        "{}",
+        "seed-demo failed ({}):\n{}\n{}",
+        output.status,
+        String::from_utf8_lossy(&output.stdout),
         String::from_utf8_lossy(&output.stderr)
     );
     String::from_utf8(output.stdout).unwrap()

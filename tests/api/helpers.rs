@@ -104,7 +104,7 @@ fn databases() -> &'static TestDatabases {
         admin_execute(&server, &format!("CREATE DATABASE {template}"));
         {
             let mut conn = db::connect(&server.url(&template)).expect("connect to the template");
-            db::prepare(&mut conn).expect("migrate the template");
+            corkboard::bootstrap::prepare(&mut conn).expect("migrate the template");
         }
         TestDatabases { server, template }
     })

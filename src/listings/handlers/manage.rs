@@ -1,0 +1,201 @@
+//! Managing a listing: its status, renewing it, deleting and restoring it.
+
+use actix_session::Session;
+use actix_web::http::StatusCode;
+use actix_web::{HttpRequest, HttpResponse, web};
+use chrono::Utc;
+
+use super::*;
+use crate::listings::models::{Listing, ListingStatus};
+use crate::listings::queries::{self};
+use crate::web::confirm::ConfirmPage;
+use crate::web::respond::{private_page, redirect};
+use crate::web::session::{self, FlashKind};
+use crate::web::{AppError, AuthUser, Db, PageContext};
+
+#[derive(Debug, serde::Deserialize)]
+pub struct StatusForm {
+    #[serde(default)]
+    status: String,
+}
+
+/// Refuses owner actions on a listing the moderators hid: only they bring it back.
+fn not_moderated(listing: &Listing, what: &str) -> Result<(), AppError> {
+    if listing.status().is_moderated() {
+        return Err(AppError::Forbidden(Some(format!(
+            "This listing was hidden by the moderators, so it can't be {what} until they review it."
+        ))));
+    }
+    Ok(())
+}
+
+/// The answer when a listing changed under the owner's feet (a moderator hid it, another
+/// tab deleted it) between loading and saving.
+fn changed_meanwhile(session: &Session, listing: &Listing) -> HttpResponse {
+    session::push_flash(
+        session,
+        FlashKind::Error,
+        "This listing changed while you were looking at it. Check it and try again.",
+    );
+    redirect(&listing.path())
+}
+
+/// `POST /listings/{id}/status`: mark active, pending or sold.
+pub async fn change_status(
+    AuthUser(me): AuthUser,
+    db: Db,
+    session: Session,
+    id: web::Path<i64>,
+    form: web::Form<StatusForm>,
+) -> Result<HttpResponse, AppError> {
+    let listing = load_for_change(&db, id.into_inner(), &me).await?;
+    let status = match ListingStatus::parse(&form.status) {
+        Some(s @ (ListingStatus::Active | ListingStatus::Pending | ListingStatus::Sold)) => s,
+        _ => {
+            return Err(AppError::BadRequest(
+                "That is not a status you can choose.".into(),
+            ));
+        }
+    };
+    not_moderated(&listing, "changed")?;
+    let listing_id = listing.id;
+    let changed = db
+        .run(move |conn| {
+            queries::set_status(conn, listing_id, status, &ListingStatus::OWNER_CHANGEABLE)
+        })
+        .await?;
+    if !changed {
+        return Ok(changed_meanwhile(&session, &listing));
+    }
+    let message = match status {
+        ListingStatus::Sold => "Marked as sold. Congratulations!",
+        ListingStatus::Pending => "Marked as sale pending.",
+        _ => "Marked as available.",
+    };
+    session::push_flash(&session, FlashKind::Success, message);
+    Ok(redirect(&listing.path()))
+}
+
+/// `POST /listings/{id}/renew`: back to the top, with a fresh lifetime, once 48 hours have
+/// passed since it was posted or last renewed. A sold listing is marked available first.
+pub async fn renew_listing(
+    AuthUser(me): AuthUser,
+    db: Db,
+    session: Session,
+    rules: web::Data<ListingRules>,
+    id: web::Path<i64>,
+) -> Result<HttpResponse, AppError> {
+    let listing = load_for_change(&db, id.into_inner(), &me).await?;
+    not_moderated(&listing, "renewed")?;
+    if listing.status() == ListingStatus::Sold {
+        session::push_flash(
+            &session,
+            FlashKind::Error,
+            "This listing is marked sold. Mark it available first if you want to show it again.",
+        );
+        return Ok(redirect(&listing.path()));
+    }
+    let now = Utc::now();
+    let allowed_at =
+        listing.renewed_at + chrono::Duration::from_std(RENEW_AFTER).unwrap_or_default();
+    if allowed_at > now {
+        session::push_flash(
+            &session,
+            FlashKind::Error,
+            format!(
+                "You can renew this listing {}.",
+                ago_future(allowed_at, now)
+            ),
+        );
+        return Ok(redirect(&listing.path()));
+    }
+    let expires_at = now + chrono::Duration::from_std(rules.lifetime).unwrap_or_default();
+    let listing_id = listing.id;
+    let renewed = db
+        .run(move |conn| queries::renew(conn, listing_id, expires_at))
+        .await?;
+    if !renewed {
+        return Ok(changed_meanwhile(&session, &listing));
+    }
+    session::push_flash(
+        &session,
+        FlashKind::Success,
+        "Renewed: your listing is back at the top.",
+    );
+    Ok(redirect(&listing.path()))
+}
+
+/// `GET /listings/{id}/delete`: "are you sure?"
+pub async fn confirm_delete_listing(
+    req: HttpRequest,
+    ctx: PageContext,
+    AuthUser(me): AuthUser,
+    db: Db,
+    id: web::Path<i64>,
+) -> Result<HttpResponse, AppError> {
+    let listing = load_for_change(&db, id.into_inner(), &me).await?;
+    not_moderated(&listing, "deleted")?;
+    let days = queries::RESTORE_WITHIN.as_secs() / 86_400;
+    let page = ConfirmPage {
+        ctx,
+        title: format!("Delete “{}”?", listing.title),
+        message: format!(
+            "It disappears from the site at once. For {days} days you can still open it from \
+             your profile and restore it; after that it is gone for good, photos included."
+        ),
+        action: format!("/listings/{}/delete", listing.id),
+        confirm_label: "Delete listing",
+        cancel_url: listing.path(),
+    };
+    Ok(private_page(page, StatusCode::OK, &req))
+}
+
+/// `POST /listings/{id}/delete`: gone for everyone else; its owner may restore it for 30 days.
+pub async fn delete_listing(
+    AuthUser(me): AuthUser,
+    db: Db,
+    session: Session,
+    id: web::Path<i64>,
+) -> Result<HttpResponse, AppError> {
+    let listing = load_for_change(&db, id.into_inner(), &me).await?;
+    not_moderated(&listing, "deleted")?;
+    let listing_id = listing.id;
+    let deleted = db
+        .run(move |conn| queries::delete_by_owner(conn, listing_id))
+        .await?;
+    if !deleted {
+        return Ok(changed_meanwhile(&session, &listing));
+    }
+    session::push_flash(
+        &session,
+        FlashKind::Info,
+        "Listing deleted. You can restore it from its page for 30 days.",
+    );
+    Ok(redirect(&format!("/u/{}", me.username)))
+}
+
+/// `POST /listings/{id}/restore`: undoes a delete made less than 30 days ago.
+pub async fn restore_listing(
+    AuthUser(me): AuthUser,
+    db: Db,
+    session: Session,
+    id: web::Path<i64>,
+) -> Result<HttpResponse, AppError> {
+    let id = id.into_inner();
+    let listing = db
+        .run(move |conn| queries::find_listing(conn, id))
+        .await?
+        .filter(|listing| may_manage(Some(&me), listing))
+        .ok_or(AppError::NotFound)?;
+    let restored = db.run(move |conn| queries::restore(conn, id)).await?;
+    if !restored {
+        session::push_flash(
+            &session,
+            FlashKind::Error,
+            "This listing can't be restored: only listings deleted in the last 30 days can.",
+        );
+        return Ok(redirect(&listing.path()));
+    }
+    session::push_flash(&session, FlashKind::Success, "Listing restored.");
+    Ok(redirect(&listing.path()))
+}

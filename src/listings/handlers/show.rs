@@ -1,0 +1,214 @@
+//! The listing page, its short address, and the stable addresses of its photos.
+
+use actix_web::http::header;
+use actix_web::{HttpRequest, HttpResponse, Responder, web};
+use chrono::Utc;
+use uuid::Uuid;
+
+use super::*;
+use crate::accounts::queries as accounts;
+use crate::listings::cards::price_label;
+use crate::listings::domain::body_parts;
+use crate::listings::models::ListingStatus;
+use crate::listings::photos::{self as listing_photos};
+use crate::listings::queries::{self};
+use crate::listings::views::{AttributeRow, ListingPage};
+use crate::places;
+use crate::storage::Storage;
+use crate::web::time::{ago, exact};
+use crate::web::{AppError, Db, PageContext};
+
+/// `GET /listings/{id}`: to the page with its slug, for whoever may see it. A listing the
+/// visitor may not see is a 404 like one that never existed: no redirect that would give
+/// its title away.
+pub async fn listing_by_id(
+    ctx: PageContext,
+    db: Db,
+    id: web::Path<i64>,
+) -> Result<HttpResponse, AppError> {
+    let id = id.into_inner();
+    let listing = db
+        .run(move |conn| queries::find_listing(conn, id))
+        .await?
+        .filter(|listing| may_see(ctx.user.as_ref(), listing))
+        .ok_or(AppError::NotFound)?;
+    Ok(HttpResponse::MovedPermanently()
+        .insert_header((header::LOCATION, listing.path()))
+        .finish())
+}
+
+/// `GET /listings/{id}/{slug}`
+pub async fn show_listing(
+    req: HttpRequest,
+    ctx: PageContext,
+    db: Db,
+    storage: web::Data<Storage>,
+    path: web::Path<(i64, String)>,
+) -> Result<HttpResponse, AppError> {
+    let (id, slug) = path.into_inner();
+    let viewer = ctx.user.as_ref().map(|u| u.id);
+    let (listing, photos, section, category, place, seller, favorite) = db
+        .run(move |conn| {
+            let listing = queries::find_listing(conn, id)?.ok_or(AppError::NotFound)?;
+            let photos = queries::photos_of(conn, id)?;
+            let (section, category) = queries::find_category_by_id(conn, listing.category_id)?;
+            let place = places::find_place(conn, &listing.zip)?.ok_or(AppError::NotFound)?;
+            let seller = accounts::find_user(conn, listing.owner_id)?;
+            let favorite = match viewer {
+                Some(me) if me != listing.owner_id => {
+                    Some(crate::saved::queries::is_favorite(conn, me, id)?)
+                }
+                _ => None,
+            };
+            Ok::<_, AppError>((listing, photos, section, category, place, seller, favorite))
+        })
+        .await?;
+    let is_owner = ctx
+        .user
+        .as_ref()
+        .is_some_and(|me| me.id == listing.owner_id);
+    if !may_see(ctx.user.as_ref(), &listing) {
+        return Err(AppError::NotFound);
+    }
+    let canonical = listing.path();
+    if canonical != format!("/listings/{id}/{slug}") {
+        return Ok(HttpResponse::MovedPermanently()
+            .insert_header((header::LOCATION, canonical))
+            .finish());
+    }
+    let now = Utc::now();
+    let defs = category.attribute_defs();
+    let attributes = defs
+        .iter()
+        .filter_map(|def| {
+            listing.attributes.get(&def.key).map(|value| AttributeRow {
+                label: def.label.clone(),
+                value: def.display(value),
+            })
+        })
+        .collect();
+    let stored = photos;
+    let photos = listing_photos::photo_views(&storage, &stored).await;
+    let renew_at = listing.renewed_at + chrono::Duration::from_std(RENEW_AFTER).unwrap_or_default();
+    let renewable = is_owner && queries::RENEWABLE.contains(&listing.status());
+    let absolute = |url: &str| {
+        if url.starts_with('/') {
+            format!("{}{url}", ctx.site.public_url)
+        } else {
+            url.to_owned()
+        }
+    };
+    let summary: String = listing.body.chars().take(200).collect();
+    let page = ListingPage {
+        id,
+        path: canonical.clone(),
+        absolute_url: absolute(&canonical),
+        // Metadata others keep (link previews, search engines) gets the stable address.
+        image_url: listing
+            .is_public()
+            .then(|| stored.first())
+            .flatten()
+            .map(|p| absolute(&public_photo_path(p.id, PhotoVariant::Display))),
+        title: listing.title.clone(),
+        body: body_parts(&listing.body),
+        summary,
+        price: price_label(listing.price_cents, listing.is_free),
+        price_number: if listing.is_free {
+            Some("0".into())
+        } else {
+            listing
+                .price_cents
+                .map(|c| format!("{}.{:02}", c / 100, c % 100))
+        },
+        attributes,
+        place: place.label(),
+        posted: ago(listing.created_at, now),
+        posted_exact: exact(listing.created_at),
+        posted_iso: listing.created_at.to_rfc3339(),
+        updated: (listing.updated_at - listing.created_at > chrono::Duration::minutes(1))
+            .then(|| ago(listing.updated_at, now)),
+        updated_exact: exact(listing.updated_at),
+        seller_name: seller.shown_name().to_owned(),
+        seller_username: seller.username.clone(),
+        status: listing.effective_status(now).as_str(),
+        photos,
+        can_renew: renewable && renew_at <= now,
+        renew_after: (renewable && renew_at > now).then(|| ago_future(renew_at, now)),
+        can_restore: is_owner
+            && listing.status() == ListingStatus::Deleted
+            && listing.deleted_at.is_some_and(|at| {
+                now - at < chrono::Duration::from_std(queries::RESTORE_WITHIN).unwrap_or_default()
+            }),
+        moderated: listing.status().is_moderated(),
+        is_owner,
+        favorite,
+        section,
+        category,
+        ctx,
+    };
+    Ok(page.respond_to(&req).map_into_boxed_body())
+}
+
+/// The stable address of a photo of a public listing: for link previews, feeds and search
+/// engines, which keep a URL far longer than a signed one lives.
+pub fn public_photo_path(photo_id: Uuid, variant: PhotoVariant) -> String {
+    format!("/photos/{photo_id}/{}.jpg", variant.as_str())
+}
+
+/// Which derivative of a photo.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum PhotoVariant {
+    Display,
+    Thumb,
+}
+
+impl PhotoVariant {
+    fn as_str(self) -> &'static str {
+        match self {
+            Self::Display => "display",
+            Self::Thumb => "thumb",
+        }
+    }
+}
+
+/// How long browsers and caches may keep a public photo (its bytes never change; a day
+/// bounds how long one outlives its listing going private).
+const PUBLIC_PHOTO_MAX_AGE: u64 = 86_400;
+
+/// `GET /photos/{photo_id}/{variant}.jpg`: a derivative of a public listing's photo, at a
+/// URL that does not expire. Local photos are streamed with a long cache lifetime; S3 ones
+/// redirect to a fresh presigned URL. Photos of listings nobody may see are 404, and the
+/// uploaded originals were never kept.
+pub async fn show_public_photo(
+    db: Db,
+    storage: web::Data<Storage>,
+    path: web::Path<(Uuid, PhotoVariant)>,
+) -> Result<HttpResponse, AppError> {
+    let (photo_id, variant) = path.into_inner();
+    let photo = db
+        .run(move |conn| queries::public_photo(conn, photo_id))
+        .await?
+        .ok_or(AppError::NotFound)?;
+    let key = crate::storage::ObjectKey::parse(match variant {
+        PhotoVariant::Display => &photo.display_key,
+        PhotoVariant::Thumb => &photo.thumb_key,
+    })?;
+    match storage.get_ref() {
+        Storage::Local(store) => {
+            crate::web::media::stream_local(
+                store,
+                &key,
+                &format!("public, max-age={PUBLIC_PHOTO_MAX_AGE}"),
+            )
+            .await
+        }
+        Storage::S3(_) => {
+            let url = storage.signed_url(&key).await?;
+            Ok(HttpResponse::Found()
+                .insert_header((header::LOCATION, url))
+                .insert_header((header::CACHE_CONTROL, "public, max-age=300"))
+                .finish())
+        }
+    }
+}
