@@ -297,8 +297,8 @@ fn run(binary: &PathBuf, url: &str) -> anyhow::Result<()> {
     // EXPLAIN ANALYZE, warm (after one run each).
     let mut plans = Vec::new();
     for (name, query) in &searches {
-        let _ = corkboard::search::handlers::explain_search(&mut conn, query);
-        let explained = corkboard::search::handlers::explain_search(&mut conn, query)
+        let _ = corkboard::search::service::explain_search(&mut conn, query);
+        let explained = corkboard::search::service::explain_search(&mut conn, query)
             .map_err(|e| anyhow::anyhow!("{name}: {e}"))?;
         plans.push((name.clone(), explained));
     }

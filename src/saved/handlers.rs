@@ -12,7 +12,7 @@ use crate::listings::domain::format_price;
 use crate::listings::models::ListingStatus;
 use crate::listings::queries as listing_queries;
 use crate::search::density::Density;
-use crate::search::handlers::{canonical_query, count_new_matches};
+use crate::search::service::{canonical_query, count_new_matches};
 use crate::web::confirm::ConfirmPage;
 use crate::web::respond::{form_page, redirect, unprocessable};
 use crate::web::session::{self, FlashKind};

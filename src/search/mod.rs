@@ -4,4 +4,5 @@ pub mod density;
 pub mod domain;
 pub mod handlers;
 pub mod queries;
+pub mod service;
 pub mod views;

@@ -1,0 +1,31 @@
+//! The search's SQL, one file per job: the statement builder (static fragments, bound
+//! values), the filters and their WHERE clause, a page of results, counting, the planner's
+//! estimate, `EXPLAIN` for the benchmark, and spelling suggestions.
+//!
+//! Policy for speed: public listings only (the partial indexes), full text through the GIN
+//! index (`websearch_to_tsquery`: "phrases", -exclusions, or), radius through the GiST index
+//! on the listing's point (`earth_box` first, then the exact distance), keyset pagination on
+//! the sort key and id, and counts that stop at 1,001 rows.
+
+mod count;
+mod estimate;
+mod explain;
+mod filters;
+mod page;
+mod statement;
+mod suggest;
+
+#[cfg(test)]
+mod snapshots;
+
+pub use count::{
+    PhraseCount, count_matches, count_phrase_matches, listings_reached, sample_newest,
+};
+pub use estimate::{Estimate, estimate_matches};
+pub use explain::{Explain, explain};
+pub use filters::{
+    AttributeFilter, DENSE_CIRCLE, Filters, Window, attribute_filters, day_of, has_phrase,
+    is_one_term,
+};
+pub use page::{FEW_MATCHES_CAP, SearchCursor, SearchRow, search};
+pub use suggest::suggest_word;

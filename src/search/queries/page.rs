@@ -1,0 +1,382 @@
+//! A page of results: the keyset cursor, the page statement (walking an index, reading a
+//! window of days at a time, or fetching every match when few match) and its rows.
+
+use chrono::{DateTime, Utc};
+use diesel::prelude::*;
+use diesel::sql_types::{BigInt, Bool, Double, Nullable, SmallInt, Text, Timestamptz};
+
+use super::filters::{Filters, Window, day_of, start_of_day, where_clause};
+use super::statement::{Param, Statement, price};
+use crate::search::domain::Sort;
+
+/// Where a page starts: after the row with this sort key and id.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct SearchCursor {
+    pub key: f64,
+    pub id: i64,
+}
+
+impl SearchCursor {
+    pub fn encode(&self) -> String {
+        format!("{:x}-{}", self.key.to_bits(), self.id)
+    }
+
+    /// Reads a cursor for a page sorted by `sort`. Only keys that sort could have produced
+    /// are accepted (a date no later than tomorrow, a price, a distance on the earth, a
+    /// rank), so a forged cursor cannot send a page walking from the year 200,000.
+    pub fn decode(token: &str, sort: Sort) -> Option<Self> {
+        let (bits, id) = token.split_once('-')?;
+        let key = f64::from_bits(u64::from_str_radix(bits, 16).ok()?);
+        let id: i64 = id.parse().ok()?;
+        let highest = match sort {
+            Sort::Newest => (Utc::now() + chrono::Duration::days(2)).timestamp_micros() as f64,
+            Sort::PriceLow | Sort::PriceHigh => 1e10,
+            // The straight line through the earth between two of its points.
+            Sort::Nearest => 12_742_100.0,
+            Sort::BestMatch => 1e6,
+        };
+        (key.is_finite() && (0.0..=highest).contains(&key) && id > 0).then_some(Self { key, id })
+    }
+}
+
+/// The most windows of days one page reads, and the most days in one: bounds on the work a
+/// request can ask for, whatever the data (windows grow fourfold, so a dozen span millennia).
+const MAX_WINDOWS: usize = 12;
+const MAX_WINDOW_DAYS: i32 = 4000;
+
+/// One result.
+#[derive(Debug, Clone, QueryableByName)]
+pub struct SearchRow {
+    #[diesel(sql_type = BigInt)]
+    pub id: i64,
+    #[diesel(sql_type = Text)]
+    pub title: String,
+    #[diesel(sql_type = Nullable<BigInt>)]
+    pub price_cents: Option<i64>,
+    #[diesel(sql_type = Bool)]
+    pub is_free: bool,
+    #[diesel(sql_type = Text)]
+    pub status: String,
+    #[diesel(sql_type = Text)]
+    pub zip: String,
+    #[diesel(sql_type = Double)]
+    pub latitude: f64,
+    #[diesel(sql_type = Double)]
+    pub longitude: f64,
+    #[diesel(sql_type = Timestamptz)]
+    pub renewed_at: DateTime<Utc>,
+    #[diesel(sql_type = Nullable<Text>)]
+    pub thumb_key: Option<String>,
+    #[diesel(sql_type = SmallInt)]
+    pub photo_count: i16,
+    #[diesel(sql_type = Double)]
+    pub sort_key: f64,
+    /// Every match, counted by the page query itself when it fetches them all anyway (few
+    /// matches, first page); -1 otherwise.
+    #[diesel(sql_type = BigInt)]
+    pub total_matches: i64,
+}
+
+/// The sort key of a row, as SQL (newest: microseconds since the epoch, exact in a float8).
+pub(super) fn sort_key(s: &mut Statement, f: &Filters, sort: Sort) {
+    match sort {
+        Sort::Newest => s.push("(extract(epoch FROM l.renewed_at) * 1000000)::float8"),
+        Sort::PriceLow | Sort::PriceHigh => s.push(concat!(price!(), "::float8")),
+        Sort::Nearest => {
+            // Straight-line distance through the earth: it orders like the distance over its
+            // surface, and the GiST index hands rows out in that order (KNN).
+            let (lat, lon, _) = f.near.unwrap_or_default();
+            s.push("(ll_to_earth(l.latitude, l.longitude) <-> ll_to_earth(")
+                .bind(Param::Double(lat))
+                .push(", ")
+                .bind(Param::Double(lon))
+                .push("))")
+        }
+        Sort::BestMatch => {
+            let text = f.text.clone().unwrap_or_default();
+            s.push("ts_rank_cd(l.search, websearch_to_tsquery('english', ")
+                .bind(Param::Text(text))
+                .push("))::float8")
+        }
+    };
+}
+
+/// Matches the few-matches plan reads at most: reaching it means the estimate was wrong.
+pub const FEW_MATCHES_CAP: i64 = 5000;
+
+/// A page of results (one more than `limit`, to know whether another page follows).
+///
+/// The ORDER BY and the keyset condition use the columns themselves where they can (newest:
+/// `renewed_at, id`; price: the price expression), so the partial indexes serve them.
+pub fn search(
+    conn: &mut PgConnection,
+    f: &Filters,
+    sort: Sort,
+    after: Option<SearchCursor>,
+    limit: i64,
+) -> QueryResult<Vec<SearchRow>> {
+    match f.window {
+        Some(window) if sort == Sort::Newest && !f.few_matches => {
+            search_by_days(conn, f, window, after, limit)
+        }
+        _ => page_statement(f, sort, after, limit).query().load(conn),
+    }
+}
+
+/// A newest-first page read a window of days at a time, newest window first, until the page
+/// is full: every match of a window is newer than any of the next, so the windows' rows
+/// follow one another in order.
+fn search_by_days(
+    conn: &mut PgConnection,
+    f: &Filters,
+    window: Window,
+    after: Option<SearchCursor>,
+    limit: i64,
+) -> QueryResult<Vec<SearchRow>> {
+    let mut rows: Vec<SearchRow> = Vec::new();
+    let mut newest = first_day(after).min(day_of(Utc::now()) + 2);
+    let mut length = window.first_days.clamp(1, MAX_WINDOW_DAYS);
+    let mut windows = 0;
+    while (rows.len() as i64) < limit {
+        let left = limit - rows.len() as i64;
+        windows += 1;
+        if newest < window.oldest_day || windows > MAX_WINDOWS {
+            // Past the oldest day seen: whatever is older (it appeared since) in one go.
+            let before = SearchCursor {
+                key: start_of_day(newest + 1).timestamp_micros() as f64,
+                id: 0,
+            };
+            let after = match after {
+                Some(cursor) if cursor.key < before.key => cursor,
+                _ => before,
+            };
+            let rest = Filters {
+                window: None,
+                ..f.clone()
+            };
+            rows.extend(
+                page_statement(&rest, Sort::Newest, Some(after), left)
+                    .query()
+                    .load(conn)?,
+            );
+            break;
+        }
+        let oldest = newest.saturating_sub(length - 1).max(window.oldest_day);
+        let days = on_days(f, oldest, newest);
+        rows.extend(
+            page_statement(&days, Sort::Newest, after, left)
+                .query()
+                .load(conn)?,
+        );
+        newest = oldest - 1;
+        length = length.saturating_mul(4).min(MAX_WINDOW_DAYS);
+    }
+    Ok(rows)
+}
+
+/// The newest day a newest-first page reads: the cursor's, or tomorrow (the database's clock
+/// may run ahead of ours).
+pub(super) fn first_day(after: Option<SearchCursor>) -> i32 {
+    match after {
+        Some(cursor) => {
+            day_of(DateTime::from_timestamp_micros(cursor.key as i64).unwrap_or_default())
+        }
+        None => day_of(Utc::now()) + 1,
+    }
+}
+
+/// The filters restricted to the days from `oldest` to `newest`.
+pub(super) fn on_days(f: &Filters, oldest: i32, newest: i32) -> Filters {
+    Filters {
+        window: None,
+        days: (oldest..=newest).rev().collect(),
+        ..f.clone()
+    }
+}
+
+pub(super) fn page_statement(
+    f: &Filters,
+    sort: Sort,
+    after: Option<SearchCursor>,
+    limit: i64,
+) -> Statement {
+    if f.few_matches && after.is_none() {
+        return few_matches_page_statement(f, sort, limit);
+    }
+    let mut s = Statement::default();
+    // Inner query: filter, order and cut to the page, reading only the columns it needs;
+    // the outer one puts the page in order.
+    s.push(
+        "SELECT l.id, l.title, l.price_cents, l.is_free, l.status, l.zip,
+                l.latitude, l.longitude, l.renewed_at, l.cover_thumb_key AS thumb_key,
+                l.photo_count, l.sort_key, l.total_matches
+         FROM (SELECT l.id, l.title, l.price_cents, l.is_free, l.status, l.zip, l.latitude,
+                      l.longitude, l.renewed_at, l.cover_thumb_key, l.photo_count, ",
+    );
+    sort_key(&mut s, f, sort);
+    s.push(" AS sort_key, -1::bigint AS total_matches FROM listings l");
+    where_clause(&mut s, f);
+    if matches!(sort, Sort::PriceLow | Sort::PriceHigh) {
+        s.push(concat!(" AND ", price!(), " IS NOT NULL"));
+    }
+    if let Some(after) = after {
+        match sort {
+            Sort::Newest => {
+                let at = DateTime::from_timestamp_micros(after.key as i64).unwrap_or_default();
+                s.push(" AND (l.renewed_at, l.id) < (")
+                    .bind(Param::Time(at))
+                    .push(", ")
+                    .bind(Param::BigInt(after.id))
+                    .push(")");
+            }
+            Sort::PriceLow | Sort::Nearest => {
+                s.push(" AND (");
+                sort_key(&mut s, f, sort);
+                s.push(", l.id) > (")
+                    .bind(Param::Double(after.key))
+                    .push(", ")
+                    .bind(Param::BigInt(after.id))
+                    .push(")");
+            }
+            Sort::PriceHigh | Sort::BestMatch => {
+                s.push(" AND (");
+                sort_key(&mut s, f, sort);
+                s.push(", l.id) < (")
+                    .bind(Param::Double(after.key))
+                    .push(", ")
+                    .bind(Param::BigInt(after.id))
+                    .push(")");
+            }
+        }
+    }
+    match sort {
+        // "+ interval '0'" hides the newest-first index from the planner when few rows match
+        // (or a window of days holds them): the words' index finds them sooner.
+        Sort::Newest if f.few_matches || !f.days.is_empty() => {
+            s.push(" ORDER BY l.renewed_at + interval '0 seconds' DESC, l.id DESC")
+        }
+        Sort::Newest => s.push(" ORDER BY l.renewed_at DESC, l.id DESC"),
+        Sort::PriceLow => s.push(concat!(" ORDER BY ", price!(), " ASC, l.id ASC")),
+        Sort::PriceHigh => s.push(concat!(" ORDER BY ", price!(), " DESC, l.id DESC")),
+        Sort::Nearest => {
+            s.push(" ORDER BY ");
+            sort_key(&mut s, f, sort);
+            s.push(" ASC, l.id ASC")
+        }
+        Sort::BestMatch => {
+            s.push(" ORDER BY ");
+            sort_key(&mut s, f, sort);
+            s.push(" DESC, l.id DESC")
+        }
+    };
+    s.push(" LIMIT ").bind(Param::BigInt(limit));
+    s.push(") l");
+    s.push(order_of_page(sort, Alias::L));
+    s
+}
+
+/// The first page when few listings match: every match is read through the filters' indexes
+/// (at most FEW_MATCHES_CAP of them, so a wrong estimate costs a bounded amount: the caller
+/// sees the cap reached and walks the index instead), sorted and counted. Only what the sort
+/// needs is carried through the sort; the page's 26 rows are read again by id for the rest.
+fn few_matches_page_statement(f: &Filters, sort: Sort, limit: i64) -> Statement {
+    let mut s = Statement::default();
+    s.push(
+        "SELECT l.id, l.title, l.price_cents, l.is_free, l.status, l.zip,
+                l.latitude, l.longitude, l.renewed_at, l.cover_thumb_key AS thumb_key,
+                l.photo_count, ",
+    );
+    sort_key(&mut s, f, sort);
+    s.push(
+        " AS sort_key, t.total_matches
+         FROM (SELECT c.*, count(*) OVER () AS total_matches
+               FROM (SELECT l.id, l.renewed_at, ",
+    );
+    // Newest first sorts on the column; the others on the sort key, computed once a match.
+    if sort == Sort::Newest {
+        s.push("0::float8");
+    } else {
+        sort_key(&mut s, f, sort);
+    }
+    s.push(" AS sort_key FROM listings l");
+    where_clause(&mut s, f);
+    if matches!(sort, Sort::PriceLow | Sort::PriceHigh) {
+        s.push(concat!(" AND ", price!(), " IS NOT NULL"));
+    }
+    s.push(" LIMIT ")
+        .bind(Param::BigInt(FEW_MATCHES_CAP))
+        .push(") c")
+        .push(order_of_page(sort, Alias::C))
+        .push(" LIMIT ")
+        .bind(Param::BigInt(limit))
+        .push(") t JOIN listings l ON l.id = t.id")
+        .push(order_of_page(sort, Alias::T));
+    s
+}
+
+/// The relations a page's rows are ordered in.
+#[derive(Debug, Clone, Copy)]
+enum Alias {
+    /// The page itself.
+    L,
+    /// The matches of a few-matches page.
+    C,
+    /// Its cut to the page.
+    T,
+}
+
+/// ORDER BY for rows of a page (`alias` holds `renewed_at`, `sort_key` and `id`).
+fn order_of_page(sort: Sort, alias: Alias) -> &'static str {
+    match (alias, sort) {
+        (Alias::L, Sort::Newest) => " ORDER BY l.renewed_at DESC, l.id DESC",
+        (Alias::C, Sort::Newest) => " ORDER BY c.renewed_at DESC, c.id DESC",
+        (Alias::T, Sort::Newest) => " ORDER BY t.renewed_at DESC, t.id DESC",
+        (Alias::L, Sort::PriceLow | Sort::Nearest) => " ORDER BY l.sort_key ASC, l.id ASC",
+        (Alias::C, Sort::PriceLow | Sort::Nearest) => " ORDER BY c.sort_key ASC, c.id ASC",
+        (Alias::T, Sort::PriceLow | Sort::Nearest) => " ORDER BY t.sort_key ASC, t.id ASC",
+        (Alias::L, Sort::PriceHigh | Sort::BestMatch) => " ORDER BY l.sort_key DESC, l.id DESC",
+        (Alias::C, Sort::PriceHigh | Sort::BestMatch) => " ORDER BY c.sort_key DESC, c.id DESC",
+        (Alias::T, Sort::PriceHigh | Sort::BestMatch) => " ORDER BY t.sort_key DESC, t.id DESC",
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn cursors_round_trip_exactly() {
+        for key in [0.0, 1234.5, 1.0e-7, 999_999.123_456] {
+            let cursor = SearchCursor { key, id: 7 };
+            for sort in Sort::ALL {
+                assert_eq!(SearchCursor::decode(&cursor.encode(), sort), Some(cursor));
+            }
+        }
+        for bad in ["", "zz-1", "0-0", "7ff0000000000000-1", "1-x", "-1"] {
+            assert_eq!(SearchCursor::decode(bad, Sort::Newest), None, "{bad}");
+        }
+    }
+
+    #[test]
+    fn cursors_a_sort_could_not_have_made_are_refused() {
+        let year_200000 = SearchCursor { key: 6.3e18, id: 7 };
+        let negative = SearchCursor { key: -5.0, id: 7 };
+        for sort in Sort::ALL {
+            assert_eq!(SearchCursor::decode(&year_200000.encode(), sort), None);
+            assert_eq!(SearchCursor::decode(&negative.encode(), sort), None);
+        }
+        let tomorrow = SearchCursor {
+            key: (Utc::now() + chrono::Duration::days(1)).timestamp_micros() as f64,
+            id: 7,
+        };
+        assert!(SearchCursor::decode(&tomorrow.encode(), Sort::Newest).is_some());
+        let next_year = SearchCursor {
+            key: (Utc::now() + chrono::Duration::days(365)).timestamp_micros() as f64,
+            id: 7,
+        };
+        assert_eq!(
+            SearchCursor::decode(&next_year.encode(), Sort::Newest),
+            None
+        );
+    }
+}
