@@ -201,8 +201,9 @@ pub fn encode_jpeg(img: &DynamicImage) -> Vec<u8> {
     out
 }
 
-/// Runs heavy image work on the blocking pool, at most one job per core at a time.
-pub async fn run_limited<T, F>(work: F) -> Result<T, crate::web::AppError>
+/// Runs heavy image work on the blocking pool, at most one job per core at a time. An error
+/// is ours (the pool or the semaphore gone), never the photo's.
+pub async fn run_limited<T, F>(work: F) -> anyhow::Result<T>
 where
     F: FnOnce() -> T + Send + 'static,
     T: Send + 'static,
@@ -211,7 +212,9 @@ where
         .acquire()
         .await
         .map_err(|_| anyhow::anyhow!("the image semaphore is closed"))?;
-    Ok(actix_web::web::block(work).await?)
+    actix_web::web::block(work)
+        .await
+        .map_err(|err| anyhow::anyhow!("image work failed: {err}"))
 }
 
 #[cfg(test)]

@@ -10,6 +10,7 @@ mod health;
 mod helpers;
 mod janitor;
 mod jobs;
+mod layers;
 mod listings;
 mod mail;
 mod manage;
