@@ -7,23 +7,23 @@ use std::net::TcpListener;
 use actix_web::dev::Server;
 use actix_web::http::Method;
 use actix_web::middleware::{Compress, ErrorHandlers, from_fn};
-use actix_web::{App, HttpServer, Route, web};
+use actix_web::{App, HttpServer, web};
 use tracing_actix_web::TracingLogger;
 
-use crate::accounts::handlers::{self as accounts, PasswordCost};
-use crate::accounts::recovery;
+use crate::accounts::handlers::PasswordCost;
 use crate::config::ListingSettings;
 use crate::config::{AuthSettings, SecretKey};
-use crate::home;
-use crate::listings::handlers::{self as listings, ListingRules};
-use crate::saved::handlers as saved;
-use crate::search::handlers as search;
+use crate::listings::handlers::ListingRules;
+use crate::search::handlers::SearchRate;
 use crate::storage::Storage;
 use crate::web::rate_limit::TrustProxyHeaders;
 use crate::web::request_log::RedactedRootSpan;
-use crate::web::session::{LoginLookup, SessionLifetime, load_current_user, session_middleware};
+use crate::web::routes::{RouteDef, Scope};
+use crate::web::session::{
+    self, LoginLookup, SessionLifetime, load_current_user, session_middleware,
+};
 use crate::web::{
-    AppError, Db, SiteConfig, assets, csrf, error, head, headers, health, media, nul,
+    AppError, Db, SiteConfig, assets, csrf, error, head, headers, health, media, nul, problem,
 };
 
 /// Everything handlers share. Cheap to clone: each field is a handle.
@@ -65,7 +65,7 @@ impl Application {
             ),
             max_photos: usize::from(state.listings.max_photos),
         });
-        let search_rate = web::Data::new(search::SearchRate(state.listings.search_rate_per_minute));
+        let search_rate = web::Data::new(SearchRate(state.listings.search_rate_per_minute));
         let lifetime = SessionLifetime::from_days(state.auth.session_lifetime_days);
         let trust_proxy = TrustProxyHeaders(state.auth.trust_proxy_headers);
         let secure_cookies = state.site.public_url.starts_with("https://");
@@ -148,225 +148,60 @@ fn session_key(secret: &SecretKey) -> actix_web::cookie::Key {
     actix_web::cookie::Key::from(&material)
 }
 
-/// Every route of the site: path, method, handler. Tests read the paths and methods, so a new
-/// state-changing route is covered by the CSRF tests without anyone listing it again.
-pub fn route_table() -> Vec<(&'static str, Method, Route)> {
+/// Every route of the site, from each feature's list: scope, path, method, handler. Tests read
+/// the paths and methods, so a new route is covered by the CSRF, HEAD and admin tests without
+/// anyone listing it again.
+pub fn route_table() -> Vec<RouteDef> {
     type M = Method;
-    vec![
-        ("/", M::GET, web::get().to(home::handlers::show_home)),
-        ("/healthz", M::GET, web::get().to(health::healthz)),
-        ("/readyz", M::GET, web::get().to(health::readyz)),
-        (
+    let plumbing = vec![
+        RouteDef::site("/healthz", M::GET, web::get().to(health::healthz)),
+        RouteDef::site("/readyz", M::GET, web::get().to(health::readyz)),
+        RouteDef::site(
             "/static/{version}/{path:.*}",
             M::GET,
             web::get().to(assets::serve_static),
         ),
-        ("/media/{key:.*}", M::GET, web::get().to(media::serve_media)),
-        (
-            "/photos/{photo_id}/{variant}.jpg",
-            M::GET,
-            web::get().to(listings::show_public_photo),
-        ),
-        // Accounts
-        ("/signup", M::GET, web::get().to(accounts::signup_form)),
-        ("/signup", M::POST, web::post().to(accounts::create_account)),
-        ("/login", M::GET, web::get().to(accounts::login_form)),
-        ("/login", M::POST, web::post().to(accounts::log_in)),
-        ("/logout", M::POST, web::post().to(accounts::log_out)),
-        (
-            "/password/forgot",
-            M::GET,
-            web::get().to(recovery::forgot_password_form),
-        ),
-        (
-            "/password/forgot",
-            M::POST,
-            web::post().to(recovery::request_password_reset),
-        ),
-        (
-            "/password/reset",
-            M::GET,
-            web::get().to(recovery::reset_password_form),
-        ),
-        (
-            "/password/reset",
-            M::POST,
-            web::post().to(recovery::reset_password),
-        ),
-        (
-            "/verify-email",
-            M::GET,
-            web::get().to(recovery::verify_email),
-        ),
-        (
-            "/settings/verify-email",
-            M::POST,
-            web::post().to(recovery::resend_verification),
-        ),
-        (
-            "/u/{username}",
-            M::GET,
-            web::get().to(accounts::show_profile),
-        ),
-        ("/settings", M::GET, web::get().to(accounts::settings_form)),
-        (
-            "/settings/profile",
-            M::POST,
-            web::post().to(accounts::update_profile),
-        ),
-        (
-            "/settings/avatar",
-            M::POST,
-            web::post().to(accounts::upload_avatar),
-        ),
-        (
-            "/settings/avatar/remove",
-            M::GET,
-            web::get().to(accounts::confirm_remove_avatar),
-        ),
-        (
-            "/settings/avatar/remove",
-            M::POST,
-            web::post().to(accounts::remove_avatar),
-        ),
-        (
-            "/settings/email",
-            M::POST,
-            web::post().to(accounts::update_email),
-        ),
-        (
-            "/settings/password",
-            M::POST,
-            web::post().to(accounts::update_password),
-        ),
-        (
-            "/settings/logout-everywhere",
-            M::POST,
-            web::post().to(accounts::log_out_everywhere),
-        ),
-        (
-            "/settings/delete",
-            M::POST,
-            web::post().to(accounts::delete_account),
-        ),
-        ("/admin", M::GET, web::get().to(accounts::admin_home)),
-        // Listings
-        (
-            "/c/{section}",
-            M::GET,
-            web::get().to(listings::show_section),
-        ),
-        (
-            "/c/{section}/{category}",
-            M::GET,
-            web::get().to(listings::show_category),
-        ),
-        (
-            "/listings/new",
-            M::GET,
-            web::get().to(listings::new_listing_form),
-        ),
-        (
-            "/listings/new",
-            M::POST,
-            web::post().to(listings::create_listing),
-        ),
-        (
-            "/listings/{id}",
-            M::GET,
-            web::get().to(listings::listing_by_id),
-        ),
-        (
-            "/listings/{id}/edit",
-            M::GET,
-            web::get().to(listings::edit_listing_form),
-        ),
-        (
-            "/listings/{id}/edit",
-            M::POST,
-            web::post().to(listings::update_listing),
-        ),
-        (
-            "/listings/{id}/status",
-            M::POST,
-            web::post().to(listings::change_status),
-        ),
-        (
-            "/listings/{id}/renew",
-            M::POST,
-            web::post().to(listings::renew_listing),
-        ),
-        (
-            "/listings/{id}/delete",
-            M::GET,
-            web::get().to(listings::confirm_delete_listing),
-        ),
-        (
-            "/listings/{id}/delete",
-            M::POST,
-            web::post().to(listings::delete_listing),
-        ),
-        (
-            "/listings/{id}/restore",
-            M::POST,
-            web::post().to(listings::restore_listing),
-        ),
-        (
-            "/listings/{id}/{slug}",
-            M::GET,
-            web::get().to(listings::show_listing),
-        ),
-        // Search
-        ("/search", M::GET, web::get().to(search::search_page)),
-        ("/search.atom", M::GET, web::get().to(search::search_feed)),
-        // Favourites and saved searches
-        (
-            "/listings/{id}/favorite",
-            M::POST,
-            web::post().to(saved::toggle_favorite),
-        ),
-        ("/favorites", M::GET, web::get().to(saved::show_favorites)),
-        (
-            "/saved-searches",
-            M::GET,
-            web::get().to(saved::list_saved_searches),
-        ),
-        (
-            "/saved-searches",
-            M::POST,
-            web::post().to(saved::save_search),
-        ),
-        (
-            "/saved-searches/{id}",
-            M::GET,
-            web::get().to(saved::open_saved_search),
-        ),
-        (
-            "/saved-searches/{id}/delete",
-            M::GET,
-            web::get().to(saved::confirm_delete_saved_search),
-        ),
-        (
-            "/saved-searches/{id}/delete",
-            M::POST,
-            web::post().to(saved::delete_saved_search),
-        ),
+        RouteDef::site("/media/{key:.*}", M::GET, web::get().to(media::serve_media)),
+    ];
+    [
+        plumbing,
+        crate::home::routes::routes(),
+        crate::accounts::routes::routes(),
+        crate::listings::routes::routes(),
+        crate::search::routes::routes(),
+        crate::saved::routes::routes(),
     ]
+    .into_iter()
+    .flatten()
+    .collect()
 }
 
-/// Every route of the site.
+/// Every route of the site, each in its scope: the pages at the root, the admin area behind
+/// its guard, the API with problem documents for errors (and a problem-document 404 for
+/// anything under it that is not a route).
 pub fn routes(cfg: &mut web::ServiceConfig) {
-    for (path, _, route) in route_table() {
-        cfg.route(path, route);
+    let mut admin = web::scope(Scope::Admin.prefix()).wrap(from_fn(session::require_admin));
+    let mut api = web::scope(Scope::Api.prefix())
+        .wrap(ErrorHandlers::new().default_handler(problem::render_problems));
+    for def in route_table() {
+        match def.scope {
+            Scope::Site => {
+                cfg.route(def.path, def.route);
+            }
+            Scope::Admin => admin = admin.route(def.path, def.route),
+            Scope::Api => api = api.route(def.path, def.route),
+        }
     }
+    cfg.service(admin);
+    cfg.service(api.default_service(web::to(|| async { Err::<(), _>(AppError::NotFound) })));
     cfg.default_service(web::to(|| async { Err::<(), _>(AppError::NotFound) }));
 }
 
 /// The (method, path) of every route that may change state, for the CSRF tests.
-pub fn state_changing_routes() -> Vec<(Method, &'static str)> {
+pub fn state_changing_routes() -> Vec<(Method, String)> {
     route_table()
         .into_iter()
-        .filter(|(_, method, _)| !matches!(*method, Method::GET | Method::HEAD))
-        .map(|(path, method, _)| (method, path))
+        .filter(|def| !matches!(def.method, Method::GET | Method::HEAD))
+        .map(|def| (def.method.clone(), def.full_path()))
         .collect()
 }

@@ -7,4 +7,5 @@ pub mod models;
 pub mod password;
 pub mod queries;
 pub mod recovery;
+pub mod routes;
 pub mod views;

@@ -1,4 +1,5 @@
 //! The front page.
 
 pub mod handlers;
+pub mod routes;
 pub mod views;

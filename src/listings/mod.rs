@@ -8,4 +8,5 @@ pub mod janitor;
 pub mod models;
 pub mod photos;
 pub mod queries;
+pub mod routes;
 pub mod views;

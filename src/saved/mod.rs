@@ -3,4 +3,5 @@
 
 pub mod handlers;
 pub mod queries;
+pub mod routes;
 pub mod views;

@@ -4,5 +4,6 @@ pub mod density;
 pub mod domain;
 pub mod handlers;
 pub mod queries;
+pub mod routes;
 pub mod service;
 pub mod views;

@@ -71,7 +71,7 @@ impl AppError {
 
 /// A message for the user, carried from an [`AppError`] to the page that renders it.
 #[derive(Debug, Clone)]
-struct UserMessage(String);
+pub(super) struct UserMessage(pub(super) String);
 
 impl ResponseError for AppError {
     fn status_code(&self) -> StatusCode {
@@ -191,7 +191,7 @@ impl ErrorPage {
 }
 
 /// Title and default explanation for a status.
-fn describe(status: StatusCode) -> (&'static str, &'static str) {
+pub(super) fn describe(status: StatusCode) -> (&'static str, &'static str) {
     match status.as_u16() {
         400 => (
             "Bad request",
@@ -250,7 +250,11 @@ pub fn render_error_pages<B: MessageBody + 'static>(
         .headers()
         .get(header::CONTENT_TYPE)
         .and_then(|v| v.to_str().ok())
-        .is_some_and(|ct| ct.starts_with("text/html") || ct.starts_with("application/json"));
+        .is_some_and(|ct| {
+            ct.starts_with("text/html")
+                || ct.starts_with("application/json")
+                || ct.starts_with("application/problem+json")
+        });
     if already_rendered {
         return Ok(ErrorHandlerResponse::Response(res.map_into_left_body()));
     }

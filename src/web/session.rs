@@ -250,6 +250,32 @@ pub async fn load_current_user<B: MessageBody>(
     Ok(res)
 }
 
+/// Middleware for the admin area's scope: only admins get past it (visitors are sent to log
+/// in, members get 403), whatever the handler behind it checks itself.
+pub async fn require_admin<B: MessageBody>(
+    req: ServiceRequest,
+    next: Next<B>,
+) -> Result<ServiceResponse<EitherBody<B>>, actix_web::Error> {
+    let refusal = match req.extensions().get::<CurrentUser>() {
+        Some(user) if user.is_admin() => None,
+        Some(_) => Some(AppError::Forbidden(Some(
+            "This part of the site is for administrators.".into(),
+        ))),
+        None => Some(AppError::Unauthenticated {
+            next: return_path(req.request()),
+        }),
+    };
+    match refusal {
+        None => next
+            .call(req)
+            .await
+            .map(ServiceResponse::map_into_left_body),
+        Some(err) => Ok(req
+            .into_response(err.error_response())
+            .map_into_right_body()),
+    }
+}
+
 /// The current user, if someone is logged in.
 pub struct MaybeUser(pub Option<CurrentUser>);
 

@@ -185,8 +185,8 @@ async fn every_get_route_answers_head_like_get_without_a_body() {
 
     let routes: Vec<String> = corkboard::startup::route_table()
         .into_iter()
-        .filter(|(_, method, _)| method == actix_web::http::Method::GET)
-        .map(|(path, _, _)| sample(path))
+        .filter(|def| def.method == actix_web::http::Method::GET)
+        .map(|def| sample(&def.full_path()))
         .collect();
     assert!(routes.len() >= 15, "{routes:?}");
     for path in routes

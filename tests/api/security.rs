@@ -38,7 +38,7 @@ async fn every_state_changing_route_needs_the_csrf_token() {
     assert!(routes.len() >= 9, "{routes:?}");
 
     for (method, pattern) in routes {
-        let path = sample_path(pattern);
+        let path = sample_path(&pattern);
         let url = app.url(&path);
         let what = format!("{method} {path}");
 
@@ -363,4 +363,102 @@ async fn browsers_are_told_to_keep_to_https_when_the_site_is_https() {
         .unwrap()
         .to_owned();
     assert!(header.starts_with("max-age=31536000"), "{header}");
+}
+
+#[tokio::test]
+async fn every_admin_route_is_behind_the_admin_guard() {
+    let app = spawn_app().await;
+    let admin_routes: Vec<(reqwest::Method, String)> = corkboard::startup::route_table()
+        .into_iter()
+        .filter(|def| def.scope == corkboard::web::routes::Scope::Admin)
+        .map(|def| {
+            (
+                def.method.as_str().parse().unwrap(),
+                sample_path(&def.full_path()),
+            )
+        })
+        .collect();
+    assert!(!admin_routes.is_empty());
+    let member = app.new_visitor();
+    member.sign_up_new_member().await;
+    let admin = app.new_visitor();
+    let admin_user = admin.sign_up_new_member().await;
+    diesel::RunQueryDsl::execute(
+        diesel::sql_query("UPDATE users SET role = 'admin' WHERE username = $1")
+            .bind::<diesel::sql_types::Text, _>(&admin_user.username),
+        &mut app.pool.get().unwrap(),
+    )
+    .unwrap();
+
+    for (method, path) in &admin_routes {
+        let visitor = app
+            .client
+            .request(method.clone(), app.url(path))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(visitor.status(), StatusCode::SEE_OTHER, "{method} {path}");
+        assert!(
+            visitor.headers()["location"]
+                .to_str()
+                .unwrap()
+                .starts_with("/login?next="),
+            "{method} {path}"
+        );
+        let refused = member
+            .client
+            .request(method.clone(), member.url(path))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(refused.status(), StatusCode::FORBIDDEN, "{method} {path}");
+        assert_eq!(
+            refused.headers()["cache-control"],
+            "no-store",
+            "{method} {path}"
+        );
+        if *method == reqwest::Method::GET {
+            let page = admin.get(path).await;
+            assert_eq!(page.status(), StatusCode::OK, "{method} {path}");
+        }
+    }
+    // No admin link for members; one for admins.
+    assert!(
+        !member
+            .get_ok_page("/")
+            .await
+            .body
+            .contains("href=\"/admin\"")
+    );
+    assert!(
+        admin
+            .get_ok_page("/")
+            .await
+            .body
+            .contains("href=\"/admin\"")
+    );
+}
+
+#[tokio::test]
+async fn the_api_scope_answers_with_problem_documents() {
+    let app = spawn_app().await;
+
+    let response = app.get("/api/v1/no-such-thing").await;
+
+    assert_eq!(response.status(), StatusCode::NOT_FOUND);
+    assert_eq!(
+        response.headers()["content-type"],
+        "application/problem+json"
+    );
+    let problem: serde_json::Value = response.json().await.unwrap();
+    assert_eq!(problem["status"], 404);
+    assert_eq!(problem["title"], "Page not found");
+    // The pages keep their HTML error pages.
+    let page = app.get("/no-such-thing").await;
+    assert!(
+        page.headers()["content-type"]
+            .to_str()
+            .unwrap()
+            .starts_with("text/html")
+    );
 }

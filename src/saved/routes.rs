@@ -1,0 +1,44 @@
+//! The saved feature's routes: favourites and saved searches.
+
+use actix_web::http::Method as M;
+use actix_web::web;
+
+use super::handlers as saved;
+use crate::web::routes::RouteDef;
+
+/// Every route of this feature, in the order they are matched.
+pub fn routes() -> Vec<RouteDef> {
+    vec![
+        RouteDef::site(
+            "/listings/{id}/favorite",
+            M::POST,
+            web::post().to(saved::toggle_favorite),
+        ),
+        RouteDef::site("/favorites", M::GET, web::get().to(saved::show_favorites)),
+        RouteDef::site(
+            "/saved-searches",
+            M::GET,
+            web::get().to(saved::list_saved_searches),
+        ),
+        RouteDef::site(
+            "/saved-searches",
+            M::POST,
+            web::post().to(saved::save_search),
+        ),
+        RouteDef::site(
+            "/saved-searches/{id}",
+            M::GET,
+            web::get().to(saved::open_saved_search),
+        ),
+        RouteDef::site(
+            "/saved-searches/{id}/delete",
+            M::GET,
+            web::get().to(saved::confirm_delete_saved_search),
+        ),
+        RouteDef::site(
+            "/saved-searches/{id}/delete",
+            M::POST,
+            web::post().to(saved::delete_saved_search),
+        ),
+    ]
+}
