@@ -191,7 +191,7 @@ fn migrate(url: &str) -> anyhow::Result<()> {
 fn seed(settings: &Settings, database: &Database) -> anyhow::Result<()> {
     let secret = settings.load_or_create_session_key()?;
     let storage = Storage::from_settings(&settings.storage, &settings.data_dir, &secret)?;
-    let pool = db::build_pool(&database.url, &settings.database);
+    let pool = db::build_command_pool(&database.url, &settings.database);
     let report = actix_web::rt::System::new().block_on(demo::seed_demo(
         &pool,
         &storage,
@@ -215,7 +215,7 @@ fn create_admin(
     if let Some(user) = queries::find_by_login(&mut conn, &args.username)?
         .filter(|u| u.username.eq_ignore_ascii_case(&args.username))
     {
-        queries::set_role(&mut conn, user.id, models::Role::Admin.as_str())?;
+        queries::set_role(&mut conn, user.id, models::Role::Admin)?;
         println!("{} is now an admin.", user.username);
         return Ok(());
     }
@@ -242,7 +242,7 @@ fn create_admin(
             username: username.as_str(),
             email: email.as_str(),
             password_hash: &hash,
-            role: models::Role::Admin.as_str(),
+            role: models::Role::Admin,
         },
     )
     .map_err(|err| anyhow::anyhow!("cannot create the account: {err}"))?;

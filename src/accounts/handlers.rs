@@ -12,7 +12,7 @@ use super::domain::{
     SignUpForm, safe_next,
 };
 use super::mail::{EmailChanged, masked};
-use super::models::{NewUser, ProfileChanges, Role, User};
+use super::models::{NewUser, ProfileChanges, Role, User, UserStatus};
 use super::password;
 use super::queries::{self, AccountConflict};
 use super::recovery;
@@ -178,7 +178,7 @@ pub async fn create_account(
                             username: &name,
                             email: &mail,
                             password_hash: &hash,
-                            role: Role::Member.as_str(),
+                            role: Role::Member,
                         },
                     )
                 });
@@ -330,7 +330,7 @@ pub async fn log_in(
             return Ok(unprocessable(failed(ctx, WRONG_LOGIN), &req));
         }
     };
-    if user.status != "active" {
+    if user.status != UserStatus::Active {
         return Err(AppError::Forbidden(Some(
             "This account has been suspended. Contact the site's administrators if you think this is a mistake."
                 .into(),
@@ -414,7 +414,8 @@ pub async fn show_profile(
             .map(|l| PastListing {
                 path: l.path(),
                 title: l.title.clone(),
-                status: l.effective_status(now).as_str(),
+                status: l.effective_status(now),
+                status_label: crate::listings::views::status_label(l.effective_status(now)),
                 when: ago(l.updated_at, now),
             })
             .collect(),

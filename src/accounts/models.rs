@@ -4,35 +4,22 @@ use diesel::prelude::*;
 use crate::db::schema::users;
 use crate::web::CurrentUser;
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Role {
-    Member,
-    Admin,
-}
-
-impl Role {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Self::Member => "member",
-            Self::Admin => "admin",
-        }
+crate::text_enum! {
+    /// What a member may do beyond their own things.
+    pub enum Role {
+        Member => "member",
+        Admin => "admin",
     }
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Status {
-    Active,
-    Banned,
-    Deleted,
-}
-
-impl Status {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Self::Active => "active",
-            Self::Banned => "banned",
-            Self::Deleted => "deleted",
-        }
+crate::text_enum! {
+    /// Whether an account may be used.
+    pub enum UserStatus {
+        Active => "active",
+        /// Banned by an admin: no log-in, no sessions.
+        Banned => "banned",
+        /// Deleted by its member: the row stays, wiped, as "deleted user".
+        Deleted => "deleted",
     }
 }
 
@@ -48,8 +35,8 @@ pub struct User {
     pub bio: String,
     pub home_zip: Option<String>,
     pub avatar_key: Option<String>,
-    pub role: String,
-    pub status: String,
+    pub role: Role,
+    pub status: UserStatus,
     pub auth_epoch: i32,
     pub created_at: DateTime<Utc>,
     pub updated_at: DateTime<Utc>,
@@ -60,19 +47,11 @@ pub struct User {
 
 impl User {
     pub fn role(&self) -> Role {
-        if self.role == "admin" {
-            Role::Admin
-        } else {
-            Role::Member
-        }
+        self.role
     }
 
-    pub fn status(&self) -> Status {
-        match self.status.as_str() {
-            "active" => Status::Active,
-            "banned" => Status::Banned,
-            _ => Status::Deleted,
-        }
+    pub fn status(&self) -> UserStatus {
+        self.status
     }
 
     pub fn email_verified(&self) -> bool {
@@ -108,7 +87,7 @@ pub struct NewUser<'a> {
     pub username: &'a str,
     pub email: &'a str,
     pub password_hash: &'a str,
-    pub role: &'a str,
+    pub role: Role,
 }
 
 /// The profile fields a member edits in their settings.

@@ -8,7 +8,7 @@ use diesel::prelude::*;
 use diesel::result::{DatabaseErrorKind, Error as DieselError};
 use diesel::sql_types::Text;
 
-use super::models::{NewUser, ProfileChanges, User};
+use super::models::{NewUser, ProfileChanges, Role, User, UserStatus};
 use crate::db::schema::{user_sessions, users};
 
 #[diesel::declare_sql_function]
@@ -71,7 +71,7 @@ pub fn find_by_login(conn: &mut PgConnection, login: &str) -> QueryResult<Option
                 .eq(&login)
                 .or(lower(users::email).eq(&login)),
         )
-        .filter(users::status.ne("deleted"))
+        .filter(users::status.ne(UserStatus::Deleted))
         .select(User::as_select())
         .first(conn)
         .optional()
@@ -84,7 +84,7 @@ pub fn find_active_by_username(
 ) -> QueryResult<Option<User>> {
     users::table
         .filter(lower(users::username).eq(username.to_lowercase()))
-        .filter(users::status.eq("active"))
+        .filter(users::status.eq(UserStatus::Active))
         .select(User::as_select())
         .first(conn)
         .optional()
@@ -139,7 +139,7 @@ pub fn user_for_session(
         .filter(user_sessions::token_hash.eq(token_hash))
         .filter(user_sessions::auth_epoch.eq(users::auth_epoch))
         .filter(user_sessions::created_at.gt(oldest))
-        .filter(users::status.eq("active"))
+        .filter(users::status.eq(UserStatus::Active))
         .select((User::as_select(), user_sessions::last_seen_at))
         .first(conn)
         .optional()?;
@@ -272,7 +272,7 @@ pub fn delete_account(conn: &mut PgConnection, user_id: i64) -> QueryResult<Opti
                 users::bio.eq(""),
                 users::home_zip.eq(None::<String>),
                 users::avatar_key.eq(None::<String>),
-                users::status.eq("deleted"),
+                users::status.eq(UserStatus::Deleted),
                 users::deleted_at.eq(diesel::dsl::now),
             ))
             .execute(conn)?;
@@ -280,7 +280,7 @@ pub fn delete_account(conn: &mut PgConnection, user_id: i64) -> QueryResult<Opti
     })
 }
 
-pub fn set_role(conn: &mut PgConnection, user_id: i64, role: &str) -> QueryResult<()> {
+pub fn set_role(conn: &mut PgConnection, user_id: i64, role: Role) -> QueryResult<()> {
     diesel::update(users::table.find(user_id))
         .set(users::role.eq(role))
         .execute(conn)
@@ -291,7 +291,7 @@ pub fn set_role(conn: &mut PgConnection, user_id: i64, role: &str) -> QueryResul
 pub fn ban_user(conn: &mut PgConnection, user_id: i64) -> QueryResult<()> {
     conn.transaction(|conn| {
         diesel::update(users::table.find(user_id))
-            .set(users::status.eq("banned"))
+            .set(users::status.eq(UserStatus::Banned))
             .execute(conn)?;
         end_all_sessions(conn, user_id).map(|_| ())
     })
@@ -368,7 +368,7 @@ pub fn find_token(
         .filter(account_tokens::purpose.eq(purpose.as_str()))
         .filter(account_tokens::used_at.is_null())
         .filter(account_tokens::expires_at.gt(diesel::dsl::now))
-        .filter(users::status.eq("active"))
+        .filter(users::status.eq(UserStatus::Active))
         .select((User::as_select(), account_tokens::email))
         .for_update()
         .first(conn)

@@ -13,7 +13,7 @@ use serde::Deserialize;
 use super::domain::{Email, NewPassword};
 use super::handlers::PasswordCost;
 use super::mail::{PasswordChanged, PasswordReset, VerifyEmail};
-use super::models::User;
+use super::models::{User, UserStatus};
 use super::password;
 use super::queries::{self, TokenPurpose};
 use super::views::{ForgotPasswordPage, ResetPasswordPage};
@@ -109,8 +109,9 @@ pub async fn request_password_reset(
         .run(move |conn| {
             rate_limit::hit(conn, PASSWORD_RESETS_PER_NETWORK, &network)?;
             rate_limit::hit(conn, PASSWORD_RESETS_PER_ADDRESS, &address)?;
-            let user = queries::find_by_login(conn, &address)?
-                .filter(|u| u.email.eq_ignore_ascii_case(&address) && u.status == "active");
+            let user = queries::find_by_login(conn, &address)?.filter(|u| {
+                u.email.eq_ignore_ascii_case(&address) && u.status == UserStatus::Active
+            });
             if let Some(user) = user {
                 use diesel::Connection;
                 conn.transaction(|conn| {

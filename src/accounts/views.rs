@@ -10,7 +10,8 @@ use crate::web::{FieldErrors, PageContext};
 pub struct PastListing {
     pub path: String,
     pub title: String,
-    pub status: &'static str,
+    pub status: crate::listings::models::ListingStatus,
+    pub status_label: &'static str,
     pub when: String,
 }
 

@@ -8,6 +8,7 @@
 pub mod embedded;
 pub mod schema;
 pub mod snapshot;
+pub mod types;
 
 use std::time::Duration;
 
@@ -59,6 +60,22 @@ pub fn build_pool(url: &str, settings: &DatabaseSettings) -> PgPool {
         .test_on_check_out(true)
         .connection_customizer(Box::new(ConnectionOptions {
             statement_timeout: Duration::from_millis(settings.statement_timeout_ms),
+        }))
+        .build_unchecked(ConnectionManager::new(url))
+}
+
+/// A pool for a one-shot command (`seed-demo`): connections are made only when asked for, so
+/// no pool thread is still connecting when the command returns and the process exits (libpq
+/// torn down under a connecting thread crashes the process).
+pub fn build_command_pool(url: &str, settings: &DatabaseSettings) -> PgPool {
+    r2d2::Pool::builder()
+        .max_size(2)
+        .min_idle(Some(0))
+        .connection_timeout(Duration::from_millis(
+            settings.checkout_timeout_ms.max(10_000),
+        ))
+        .connection_customizer(Box::new(ConnectionOptions {
+            statement_timeout: Duration::from_millis(settings.statement_timeout_ms.max(60_000)),
         }))
         .build_unchecked(ConnectionManager::new(url))
 }

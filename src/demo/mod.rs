@@ -115,7 +115,7 @@ fn seed_members(conn: &mut PgConnection, cost: u32) -> anyhow::Result<String> {
                     username,
                     email: &email,
                     password_hash: &hash,
-                    role: if i == 0 { Role::Admin } else { Role::Member }.as_str(),
+                    role: if i == 0 { Role::Admin } else { Role::Member },
                 },
             )
             .map_err(|err| anyhow::anyhow!("cannot create {username}: {err}"))?;
@@ -262,7 +262,7 @@ fn demo_picture(rng: &mut Rng, hue: u8) -> image::DynamicImage {
 async fn seed_listings(conn: &mut PgConnection, storage: &Storage) -> anyhow::Result<String> {
     // Every member but the admin posts, each near their own home.
     let owners: Vec<(i64, String)> = users::table
-        .filter(users::role.eq("member"))
+        .filter(users::role.eq(Role::Member))
         .order(users::id)
         .select((users::id, users::home_zip.assume_not_null()))
         .load(conn)?;

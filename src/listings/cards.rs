@@ -30,7 +30,7 @@ pub async fn card_views(storage: &Storage, cards: &[ListingCard]) -> Vec<CardVie
             photo_count: card.photo_count,
             posted: ago(card.renewed_at, now),
             posted_exact: exact(card.renewed_at),
-            pending: card.status == "pending",
+            pending: card.status == crate::listings::models::ListingStatus::Pending,
         });
     }
     views

@@ -37,51 +37,39 @@ impl Category {
     }
 }
 
-/// What a listing's owner or an admin has made of it.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum ListingStatus {
-    Active,
-    Pending,
-    Sold,
-    Expired,
-    Deleted,
-    Hidden,
-    Removed,
+crate::text_enum! {
+    /// What a listing's owner or an admin has made of it.
+    pub enum ListingStatus {
+        Active => "active",
+        Pending => "pending",
+        Sold => "sold",
+        Expired => "expired",
+        Deleted => "deleted",
+        Hidden => "hidden",
+        Removed => "removed",
+    }
 }
 
 impl ListingStatus {
-    pub fn parse(s: &str) -> Option<Self> {
-        Some(match s {
-            "active" => Self::Active,
-            "pending" => Self::Pending,
-            "sold" => Self::Sold,
-            "expired" => Self::Expired,
-            "deleted" => Self::Deleted,
-            "hidden" => Self::Hidden,
-            "removed" => Self::Removed,
-            _ => return None,
-        })
-    }
-
-    /// Statuses only moderators set and lift: no owner action moves a listing out of them.
-    pub fn is_moderated(self) -> bool {
-        matches!(self, Self::Hidden | Self::Removed)
-    }
+    /// The statuses of listings shown in lists, search and feeds (until they expire): the one
+    /// definition the Rust code uses (the SQL and the partial indexes say the same).
+    pub const LISTED: [ListingStatus; 2] = [Self::Active, Self::Pending];
 
     /// The statuses an owner's own actions (status changes, renewing, deleting) start from.
     pub const OWNER_CHANGEABLE: [ListingStatus; 4] =
         [Self::Active, Self::Pending, Self::Sold, Self::Expired];
 
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Self::Active => "active",
-            Self::Pending => "pending",
-            Self::Sold => "sold",
-            Self::Expired => "expired",
-            Self::Deleted => "deleted",
-            Self::Hidden => "hidden",
-            Self::Removed => "removed",
-        }
+    /// Whether anyone may open a listing in this status (owners and admins open any).
+    pub fn is_viewable(self) -> bool {
+        matches!(
+            self,
+            Self::Active | Self::Pending | Self::Sold | Self::Expired
+        )
+    }
+
+    /// Statuses only moderators set and lift: no owner action moves a listing out of them.
+    pub fn is_moderated(self) -> bool {
+        matches!(self, Self::Hidden | Self::Removed)
     }
 }
 
@@ -99,7 +87,7 @@ pub struct Listing {
     pub latitude: f64,
     pub longitude: f64,
     pub attributes: serde_json::Value,
-    pub status: String,
+    pub status: ListingStatus,
     pub expires_at: DateTime<Utc>,
     pub renewed_at: DateTime<Utc>,
     pub created_at: DateTime<Utc>,
@@ -111,7 +99,7 @@ pub struct Listing {
 impl Listing {
     /// The stored status (an unknown one is treated as hidden: seen by nobody but its owner).
     pub fn status(&self) -> ListingStatus {
-        ListingStatus::parse(&self.status).unwrap_or(ListingStatus::Hidden)
+        self.status
     }
 
     /// The status as visitors see it: an active or pending listing past its expiry is expired.
@@ -126,10 +114,7 @@ impl Listing {
 
     /// Whether anyone may open the listing's page (owners and admins may open every one).
     pub fn is_public(&self) -> bool {
-        matches!(
-            self.status.as_str(),
-            "active" | "pending" | "sold" | "expired"
-        )
+        self.status.is_viewable()
     }
 
     pub fn path(&self) -> String {

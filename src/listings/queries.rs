@@ -204,7 +204,7 @@ pub struct ListingCard {
     pub title: String,
     pub price_cents: Option<i64>,
     pub is_free: bool,
-    pub status: String,
+    pub status: ListingStatus,
     pub zip: String,
     pub renewed_at: DateTime<Utc>,
     pub thumb_key: Option<String>,
@@ -290,7 +290,7 @@ pub fn past_listings_of_owner(
         .filter(listings::owner_id.eq(owner_id))
         .filter(
             listings::status
-                .ne_all(["active", "pending"])
+                .ne_all(ListingStatus::LISTED)
                 .or(listings::expires_at.le(diesel::dsl::now)),
         )
         .order(listings::updated_at.desc())
@@ -303,7 +303,7 @@ pub fn past_listings_of_owner(
 pub fn count_listings_of(conn: &mut PgConnection, owner_id: i64) -> QueryResult<i64> {
     listings::table
         .filter(listings::owner_id.eq(owner_id))
-        .filter(listings::status.ne("deleted"))
+        .filter(listings::status.ne(ListingStatus::Deleted))
         .count()
         .get_result(conn)
 }
@@ -313,10 +313,10 @@ pub fn remove_all_of_owner(conn: &mut PgConnection, owner_id: i64) -> QueryResul
     diesel::update(
         listings::table
             .filter(listings::owner_id.eq(owner_id))
-            .filter(listings::status.ne_all(["removed", "deleted"])),
+            .filter(listings::status.ne_all([ListingStatus::Removed, ListingStatus::Deleted])),
     )
     .set((
-        listings::status.eq("deleted"),
+        listings::status.eq(ListingStatus::Deleted),
         listings::deleted_at.eq(diesel::dsl::now),
     ))
     .execute(conn)
@@ -353,7 +353,7 @@ pub fn public_photo(conn: &mut PgConnection, photo_id: Uuid) -> QueryResult<Opti
     listing_photos::table
         .inner_join(listings::table)
         .filter(listing_photos::id.eq(photo_id))
-        .filter(listings::status.eq_any(["active", "pending", "sold", "expired"]))
+        .filter(listings::status.eq_any(ListingStatus::OWNER_CHANGEABLE))
         .select(Photo::as_select())
         .first(conn)
         .optional()
@@ -489,11 +489,6 @@ pub fn update_listing(
     })
 }
 
-/// The status strings of `statuses`, for `status = ANY(…)` conditions.
-fn status_strs(statuses: &[ListingStatus]) -> Vec<&'static str> {
-    statuses.iter().map(|s| s.as_str()).collect()
-}
-
 /// Sets a listing's status if it is now one of `from`; returns whether it was. The condition
 /// is part of the update, so a moderator's change made meanwhile is never overwritten.
 pub fn set_status(
@@ -505,9 +500,9 @@ pub fn set_status(
     diesel::update(
         listings::table
             .find(listing_id)
-            .filter(listings::status.eq_any(status_strs(from))),
+            .filter(listings::status.eq_any(from)),
     )
-    .set(listings::status.eq(status.as_str()))
+    .set(listings::status.eq(status))
     .execute(conn)
     .map(|n| n == 1)
 }
@@ -529,12 +524,12 @@ pub fn renew(
     diesel::update(
         listings::table
             .find(listing_id)
-            .filter(listings::status.eq_any(status_strs(&RENEWABLE))),
+            .filter(listings::status.eq_any(RENEWABLE)),
     )
     .set((
         listings::renewed_at.eq(diesel::dsl::now),
         listings::expires_at.eq(expires_at),
-        listings::status.eq(ListingStatus::Active.as_str()),
+        listings::status.eq(ListingStatus::Active),
     ))
     .execute(conn)
     .map(|n| n == 1)
@@ -548,9 +543,9 @@ pub fn delete_by_owner(conn: &mut PgConnection, listing_id: i64) -> QueryResult<
          WHERE id = $1 AND status = ANY($2)",
     )
     .bind::<BigInt, _>(listing_id)
-    .bind::<diesel::sql_types::Array<diesel::sql_types::Text>, _>(status_strs(
-        &ListingStatus::OWNER_CHANGEABLE,
-    ))
+    .bind::<diesel::sql_types::Array<diesel::sql_types::Text>, _>(
+        ListingStatus::OWNER_CHANGEABLE.to_vec(),
+    )
     .execute(conn)
     .map(|n| n == 1)
 }
@@ -609,12 +604,13 @@ pub fn take_photos_of_deleted_listings(
     account_cutoff: DateTime<Utc>,
     batch: i64,
 ) -> QueryResult<Vec<Photo>> {
+    use crate::accounts::models::UserStatus;
     use crate::db::schema::users;
     let deleted_accounts = users::table
-        .filter(users::status.eq("deleted"))
+        .filter(users::status.eq(UserStatus::Deleted))
         .select(users::id);
     let gone = listings::table
-        .filter(listings::status.eq("deleted"))
+        .filter(listings::status.eq(ListingStatus::Deleted))
         .filter(
             listings::deleted_at
                 .lt(owner_cutoff)

@@ -2,7 +2,7 @@ use askama::Template;
 use askama_web::WebTemplate;
 
 use super::domain::{AttributeDef, AttributeKind, BodyPart, ListingForm};
-use super::models::{Category, Section};
+use super::models::{Category, ListingStatus, Section};
 use super::photos::PhotoView;
 use crate::web::{ErrorLink, FieldErrors, PageContext};
 
@@ -190,8 +190,8 @@ pub struct ListingPage {
     pub updated_exact: String,
     pub seller_name: String,
     pub seller_username: String,
-    /// "active", "pending", "sold", "expired", "deleted", "hidden", "removed".
-    pub status: &'static str,
+    /// As visitors see it (an active listing past its expiry is expired).
+    pub status: ListingStatus,
     pub photos: Vec<PhotoView>,
     pub is_owner: bool,
     /// `Some(saved?)` for a logged-in visitor who is not the owner.
@@ -208,22 +208,14 @@ pub struct ListingPage {
 
 impl ListingPage {
     pub fn status_label(&self) -> &'static str {
-        match self.status {
-            "pending" => "Sale pending",
-            "sold" => "Sold",
-            "expired" => "Expired",
-            "deleted" => "Deleted",
-            "hidden" => "Hidden by moderators",
-            "removed" => "Removed by moderators",
-            _ => "Active",
-        }
+        status_label(self.status)
     }
 
     pub fn availability(&self) -> &'static str {
         match self.status {
-            "sold" => "https://schema.org/SoldOut",
-            "pending" => "https://schema.org/LimitedAvailability",
-            "active" => "https://schema.org/InStock",
+            ListingStatus::Sold => "https://schema.org/SoldOut",
+            ListingStatus::Pending => "https://schema.org/LimitedAvailability",
+            ListingStatus::Active => "https://schema.org/InStock",
             _ => "https://schema.org/Discontinued",
         }
     }
@@ -253,5 +245,18 @@ impl BrowsePage {
 
     pub fn is_current(&self, link: &CategoryLink) -> bool {
         self.category.as_ref().is_some_and(|c| c.slug == link.slug)
+    }
+}
+
+/// A status as people read it.
+pub fn status_label(status: ListingStatus) -> &'static str {
+    match status {
+        ListingStatus::Active => "Active",
+        ListingStatus::Pending => "Sale pending",
+        ListingStatus::Sold => "Sold",
+        ListingStatus::Expired => "Expired",
+        ListingStatus::Deleted => "Deleted",
+        ListingStatus::Hidden => "Hidden by moderators",
+        ListingStatus::Removed => "Removed by moderators",
     }
 }

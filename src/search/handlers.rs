@@ -33,7 +33,7 @@ fn cards(rows: &[SearchRow]) -> Vec<listing_queries::ListingCard> {
             title: r.title.clone(),
             price_cents: r.price_cents,
             is_free: r.is_free,
-            status: r.status.clone(),
+            status: r.status,
             zip: r.zip.clone(),
             renewed_at: r.renewed_at,
             thumb_key: r.thumb_key.clone(),

@@ -570,7 +570,7 @@ impl Visitor {
             .get(self.url(path))
             .send()
             .await
-            .expect("GET failed")
+            .unwrap_or_else(|err| panic!("GET {path} failed: {err:?}"))
     }
 
     pub async fn get_page(&self, path: &str) -> Page {

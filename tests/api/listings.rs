@@ -965,7 +965,12 @@ async fn an_admin_may_change_anyones_listing() {
         .unwrap()
         .unwrap()
         .id;
-    corkboard::accounts::queries::set_role(&mut conn, admin_id, "admin").unwrap();
+    corkboard::accounts::queries::set_role(
+        &mut conn,
+        admin_id,
+        corkboard::accounts::models::Role::Admin,
+    )
+    .unwrap();
 
     let response = admin
         .submit_form(

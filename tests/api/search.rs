@@ -901,6 +901,10 @@ async fn a_search_far_broader_than_estimated_still_shows_the_newest_first() {
 async fn a_phrase_of_common_words_is_counted_not_guessed() {
     let app = app_with_member().await;
     let mut conn = app.pool.get().unwrap();
+    // Setting up 6,000 listings may outlast the pool's timeout on a busy test machine.
+    diesel::sql_query("SET statement_timeout = '120s'")
+        .execute(&mut conn)
+        .unwrap();
     // Thousands of listings hold both words, apart; three hold the phrase. The planner
     // estimates the phrase like its words anywhere ("clearly more than 1,000").
     diesel::sql_query(
@@ -927,7 +931,9 @@ async fn a_phrase_of_common_words_is_counted_not_guessed() {
         })
         .collect();
 
+    let started = std::time::Instant::now();
     let page = app.get_page("/search?q=%22alpha+beta%22").await.body;
+    eprintln!("phrase search took {:?}", started.elapsed());
 
     assert!(
         page.contains("1–3 of 3"),

@@ -130,7 +130,7 @@ pub async fn show_listing(
         updated_exact: exact(listing.updated_at),
         seller_name: seller.shown_name().to_owned(),
         seller_username: seller.username.clone(),
-        status: listing.effective_status(now).as_str(),
+        status: listing.effective_status(now),
         photos,
         can_renew: renewable && renew_at <= now,
         renew_after: (renewable && renew_at > now).then(|| ago_future(renew_at, now)),

@@ -56,7 +56,7 @@ pub struct SearchRow {
     #[diesel(sql_type = Bool)]
     pub is_free: bool,
     #[diesel(sql_type = Text)]
-    pub status: String,
+    pub status: crate::listings::models::ListingStatus,
     #[diesel(sql_type = Text)]
     pub zip: String,
     #[diesel(sql_type = Double)]
