@@ -2,7 +2,7 @@
 //! width and a phone's, and no page scrolls sideways on a phone.
 
 use crate::helpers::{Browser, TestApp, TestUser, spawn_app};
-use crate::listings::{png, post_listing};
+use crate::helpers::{png, post_listing};
 
 /// Checks the page at `path` at both widths; returns the problems found.
 async fn check(browser: &Browser, app: &TestApp, path: &str, problems: &mut Vec<String>) {

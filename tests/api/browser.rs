@@ -114,7 +114,7 @@ async fn a_member_posts_a_listing_with_two_photos_and_finds_it_on_the_site() {
         .enumerate()
         .map(|(i, (w, h))| {
             let path = photos.path().join(format!("photo{i}.png"));
-            std::fs::write(&path, crate::listings::png(*w, *h)).unwrap();
+            std::fs::write(&path, crate::helpers::png(*w, *h)).unwrap();
             path.display().to_string()
         })
         .collect();
@@ -225,7 +225,7 @@ async fn a_visitor_searches_filters_by_distance_and_switches_views() {
         ("Manhattan city bike", "10001"),
         ("Seattle gravel bike", "98103"),
     ] {
-        let response = crate::listings::post_listing(
+        let response = crate::helpers::post_listing(
             &app,
             category,
             &[
@@ -234,7 +234,7 @@ async fn a_visitor_searches_filters_by_distance_and_switches_views() {
                 ("price", "300"),
                 ("zip", zip),
             ],
-            vec![("bike.png", crate::listings::png(320, 240))],
+            vec![("bike.png", crate::helpers::png(320, 240))],
         )
         .await;
         assert_eq!(response.status().as_u16(), 303);

@@ -11,9 +11,6 @@
 //!   credentials; each test takes a fresh bucket.
 //! - **Browser**: headless Chromium through chromedriver (see [`Browser`]).
 
-// Some helpers (forms, redirects) serve the feature tests that follow the foundation.
-#![allow(dead_code)]
-
 use std::net::TcpListener;
 use std::path::{Path, PathBuf};
 use std::sync::OnceLock;
@@ -267,7 +264,6 @@ pub struct TestApp {
     pub mailer: corkboard::mail::Mailer,
     /// `http://127.0.0.1:<port>`
     pub address: String,
-    pub port: u16,
     pub pool: PgPool,
     pub storage: Storage,
     handle: actix_web::dev::ServerHandle,
@@ -384,7 +380,6 @@ async fn spawn_app_with_state(
         visitor: Visitor::new(&address),
         mailer,
         address,
-        port,
         pool,
         storage,
         handle,
@@ -402,6 +397,9 @@ pub fn client_with(jar: std::sync::Arc<reqwest::cookie::Jar>) -> reqwest::Client
         .redirect(reqwest::redirect::Policy::none())
         .cookie_provider(jar)
         .timeout(Duration::from_secs(30))
+        // Shorter than the server's keep-alive (5 s): a connection the server may have just
+        // closed is never reused (hyper would fail the request with IncompleteMessage).
+        .pool_idle_timeout(Duration::from_secs(3))
         .build()
         .unwrap()
 }
@@ -539,6 +537,7 @@ impl Visitor {
             .cookie_provider(jar.clone())
             .default_headers(headers)
             .timeout(Duration::from_secs(30))
+            .pool_idle_timeout(Duration::from_secs(3))
             .build()
             .unwrap();
         Self {
@@ -766,6 +765,125 @@ pub fn assert_redirect_to(response: &reqwest::Response, location: &str) {
 }
 
 // ---------------------------------------------------------------------------------------------
+// Fixtures
+
+/// A PNG of `width` × `height` with a gradient (so re-encoding has something to keep).
+pub fn png(width: u32, height: u32) -> Vec<u8> {
+    let img = image::RgbImage::from_fn(width, height, |x, y| {
+        image::Rgb([(x % 256) as u8, (y % 256) as u8, 128])
+    });
+    let mut out = std::io::Cursor::new(Vec::new());
+    image::DynamicImage::ImageRgb8(img)
+        .write_to(&mut out, image::ImageFormat::Png)
+        .unwrap();
+    out.into_inner()
+}
+
+/// Posts the listing form (multipart, as a browser does).
+pub async fn post_listing(
+    visitor: &Visitor,
+    category: i32,
+    fields: &[(&str, &str)],
+    photos: Vec<(&str, Vec<u8>)>,
+) -> reqwest::Response {
+    let path = format!("/listings/new?category={category}");
+    let mut form = visitor.multipart_form(&path).await;
+    for (name, value) in fields {
+        form = form.text(name.to_string(), value.to_string());
+    }
+    for (name, bytes) in photos {
+        form = form.part(
+            "photos",
+            reqwest::multipart::Part::bytes(bytes).file_name(name.to_owned()),
+        );
+    }
+    visitor.post_multipart(&path, form).await
+}
+
+/// A listing put straight into the database through the app's own insert type, for tests
+/// that need many listings or ones posted in the past. The first member owns it.
+pub struct TestListing<'a> {
+    pub title: &'a str,
+    pub body: &'a str,
+    /// Section and category slugs.
+    pub category: (&'a str, &'a str),
+    pub price: Option<i64>,
+    pub zip: &'a str,
+    /// The details, as JSON.
+    pub attributes: &'a str,
+    /// Posted (and renewed) this long ago.
+    pub minutes_ago: i64,
+    pub status: corkboard::listings::models::ListingStatus,
+}
+
+impl Default for TestListing<'_> {
+    fn default() -> Self {
+        Self {
+            title: "Thing",
+            body: "A thing.",
+            category: ("for-sale", "general"),
+            price: Some(1000),
+            zip: "10001",
+            attributes: "{}",
+            minutes_ago: 0,
+            status: corkboard::listings::models::ListingStatus::Active,
+        }
+    }
+}
+
+impl TestListing<'_> {
+    /// Inserts it; returns its id.
+    pub fn insert(self, app: &TestApp) -> i64 {
+        use corkboard::db::schema::{listings, users};
+        use diesel::prelude::*;
+        let mut conn = app.pool.get().unwrap();
+        let owner: i64 = users::table
+            .select(diesel::dsl::min(users::id))
+            .first::<Option<i64>>(&mut conn)
+            .unwrap()
+            .expect("a member to own the listing");
+        let (_, category) = corkboard::listings::queries::find_category(
+            &mut conn,
+            self.category.0,
+            self.category.1,
+        )
+        .unwrap()
+        .expect("a category");
+        let place = corkboard::places::find_place(&mut conn, self.zip)
+            .unwrap()
+            .expect("a known ZIP");
+        let posted = chrono::Utc::now() - chrono::Duration::minutes(self.minutes_ago);
+        let listing = corkboard::listings::queries::create_listing(
+            &mut conn,
+            &corkboard::listings::models::NewListing {
+                owner_id: owner,
+                category_id: category.id,
+                title: self.title,
+                body: self.body,
+                price_cents: self.price,
+                is_free: false,
+                zip: &place.zip,
+                latitude: place.latitude,
+                longitude: place.longitude,
+                attributes: serde_json::from_str(self.attributes).expect("details as JSON"),
+                expires_at: posted + chrono::Duration::days(30),
+            },
+            &[],
+        )
+        .unwrap();
+        diesel::update(listings::table.find(listing.id))
+            .set((
+                listings::created_at.eq(posted),
+                listings::renewed_at.eq(posted),
+                listings::status.eq(self.status),
+            ))
+            .execute(&mut conn)
+            .unwrap();
+        listing.id
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
 // S3
 
 pub struct S3TestServer {
@@ -980,18 +1098,6 @@ impl Browser {
             .unwrap();
     }
 
-    /// Waits for the element matching `css` and returns its text.
-    pub async fn text(&self, css: &str) -> String {
-        self.client
-            .wait()
-            .for_element(fantoccini::Locator::Css(css))
-            .await
-            .unwrap_or_else(|e| panic!("no {css}: {e}"))
-            .text()
-            .await
-            .unwrap()
-    }
-
     /// Waits until the element matching `css` contains `needle` (after a navigation, the old
     /// page's element may still be found, or go stale while read); returns its text.
     pub async fn wait_for_text(&self, css: &str, needle: &str) -> String {
@@ -1141,8 +1247,6 @@ pub struct ReceivedMail {
     pub subject: String,
     pub text: String,
     pub html: String,
-    /// Every header, name and raw value.
-    pub headers: Vec<(String, String)>,
 }
 
 impl ReceivedMail {
@@ -1162,20 +1266,6 @@ impl ReceivedMail {
             subject: message.subject().unwrap_or_default().to_owned(),
             text: message.body_text(0).unwrap_or_default().into_owned(),
             html: message.body_html(0).unwrap_or_default().into_owned(),
-            headers: message
-                .headers()
-                .iter()
-                .map(|h| {
-                    (
-                        h.name().to_owned(),
-                        String::from_utf8_lossy(
-                            &raw[h.offset_start() as usize..h.offset_end() as usize],
-                        )
-                        .trim()
-                        .to_owned(),
-                    )
-                })
-                .collect(),
         }
     }
 

@@ -10,7 +10,7 @@ use diesel::{QueryDsl, RunQueryDsl};
 use reqwest::StatusCode;
 
 use crate::helpers::{StorageChoice, TestApp, spawn_app_with};
-use crate::listings::{png, post_listing};
+use crate::helpers::{png, post_listing};
 
 fn count(app: &TestApp, table: &str) -> i64 {
     #[derive(diesel::QueryableByName)]

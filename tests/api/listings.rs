@@ -6,21 +6,12 @@ use diesel::{QueryDsl, RunQueryDsl};
 use reqwest::StatusCode;
 use reqwest::multipart::Part;
 
-use crate::helpers::{StorageChoice, TestApp, Visitor, hidden_field, spawn_app, spawn_app_with};
+use crate::helpers::{
+    StorageChoice, TestApp, hidden_field, png, post_listing, spawn_app, spawn_app_with,
+};
 
 // ---------------------------------------------------------------------------------------------
 // Helpers
-
-pub fn png(width: u32, height: u32) -> Vec<u8> {
-    let img = image::RgbImage::from_fn(width, height, |x, y| {
-        image::Rgb([(x % 256) as u8, (y % 256) as u8, 128])
-    });
-    let mut out = Cursor::new(Vec::new());
-    image::DynamicImage::ImageRgb8(img)
-        .write_to(&mut out, image::ImageFormat::Png)
-        .unwrap();
-    out.into_inner()
-}
 
 /// A JPEG carrying EXIF with an orientation and a GPS block.
 fn jpeg_with_exif(width: u32, height: u32, orientation: u16) -> Vec<u8> {
@@ -48,24 +39,6 @@ fn jpeg_with_exif(width: u32, height: u32, orientation: u16) -> Vec<u8> {
     out.extend_from_slice(&app1);
     out.extend_from_slice(&jpeg[2..]);
     out
-}
-
-/// Posts the listing form (multipart, as a browser does).
-pub async fn post_listing(
-    visitor: &Visitor,
-    category: i32,
-    fields: &[(&str, &str)],
-    photos: Vec<(&str, Vec<u8>)>,
-) -> reqwest::Response {
-    let path = format!("/listings/new?category={category}");
-    let mut form = visitor.multipart_form(&path).await;
-    for (name, value) in fields {
-        form = form.text(name.to_string(), value.to_string());
-    }
-    for (name, bytes) in photos {
-        form = form.part("photos", Part::bytes(bytes).file_name(name.to_owned()));
-    }
-    visitor.post_multipart(&path, form).await
 }
 
 const SOFA: &[(&str, &str)] = &[
@@ -679,7 +652,7 @@ async fn pending_and_sold_listings_show_their_state() {
     assert_eq!(page.status, StatusCode::OK);
     assert!(page.body.contains(">Sold</span>"));
     assert!(
-        !app.get_page("/c/for-sale/furniture")
+        !app.get_ok_page("/c/for-sale/furniture")
             .await
             .body
             .contains(&path),
@@ -750,12 +723,12 @@ async fn expired_listings_leave_the_lists_and_say_so() {
     let visitor = app.new_visitor();
     assert!(
         !visitor
-            .get_page("/c/for-sale/furniture")
+            .get_ok_page("/c/for-sale/furniture")
             .await
             .body
             .contains(&path)
     );
-    assert!(!visitor.get_page("/").await.body.contains(&path));
+    assert!(!visitor.get_ok_page("/").await.body.contains(&path));
     let page = visitor.get_page(&path).await;
     assert_eq!(page.status, StatusCode::OK);
     assert!(page.body.contains("This listing has expired."));
@@ -781,7 +754,7 @@ async fn a_deleted_listing_is_gone_for_others_but_not_its_owner() {
         StatusCode::NOT_FOUND
     );
     assert!(
-        !app.get_page("/c/for-sale/furniture")
+        !app.get_ok_page("/c/for-sale/furniture")
             .await
             .body
             .contains(&path)

@@ -85,7 +85,7 @@ async fn an_unconfirmed_member_may_post_two_listings_and_is_reminded() {
     let bikes = app.category_id("for-sale", "bikes");
     let fields = [("title", "Bike"), ("body", "Good."), ("zip", "10001")];
     for _ in 0..2 {
-        let posted = crate::listings::post_listing(&app, bikes, &fields, vec![]).await;
+        let posted = crate::helpers::post_listing(&app, bikes, &fields, vec![]).await;
         assert_eq!(posted.status(), StatusCode::SEE_OTHER);
     }
 

@@ -6,7 +6,7 @@ use reqwest::StatusCode;
 use reqwest::multipart::Part;
 
 use crate::helpers::{TestApp, spawn_app};
-use crate::listings::{png, post_listing};
+use crate::helpers::{png, post_listing};
 
 const BIKE: &[(&str, &str)] = &[
     ("title", "Red road bike"),

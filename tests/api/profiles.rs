@@ -1,11 +1,9 @@
 //! Profiles, account settings, avatars, deleting an account, and the admin role.
 
-use std::io::Cursor;
-
 use reqwest::StatusCode;
 use reqwest::multipart::Part;
 
-use crate::helpers::{TestUser, Visitor, assert_redirect_to, spawn_app};
+use crate::helpers::{TestUser, Visitor, assert_redirect_to, png, spawn_app};
 
 #[tokio::test]
 async fn a_profile_shows_the_member_and_their_bio_as_text() {
@@ -81,9 +79,9 @@ async fn a_profile_lists_active_listings_and_past_ones_only_to_their_owner() {
         ("price", "80"),
         ("zip", "10001"),
     ];
-    let active = crate::listings::post_listing(&app, furniture, &fields, vec![]).await;
+    let active = crate::helpers::post_listing(&app, furniture, &fields, vec![]).await;
     let active = active.headers()["location"].to_str().unwrap().to_owned();
-    let sold = crate::listings::post_listing(
+    let sold = crate::helpers::post_listing(
         &app,
         furniture,
         &[
@@ -217,13 +215,6 @@ async fn a_new_password_follows_the_sign_up_rules_and_needs_the_old_one() {
     }
 }
 
-fn png_bytes(width: u32, height: u32) -> Vec<u8> {
-    let img = image::DynamicImage::new_rgb8(width, height);
-    let mut out = Cursor::new(Vec::new());
-    img.write_to(&mut out, image::ImageFormat::Png).unwrap();
-    out.into_inner()
-}
-
 async fn upload_avatar(visitor: &Visitor, name: &str, bytes: Vec<u8>) -> reqwest::Response {
     let form = visitor
         .multipart_form("/settings")
@@ -237,7 +228,7 @@ async fn an_avatar_is_cropped_square_and_re_encoded() {
     let app = spawn_app().await;
     let user = app.sign_up_new_member().await;
 
-    let response = upload_avatar(&app, "me.png", png_bytes(600, 400)).await;
+    let response = upload_avatar(&app, "me.png", png(600, 400)).await;
 
     assert_redirect_to(&response, "/settings");
     let profile = app
@@ -263,7 +254,7 @@ async fn an_avatar_is_cropped_square_and_re_encoded() {
 async fn removing_the_avatar_asks_first() {
     let app = spawn_app().await;
     let user = app.sign_up_new_member().await;
-    upload_avatar(&app, "me.png", png_bytes(100, 100)).await;
+    upload_avatar(&app, "me.png", png(100, 100)).await;
     let settings = app.get_ok_page("/settings").await.body;
     assert!(settings.contains("href=\"/settings/avatar/remove\""));
 
@@ -327,7 +318,7 @@ async fn deleting_an_account_needs_the_password_and_takes_its_listings_down() {
     let app = spawn_app().await;
     let user = app.sign_up_new_member().await;
     let furniture = app.category_id("for-sale", "furniture");
-    let posted = crate::listings::post_listing(
+    let posted = crate::helpers::post_listing(
         &app,
         furniture,
         &[("title", "Rug"), ("body", "Red"), ("zip", "10001")],

@@ -3,8 +3,8 @@
 use diesel::RunQueryDsl;
 use reqwest::StatusCode;
 
+use crate::helpers::post_listing;
 use crate::helpers::{TestApp, assert_redirect_to, spawn_app};
-use crate::listings::post_listing;
 
 async fn posted(app: &TestApp, title: &str) -> (i64, String) {
     let response = post_listing(
@@ -74,7 +74,7 @@ async fn a_member_saves_a_listing_and_sees_what_became_of_it() {
     other.sign_up_new_member().await;
     assert!(
         !other
-            .get_page("/favorites")
+            .get_ok_page("/favorites")
             .await
             .body
             .contains("Walnut bookcase")
@@ -90,7 +90,7 @@ async fn a_member_saves_a_listing_and_sees_what_became_of_it() {
     assert_redirect_to(&removed, "/favorites");
     assert!(
         !buyer
-            .get_page("/favorites")
+            .get_ok_page("/favorites")
             .await
             .body
             .contains("Walnut bookcase")

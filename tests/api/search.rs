@@ -3,63 +3,13 @@
 use diesel::RunQueryDsl;
 use reqwest::StatusCode;
 
-use crate::helpers::{TestApp, spawn_app};
+use crate::helpers::{TestApp, TestListing, spawn_app};
 
-/// Inserts a public listing straight into the database; returns its id.
-struct Post<'a> {
-    title: &'a str,
-    body: &'a str,
-    category: (&'a str, &'a str),
-    price: Option<i64>,
-    zip: &'a str,
-    attributes: &'a str,
-    minutes_ago: i64,
-    status: &'a str,
-}
-
-impl Default for Post<'_> {
-    fn default() -> Self {
-        Self {
-            title: "Thing",
-            body: "A thing.",
-            category: ("for-sale", "general"),
-            price: Some(1000),
-            zip: "10001",
-            attributes: "{}",
-            minutes_ago: 0,
-            status: "active",
-        }
-    }
-}
+/// A listing straight into the database (see [`TestListing`]); returns its id.
+type Post<'a> = TestListing<'a>;
 
 fn post(app: &TestApp, p: Post<'_>) -> i64 {
-    #[derive(diesel::QueryableByName)]
-    struct Id {
-        #[diesel(sql_type = diesel::sql_types::BigInt)]
-        id: i64,
-    }
-    let id: Id = diesel::sql_query(
-        "INSERT INTO listings (owner_id, category_id, title, body, price_cents, zip, latitude, longitude,
-                               attributes, status, expires_at, renewed_at, created_at)
-         SELECT (SELECT min(id) FROM users),
-                (SELECT c.id FROM categories c JOIN sections s ON s.id = c.section_id WHERE s.slug = $1 AND c.slug = $2),
-                $3, $4, $5, p.zip, p.latitude, p.longitude, $7::jsonb, $8,
-                now() + interval '30 days', now() - $9 * interval '1 minute', now() - $9 * interval '1 minute'
-         FROM places p WHERE p.zip = $6
-         RETURNING id",
-    )
-    .bind::<diesel::sql_types::Text, _>(p.category.0)
-    .bind::<diesel::sql_types::Text, _>(p.category.1)
-    .bind::<diesel::sql_types::Text, _>(p.title)
-    .bind::<diesel::sql_types::Text, _>(p.body)
-    .bind::<diesel::sql_types::Nullable<diesel::sql_types::BigInt>, _>(p.price)
-    .bind::<diesel::sql_types::Text, _>(p.zip)
-    .bind::<diesel::sql_types::Text, _>(p.attributes)
-    .bind::<diesel::sql_types::Text, _>(p.status)
-    .bind::<diesel::sql_types::BigInt, _>(p.minutes_ago)
-    .get_result(&mut app.pool.get().unwrap())
-    .unwrap();
-    id.id
+    p.insert(app)
 }
 
 async fn app_with_member() -> TestApp {
@@ -502,7 +452,13 @@ async fn hidden_expired_deleted_and_removed_listings_never_appear() {
             ..Post::default()
         },
     );
-    for status in ["hidden", "removed", "deleted", "sold"] {
+    use corkboard::listings::models::ListingStatus;
+    for status in [
+        ListingStatus::Hidden,
+        ListingStatus::Removed,
+        ListingStatus::Deleted,
+        ListingStatus::Sold,
+    ] {
         post(
             &app,
             Post {
@@ -931,9 +887,7 @@ async fn a_phrase_of_common_words_is_counted_not_guessed() {
         })
         .collect();
 
-    let started = std::time::Instant::now();
     let page = app.get_page("/search?q=%22alpha+beta%22").await.body;
-    eprintln!("phrase search took {:?}", started.elapsed());
 
     assert!(
         page.contains("1–3 of 3"),
@@ -1171,7 +1125,7 @@ async fn searching_too_fast_from_one_network_is_slowed_with_a_friendly_429() {
 async fn a_control_character_cannot_get_into_a_title_and_feeds_stay_xml() {
     let app = app_with_member().await;
     let bikes = app.category_id("for-sale", "bikes");
-    let refused = crate::listings::post_listing(
+    let refused = crate::helpers::post_listing(
         &app,
         bikes,
         &[

@@ -145,7 +145,7 @@ async fn form_tokens_never_travel_in_urls_and_differ_on_every_page() {
     assert_ne!(a, b);
     let html = app.get_ok_page("/settings").await.body;
     assert!(!html.contains("csrf_token="), "a token in a URL");
-    let avatar = || Part::bytes(crate::listings::png(64, 64)).file_name("me.png".to_owned());
+    let avatar = || Part::bytes(crate::helpers::png(64, 64)).file_name("me.png".to_owned());
     let send = |url: String, form: Form| {
         app.client
             .post(app.url(&url))
@@ -211,6 +211,8 @@ async fn the_security_headers_are_on_pages_errors_and_static_files() {
         ),
         (app.get("/nope").await, StatusCode::NOT_FOUND),
         (app.get(&css).await, StatusCode::OK),
+        (app.get("/healthz").await, StatusCode::OK),
+        (app.get("/readyz").await, StatusCode::OK),
         (
             broken.get("/u/anyone").await,
             StatusCode::INTERNAL_SERVER_ERROR,
@@ -223,8 +225,10 @@ async fn the_security_headers_are_on_pages_errors_and_static_files() {
         let headers = response.headers();
         let csp = headers["content-security-policy"].to_str().unwrap();
         assert!(
-            csp.contains("frame-ancestors 'none'") && !csp.contains("unsafe-inline"),
-            "{what}"
+            csp.contains("frame-ancestors 'none'")
+                && csp.contains("script-src 'self'")
+                && !csp.contains("unsafe-inline"),
+            "{what}: {csp}"
         );
         assert_eq!(headers["x-content-type-options"], "nosniff", "{what}");
         assert_eq!(headers["referrer-policy"], "same-origin", "{what}");
@@ -335,7 +339,7 @@ async fn a_nul_byte_anywhere_is_a_400_or_404_never_a_500() {
         .text("title", "Nul\0title")
         .part(
             "photos",
-            Part::bytes(crate::listings::png(20, 20)).file_name("a.png".to_owned()),
+            Part::bytes(crate::helpers::png(20, 20)).file_name("a.png".to_owned()),
         );
     let response = app
         .post_multipart(&format!("/listings/new?category={furniture}"), form)
