@@ -397,7 +397,7 @@ pub async fn show_profile(
             Ok::<_, AppError>((user, place, active, past))
         })
         .await?;
-    let avatar_url = avatar_url(&storage, user.avatar_key.as_deref()).await;
+    let avatar_url = avatar_url(&storage, user.avatar_key.as_ref()).await;
     let now = chrono::Utc::now();
     Ok(ProfilePage {
         is_self: me == Some(user.id),
@@ -424,9 +424,8 @@ pub async fn show_profile(
 }
 
 /// A browser URL for an avatar; a storage hiccup shows the placeholder instead of failing.
-async fn avatar_url(storage: &Storage, key: Option<&str>) -> Option<String> {
-    let key = ObjectKey::parse(key?).ok()?;
-    match storage.signed_url(&key).await {
+async fn avatar_url(storage: &Storage, key: Option<&ObjectKey>) -> Option<String> {
+    match storage.signed_url(key?).await {
         Ok(url) => Some(url),
         Err(err) => {
             tracing::warn!(error = %err, "cannot sign the avatar URL");
@@ -456,7 +455,7 @@ async fn settings_page(
         email: user.email.clone(),
         saved_email: user.email.clone(),
         email_verified: user.email_verified(),
-        avatar_url: avatar_url(storage, user.avatar_key.as_deref()).await,
+        avatar_url: avatar_url(storage, user.avatar_key.as_ref()).await,
         errors: FieldErrors::new(),
     })
 }
@@ -730,7 +729,7 @@ pub async fn delete_account(
     let avatar = db
         .run(move |conn| queries::delete_account(conn, me.id))
         .await?;
-    delete_avatar_objects(&storage, avatar.as_deref()).await;
+    delete_avatar_objects(&storage, avatar.as_ref()).await;
     tracing::info!(user_id = me.id, "account deleted");
     session::end_login(&session);
     session::push_flash(
@@ -799,7 +798,7 @@ pub async fn upload_avatar(
     }
     // The row points at the object only once it exists; if the row cannot be written, the
     // object goes again.
-    let stored = key.to_string();
+    let stored = key.clone();
     let old = match db
         .run(move |conn| queries::set_avatar(conn, me.id, Some(&stored)))
         .await
@@ -810,7 +809,7 @@ pub async fn upload_avatar(
             return Err(err);
         }
     };
-    delete_avatar_objects(&storage, old.as_deref()).await;
+    delete_avatar_objects(&storage, old.as_ref()).await;
     session::push_flash(&session, FlashKind::Success, "Photo updated.");
     Ok(redirect("/settings"))
 }
@@ -846,16 +845,16 @@ pub async fn remove_avatar(
     let old = db
         .run(move |conn| queries::set_avatar(conn, me.id, None))
         .await?;
-    delete_avatar_objects(&storage, old.as_deref()).await;
+    delete_avatar_objects(&storage, old.as_ref()).await;
     session::push_flash(&session, FlashKind::Success, "Photo removed.");
     Ok(redirect("/settings"))
 }
 
-async fn delete_avatar_objects(storage: &Storage, key: Option<&str>) {
-    let Some(key) = key.and_then(|k| ObjectKey::parse(k).ok()) else {
+async fn delete_avatar_objects(storage: &Storage, key: Option<&ObjectKey>) {
+    let Some(key) = key else {
         return;
     };
-    if let Err(err) = storage.delete(&key).await {
+    if let Err(err) = storage.delete(key).await {
         // Left for the storage janitor; nothing refers to it any more.
         tracing::warn!(error = %err, %key, "cannot delete an old avatar");
     }

@@ -34,7 +34,7 @@ pub struct User {
     pub display_name: String,
     pub bio: String,
     pub home_zip: Option<String>,
-    pub avatar_key: Option<String>,
+    pub avatar_key: Option<crate::storage::ObjectKey>,
     pub role: Role,
     pub status: UserStatus,
     pub auth_epoch: i32,

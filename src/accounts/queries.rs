@@ -10,6 +10,7 @@ use diesel::sql_types::Text;
 
 use super::models::{NewUser, ProfileChanges, Role, User, UserStatus};
 use crate::db::schema::{user_sessions, users};
+use crate::storage::ObjectKey;
 
 #[diesel::declare_sql_function]
 extern "SQL" {
@@ -231,10 +232,10 @@ pub fn update_password_hash(conn: &mut PgConnection, user_id: i64, hash: &str) -
 pub fn set_avatar(
     conn: &mut PgConnection,
     user_id: i64,
-    key: Option<&str>,
-) -> QueryResult<Option<String>> {
+    key: Option<&ObjectKey>,
+) -> QueryResult<Option<ObjectKey>> {
     conn.transaction(|conn| {
-        let old: Option<String> = users::table
+        let old: Option<ObjectKey> = users::table
             .find(user_id)
             .select(users::avatar_key)
             .for_update()
@@ -255,11 +256,11 @@ pub fn deleted_marker(user_id: i64) -> String {
 
 /// Deletes an account: their listings are taken down, personal data is wiped and the row stays as "deleted user" so the
 /// other side of a conversation still sees who wrote. Returns the avatar key to delete.
-pub fn delete_account(conn: &mut PgConnection, user_id: i64) -> QueryResult<Option<String>> {
+pub fn delete_account(conn: &mut PgConnection, user_id: i64) -> QueryResult<Option<ObjectKey>> {
     conn.transaction(|conn| {
         end_all_sessions(conn, user_id)?;
         crate::listings::queries::remove_all_of_owner(conn, user_id)?;
-        let avatar: Option<String> = users::table
+        let avatar: Option<ObjectKey> = users::table
             .find(user_id)
             .select(users::avatar_key)
             .first(conn)?;
@@ -271,7 +272,7 @@ pub fn delete_account(conn: &mut PgConnection, user_id: i64) -> QueryResult<Opti
                 users::display_name.eq(""),
                 users::bio.eq(""),
                 users::home_zip.eq(None::<String>),
-                users::avatar_key.eq(None::<String>),
+                users::avatar_key.eq(None::<ObjectKey>),
                 users::status.eq(UserStatus::Deleted),
                 users::deleted_at.eq(diesel::dsl::now),
             ))

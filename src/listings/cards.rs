@@ -26,7 +26,7 @@ pub async fn card_views(storage: &Storage, cards: &[ListingCard]) -> Vec<CardVie
             title: card.title.clone(),
             price: price_label(card.price_cents, card.is_free),
             place: crate::places::label_of(&card.zip),
-            thumb_url: listing_photos::thumb_url(storage, card.thumb_key.as_deref()).await,
+            thumb_url: listing_photos::thumb_url(storage, card.thumb_key.as_ref()).await,
             photo_count: card.photo_count,
             posted: ago(card.renewed_at, now),
             posted_exact: exact(card.renewed_at),

@@ -248,12 +248,34 @@ impl Price {
 }
 
 /// "$1,200" or "$1,200.50".
-pub fn format_price(cents: i64) -> String {
-    let dollars = group_thousands(cents / 100);
-    match cents % 100 {
-        0 => format!("${dollars}"),
-        c => format!("${dollars}.{c:02}"),
+/// An amount of US dollars, kept as whole cents (never a float), shown as "$1,200" or
+/// "$99.50".
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct Money(i64);
+
+impl Money {
+    pub const fn from_cents(cents: i64) -> Self {
+        Self(cents)
     }
+
+    pub const fn cents(self) -> i64 {
+        self.0
+    }
+}
+
+impl std::fmt::Display for Money {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let dollars = group_thousands(self.0 / 100);
+        match self.0 % 100 {
+            0 => write!(f, "${dollars}"),
+            c => write!(f, "${dollars}.{:02}", c.abs()),
+        }
+    }
+}
+
+/// `cents` as money reads: "$1,200", "$99.50".
+pub fn format_price(cents: i64) -> String {
+    Money::from_cents(cents).to_string()
 }
 
 /// "1,234,567"

@@ -16,7 +16,7 @@ use chrono::Utc;
 
 use super::photos::{delete_objects, object_keys};
 use super::queries;
-use crate::storage::Storage;
+use crate::storage::{ObjectKey, Storage};
 use crate::web::{AppError, Db};
 
 /// How old a leftover must be before it goes.
@@ -77,12 +77,17 @@ pub async fn sweep(db: &Db, storage: &Storage, grace: Duration) -> Result<SweepR
         if object.modified > cutoff {
             continue;
         }
-        let key = object.key.clone();
+        // A name no photo could have is not ours to delete: it is logged for an operator.
+        let Ok(key) = ObjectKey::parse(&object.key) else {
+            tracing::warn!(key = %object.key, "an object that is no photo's key");
+            continue;
+        };
+        let lookup = key.clone();
         let used = db
-            .run(move |conn| queries::photo_key_in_use(conn, &key))
+            .run(move |conn| queries::photo_key_in_use(conn, &lookup))
             .await?;
         if !used {
-            delete_objects(storage, std::slice::from_ref(&object.key)).await;
+            delete_objects(storage, &[key]).await;
             orphans += 1;
         }
     }

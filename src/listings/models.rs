@@ -4,6 +4,7 @@ use uuid::Uuid;
 
 use super::domain::AttributeDef;
 use crate::db::schema::{categories, listing_photos, listings, sections};
+use crate::storage::ObjectKey;
 
 #[derive(Debug, Clone, Queryable, Selectable)]
 #[diesel(table_name = sections, check_for_backend(diesel::pg::Pg))]
@@ -162,8 +163,8 @@ pub struct Photo {
     pub owner_id: i64,
     pub listing_id: Option<i64>,
     pub position: i16,
-    pub display_key: String,
-    pub thumb_key: String,
+    pub display_key: ObjectKey,
+    pub thumb_key: ObjectKey,
     pub width: i32,
     pub height: i32,
     pub alt_text: String,

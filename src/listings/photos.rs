@@ -76,8 +76,8 @@ pub async fn store_upload(
         owner_id,
         listing_id: None,
         position: 0,
-        display_key: display_key.to_string(),
-        thumb_key: thumb_key.to_string(),
+        display_key: display_key.clone(),
+        thumb_key: thumb_key.clone(),
         width: width as i32,
         height: height as i32,
         alt_text: String::new(),
@@ -87,32 +87,29 @@ pub async fn store_upload(
         // Whatever the store's trouble (unreachable, full, refusing), the member can post
         // without photos meanwhile; the detail is for the log.
         tracing::warn!(error = %err, "cannot store a photo");
-        delete_objects(storage, &[display_key.to_string(), thumb_key.to_string()]).await;
+        delete_objects(storage, &[display_key, thumb_key]).await;
         return Ok(Err(Refused::StorageDown));
     }
     let row = photo.clone();
     let recorded = db.run(move |conn| queries::insert_photo(conn, &row)).await;
     if let Err(err) = recorded {
-        delete_objects(storage, &[display_key.to_string(), thumb_key.to_string()]).await;
+        delete_objects(storage, &[display_key, thumb_key]).await;
         return Err(err);
     }
     Ok(Ok(photo))
 }
 
 /// Deletes objects, best effort: what fails is logged and left for the janitor.
-pub async fn delete_objects(storage: &Storage, keys: &[String]) {
+pub async fn delete_objects(storage: &Storage, keys: &[ObjectKey]) {
     for key in keys {
-        let Ok(key) = ObjectKey::parse(key) else {
-            continue;
-        };
-        if let Err(err) = storage.delete(&key).await {
+        if let Err(err) = storage.delete(key).await {
             tracing::warn!(error = %err, %key, "cannot delete a photo object");
         }
     }
 }
 
 /// The objects of these photos.
-pub fn object_keys(photos: &[Photo]) -> Vec<String> {
+pub fn object_keys(photos: &[Photo]) -> Vec<ObjectKey> {
     photos
         .iter()
         .flat_map(|p| [p.display_key.clone(), p.thumb_key.clone()])
@@ -136,15 +133,9 @@ pub struct PhotoView {
 pub async fn photo_views(storage: &Storage, photos: &[Photo]) -> Vec<PhotoView> {
     let mut views = Vec::with_capacity(photos.len());
     for photo in photos {
-        let (Ok(display), Ok(thumb)) = (
-            ObjectKey::parse(&photo.display_key),
-            ObjectKey::parse(&photo.thumb_key),
-        ) else {
-            continue;
-        };
         match (
-            storage.signed_url(&display).await,
-            storage.signed_url(&thumb).await,
+            storage.signed_url(&photo.display_key).await,
+            storage.signed_url(&photo.thumb_key).await,
         ) {
             (Ok(display_url), Ok(thumb_url)) => views.push(PhotoView {
                 id: photo.id,
@@ -162,7 +153,6 @@ pub async fn photo_views(storage: &Storage, photos: &[Photo]) -> Vec<PhotoView> 
 }
 
 /// A signed URL for a thumbnail key, if there is one.
-pub async fn thumb_url(storage: &Storage, key: Option<&str>) -> Option<String> {
-    let key = ObjectKey::parse(key?).ok()?;
-    storage.signed_url(&key).await.ok()
+pub async fn thumb_url(storage: &Storage, key: Option<&ObjectKey>) -> Option<String> {
+    storage.signed_url(key?).await.ok()
 }

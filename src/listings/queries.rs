@@ -207,7 +207,7 @@ pub struct ListingCard {
     pub status: ListingStatus,
     pub zip: String,
     pub renewed_at: DateTime<Utc>,
-    pub thumb_key: Option<String>,
+    pub thumb_key: Option<crate::storage::ObjectKey>,
     pub photo_count: i16,
 }
 
@@ -630,7 +630,10 @@ pub fn take_photos_of_deleted_listings(
 }
 
 /// Whether any photo row refers to `key`.
-pub fn photo_key_in_use(conn: &mut PgConnection, key: &str) -> QueryResult<bool> {
+pub fn photo_key_in_use(
+    conn: &mut PgConnection,
+    key: &crate::storage::ObjectKey,
+) -> QueryResult<bool> {
     diesel::select(diesel::dsl::exists(
         listing_photos::table.filter(
             listing_photos::display_key

@@ -46,7 +46,7 @@ async fn card_views(storage: &Storage, rows: &[SearchRow]) -> Vec<CardView> {
     let mut views = crate::listings::cards::card_views(storage, &cards(rows)).await;
     for (view, row) in views.iter_mut().zip(rows) {
         if view.thumb_url.is_none() {
-            view.thumb_url = thumb_url(storage, row.thumb_key.as_deref()).await;
+            view.thumb_url = thumb_url(storage, row.thumb_key.as_ref()).await;
         }
     }
     views

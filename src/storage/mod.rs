@@ -20,8 +20,40 @@ use crate::config::{SecretKey, StorageSettings};
 
 /// A storage key such as `photos/2026/11/3f2a.webp`: lower-case ASCII letters, digits, `-`, `_`
 /// and `.` in `/`-separated segments, no empty, `.` or `..` segment, at most 512 bytes.
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+///
+/// It is also a column type: a key read from the database is checked like one from a request.
+#[derive(
+    Debug,
+    Clone,
+    PartialEq,
+    Eq,
+    Hash,
+    diesel::expression::AsExpression,
+    diesel::deserialize::FromSqlRow,
+)]
+#[diesel(sql_type = diesel::sql_types::Text)]
 pub struct ObjectKey(String);
+
+impl diesel::serialize::ToSql<diesel::sql_types::Text, diesel::pg::Pg> for ObjectKey {
+    fn to_sql<'b>(
+        &'b self,
+        out: &mut diesel::serialize::Output<'b, '_, diesel::pg::Pg>,
+    ) -> diesel::serialize::Result {
+        <str as diesel::serialize::ToSql<diesel::sql_types::Text, diesel::pg::Pg>>::to_sql(
+            &self.0, out,
+        )
+    }
+}
+
+impl diesel::deserialize::FromSql<diesel::sql_types::Text, diesel::pg::Pg> for ObjectKey {
+    fn from_sql(bytes: diesel::pg::PgValue<'_>) -> diesel::deserialize::Result<Self> {
+        let text = <String as diesel::deserialize::FromSql<
+            diesel::sql_types::Text,
+            diesel::pg::Pg,
+        >>::from_sql(bytes)?;
+        Self::parse(&text).map_err(|err| err.to_string().into())
+    }
+}
 
 impl ObjectKey {
     pub const MAX_LEN: usize = 512;

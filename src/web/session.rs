@@ -37,7 +37,7 @@ pub struct CurrentUser {
     pub username: String,
     pub display_name: String,
     pub admin: bool,
-    pub avatar_key: Option<String>,
+    pub avatar_key: Option<crate::storage::ObjectKey>,
     /// Whether the member confirmed their e-mail address.
     pub email_verified: bool,
 }

@@ -190,10 +190,10 @@ pub async fn show_public_photo(
         .run(move |conn| queries::public_photo(conn, photo_id))
         .await?
         .ok_or(AppError::NotFound)?;
-    let key = crate::storage::ObjectKey::parse(match variant {
-        PhotoVariant::Display => &photo.display_key,
-        PhotoVariant::Thumb => &photo.thumb_key,
-    })?;
+    let key = match variant {
+        PhotoVariant::Display => photo.display_key,
+        PhotoVariant::Thumb => photo.thumb_key,
+    };
     match storage.get_ref() {
         Storage::Local(store) => {
             crate::web::media::stream_local(

@@ -66,7 +66,7 @@ pub struct SearchRow {
     #[diesel(sql_type = Timestamptz)]
     pub renewed_at: DateTime<Utc>,
     #[diesel(sql_type = Nullable<Text>)]
-    pub thumb_key: Option<String>,
+    pub thumb_key: Option<crate::storage::ObjectKey>,
     #[diesel(sql_type = SmallInt)]
     pub photo_count: i16,
     #[diesel(sql_type = Double)]
