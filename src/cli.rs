@@ -6,6 +6,7 @@ use anyhow::Context;
 use clap::{Args, Parser, Subcommand};
 
 use crate::config::Settings;
+use crate::db::ids::JobId;
 use crate::db::{self, Database};
 use crate::startup::{AppState, Application};
 use crate::storage::Storage;
@@ -60,9 +61,9 @@ pub enum JobsAction {
     /// Waiting, running, failed and dead jobs, with their last error.
     List,
     /// Run a failed or dead job again now.
-    Retry { id: i64 },
+    Retry { id: JobId },
     /// Delete a job that no worker holds.
-    Discard { id: i64 },
+    Discard { id: JobId },
     /// Queue a job that only logs "pong" (after DELAY_MS), to check that workers run.
     Ping {
         #[arg(long, default_value_t = 0)]

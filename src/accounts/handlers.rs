@@ -17,6 +17,7 @@ use super::password;
 use super::queries::{self, AccountConflict};
 use super::recovery;
 use super::views::{AdminPage, LogInPage, PastListing, ProfilePage, SettingsPage, SignUpPage};
+use crate::db::ids::UserId;
 use crate::listings::cards::card_views;
 use crate::listings::queries::{self as listing_queries, Scope};
 use crate::mail::{MailSite, queue_mail};
@@ -204,7 +205,7 @@ pub async fn create_account(
         }
         Err(AccountConflict::Database(err)) => return Err(err.into()),
     };
-    tracing::info!(user_id = user.id, "account created");
+    tracing::info!(user_id = %user.id, "account created");
     start_session(&db, &session, &user, &req).await?;
     session::push_flash(
         &session,
@@ -441,7 +442,7 @@ async fn settings_page(
     ctx: PageContext,
     db: &Db,
     storage: &Storage,
-    user_id: i64,
+    user_id: UserId,
 ) -> Result<SettingsPage, AppError> {
     let user = db
         .run(move |conn| queries::find_user(conn, user_id))
@@ -549,7 +550,7 @@ impl PasswordRefused {
 /// limited per account, so a session left open cannot be used to guess the password.
 async fn check_current_password(
     db: &Db,
-    user_id: i64,
+    user_id: UserId,
     current: &str,
 ) -> Result<Option<PasswordRefused>, AppError> {
     let checked = db
@@ -730,7 +731,7 @@ pub async fn delete_account(
         .run(move |conn| queries::delete_account(conn, me.id))
         .await?;
     delete_avatar_objects(&storage, avatar.as_ref()).await;
-    tracing::info!(user_id = me.id, "account deleted");
+    tracing::info!(user_id = %me.id, "account deleted");
     session::end_login(&session);
     session::push_flash(
         &session,

@@ -9,6 +9,7 @@ use diesel::result::{DatabaseErrorKind, Error as DieselError};
 use diesel::sql_types::Text;
 
 use super::models::{NewUser, ProfileChanges, Role, User, UserStatus};
+use crate::db::ids::UserId;
 use crate::db::schema::{user_sessions, users};
 use crate::storage::ObjectKey;
 
@@ -91,7 +92,7 @@ pub fn find_active_by_username(
         .optional()
 }
 
-pub fn find_user(conn: &mut PgConnection, id: i64) -> QueryResult<User> {
+pub fn find_user(conn: &mut PgConnection, id: UserId) -> QueryResult<User> {
     users::table.find(id).select(User::as_select()).first(conn)
 }
 
@@ -171,7 +172,7 @@ pub fn delete_session(conn: &mut PgConnection, token_hash: &[u8]) -> QueryResult
 }
 
 /// Ends every session of the user: the epoch moves on and the rows go. Returns the new epoch.
-pub fn end_all_sessions(conn: &mut PgConnection, user_id: i64) -> QueryResult<i32> {
+pub fn end_all_sessions(conn: &mut PgConnection, user_id: UserId) -> QueryResult<i32> {
     diesel::delete(user_sessions::table.filter(user_sessions::user_id.eq(user_id)))
         .execute(conn)?;
     diesel::update(users::table.find(user_id))
@@ -182,7 +183,7 @@ pub fn end_all_sessions(conn: &mut PgConnection, user_id: i64) -> QueryResult<i3
 
 pub fn update_profile(
     conn: &mut PgConnection,
-    user_id: i64,
+    user_id: UserId,
     changes: &ProfileChanges<'_>,
 ) -> QueryResult<()> {
     diesel::update(users::table.find(user_id))
@@ -195,7 +196,7 @@ pub fn update_profile(
 /// its link is opened.
 pub fn update_email(
     conn: &mut PgConnection,
-    user_id: i64,
+    user_id: UserId,
     email: &str,
 ) -> Result<(), AccountConflict> {
     let current: String = users::table
@@ -221,7 +222,11 @@ pub fn update_email(
         .map_err(conflict)
 }
 
-pub fn update_password_hash(conn: &mut PgConnection, user_id: i64, hash: &str) -> QueryResult<()> {
+pub fn update_password_hash(
+    conn: &mut PgConnection,
+    user_id: UserId,
+    hash: &str,
+) -> QueryResult<()> {
     diesel::update(users::table.find(user_id))
         .set(users::password_hash.eq(hash))
         .execute(conn)
@@ -231,7 +236,7 @@ pub fn update_password_hash(conn: &mut PgConnection, user_id: i64, hash: &str) -
 /// Sets the avatar; returns the key it replaces, whose objects the caller deletes.
 pub fn set_avatar(
     conn: &mut PgConnection,
-    user_id: i64,
+    user_id: UserId,
     key: Option<&ObjectKey>,
 ) -> QueryResult<Option<ObjectKey>> {
     conn.transaction(|conn| {
@@ -250,13 +255,13 @@ pub fn set_avatar(
 /// What a deleted account's username and e-mail address become: `deleted-<id>`, which no
 /// sign-up can claim first (usernames starting `deleted-` are reserved, and an e-mail address
 /// needs an `@`), so deleting an account can never collide with another one.
-pub fn deleted_marker(user_id: i64) -> String {
+pub fn deleted_marker(user_id: UserId) -> String {
     format!("deleted-{user_id}")
 }
 
 /// Deletes an account: their listings are taken down, personal data is wiped and the row stays as "deleted user" so the
 /// other side of a conversation still sees who wrote. Returns the avatar key to delete.
-pub fn delete_account(conn: &mut PgConnection, user_id: i64) -> QueryResult<Option<ObjectKey>> {
+pub fn delete_account(conn: &mut PgConnection, user_id: UserId) -> QueryResult<Option<ObjectKey>> {
     conn.transaction(|conn| {
         end_all_sessions(conn, user_id)?;
         crate::listings::queries::remove_all_of_owner(conn, user_id)?;
@@ -281,7 +286,7 @@ pub fn delete_account(conn: &mut PgConnection, user_id: i64) -> QueryResult<Opti
     })
 }
 
-pub fn set_role(conn: &mut PgConnection, user_id: i64, role: Role) -> QueryResult<()> {
+pub fn set_role(conn: &mut PgConnection, user_id: UserId, role: Role) -> QueryResult<()> {
     diesel::update(users::table.find(user_id))
         .set(users::role.eq(role))
         .execute(conn)
@@ -289,7 +294,7 @@ pub fn set_role(conn: &mut PgConnection, user_id: i64, role: Role) -> QueryResul
 }
 
 /// Bans a user and ends their sessions at once.
-pub fn ban_user(conn: &mut PgConnection, user_id: i64) -> QueryResult<()> {
+pub fn ban_user(conn: &mut PgConnection, user_id: UserId) -> QueryResult<()> {
     conn.transaction(|conn| {
         diesel::update(users::table.find(user_id))
             .set(users::status.eq(UserStatus::Banned))
@@ -327,7 +332,7 @@ impl TokenPurpose {
 /// working: only the newest link does.
 pub fn create_token(
     conn: &mut PgConnection,
-    user_id: i64,
+    user_id: UserId,
     purpose: TokenPurpose,
     email: Option<&str>,
 ) -> QueryResult<String> {
@@ -385,7 +390,7 @@ pub fn find_token(
 /// Marks the address verified, if `email` is still the account's.
 pub fn mark_email_verified(
     conn: &mut PgConnection,
-    user_id: i64,
+    user_id: UserId,
     email: &str,
 ) -> QueryResult<bool> {
     diesel::update(

@@ -254,7 +254,7 @@ pub async fn reset_password(
     let Some(user) = changed else {
         return Ok(redirect("/password/forgot"));
     };
-    tracing::info!(user_id = user.id, "password reset through a mailed link");
+    tracing::info!(user_id = %user.id, "password reset through a mailed link");
     super::handlers::start_session(&db, &session, &user, &req).await?;
     session::push_flash(
         &session,

@@ -6,6 +6,7 @@
 //! the pool heals by itself when PostgreSQL comes back.
 
 pub mod embedded;
+pub mod ids;
 pub mod schema;
 pub mod snapshot;
 pub mod types;

@@ -15,6 +15,7 @@ use serde_json::{Map, Value};
 use crate::accounts::models::{NewUser, ProfileChanges, Role};
 use crate::accounts::{password, queries};
 use crate::db::PgPool;
+use crate::db::ids::{ListingId, UserId};
 use crate::db::schema::{listing_photos, listings, users};
 use crate::listings::domain::{AttributeDef, AttributeKind};
 use crate::listings::models::{Category, Photo, Section};
@@ -261,12 +262,12 @@ fn demo_picture(rng: &mut Rng, hue: u8) -> image::DynamicImage {
 
 async fn seed_listings(conn: &mut PgConnection, storage: &Storage) -> anyhow::Result<String> {
     // Every member but the admin posts, each near their own home.
-    let owners: Vec<(i64, String)> = users::table
+    let owners: Vec<(UserId, String)> = users::table
         .filter(users::role.eq(Role::Member))
         .order(users::id)
         .select((users::id, users::home_zip.assume_not_null()))
         .load(conn)?;
-    let neighbourhoods: Vec<(i64, Vec<&crate::places::Place>)> = owners
+    let neighbourhoods: Vec<(UserId, Vec<&crate::places::Place>)> = owners
         .iter()
         .map(|(id, home)| Ok((*id, zips_near(home)?)))
         .collect::<anyhow::Result<_>>()?;
@@ -312,7 +313,7 @@ async fn seed_listings(conn: &mut PgConnection, storage: &Storage) -> anyhow::Re
                     }
                 }
                 let posted = now - Duration::minutes(rng.below(25 * 24 * 60) as i64);
-                let id: i64 = diesel::insert_into(listings::table)
+                let id: ListingId = diesel::insert_into(listings::table)
                     .values((
                         listings::owner_id.eq(owner),
                         listings::category_id.eq(category.id),
@@ -378,8 +379,8 @@ impl DemoPicture {
 async fn store_demo_photo(
     storage: &Storage,
     picture: &DemoPicture,
-    owner_id: i64,
-    listing_id: i64,
+    owner_id: UserId,
+    listing_id: ListingId,
     position: i16,
 ) -> anyhow::Result<Photo> {
     let id = uuid::Uuid::new_v4();

@@ -18,6 +18,7 @@
 
 use std::time::Duration;
 
+use crate::db::ids::JobId;
 use chrono::{DateTime, Utc};
 use diesel::prelude::*;
 use diesel::sql_types::{BigInt, Integer, Interval, Jsonb, Nullable, Text, Timestamptz};
@@ -86,7 +87,7 @@ pub fn enqueue_with<J: JobKind>(
 #[derive(Debug, Clone, QueryableByName)]
 pub struct ClaimedJob {
     #[diesel(sql_type = BigInt)]
-    pub id: i64,
+    pub id: JobId,
     #[diesel(sql_type = Text)]
     pub kind: String,
     #[diesel(sql_type = Jsonb)]
@@ -134,7 +135,7 @@ pub fn claim(
 /// Keeps `worker`'s lease on a job it is still running; false when it no longer holds it.
 pub fn extend_lease(
     conn: &mut PgConnection,
-    id: i64,
+    id: JobId,
     worker: &str,
     lease: Duration,
 ) -> QueryResult<bool> {
@@ -148,7 +149,7 @@ pub fn extend_lease(
 
 /// Finishes a job (deletes it) if `worker` still holds it; returns whether it did. Call it in
 /// the transaction that made the job's effects, and roll back when it returns false.
-pub fn complete(conn: &mut PgConnection, id: i64, worker: &str) -> QueryResult<bool> {
+pub fn complete(conn: &mut PgConnection, id: JobId, worker: &str) -> QueryResult<bool> {
     diesel::sql_query("DELETE FROM jobs WHERE id = $1 AND locked_by = $2")
         .bind::<BigInt, _>(id)
         .bind::<Text, _>(worker)
@@ -187,7 +188,7 @@ pub fn fail(
 #[derive(Debug, Clone, QueryableByName)]
 pub struct JobRow {
     #[diesel(sql_type = BigInt)]
-    pub id: i64,
+    pub id: JobId,
     #[diesel(sql_type = Text)]
     pub kind: String,
     #[diesel(sql_type = Text)]
@@ -238,7 +239,7 @@ pub fn list(conn: &mut PgConnection, limit: i64) -> QueryResult<Vec<JobRow>> {
 }
 
 /// Puts a dead or failed job back in line to run now, with a fresh count of attempts.
-pub fn retry(conn: &mut PgConnection, id: i64) -> QueryResult<bool> {
+pub fn retry(conn: &mut PgConnection, id: JobId) -> QueryResult<bool> {
     diesel::sql_query(
         "UPDATE jobs SET state = 'pending', attempts = 0, run_at = now(), locked_by = NULL,
                          locked_until = NULL
@@ -250,7 +251,7 @@ pub fn retry(conn: &mut PgConnection, id: i64) -> QueryResult<bool> {
 }
 
 /// Deletes a job no worker holds.
-pub fn discard(conn: &mut PgConnection, id: i64) -> QueryResult<bool> {
+pub fn discard(conn: &mut PgConnection, id: JobId) -> QueryResult<bool> {
     diesel::sql_query(
         "DELETE FROM jobs WHERE id = $1 AND (locked_until IS NULL OR locked_until < now())",
     )

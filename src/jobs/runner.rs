@@ -14,6 +14,7 @@ use chrono::Utc;
 use serde::{Deserialize, Serialize};
 
 use super::queue::{self, ClaimedJob, JobKind, Schedule};
+use crate::db::ids::JobId;
 use crate::listings::janitor;
 use crate::mail::{Mailer, SendMail};
 use crate::storage::Storage;
@@ -140,11 +141,11 @@ pub async fn perform(ctx: &JobContext, worker: &str, job: ClaimedJob) {
                 .run(move |conn| queue::complete(conn, id, &worker))
                 .await
             {
-                tracing::warn!(job = id, %kind, error = %err, "cannot mark a job done");
+                tracing::warn!(job = %id, %kind, error = %err, "cannot mark a job done");
             }
         }
         Err(err) => {
-            tracing::warn!(job = id, %kind, attempt, error = format!("{err:#}"), "job failed");
+            tracing::warn!(job = %id, %kind, attempt, error = format!("{err:#}"), "job failed");
             let (worker, message) = (worker.to_owned(), format!("{err:#}"));
             let _ = ctx
                 .db
@@ -153,7 +154,7 @@ pub async fn perform(ctx: &JobContext, worker: &str, job: ClaimedJob) {
             return;
         }
     }
-    tracing::info!(job = id, %kind, ms = started.elapsed().as_millis() as u64, "job done");
+    tracing::info!(job = %id, %kind, ms = started.elapsed().as_millis() as u64, "job done");
 }
 
 /// Who finished a job that succeeded.
@@ -201,7 +202,7 @@ async fn dispatch(ctx: &JobContext, worker: &str, job: &ClaimedJob) -> anyhow::R
         Ping::KIND => {
             let ping: Ping = job.payload()?;
             tokio::time::sleep(Duration::from_millis(ping.delay_ms.min(600_000))).await;
-            tracing::info!(job = job.id, "pong");
+            tracing::info!(job = %job.id, "pong");
             Ok(Finished::ByRunner)
         }
         other => anyhow::bail!("no worker knows the job kind {other:?}"),
@@ -209,7 +210,7 @@ async fn dispatch(ctx: &JobContext, worker: &str, job: &ClaimedJob) -> anyhow::R
 }
 
 /// Renews a job's lease every third of it; ends (only) when the lease is lost.
-async fn keep_lease(ctx: JobContext, worker: String, id: i64) {
+async fn keep_lease(ctx: JobContext, worker: String, id: JobId) {
     let every = ctx.lease / 3;
     loop {
         tokio::time::sleep(every).await;
@@ -222,7 +223,7 @@ async fn keep_lease(ctx: JobContext, worker: String, id: i64) {
             Ok(true) => {}
             Ok(false) => return,
             // The database is away: keep trying while the job runs.
-            Err(err) => tracing::warn!(job = id, error = %err, "cannot renew a job's lease"),
+            Err(err) => tracing::warn!(job = %id, error = %err, "cannot renew a job's lease"),
         }
     }
 }

@@ -3,6 +3,7 @@ use diesel::prelude::*;
 use uuid::Uuid;
 
 use super::domain::AttributeDef;
+use crate::db::ids::{ListingId, UserId};
 use crate::db::schema::{categories, listing_photos, listings, sections};
 use crate::storage::ObjectKey;
 
@@ -77,8 +78,8 @@ impl ListingStatus {
 #[derive(Debug, Clone, Queryable, Selectable, Identifiable)]
 #[diesel(table_name = listings, check_for_backend(diesel::pg::Pg))]
 pub struct Listing {
-    pub id: i64,
-    pub owner_id: i64,
+    pub id: ListingId,
+    pub owner_id: UserId,
     pub category_id: i32,
     pub title: String,
     pub body: String,
@@ -130,7 +131,7 @@ impl Listing {
 #[derive(Debug, Insertable)]
 #[diesel(table_name = listings)]
 pub struct NewListing<'a> {
-    pub owner_id: i64,
+    pub owner_id: UserId,
     pub category_id: i32,
     pub title: &'a str,
     pub body: &'a str,
@@ -160,8 +161,8 @@ pub struct ListingChanges<'a> {
 #[diesel(table_name = listing_photos, check_for_backend(diesel::pg::Pg))]
 pub struct Photo {
     pub id: Uuid,
-    pub owner_id: i64,
-    pub listing_id: Option<i64>,
+    pub owner_id: UserId,
+    pub listing_id: Option<ListingId>,
     pub position: i16,
     pub display_key: ObjectKey,
     pub thumb_key: ObjectKey,

@@ -9,6 +9,7 @@ use uuid::Uuid;
 
 use super::models::Photo;
 use super::queries;
+use crate::db::ids::UserId;
 use crate::photos::{self, PhotoError};
 use crate::storage::{ObjectKey, Storage};
 use crate::web::upload::UploadedFile;
@@ -35,7 +36,7 @@ pub enum Refused {
 pub async fn store_upload(
     db: &Db,
     storage: &Storage,
-    owner_id: i64,
+    owner_id: UserId,
     file: UploadedFile,
 ) -> Result<Result<Photo, Refused>, AppError> {
     if file.too_large {

@@ -12,6 +12,7 @@ use diesel::sql_types::{BigInt, Integer, Timestamptz};
 use uuid::Uuid;
 
 use super::models::{Category, Listing, ListingChanges, ListingStatus, NewListing, Photo, Section};
+use crate::db::ids::{ListingId, UserId};
 use crate::db::schema::{categories, listing_photos, listings, sections};
 use crate::db::snapshot::Snapshot;
 
@@ -128,7 +129,7 @@ pub fn public_counts_by_category(conn: &mut PgConnection) -> QueryResult<HashMap
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Cursor {
     pub renewed_at: DateTime<Utc>,
-    pub id: i64,
+    pub id: ListingId,
 }
 
 impl Cursor {
@@ -141,7 +142,7 @@ impl Cursor {
         let (micros, id) = token.split_once('-')?;
         Some(Self {
             renewed_at: DateTime::from_timestamp_micros(micros.parse().ok()?)?,
-            id: id.parse().ok().filter(|id: &i64| *id > 0)?,
+            id: id.parse().ok().filter(|id: &ListingId| id.0 > 0)?,
         })
     }
 }
@@ -200,7 +201,7 @@ impl diesel::query_builder::QueryFragment<diesel::pg::Pg> for Before {
 /// What a list shows of a listing.
 #[derive(Debug, Clone, Queryable)]
 pub struct ListingCard {
-    pub id: i64,
+    pub id: ListingId,
     pub title: String,
     pub price_cents: Option<i64>,
     pub is_free: bool,
@@ -226,7 +227,7 @@ pub enum Scope {
     All,
     Section(i16),
     Category(i32),
-    Owner(i64),
+    Owner(UserId),
 }
 
 /// A page of public listings, newest first. Fetches one more than `limit` so the caller
@@ -283,7 +284,7 @@ pub fn public_listings(
 /// removed), newest first.
 pub fn past_listings_of_owner(
     conn: &mut PgConnection,
-    owner_id: i64,
+    owner_id: UserId,
     limit: i64,
 ) -> QueryResult<Vec<Listing>> {
     listings::table
@@ -300,7 +301,7 @@ pub fn past_listings_of_owner(
 }
 
 /// How many listings a member has that are not deleted.
-pub fn count_listings_of(conn: &mut PgConnection, owner_id: i64) -> QueryResult<i64> {
+pub fn count_listings_of(conn: &mut PgConnection, owner_id: UserId) -> QueryResult<i64> {
     listings::table
         .filter(listings::owner_id.eq(owner_id))
         .filter(listings::status.ne(ListingStatus::Deleted))
@@ -309,7 +310,7 @@ pub fn count_listings_of(conn: &mut PgConnection, owner_id: i64) -> QueryResult<
 }
 
 /// Removes every listing of a member (their account is being deleted).
-pub fn remove_all_of_owner(conn: &mut PgConnection, owner_id: i64) -> QueryResult<usize> {
+pub fn remove_all_of_owner(conn: &mut PgConnection, owner_id: UserId) -> QueryResult<usize> {
     diesel::update(
         listings::table
             .filter(listings::owner_id.eq(owner_id))
@@ -332,7 +333,7 @@ pub fn newest_public_listing_at(conn: &mut PgConnection) -> QueryResult<Option<D
         .optional()
 }
 
-pub fn find_listing(conn: &mut PgConnection, id: i64) -> QueryResult<Option<Listing>> {
+pub fn find_listing(conn: &mut PgConnection, id: ListingId) -> QueryResult<Option<Listing>> {
     listings::table
         .find(id)
         .select(Listing::as_select())
@@ -340,7 +341,7 @@ pub fn find_listing(conn: &mut PgConnection, id: i64) -> QueryResult<Option<List
         .optional()
 }
 
-pub fn photos_of(conn: &mut PgConnection, listing_id: i64) -> QueryResult<Vec<Photo>> {
+pub fn photos_of(conn: &mut PgConnection, listing_id: ListingId) -> QueryResult<Vec<Photo>> {
     listing_photos::table
         .filter(listing_photos::listing_id.eq(listing_id))
         .order((listing_photos::position, listing_photos::created_at))
@@ -362,7 +363,7 @@ pub fn public_photo(conn: &mut PgConnection, photo_id: Uuid) -> QueryResult<Opti
 /// The owner's pending uploads among `ids` (others' and attached ones are left out).
 pub fn pending_photos(
     conn: &mut PgConnection,
-    owner_id: i64,
+    owner_id: UserId,
     ids: &[Uuid],
 ) -> QueryResult<Vec<Photo>> {
     listing_photos::table
@@ -493,7 +494,7 @@ pub fn update_listing(
 /// is part of the update, so a moderator's change made meanwhile is never overwritten.
 pub fn set_status(
     conn: &mut PgConnection,
-    listing_id: i64,
+    listing_id: ListingId,
     status: ListingStatus,
     from: &[ListingStatus],
 ) -> QueryResult<bool> {
@@ -518,7 +519,7 @@ pub const RENEWABLE: [ListingStatus; 3] = [
 /// whether it was.
 pub fn renew(
     conn: &mut PgConnection,
-    listing_id: i64,
+    listing_id: ListingId,
     expires_at: DateTime<Utc>,
 ) -> QueryResult<bool> {
     diesel::update(
@@ -537,7 +538,7 @@ pub fn renew(
 
 /// Deletes a listing its owner may change (see [`ListingStatus::OWNER_CHANGEABLE`]),
 /// remembering its status for a restore; returns whether it was deleted.
-pub fn delete_by_owner(conn: &mut PgConnection, listing_id: i64) -> QueryResult<bool> {
+pub fn delete_by_owner(conn: &mut PgConnection, listing_id: ListingId) -> QueryResult<bool> {
     diesel::sql_query(
         "UPDATE listings SET status_before_delete = status, status = 'deleted', deleted_at = now()
          WHERE id = $1 AND status = ANY($2)",
@@ -555,7 +556,7 @@ pub const RESTORE_WITHIN: std::time::Duration = std::time::Duration::from_secs(3
 
 /// Brings a listing deleted less than [`RESTORE_WITHIN`] ago back to the status it had;
 /// returns whether it did.
-pub fn restore(conn: &mut PgConnection, listing_id: i64) -> QueryResult<bool> {
+pub fn restore(conn: &mut PgConnection, listing_id: ListingId) -> QueryResult<bool> {
     diesel::sql_query(
         "UPDATE listings
          SET status = COALESCE(status_before_delete, 'active'), status_before_delete = NULL,
@@ -652,7 +653,7 @@ mod tests {
     fn cursors_round_trip_and_reject_garbage() {
         let cursor = Cursor {
             renewed_at: DateTime::from_timestamp_micros(1_700_000_000_123_456).unwrap(),
-            id: 42,
+            id: ListingId(42),
         };
         assert_eq!(Cursor::decode(&cursor.encode()), Some(cursor));
         for bad in [

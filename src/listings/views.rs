@@ -4,6 +4,7 @@ use askama_web::WebTemplate;
 use super::domain::{AttributeDef, AttributeKind, BodyPart, ListingForm};
 use super::models::{Category, ListingStatus, Section};
 use super::photos::PhotoView;
+use crate::db::ids::ListingId;
 use crate::web::{ErrorLink, FieldErrors, PageContext};
 
 /// A listing in a list or grid.
@@ -105,7 +106,7 @@ impl AttributeField {
 pub struct ListingFormPage {
     pub ctx: PageContext,
     /// `None` for a new listing.
-    pub listing_id: Option<i64>,
+    pub listing_id: Option<ListingId>,
     pub action: String,
     pub section: Section,
     pub category: Category,
@@ -172,7 +173,7 @@ pub struct AttributeRow {
 #[template(path = "listings/show.html")]
 pub struct ListingPage {
     pub ctx: PageContext,
-    pub id: i64,
+    pub id: ListingId,
     pub path: String,
     pub title: String,
     pub body: Vec<BodyPart>,

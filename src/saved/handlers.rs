@@ -8,6 +8,7 @@ use serde::Deserialize;
 use super::queries;
 use super::views::{FavoriteRow, FavoritesPage, SaveSearchPage, SavedSearchRow, SavedSearchesPage};
 use crate::accounts::domain::safe_next;
+use crate::db::ids::{ListingId, SavedSearchId};
 use crate::listings::domain::format_price;
 use crate::listings::models::ListingStatus;
 use crate::listings::queries as listing_queries;
@@ -29,7 +30,7 @@ pub struct FavoriteForm {
 pub async fn toggle_favorite(
     AuthUser(me): AuthUser,
     db: Db,
-    id: web::Path<i64>,
+    id: web::Path<ListingId>,
     form: web::Form<FavoriteForm>,
 ) -> Result<HttpResponse, AppError> {
     let id = id.into_inner();
@@ -256,7 +257,7 @@ pub async fn list_saved_searches(
 pub async fn open_saved_search(
     AuthUser(me): AuthUser,
     db: Db,
-    id: web::Path<i64>,
+    id: web::Path<SavedSearchId>,
 ) -> Result<HttpResponse, AppError> {
     let id = id.into_inner();
     let saved = db
@@ -279,7 +280,7 @@ pub async fn confirm_delete_saved_search(
     ctx: PageContext,
     AuthUser(me): AuthUser,
     db: Db,
-    id: web::Path<i64>,
+    id: web::Path<SavedSearchId>,
 ) -> Result<HttpResponse, AppError> {
     let id = id.into_inner();
     let saved = db
@@ -305,7 +306,7 @@ pub async fn delete_saved_search(
     AuthUser(me): AuthUser,
     db: Db,
     session: Session,
-    id: web::Path<i64>,
+    id: web::Path<SavedSearchId>,
 ) -> Result<HttpResponse, AppError> {
     let id = id.into_inner();
     let deleted = db

@@ -1,11 +1,16 @@
 use chrono::{DateTime, Utc};
 use diesel::prelude::*;
 
+use crate::db::ids::{ListingId, SavedSearchId, UserId};
 use crate::db::schema::{favorites, listings, saved_searches};
 use crate::listings::models::Listing;
 
 /// Saves a listing for a member (again is fine).
-pub fn add_favorite(conn: &mut PgConnection, user_id: i64, listing_id: i64) -> QueryResult<()> {
+pub fn add_favorite(
+    conn: &mut PgConnection,
+    user_id: UserId,
+    listing_id: ListingId,
+) -> QueryResult<()> {
     diesel::insert_into(favorites::table)
         .values((
             favorites::user_id.eq(user_id),
@@ -16,13 +21,21 @@ pub fn add_favorite(conn: &mut PgConnection, user_id: i64, listing_id: i64) -> Q
         .map(|_| ())
 }
 
-pub fn remove_favorite(conn: &mut PgConnection, user_id: i64, listing_id: i64) -> QueryResult<()> {
+pub fn remove_favorite(
+    conn: &mut PgConnection,
+    user_id: UserId,
+    listing_id: ListingId,
+) -> QueryResult<()> {
     diesel::delete(favorites::table.find((user_id, listing_id)))
         .execute(conn)
         .map(|_| ())
 }
 
-pub fn is_favorite(conn: &mut PgConnection, user_id: i64, listing_id: i64) -> QueryResult<bool> {
+pub fn is_favorite(
+    conn: &mut PgConnection,
+    user_id: UserId,
+    listing_id: ListingId,
+) -> QueryResult<bool> {
     diesel::select(diesel::dsl::exists(
         favorites::table.find((user_id, listing_id)),
     ))
@@ -30,7 +43,7 @@ pub fn is_favorite(conn: &mut PgConnection, user_id: i64, listing_id: i64) -> Qu
 }
 
 /// A member's favourites, most recently saved first, whatever became of them.
-pub fn favorites_of(conn: &mut PgConnection, user_id: i64) -> QueryResult<Vec<Listing>> {
+pub fn favorites_of(conn: &mut PgConnection, user_id: UserId) -> QueryResult<Vec<Listing>> {
     favorites::table
         .inner_join(listings::table)
         .filter(favorites::user_id.eq(user_id))
@@ -42,8 +55,8 @@ pub fn favorites_of(conn: &mut PgConnection, user_id: i64) -> QueryResult<Vec<Li
 #[derive(Debug, Clone, Queryable, Selectable)]
 #[diesel(table_name = saved_searches, check_for_backend(diesel::pg::Pg))]
 pub struct SavedSearch {
-    pub id: i64,
-    pub user_id: i64,
+    pub id: SavedSearchId,
+    pub user_id: UserId,
     pub name: String,
     pub query: String,
     pub last_seen_at: DateTime<Utc>,
@@ -54,7 +67,7 @@ pub struct SavedSearch {
 }
 
 /// How many searches a member has saved.
-pub fn count_saved_searches(conn: &mut PgConnection, user_id: i64) -> QueryResult<i64> {
+pub fn count_saved_searches(conn: &mut PgConnection, user_id: UserId) -> QueryResult<i64> {
     saved_searches::table
         .filter(saved_searches::user_id.eq(user_id))
         .count()
@@ -62,7 +75,11 @@ pub fn count_saved_searches(conn: &mut PgConnection, user_id: i64) -> QueryResul
 }
 
 /// Records a fresh count of a saved search's new matches.
-pub fn record_new_matches(conn: &mut PgConnection, id: i64, new: Option<i32>) -> QueryResult<()> {
+pub fn record_new_matches(
+    conn: &mut PgConnection,
+    id: SavedSearchId,
+    new: Option<i32>,
+) -> QueryResult<()> {
     diesel::update(saved_searches::table.find(id))
         .set((
             saved_searches::new_matches.eq(new),
@@ -74,7 +91,7 @@ pub fn record_new_matches(conn: &mut PgConnection, id: i64, new: Option<i32>) ->
 
 pub fn save_search(
     conn: &mut PgConnection,
-    user_id: i64,
+    user_id: UserId,
     name: &str,
     query: &str,
 ) -> QueryResult<SavedSearch> {
@@ -88,7 +105,10 @@ pub fn save_search(
         .get_result(conn)
 }
 
-pub fn saved_searches_of(conn: &mut PgConnection, user_id: i64) -> QueryResult<Vec<SavedSearch>> {
+pub fn saved_searches_of(
+    conn: &mut PgConnection,
+    user_id: UserId,
+) -> QueryResult<Vec<SavedSearch>> {
     saved_searches::table
         .filter(saved_searches::user_id.eq(user_id))
         .order(saved_searches::created_at.desc())
@@ -99,8 +119,8 @@ pub fn saved_searches_of(conn: &mut PgConnection, user_id: i64) -> QueryResult<V
 /// A member's saved search; someone else's is not found.
 pub fn find_saved_search(
     conn: &mut PgConnection,
-    user_id: i64,
-    id: i64,
+    user_id: UserId,
+    id: SavedSearchId,
 ) -> QueryResult<Option<SavedSearch>> {
     saved_searches::table
         .find(id)
@@ -111,7 +131,7 @@ pub fn find_saved_search(
 }
 
 /// Marks a saved search seen: nothing is new since now.
-pub fn mark_seen(conn: &mut PgConnection, id: i64) -> QueryResult<()> {
+pub fn mark_seen(conn: &mut PgConnection, id: SavedSearchId) -> QueryResult<()> {
     diesel::update(saved_searches::table.find(id))
         .set((
             saved_searches::last_seen_at.eq(diesel::dsl::now),
@@ -122,7 +142,11 @@ pub fn mark_seen(conn: &mut PgConnection, id: i64) -> QueryResult<()> {
         .map(|_| ())
 }
 
-pub fn delete_saved_search(conn: &mut PgConnection, user_id: i64, id: i64) -> QueryResult<usize> {
+pub fn delete_saved_search(
+    conn: &mut PgConnection,
+    user_id: UserId,
+    id: SavedSearchId,
+) -> QueryResult<usize> {
     diesel::delete(
         saved_searches::table
             .find(id)

@@ -1,12 +1,13 @@
 use askama::Template;
 use askama_web::WebTemplate;
 
+use crate::db::ids::{ListingId, SavedSearchId};
 use crate::web::{FieldErrors, PageContext};
 
 /// A favourite as the list shows it, with what became of it.
 #[derive(Debug, Clone)]
 pub struct FavoriteRow {
-    pub id: i64,
+    pub id: ListingId,
     pub path: String,
     pub title: String,
     pub price: Option<String>,
@@ -25,7 +26,7 @@ pub struct FavoritesPage {
 
 #[derive(Debug, Clone)]
 pub struct SavedSearchRow {
-    pub id: i64,
+    pub id: SavedSearchId,
     pub name: String,
     pub new_matches: String,
 }

@@ -11,6 +11,7 @@ use super::domain::{MAX_QUERY_STRING_BYTES, Search, Sort};
 use super::queries::{SearchCursor, SearchRow};
 use super::service::{self, COUNT_CAP, PAGE_SIZE};
 use super::views::{AttributeFilterField, Feed, FeedEntry, MapMarker, SearchPage};
+use crate::db::ids::ListingId;
 use crate::listings::cards::section_trees;
 use crate::listings::domain::{format_price, group_thousands, slugify};
 use crate::listings::photos::thumb_url;
@@ -232,8 +233,8 @@ pub async fn search_page(
 
 /// A listing's map position: its ZIP's centre moved by up to ~250 m, the same way every time,
 /// so listings in one ZIP do not stack and no marker suggests an exact address.
-fn jitter(id: i64, lat: f64, lon: f64) -> (f64, f64) {
-    let h = (id as u64).wrapping_mul(0x9E37_79B9_7F4A_7C15);
+fn jitter(id: ListingId, lat: f64, lon: f64) -> (f64, f64) {
+    let h = (id.0 as u64).wrapping_mul(0x9E37_79B9_7F4A_7C15);
     let a = ((h >> 16) & 0xffff) as f64 / 65535.0 - 0.5;
     let b = ((h >> 32) & 0xffff) as f64 / 65535.0 - 0.5;
     (

@@ -25,6 +25,7 @@ use sha2::{Digest, Sha256};
 use diesel::{PgConnection, QueryResult};
 
 use super::{AppError, Db};
+use crate::db::ids::UserId;
 
 const LOGIN_TOKEN: &str = "login";
 const CSRF_TOKEN: &str = "csrf";
@@ -33,7 +34,7 @@ const FLASHES: &str = "flash";
 /// The logged-in member, as loaded for this request.
 #[derive(Debug, Clone)]
 pub struct CurrentUser {
-    pub id: i64,
+    pub id: UserId,
     pub username: String,
     pub display_name: String,
     pub admin: bool,

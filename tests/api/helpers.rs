@@ -21,6 +21,7 @@ use corkboard::config::{
     AuthSettings, DatabaseSettings, ListingSettings, SecretKey, StorageSettings,
 };
 use corkboard::db::embedded::{Durability, EmbeddedCluster};
+use corkboard::db::ids::{ListingId, UserId};
 use corkboard::db::{self, PgPool};
 use corkboard::startup::{AppState, Application};
 use corkboard::storage::Storage;
@@ -833,13 +834,13 @@ impl Default for TestListing<'_> {
 
 impl TestListing<'_> {
     /// Inserts it; returns its id.
-    pub fn insert(self, app: &TestApp) -> i64 {
+    pub fn insert(self, app: &TestApp) -> ListingId {
         use corkboard::db::schema::{listings, users};
         use diesel::prelude::*;
         let mut conn = app.pool.get().unwrap();
-        let owner: i64 = users::table
+        let owner: UserId = users::table
             .select(diesel::dsl::min(users::id))
-            .first::<Option<i64>>(&mut conn)
+            .first::<Option<UserId>>(&mut conn)
             .unwrap()
             .expect("a member to own the listing");
         let (_, category) = corkboard::listings::queries::find_category(

@@ -182,6 +182,7 @@ async fn an_unknown_listing_is_a_404() {
         "/listings/999999/anything",
         "/listings/999999",
         "/listings/abc/def",
+        "/listings/99999999999999999999",
         "/c/nope",
         "/c/for-sale/nope",
     ] {

@@ -2,6 +2,7 @@
 //! with a confirmation and restoring, the photo limit, and what strangers learn of listings
 //! they may not see.
 
+use corkboard::db::ids::ListingId;
 use reqwest::StatusCode;
 use reqwest::multipart::Part;
 
@@ -113,17 +114,17 @@ async fn a_status_change_made_meanwhile_by_a_moderator_is_not_overwritten() {
 
     // The queries themselves refuse, whatever the handler read before.
     let expires = chrono::Utc::now() + chrono::Duration::days(30);
-    assert!(!queries::renew(&mut conn, id, expires).unwrap());
+    assert!(!queries::renew(&mut conn, ListingId(id), expires).unwrap());
     assert!(
         !queries::set_status(
             &mut conn,
-            id,
+            ListingId(id),
             ListingStatus::Active,
             &ListingStatus::OWNER_CHANGEABLE
         )
         .unwrap()
     );
-    assert!(!queries::delete_by_owner(&mut conn, id).unwrap());
+    assert!(!queries::delete_by_owner(&mut conn, ListingId(id)).unwrap());
     assert_eq!(status_of(&app, id), "hidden");
 }
 

@@ -9,7 +9,7 @@ use crate::helpers::{TestApp, TestListing, spawn_app};
 type Post<'a> = TestListing<'a>;
 
 fn post(app: &TestApp, p: Post<'_>) -> i64 {
-    p.insert(app)
+    p.insert(app).0
 }
 
 async fn app_with_member() -> TestApp {
@@ -930,7 +930,7 @@ async fn windows_of_days_page_exactly_like_the_newest_first_walk() {
         let mut after = None;
         loop {
             let rows = queries::search(conn, filters, Sort::Newest, after, 26).unwrap();
-            all.extend(rows.iter().take(25).map(|r| r.id));
+            all.extend(rows.iter().take(25).map(|r| r.id.0));
             if rows.len() < 26 {
                 return all;
             }

@@ -8,6 +8,7 @@ use uuid::Uuid;
 
 use super::post::{form_page, listing_limits, read_submission, rerendered};
 use super::*;
+use crate::db::ids::ListingId;
 use crate::listings::domain::{AttributeDef, ListingForm};
 use crate::listings::models::{Category, Listing, ListingChanges, Photo, Section};
 use crate::listings::photos::{self as listing_photos};
@@ -21,7 +22,7 @@ use crate::web::{AppError, AuthUser, CurrentUser, Db, FieldErrors, PageContext};
 /// What the edit form needs: the listing (if `me` may change it), its photos and category.
 async fn load_for_edit(
     db: &Db,
-    id: i64,
+    id: ListingId,
     me: &CurrentUser,
 ) -> Result<(Listing, Vec<Photo>, Section, Category), AppError> {
     let listing = load_for_change(db, id, me).await?;
@@ -81,7 +82,7 @@ pub async fn edit_listing_form(
     db: Db,
     storage: web::Data<Storage>,
     rules: web::Data<ListingRules>,
-    id: web::Path<i64>,
+    id: web::Path<ListingId>,
 ) -> Result<HttpResponse, AppError> {
     let (listing, photos, section, category) = load_for_edit(&db, id.into_inner(), &me).await?;
     let form = form_of(&listing, &category.attribute_defs());
@@ -109,7 +110,7 @@ pub async fn update_listing(
     storage: web::Data<Storage>,
     session: Session,
     rules: web::Data<ListingRules>,
-    id: web::Path<i64>,
+    id: web::Path<ListingId>,
     multipart: Multipart,
 ) -> Result<HttpResponse, AppError> {
     let (listing, existing, section, category) = load_for_edit(&db, id.into_inner(), &me).await?;

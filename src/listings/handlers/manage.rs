@@ -6,6 +6,7 @@ use actix_web::{HttpRequest, HttpResponse, web};
 use chrono::Utc;
 
 use super::*;
+use crate::db::ids::ListingId;
 use crate::listings::models::{Listing, ListingStatus};
 use crate::listings::queries::{self};
 use crate::web::confirm::ConfirmPage;
@@ -45,7 +46,7 @@ pub async fn change_status(
     AuthUser(me): AuthUser,
     db: Db,
     session: Session,
-    id: web::Path<i64>,
+    id: web::Path<ListingId>,
     form: web::Form<StatusForm>,
 ) -> Result<HttpResponse, AppError> {
     let listing = load_for_change(&db, id.into_inner(), &me).await?;
@@ -83,7 +84,7 @@ pub async fn renew_listing(
     db: Db,
     session: Session,
     rules: web::Data<ListingRules>,
-    id: web::Path<i64>,
+    id: web::Path<ListingId>,
 ) -> Result<HttpResponse, AppError> {
     let listing = load_for_change(&db, id.into_inner(), &me).await?;
     not_moderated(&listing, "renewed")?;
@@ -131,7 +132,7 @@ pub async fn confirm_delete_listing(
     ctx: PageContext,
     AuthUser(me): AuthUser,
     db: Db,
-    id: web::Path<i64>,
+    id: web::Path<ListingId>,
 ) -> Result<HttpResponse, AppError> {
     let listing = load_for_change(&db, id.into_inner(), &me).await?;
     not_moderated(&listing, "deleted")?;
@@ -155,7 +156,7 @@ pub async fn delete_listing(
     AuthUser(me): AuthUser,
     db: Db,
     session: Session,
-    id: web::Path<i64>,
+    id: web::Path<ListingId>,
 ) -> Result<HttpResponse, AppError> {
     let listing = load_for_change(&db, id.into_inner(), &me).await?;
     not_moderated(&listing, "deleted")?;
@@ -179,7 +180,7 @@ pub async fn restore_listing(
     AuthUser(me): AuthUser,
     db: Db,
     session: Session,
-    id: web::Path<i64>,
+    id: web::Path<ListingId>,
 ) -> Result<HttpResponse, AppError> {
     let id = id.into_inner();
     let listing = db

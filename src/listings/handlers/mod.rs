@@ -22,6 +22,7 @@ use chrono::Utc;
 
 use super::models::{Listing, ListingStatus};
 use super::queries;
+use crate::db::ids::ListingId;
 use crate::web::{AppError, CurrentUser, Db};
 
 /// Listing rules, registered as app data.
@@ -54,7 +55,7 @@ fn ago_future(when: chrono::DateTime<Utc>, now: chrono::DateTime<Utc>) -> String
 }
 
 /// The listing, if `me` may change it: strangers get 403 for a public listing, 404 otherwise.
-async fn load_for_change(db: &Db, id: i64, me: &CurrentUser) -> Result<Listing, AppError> {
+async fn load_for_change(db: &Db, id: ListingId, me: &CurrentUser) -> Result<Listing, AppError> {
     let listing = db
         .run(move |conn| queries::find_listing(conn, id))
         .await?

@@ -9,6 +9,7 @@ use chrono::Utc;
 use uuid::Uuid;
 
 use super::*;
+use crate::db::ids::{ListingId, UserId};
 use crate::listings::domain::{AttributeDef, ListingDraft, ListingForm};
 use crate::listings::models::{Category, NewListing, Photo, Section};
 use crate::listings::photos::{self as listing_photos, PhotoView};
@@ -86,7 +87,7 @@ pub async fn new_listing_form(
 #[allow(clippy::too_many_arguments)]
 pub(super) fn form_page(
     ctx: PageContext,
-    listing_id: Option<i64>,
+    listing_id: Option<ListingId>,
     section: Section,
     category: Category,
     form: ListingForm,
@@ -136,7 +137,7 @@ struct Accepted {
 async fn accept_uploads(
     db: &Db,
     storage: &Storage,
-    owner_id: i64,
+    owner_id: UserId,
     upload: &mut UploadForm,
     room: usize,
     errors: &mut FieldErrors,
@@ -294,7 +295,7 @@ pub async fn create_listing(
         })
         .await?;
     tracing::info!(
-        listing_id = listing.id,
+        listing_id = %listing.id,
         photos = photos.len(),
         "listing posted"
     );
@@ -322,7 +323,7 @@ pub(super) struct Submission {
 pub(super) async fn read_submission(
     db: &Db,
     storage: &Storage,
-    owner_id: i64,
+    owner_id: UserId,
     category: &Category,
     upload: &mut UploadForm,
     already: usize,

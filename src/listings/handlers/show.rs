@@ -7,6 +7,7 @@ use uuid::Uuid;
 
 use super::*;
 use crate::accounts::queries as accounts;
+use crate::db::ids::ListingId;
 use crate::listings::cards::price_label;
 use crate::listings::domain::body_parts;
 use crate::listings::models::ListingStatus;
@@ -24,7 +25,7 @@ use crate::web::{AppError, Db, PageContext};
 pub async fn listing_by_id(
     ctx: PageContext,
     db: Db,
-    id: web::Path<i64>,
+    id: web::Path<ListingId>,
 ) -> Result<HttpResponse, AppError> {
     let id = id.into_inner();
     let listing = db
@@ -43,7 +44,7 @@ pub async fn show_listing(
     ctx: PageContext,
     db: Db,
     storage: web::Data<Storage>,
-    path: web::Path<(i64, String)>,
+    path: web::Path<(ListingId, String)>,
 ) -> Result<HttpResponse, AppError> {
     let (id, slug) = path.into_inner();
     let viewer = ctx.user.as_ref().map(|u| u.id);

@@ -145,13 +145,13 @@ pub(super) fn reached_statement(after: Option<SearchCursor>, last: SearchCursor)
     )
     .bind(Param::Time(at(last)))
     .push(", ")
-    .bind(Param::BigInt(last.id))
+    .bind(Param::BigInt(last.id.0))
     .push(")");
     if let Some(after) = after {
         s.push(" AND (l.renewed_at, l.id) < (")
             .bind(Param::Time(at(after)))
             .push(", ")
-            .bind(Param::BigInt(after.id))
+            .bind(Param::BigInt(after.id.0))
             .push(")");
     }
     s

@@ -7,13 +7,14 @@ use diesel::sql_types::{BigInt, Bool, Double, Nullable, SmallInt, Text, Timestam
 
 use super::filters::{Filters, Window, day_of, start_of_day, where_clause};
 use super::statement::{Param, Statement, price};
+use crate::db::ids::ListingId;
 use crate::search::domain::Sort;
 
 /// Where a page starts: after the row with this sort key and id.
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct SearchCursor {
     pub key: f64,
-    pub id: i64,
+    pub id: ListingId,
 }
 
 impl SearchCursor {
@@ -27,7 +28,7 @@ impl SearchCursor {
     pub fn decode(token: &str, sort: Sort) -> Option<Self> {
         let (bits, id) = token.split_once('-')?;
         let key = f64::from_bits(u64::from_str_radix(bits, 16).ok()?);
-        let id: i64 = id.parse().ok()?;
+        let id: ListingId = id.parse().ok()?;
         let highest = match sort {
             Sort::Newest => (Utc::now() + chrono::Duration::days(2)).timestamp_micros() as f64,
             Sort::PriceLow | Sort::PriceHigh => 1e10,
@@ -35,7 +36,7 @@ impl SearchCursor {
             Sort::Nearest => 12_742_100.0,
             Sort::BestMatch => 1e6,
         };
-        (key.is_finite() && (0.0..=highest).contains(&key) && id > 0).then_some(Self { key, id })
+        (key.is_finite() && (0.0..=highest).contains(&key) && id.0 > 0).then_some(Self { key, id })
     }
 }
 
@@ -48,7 +49,7 @@ const MAX_WINDOW_DAYS: i32 = 4000;
 #[derive(Debug, Clone, QueryableByName)]
 pub struct SearchRow {
     #[diesel(sql_type = BigInt)]
-    pub id: i64,
+    pub id: ListingId,
     #[diesel(sql_type = Text)]
     pub title: String,
     #[diesel(sql_type = Nullable<BigInt>)]
@@ -144,7 +145,7 @@ fn search_by_days(
             // Past the oldest day seen: whatever is older (it appeared since) in one go.
             let before = SearchCursor {
                 key: start_of_day(newest + 1).timestamp_micros() as f64,
-                id: 0,
+                id: ListingId(0),
             };
             let after = match after {
                 Some(cursor) if cursor.key < before.key => cursor,
@@ -226,7 +227,7 @@ pub(super) fn page_statement(
                 s.push(" AND (l.renewed_at, l.id) < (")
                     .bind(Param::Time(at))
                     .push(", ")
-                    .bind(Param::BigInt(after.id))
+                    .bind(Param::BigInt(after.id.0))
                     .push(")");
             }
             Sort::PriceLow | Sort::Nearest => {
@@ -235,7 +236,7 @@ pub(super) fn page_statement(
                 s.push(", l.id) > (")
                     .bind(Param::Double(after.key))
                     .push(", ")
-                    .bind(Param::BigInt(after.id))
+                    .bind(Param::BigInt(after.id.0))
                     .push(")");
             }
             Sort::PriceHigh | Sort::BestMatch => {
@@ -244,7 +245,7 @@ pub(super) fn page_statement(
                 s.push(", l.id) < (")
                     .bind(Param::Double(after.key))
                     .push(", ")
-                    .bind(Param::BigInt(after.id))
+                    .bind(Param::BigInt(after.id.0))
                     .push(")");
             }
         }
@@ -347,7 +348,10 @@ mod tests {
     #[test]
     fn cursors_round_trip_exactly() {
         for key in [0.0, 1234.5, 1.0e-7, 999_999.123_456] {
-            let cursor = SearchCursor { key, id: 7 };
+            let cursor = SearchCursor {
+                key,
+                id: ListingId(7),
+            };
             for sort in Sort::ALL {
                 assert_eq!(SearchCursor::decode(&cursor.encode(), sort), Some(cursor));
             }
@@ -359,20 +363,26 @@ mod tests {
 
     #[test]
     fn cursors_a_sort_could_not_have_made_are_refused() {
-        let year_200000 = SearchCursor { key: 6.3e18, id: 7 };
-        let negative = SearchCursor { key: -5.0, id: 7 };
+        let year_200000 = SearchCursor {
+            key: 6.3e18,
+            id: ListingId(7),
+        };
+        let negative = SearchCursor {
+            key: -5.0,
+            id: ListingId(7),
+        };
         for sort in Sort::ALL {
             assert_eq!(SearchCursor::decode(&year_200000.encode(), sort), None);
             assert_eq!(SearchCursor::decode(&negative.encode(), sort), None);
         }
         let tomorrow = SearchCursor {
             key: (Utc::now() + chrono::Duration::days(1)).timestamp_micros() as f64,
-            id: 7,
+            id: ListingId(7),
         };
         assert!(SearchCursor::decode(&tomorrow.encode(), Sort::Newest).is_some());
         let next_year = SearchCursor {
             key: (Utc::now() + chrono::Duration::days(365)).timestamp_micros() as f64,
-            id: 7,
+            id: ListingId(7),
         };
         assert_eq!(
             SearchCursor::decode(&next_year.encode(), Sort::Newest),

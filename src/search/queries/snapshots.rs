@@ -4,6 +4,8 @@
 
 use std::path::PathBuf;
 
+use crate::db::ids::ListingId;
+
 use super::count::{count_statement, phrase_count_statement, reached_statement, sample_statement};
 use super::filters::{AttributeFilter, Filters, Window};
 use super::page::{SearchCursor, on_days, page_statement};
@@ -42,7 +44,7 @@ fn words(text: &str) -> Filters {
 
 const CURSOR: SearchCursor = SearchCursor {
     key: 1_700_000_000_000_000.0,
-    id: 42,
+    id: ListingId(42),
 };
 
 #[test]
@@ -155,6 +157,12 @@ fn best_match_samples_and_reach() {
     assert_snapshot("sample_newest", &sample_statement(&words("lamp"), 2000));
     assert_snapshot(
         "reached",
-        &reached_statement(Some(CURSOR), SearchCursor { key: 1.6e15, id: 7 }),
+        &reached_statement(
+            Some(CURSOR),
+            SearchCursor {
+                key: 1.6e15,
+                id: ListingId(7),
+            },
+        ),
     );
 }

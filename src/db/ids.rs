@@ -1,0 +1,24 @@
+//! The id of each table's row as its own type, in the manner of Lemmy's `newtypes`: a
+//! `ListingId` cannot be passed where a `UserId` is wanted, yet both bind and read as the
+//! `bigint` they are. They live here, not in their features, because the session (plumbing)
+//! carries a `UserId` and several features refer to listings and members.
+
+crate::id_type! {
+    /// A member (`users.id`).
+    pub struct UserId;
+}
+
+crate::id_type! {
+    /// A listing (`listings.id`).
+    pub struct ListingId;
+}
+
+crate::id_type! {
+    /// A saved search (`saved_searches.id`).
+    pub struct SavedSearchId;
+}
+
+crate::id_type! {
+    /// A background job (`jobs.id`).
+    pub struct JobId;
+}
