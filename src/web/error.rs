@@ -246,16 +246,46 @@ pub(super) fn describe(status: StatusCode) -> (&'static str, &'static str) {
 pub fn render_error_pages<B: MessageBody + 'static>(
     res: ServiceResponse<B>,
 ) -> actix_web::Result<ErrorHandlerResponse<B>> {
-    let already_rendered = res
+    const RENDERED: &[&str] = &["text/html", "application/json", "application/problem+json"];
+    replace_error_body(res, RENDERED, |request, failure| {
+        let status = failure.status;
+        let mut page = ErrorPage::new(PageContext::for_request(request), status, failure.message);
+        page.request_id = failure.request_id;
+        let body = page.render().unwrap_or_else(|err| {
+            tracing::error!(error = %err, "cannot render the error page");
+            format!(
+                "<!doctype html><title>Error {}</title><h1>Error {}</h1>",
+                status.as_u16(),
+                status.as_u16()
+            )
+        });
+        (body, "text/html; charset=utf-8")
+    })
+}
+
+/// What an error renderer is told about the failure.
+pub(super) struct Failure {
+    pub status: StatusCode,
+    /// The message the handler meant for the user ([`UserMessage`]), if any.
+    pub message: Option<String>,
+    /// The request id, for server errors only (so a report can be matched to the log).
+    pub request_id: Option<String>,
+}
+
+/// Gives an error response a new body (and content type) from `render`, unless its content
+/// type starts with one of `keep` (a handler already rendered it). Status and the other
+/// headers stay; the response is never cached.
+pub(super) fn replace_error_body<B: MessageBody + 'static>(
+    res: ServiceResponse<B>,
+    keep: &[&str],
+    render: impl FnOnce(&actix_web::HttpRequest, Failure) -> (String, &'static str),
+) -> actix_web::Result<ErrorHandlerResponse<B>> {
+    let rendered = res
         .headers()
         .get(header::CONTENT_TYPE)
         .and_then(|v| v.to_str().ok())
-        .is_some_and(|ct| {
-            ct.starts_with("text/html")
-                || ct.starts_with("application/json")
-                || ct.starts_with("application/problem+json")
-        });
-    if already_rendered {
+        .is_some_and(|ct| keep.iter().any(|kind| ct.starts_with(kind)));
+    if rendered {
         return Ok(ErrorHandlerResponse::Response(res.map_into_left_body()));
     }
     let status = res.status();
@@ -265,28 +295,25 @@ pub fn render_error_pages<B: MessageBody + 'static>(
         .get::<UserMessage>()
         .map(|m| m.0.clone());
     let (request, response) = res.into_parts();
-    let mut page = ErrorPage::new(PageContext::for_request(&request), status, message);
-    if status.is_server_error() {
-        page.request_id = request
-            .extensions()
-            .get::<tracing_actix_web::RequestId>()
-            .map(|id| id.to_string());
-    }
-    let body = page.render().unwrap_or_else(|err| {
-        tracing::error!(error = %err, "cannot render the error page");
-        format!(
-            "<!doctype html><title>Error {}</title><h1>Error {}</h1>",
-            status.as_u16(),
-            status.as_u16()
-        )
-    });
+    let request_id = status
+        .is_server_error()
+        .then(|| {
+            request
+                .extensions()
+                .get::<tracing_actix_web::RequestId>()
+                .map(|id| id.to_string())
+        })
+        .flatten();
+    let failure = Failure {
+        status,
+        message,
+        request_id,
+    };
+    let (body, content_type) = render(&request, failure);
     let mut response = response.set_body(BoxBody::new(body));
     let headers = response.headers_mut();
     headers.remove(header::CONTENT_LENGTH);
-    headers.insert(
-        header::CONTENT_TYPE,
-        HeaderValue::from_static("text/html; charset=utf-8"),
-    );
+    headers.insert(header::CONTENT_TYPE, HeaderValue::from_static(content_type));
     headers.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
     let res: ServiceResponse<EitherBody<B>> =
         ServiceResponse::new(request, response).map_into_right_body();

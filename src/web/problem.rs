@@ -5,15 +5,13 @@
 //! and the detail of an unexpected error or an outage never leaves the log (a 5xx carries
 //! the request id instead). Validation problems list every field at once in `errors`.
 
-use actix_web::HttpMessage;
-use actix_web::body::{BoxBody, MessageBody};
+use actix_web::body::MessageBody;
 use actix_web::dev::ServiceResponse;
 use actix_web::http::StatusCode;
-use actix_web::http::header::{self, HeaderValue};
 use actix_web::middleware::ErrorHandlerResponse;
 use serde::Serialize;
 
-use super::error::{UserMessage, describe};
+use super::error::{describe, replace_error_body};
 
 /// A problem document.
 #[derive(Debug, Clone, Serialize, PartialEq, Eq)]
@@ -60,42 +58,13 @@ impl Problem {
 pub fn render_problems<B: MessageBody + 'static>(
     res: ServiceResponse<B>,
 ) -> actix_web::Result<ErrorHandlerResponse<B>> {
-    let is_json = res
-        .headers()
-        .get(header::CONTENT_TYPE)
-        .and_then(|v| v.to_str().ok())
-        .is_some_and(|ct| {
-            ct.starts_with("application/json") || ct.starts_with("application/problem+json")
-        });
-    if is_json {
-        return Ok(ErrorHandlerResponse::Response(res.map_into_left_body()));
-    }
-    let status = res.status();
-    let message = res
-        .response()
-        .extensions()
-        .get::<UserMessage>()
-        .map(|m| m.0.clone());
-    let (request, response) = res.into_parts();
-    let mut problem = Problem::new(status, message);
-    if status.is_server_error() {
-        problem.request_id = request
-            .extensions()
-            .get::<tracing_actix_web::RequestId>()
-            .map(|id| id.to_string());
-    }
-    let body = serde_json::to_string(&problem).unwrap_or_else(|_| "{}".into());
-    let mut response = response.set_body(BoxBody::new(body));
-    let headers = response.headers_mut();
-    headers.remove(header::CONTENT_LENGTH);
-    headers.insert(
-        header::CONTENT_TYPE,
-        HeaderValue::from_static("application/problem+json"),
-    );
-    headers.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
-    Ok(ErrorHandlerResponse::Response(
-        ServiceResponse::new(request, response).map_into_right_body::<B>(),
-    ))
+    const RENDERED: &[&str] = &["application/json", "application/problem+json"];
+    replace_error_body(res, RENDERED, |_, failure| {
+        let mut problem = Problem::new(failure.status, failure.message);
+        problem.request_id = failure.request_id;
+        let body = serde_json::to_string(&problem).unwrap_or_else(|_| "{}".into());
+        (body, "application/problem+json")
+    })
 }
 
 #[cfg(test)]
@@ -118,7 +87,13 @@ mod tests {
         })
     }
 
-    async fn call(path: &str) -> (StatusCode, header::HeaderMap, serde_json::Value) {
+    async fn call(
+        path: &str,
+    ) -> (
+        StatusCode,
+        actix_web::http::header::HeaderMap,
+        serde_json::Value,
+    ) {
         let app = actix_test::init_service(
             App::new()
                 .wrap(ErrorHandlers::new().default_handler(render_problems))
