@@ -293,6 +293,17 @@ fn run(binary: &PathBuf, url: &str) -> anyhow::Result<()> {
             .iter()
             .map(|(n, q)| (n.clone(), format!("/search?{q}"))),
     );
+    // The attack of issue 10: a cursor far from any listing made one request walk millions of
+    // days. The oldest cursor a search may send (1970) walks a bounded number of windows; a
+    // forged one (the year 200,000) is refused.
+    pages.push((
+        "search: rare term, after a 1970 cursor".into(),
+        format!("/search?q={rare}&after=0-1"),
+    ));
+    pages.push((
+        "search: forged cursor (year 200,000) → 400".into(),
+        format!("/search?q={rare}&after={:x}-1", 6.3e18f64.to_bits()),
+    ));
 
     // EXPLAIN ANALYZE, warm (after one run each).
     let mut plans = Vec::new();
@@ -329,7 +340,8 @@ fn run(binary: &PathBuf, url: &str) -> anyhow::Result<()> {
             .args(["-s", "-o", "/dev/null", "-w", "%{http_code}", &url])
             .output()?;
         let status = String::from_utf8_lossy(&status.stdout).to_string();
-        if status != "200" {
+        let expected = if name.ends_with("→ 400") { "400" } else { "200" };
+        if status != expected {
             rows.push((name.clone(), (0.0, format!("HTTP {status}"), "-".into())));
             continue;
         }
