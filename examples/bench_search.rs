@@ -340,7 +340,11 @@ fn run(binary: &PathBuf, url: &str) -> anyhow::Result<()> {
             .args(["-s", "-o", "/dev/null", "-w", "%{http_code}", &url])
             .output()?;
         let status = String::from_utf8_lossy(&status.stdout).to_string();
-        let expected = if name.ends_with("→ 400") { "400" } else { "200" };
+        let expected = if name.ends_with("→ 400") {
+            "400"
+        } else {
+            "200"
+        };
         if status != expected {
             rows.push((name.clone(), (0.0, format!("HTTP {status}"), "-".into())));
             continue;
