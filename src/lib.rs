@@ -10,6 +10,7 @@ pub mod home;
 pub mod jobs;
 pub mod listings;
 pub mod mail;
+pub mod messages;
 pub mod photos;
 pub mod places;
 pub mod saved;

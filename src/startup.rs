@@ -96,9 +96,7 @@ impl Application {
                 .app_data(density.clone())
                 .app_data(search_rate.clone())
                 .app_data(lifetime)
-                .app_data(LoginLookup(
-                    crate::accounts::queries::current_user_for_session,
-                ))
+                .app_data(LoginLookup(current_user_with_counts))
                 .app_data(trust_proxy)
                 .app_data(
                     web::FormConfig::default()
@@ -167,6 +165,8 @@ pub fn route_table() -> Vec<RouteDef> {
         plumbing,
         crate::home::routes::routes(),
         crate::accounts::routes::routes(),
+        // Before the listings' `/listings/{id}/{slug}`.
+        crate::messages::routes::routes(),
         crate::listings::routes::routes(),
         crate::search::routes::routes(),
         crate::saved::routes::routes(),
@@ -174,6 +174,25 @@ pub fn route_table() -> Vec<RouteDef> {
     .into_iter()
     .flatten()
     .collect()
+}
+
+/// The member behind a login, with the counts every page's header shows: the accounts
+/// feature finds the member, the messages feature counts their unread messages, on one
+/// connection.
+fn current_user_with_counts(
+    conn: &mut diesel::PgConnection,
+    token_hash: &[u8],
+    lifetime: std::time::Duration,
+    user_agent: &str,
+) -> diesel::QueryResult<Option<crate::web::CurrentUser>> {
+    let mut user =
+        crate::accounts::queries::current_user_for_session(conn, token_hash, lifetime, user_agent)?;
+    if let Some(user) = &mut user {
+        let counts = crate::messages::queries::header_counts(conn, user.id)?;
+        user.unread_messages = counts.unread;
+        user.events_seen = counts.events;
+    }
+    Ok(user)
 }
 
 /// Every route of the site, each in its scope: the pages at the root, the admin area behind

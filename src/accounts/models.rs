@@ -78,6 +78,8 @@ impl From<&User> for CurrentUser {
             admin: user.role() == Role::Admin,
             avatar_key: user.avatar_key.clone(),
             email_verified: user.email_verified(),
+            unread_messages: 0,
+            events_seen: 0,
         }
     }
 }

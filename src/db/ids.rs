@@ -22,3 +22,18 @@ crate::id_type! {
     /// A background job (`jobs.id`).
     pub struct JobId;
 }
+
+crate::id_type! {
+    /// A conversation (`conversations.id`).
+    pub struct ConversationId;
+}
+
+crate::id_type! {
+    /// One participant's place in a conversation (`conversation_members.id`).
+    pub struct MemberId;
+}
+
+crate::id_type! {
+    /// A message (`messages.id`); in commit order within its conversation.
+    pub struct MessageId;
+}

@@ -19,6 +19,14 @@ diesel::table! {
 }
 
 diesel::table! {
+    blocks (blocker_id, blocked_id) {
+        blocker_id -> Int8,
+        blocked_id -> Int8,
+        created_at -> Timestamptz,
+    }
+}
+
+diesel::table! {
     categories (id) {
         id -> Int4,
         section_id -> Int2,
@@ -34,6 +42,41 @@ diesel::table! {
     category_listing_counts (category_id) {
         category_id -> Int4,
         listings -> Int4,
+    }
+}
+
+diesel::table! {
+    conversation_members (id) {
+        id -> Int8,
+        conversation_id -> Int8,
+        user_id -> Nullable<Int8>,
+        last_read_message_id -> Int8,
+        unread -> Int4,
+        archived -> Bool,
+        activity_at -> Timestamptz,
+        read_at -> Nullable<Timestamptz>,
+        notified_at -> Nullable<Timestamptz>,
+        joined_at -> Timestamptz,
+    }
+}
+
+diesel::table! {
+    conversations (id) {
+        id -> Int8,
+        kind -> Text,
+        listing_id -> Nullable<Int8>,
+        started_by -> Nullable<Int8>,
+        room_key -> Nullable<Text>,
+        title -> Nullable<Text>,
+        last_message_at -> Nullable<Timestamptz>,
+        created_at -> Timestamptz,
+    }
+}
+
+diesel::table! {
+    event_streams (user_id) {
+        user_id -> Int8,
+        seq -> Int8,
     }
 }
 
@@ -104,6 +147,43 @@ diesel::table! {
         pairs -> Nullable<Tsvector>,
         deleted_at -> Nullable<Timestamptz>,
         status_before_delete -> Nullable<Text>,
+    }
+}
+
+diesel::table! {
+    member_events (user_id, seq) {
+        user_id -> Int8,
+        seq -> Int8,
+        kind -> Text,
+        conversation_id -> Nullable<Int8>,
+        message_id -> Nullable<Int8>,
+        created_at -> Timestamptz,
+    }
+}
+
+diesel::table! {
+    message_reports (message_id, reporter_id) {
+        message_id -> Int8,
+        reporter_id -> Int8,
+        reason -> Text,
+        created_at -> Timestamptz,
+    }
+}
+
+diesel::table! {
+    messages (id) {
+        id -> Int8,
+        conversation_id -> Int8,
+        member_id -> Int8,
+        kind -> Text,
+        body -> Text,
+        image_key -> Nullable<Text>,
+        image_width -> Nullable<Int4>,
+        image_height -> Nullable<Int4>,
+        video_source -> Nullable<Text>,
+        video_id -> Nullable<Text>,
+        video_seconds -> Nullable<Int4>,
+        created_at -> Timestamptz,
     }
 }
 
@@ -181,6 +261,7 @@ diesel::table! {
         updated_at -> Timestamptz,
         deleted_at -> Nullable<Timestamptz>,
         email_verified_at -> Nullable<Timestamptz>,
+        message_mail -> Bool,
     }
 }
 
@@ -196,6 +277,11 @@ diesel::table! {
 diesel::joinable!(account_tokens -> users (user_id));
 diesel::joinable!(categories -> sections (section_id));
 diesel::joinable!(category_listing_counts -> categories (category_id));
+diesel::joinable!(conversation_members -> conversations (conversation_id));
+diesel::joinable!(conversation_members -> users (user_id));
+diesel::joinable!(conversations -> listings (listing_id));
+diesel::joinable!(conversations -> users (started_by));
+diesel::joinable!(event_streams -> users (user_id));
 diesel::joinable!(favorites -> listings (listing_id));
 diesel::joinable!(favorites -> users (user_id));
 diesel::joinable!(listing_photos -> listings (listing_id));
@@ -203,17 +289,30 @@ diesel::joinable!(listing_photos -> users (owner_id));
 diesel::joinable!(listings -> categories (category_id));
 diesel::joinable!(listings -> places (zip));
 diesel::joinable!(listings -> users (owner_id));
+diesel::joinable!(member_events -> conversations (conversation_id));
+diesel::joinable!(member_events -> users (user_id));
+diesel::joinable!(message_reports -> messages (message_id));
+diesel::joinable!(message_reports -> users (reporter_id));
+diesel::joinable!(messages -> conversation_members (member_id));
+diesel::joinable!(messages -> conversations (conversation_id));
 diesel::joinable!(saved_searches -> users (user_id));
 diesel::joinable!(user_sessions -> users (user_id));
 
 diesel::allow_tables_to_appear_in_same_query!(
     account_tokens,
+    blocks,
     categories,
     category_listing_counts,
+    conversation_members,
+    conversations,
+    event_streams,
     favorites,
     jobs,
     listing_photos,
     listings,
+    member_events,
+    message_reports,
+    messages,
     places,
     rate_limits,
     saved_searches,

@@ -50,7 +50,97 @@ pub async fn seed_demo(
     }
     report.lines.push(seed_members(&mut conn, bcrypt_cost)?);
     report.lines.push(seed_listings(&mut conn, storage).await?);
+    report.lines.push(seed_conversations(&mut conn)?);
     Ok(report)
+}
+
+/// A few conversations, so that the demo login (`alice_w`) has an inbox: buyers writing about
+/// her listings (some answered, some waiting for her) and her own questions to other sellers.
+fn seed_conversations(conn: &mut PgConnection) -> anyhow::Result<String> {
+    use crate::messages::queries::{self as messages, Content};
+    let members: Vec<(UserId, String)> = users::table
+        .filter(users::role.eq(Role::Member))
+        .order(users::id)
+        .select((users::id, users::username))
+        .load(conn)?;
+    let Some(&(alice, _)) = members.iter().find(|(_, name)| name == "alice_w") else {
+        return Ok("conversations: no demo member alice_w".into());
+    };
+    let others: Vec<UserId> = members
+        .iter()
+        .map(|(id, _)| *id)
+        .filter(|id| *id != alice)
+        .collect();
+    let hers: Vec<ListingId> = listings::table
+        .filter(listings::owner_id.eq(alice))
+        .order(listings::id)
+        .limit(3)
+        .select(listings::id)
+        .load(conn)?;
+    let theirs: Vec<(ListingId, UserId)> = listings::table
+        .filter(listings::owner_id.ne(alice))
+        .order(listings::id)
+        .limit(2)
+        .select((listings::id, listings::owner_id))
+        .load(conn)?;
+    const ABOUT_HERS: &[(&str, Option<&str>)] = &[
+        (
+            "Hi Alice, is this still available? I could pick it up Saturday morning.",
+            Some("Yes, it is! Saturday around 10 works. I'll send the address the day before."),
+        ),
+        ("Would you take a little less if I pay cash today?", None),
+        (
+            "Does it come with the original parts? Thanks!",
+            Some("Everything is included, and I have the manual too."),
+        ),
+    ];
+    const ABOUT_THEIRS: &[(&str, &str)] = &[
+        (
+            "Hello! Is the price firm? I'm nearby and could come this week.",
+            "It's a little flexible. Come see it first, Thursday evening?",
+        ),
+        (
+            "Could you send one more photo of the back? Thank you.",
+            "Sure, I'll add one to the listing tonight.",
+        ),
+    ];
+    // A refusal here (a block, a missing member) would be a bug in the seeding.
+    fn say(
+        conn: &mut PgConnection,
+        id: crate::db::ids::ConversationId,
+        who: UserId,
+        text: &str,
+    ) -> diesel::QueryResult<()> {
+        messages::send(conn, id, who, Content::Text(text.into()))?
+            .map(|_| ())
+            .map_err(|refused| {
+                diesel::result::Error::QueryBuilderError(
+                    format!("demo message: {refused:?}").into(),
+                )
+            })
+    }
+    let mut made = 0;
+    conn.transaction(|conn| {
+        for (i, listing) in hers.iter().enumerate() {
+            let buyer = others[i % others.len()];
+            let (ask, answer) = ABOUT_HERS[i % ABOUT_HERS.len()];
+            let id = messages::open_listing_conversation(conn, *listing, alice, buyer)?;
+            say(conn, id, buyer, ask)?;
+            if let Some(answer) = answer {
+                say(conn, id, alice, answer)?;
+            }
+            made += 1;
+        }
+        for (i, (listing, seller)) in theirs.iter().enumerate() {
+            let (ask, answer) = ABOUT_THEIRS[i % ABOUT_THEIRS.len()];
+            let id = messages::open_listing_conversation(conn, *listing, *seller, alice)?;
+            say(conn, id, alice, ask)?;
+            say(conn, id, *seller, answer)?;
+            made += 1;
+        }
+        Ok::<_, diesel::result::Error>(())
+    })?;
+    Ok(format!("{made} conversations"))
 }
 
 /// (username, display name, bio, home ZIP)

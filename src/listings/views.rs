@@ -198,6 +198,8 @@ pub struct ListingPage {
     /// `Some(saved?)` for a logged-in visitor who is not the owner.
     pub favorite: Option<bool>,
     pub can_renew: bool,
+    /// Whether the page offers to write to the seller (a listing that is up, not one's own).
+    pub contactable: bool,
     pub renew_after: Option<String>,
     /// The owner deleted it recently enough to bring it back.
     pub can_restore: bool,

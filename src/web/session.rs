@@ -41,6 +41,11 @@ pub struct CurrentUser {
     pub avatar_key: Option<crate::storage::ObjectKey>,
     /// Whether the member confirmed their e-mail address.
     pub email_verified: bool,
+    /// Unread messages, for the header's badge (filled in by the login lookup).
+    pub unread_messages: i64,
+    /// How far the member's live event stream had got when this request began: a page's
+    /// live connection follows on from there (filled in by the login lookup).
+    pub events_seen: i64,
 }
 
 /// Finds the member behind a login token's hash, if the login is still valid: registered as

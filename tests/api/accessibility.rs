@@ -127,6 +127,50 @@ async fn every_page_a_member_sees_passes_axe_at_desktop_and_phone_widths() {
         )
         .unwrap();
     }
+    // A buyer writes (so the header shows an unread count), and posts a listing of their own
+    // (for a contact form).
+    let (buyer, _) = app.new_member().await;
+    let contact = format!("/listings/{id}/contact");
+    let form = buyer
+        .multipart_form(&contact)
+        .await
+        .text("body", "Is it still available? https://example.com/more")
+        .text("video_url", "https://youtu.be/dQw4w9WgXcQ");
+    let sent = buyer.post_multipart(&contact, form).await;
+    let conversation = sent.headers()["location"]
+        .to_str()
+        .unwrap()
+        .split('#')
+        .next()
+        .unwrap()
+        .to_owned();
+    let theirs = post_listing(
+        &buyer,
+        app.category_id("for-sale", "bikes"),
+        &[("title", "Green bike"), ("body", "Fine."), ("zip", "10001")],
+        vec![],
+    )
+    .await;
+    let their_id = theirs.headers()["location"]
+        .to_str()
+        .unwrap()
+        .split('/')
+        .nth(2)
+        .unwrap()
+        .to_owned();
+    let message = {
+        #[derive(diesel::QueryableByName)]
+        struct Id {
+            #[diesel(sql_type = diesel::sql_types::BigInt)]
+            id: i64,
+        }
+        diesel::RunQueryDsl::get_result::<Id>(
+            diesel::sql_query("SELECT max(id) AS id FROM messages"),
+            &mut app.pool.get().unwrap(),
+        )
+        .unwrap()
+        .id
+    };
     let browser = Browser::start().await;
     // The browser has its own cookies: log in there as the same member.
     browser.client.goto(&app.url("/login")).await.unwrap();
@@ -149,6 +193,14 @@ async fn every_page_a_member_sees_passes_axe_at_desktop_and_phone_widths() {
         "/favorites",
         "/saved-searches",
         "/admin",
+        "/messages",
+        "/messages/sent",
+        "/messages?archived=1",
+        &format!("/listings/{their_id}/contact"),
+        &format!("{conversation}/report/{message}"),
+        // Last: opening it marks it read.
+        conversation.as_str(),
+        "/safety",
     ] {
         check(&browser, &app, path, &mut problems).await;
     }

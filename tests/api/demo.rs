@@ -35,6 +35,14 @@ async fn demo_data_fills_an_empty_site_once() {
     assert_redirect_to(&app.log_in("alice_w", DEMO_PASSWORD).await, "/");
     let profile = app.get_page("/u/alice_w").await;
     assert!(profile.body.contains("Alice Wong"));
+    // Alice has conversations, one waiting for her answer.
+    assert!(first.contains("5 conversations"), "{first}");
+    let inbox = app.get_ok_page("/messages").await;
+    assert!(inbox.body.contains("pay cash today"), "the inbox");
+    assert!(
+        inbox.body.contains("data-unread-total>"),
+        "an unread message"
+    );
     // Every category has listings, some with photos, and the front page shows them.
     let home = app.get_page("/").await.body;
     assert!(

@@ -468,11 +468,24 @@ impl TestApp {
     /// most members have, and as the features under test assume).
     pub async fn sign_up_new_member(&self) -> TestUser {
         let user = self.visitor.sign_up_new_member().await;
+        self.confirm_address(&user);
+        user
+    }
+
+    /// Another visitor, signed up as a member with a confirmed address.
+    pub async fn new_member(&self) -> (Visitor, TestUser) {
+        let visitor = self.new_visitor();
+        let user = visitor.sign_up_new_member().await;
+        self.confirm_address(&user);
+        (visitor, user)
+    }
+
+    /// Marks a member's e-mail address confirmed.
+    pub fn confirm_address(&self, user: &TestUser) {
         diesel::sql_query("UPDATE users SET email_verified_at = now() WHERE username = $1")
             .bind::<diesel::sql_types::Text, _>(&user.username)
             .execute(&mut self.pool.get().unwrap())
             .expect("confirm the address");
-        user
     }
 
     /// Signs the first visitor up, the address not yet confirmed.

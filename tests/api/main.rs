@@ -14,6 +14,7 @@ mod layers;
 mod listings;
 mod mail;
 mod manage;
+mod messages;
 mod pages;
 mod profiles;
 mod resilience;

@@ -141,6 +141,7 @@ pub async fn show_listing(
                 now - at < chrono::Duration::from_std(queries::RESTORE_WITHIN).unwrap_or_default()
             }),
         moderated: listing.status().is_moderated(),
+        contactable: !is_owner && ListingStatus::LISTED.contains(&listing.effective_status(now)),
         is_owner,
         favorite,
         section,

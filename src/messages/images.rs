@@ -1,0 +1,79 @@
+//! Photos sent in messages: checked and re-encoded like listing photos (type by bytes, pixel
+//! floods refused before decoding, EXIF orientation applied and every other piece of metadata
+//! dropped), stored as one private derivative that only the conversation's members get a
+//! signed URL for.
+
+use bytes::Bytes;
+use uuid::Uuid;
+
+use crate::photos::{self, PhotoError};
+use crate::storage::{ObjectKey, Storage};
+use crate::web::AppError;
+use crate::web::upload::UploadedFile;
+
+/// The largest upload, as for listing photos.
+pub const MAX_IMAGE_BYTES: u64 = photos::MAX_FILE_BYTES;
+/// Long edge of the stored image.
+pub const IMAGE_EDGE: u32 = 1600;
+
+/// Why an upload was not stored, for the form.
+#[derive(Debug, thiserror::Error)]
+pub enum ImageRefused {
+    #[error(transparent)]
+    Photo(#[from] PhotoError),
+    #[error(
+        "Photos can't be stored right now. Send your message without it, or try again in a few minutes."
+    )]
+    StorageDown,
+}
+
+/// A stored image.
+#[derive(Debug, Clone)]
+pub struct StoredImage {
+    pub key: ObjectKey,
+    pub width: i32,
+    pub height: i32,
+}
+
+/// Re-encodes and stores an upload. `Ok(Err(..))` is for the form.
+pub async fn store(
+    storage: &Storage,
+    file: UploadedFile,
+) -> Result<Result<StoredImage, ImageRefused>, AppError> {
+    if file.too_large {
+        return Ok(Err(PhotoError::TooLarge.into()));
+    }
+    let derived = photos::run_limited(move || {
+        let img = photos::decode(file.file.path())?;
+        let display = photos::fit_within(&img, IMAGE_EDGE);
+        drop(img);
+        Ok::<_, PhotoError>((
+            photos::encode_jpeg(&display),
+            display.width(),
+            display.height(),
+        ))
+    })
+    .await?;
+    let (bytes, width, height) = match derived {
+        Ok(derived) => derived,
+        Err(err) => return Ok(Err(err.into())),
+    };
+    let key = ObjectKey::parse(&format!("messages/{}.jpg", Uuid::new_v4()))?;
+    if let Err(err) = storage.put(&key, Bytes::from(bytes), "image/jpeg").await {
+        tracing::warn!(error = %err, "cannot store a message photo");
+        discard(storage, &key).await;
+        return Ok(Err(ImageRefused::StorageDown));
+    }
+    Ok(Ok(StoredImage {
+        key,
+        width: width as i32,
+        height: height as i32,
+    }))
+}
+
+/// Deletes a stored image no message refers to, best effort (logged when it fails).
+pub async fn discard(storage: &Storage, key: &ObjectKey) {
+    if let Err(err) = storage.delete(key).await {
+        tracing::warn!(error = %err, %key, "cannot delete a message photo");
+    }
+}

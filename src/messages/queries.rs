@@ -1,0 +1,913 @@
+//! The messaging tables: opening conversations, sending, reading, archiving, blocking,
+//! reporting, and the pages that list them.
+//!
+//! Policy:
+//! - Every access names the member asking: a conversation they are not in is not found, the
+//!   same as one that does not exist.
+//! - Sending and marking read take the conversation's row lock, so message ids are in commit
+//!   order within a conversation and unread counts cannot race a new message.
+//! - Every change a member's open pages should see is written to their event stream
+//!   (`member_events`, numbered per member in commit order, the stream rows locked in user-id
+//!   order so writers never deadlock) and announced with `NOTIFY` carrying numbers only.
+
+use chrono::{DateTime, Utc};
+use diesel::prelude::*;
+use diesel::sql_types::{BigInt, Bool, Int4, Nullable, Text, Timestamptz};
+
+use super::domain::{ConversationKind, MessageKind, VideoSource};
+use super::models::{Conversation, Member, Message, NewMessage};
+use crate::db::ids::{ConversationId, ListingId, MemberId, MessageId, UserId};
+use crate::db::schema::{
+    blocks, conversation_members, conversations, event_streams, member_events, message_reports,
+    messages, users,
+};
+use crate::storage::ObjectKey;
+
+/// The channel every instance listens on for new events.
+pub const EVENTS_CHANNEL: &str = "corkboard_events";
+
+/// A `NOTIFY` payload stays under PostgreSQL's 8,000-byte cap.
+const MAX_NOTIFY_BYTES: usize = 7_000;
+
+crate::text_enum! {
+    /// What a member's live event says happened.
+    pub enum EventKind {
+        /// A message arrived in one of their conversations (or they sent one from another tab).
+        Message => "message",
+        /// The other member read a conversation up to a message.
+        Seen => "seen",
+        /// Their unread count changed (they read a conversation on another tab).
+        Unread => "unread",
+    }
+}
+
+/// One event for one member's stream.
+#[derive(Debug, Clone, Copy)]
+pub struct Event {
+    pub user: UserId,
+    pub kind: EventKind,
+    pub conversation: Option<ConversationId>,
+    pub message: Option<MessageId>,
+}
+
+/// Writes events to their members' streams and announces them, in the caller's transaction
+/// (the announcement is delivered when it commits).
+pub fn publish(conn: &mut PgConnection, events: &mut [Event]) -> QueryResult<()> {
+    if events.is_empty() {
+        return Ok(());
+    }
+    // One lock order for every writer.
+    events.sort_by_key(|e| e.user);
+    let mut announced: Vec<String> = Vec::new();
+    for event in events.iter() {
+        #[derive(QueryableByName)]
+        struct Seq {
+            #[diesel(sql_type = BigInt)]
+            seq: i64,
+        }
+        let Seq { seq } = diesel::sql_query(
+            "INSERT INTO event_streams (user_id, seq) VALUES ($1, 1)
+             ON CONFLICT (user_id) DO UPDATE SET seq = event_streams.seq + 1
+             RETURNING seq",
+        )
+        .bind::<BigInt, _>(event.user)
+        .get_result(conn)?;
+        diesel::insert_into(member_events::table)
+            .values((
+                member_events::user_id.eq(event.user),
+                member_events::seq.eq(seq),
+                member_events::kind.eq(event.kind),
+                member_events::conversation_id.eq(event.conversation),
+                member_events::message_id.eq(event.message),
+            ))
+            .execute(conn)?;
+        announced.push(format!("{}:{seq}", event.user));
+    }
+    let mut payload = String::new();
+    for item in announced {
+        if payload.len() + item.len() + 1 > MAX_NOTIFY_BYTES {
+            notify(conn, &payload)?;
+            payload.clear();
+        }
+        if !payload.is_empty() {
+            payload.push(' ');
+        }
+        payload.push_str(&item);
+    }
+    notify(conn, &payload)
+}
+
+fn notify(conn: &mut PgConnection, payload: &str) -> QueryResult<()> {
+    diesel::sql_query("SELECT pg_notify($1, $2)")
+        .bind::<Text, _>(EVENTS_CHANNEL)
+        .bind::<Text, _>(payload)
+        .execute(conn)
+        .map(|_| ())
+}
+
+/// One event as stored: its number in the member's stream, and what happened.
+#[derive(Debug, Clone, Copy, Queryable)]
+pub struct StoredEvent {
+    pub seq: i64,
+    pub kind: EventKind,
+    pub conversation: Option<ConversationId>,
+    pub message: Option<MessageId>,
+}
+
+/// A member's events after `after`, oldest first, at most `limit`.
+pub fn events_after(
+    conn: &mut PgConnection,
+    user: UserId,
+    after: i64,
+    limit: i64,
+) -> QueryResult<Vec<StoredEvent>> {
+    member_events::table
+        .filter(member_events::user_id.eq(user))
+        .filter(member_events::seq.gt(after))
+        .order(member_events::seq)
+        .limit(limit)
+        .select((
+            member_events::seq,
+            member_events::kind,
+            member_events::conversation_id,
+            member_events::message_id,
+        ))
+        .load(conn)
+}
+
+/// Deletes events older than `before`; returns how many.
+pub fn delete_old_events(conn: &mut PgConnection, before: DateTime<Utc>) -> QueryResult<usize> {
+    diesel::delete(member_events::table.filter(member_events::created_at.lt(before))).execute(conn)
+}
+
+// ---------------------------------------------------------------------------------------------
+// Blocks
+
+/// Whether either member blocked the other.
+pub fn blocked_between(conn: &mut PgConnection, a: UserId, b: UserId) -> QueryResult<bool> {
+    diesel::select(diesel::dsl::exists(
+        blocks::table.filter(
+            (blocks::blocker_id.eq(a).and(blocks::blocked_id.eq(b)))
+                .or(blocks::blocker_id.eq(b).and(blocks::blocked_id.eq(a))),
+        ),
+    ))
+    .get_result(conn)
+}
+
+/// Whether `blocker` blocked `blocked`.
+pub fn has_blocked(conn: &mut PgConnection, blocker: UserId, blocked: UserId) -> QueryResult<bool> {
+    diesel::select(diesel::dsl::exists(blocks::table.find((blocker, blocked)))).get_result(conn)
+}
+
+pub fn block(conn: &mut PgConnection, blocker: UserId, blocked: UserId) -> QueryResult<()> {
+    diesel::insert_into(blocks::table)
+        .values((
+            blocks::blocker_id.eq(blocker),
+            blocks::blocked_id.eq(blocked),
+        ))
+        .on_conflict_do_nothing()
+        .execute(conn)
+        .map(|_| ())
+}
+
+pub fn unblock(conn: &mut PgConnection, blocker: UserId, blocked: UserId) -> QueryResult<()> {
+    diesel::delete(blocks::table.find((blocker, blocked)))
+        .execute(conn)
+        .map(|_| ())
+}
+
+// ---------------------------------------------------------------------------------------------
+// Opening and sending
+
+/// The conversation `buyer` has about `listing`, if any.
+pub fn conversation_about(
+    conn: &mut PgConnection,
+    listing: ListingId,
+    buyer: UserId,
+) -> QueryResult<Option<ConversationId>> {
+    conversations::table
+        .filter(conversations::kind.eq(ConversationKind::Listing))
+        .filter(conversations::listing_id.eq(listing))
+        .filter(conversations::started_by.eq(buyer))
+        .select(conversations::id)
+        .first(conn)
+        .optional()
+}
+
+/// The conversation between `buyer` and `seller` about `listing`, opened if need be (one per
+/// listing and buyer, however many requests race to open it).
+pub fn open_listing_conversation(
+    conn: &mut PgConnection,
+    listing: ListingId,
+    seller: UserId,
+    buyer: UserId,
+) -> QueryResult<ConversationId> {
+    #[derive(QueryableByName)]
+    struct Opened {
+        #[diesel(sql_type = BigInt)]
+        id: ConversationId,
+    }
+    let opened: Option<Opened> = diesel::sql_query(
+        "INSERT INTO conversations (kind, listing_id, started_by) VALUES ('listing', $1, $2)
+         ON CONFLICT (listing_id, started_by) WHERE kind = 'listing' DO NOTHING
+         RETURNING id",
+    )
+    .bind::<BigInt, _>(listing)
+    .bind::<BigInt, _>(buyer)
+    .get_result(conn)
+    .optional()?;
+    let id = match opened {
+        Some(Opened { id }) => id,
+        None => conversation_about(conn, listing, buyer)?.ok_or(diesel::NotFound)?,
+    };
+    diesel::insert_into(conversation_members::table)
+        .values(&vec![
+            (
+                conversation_members::conversation_id.eq(id),
+                conversation_members::user_id.eq(Some(seller)),
+            ),
+            (
+                conversation_members::conversation_id.eq(id),
+                conversation_members::user_id.eq(Some(buyer)),
+            ),
+        ])
+        .on_conflict_do_nothing()
+        .execute(conn)?;
+    Ok(id)
+}
+
+/// What a message carries, checked at the edge.
+#[derive(Debug, Clone)]
+pub enum Content {
+    Text(String),
+    Image {
+        key: ObjectKey,
+        width: i32,
+        height: i32,
+        caption: String,
+    },
+    Video {
+        source: VideoSource,
+        id: String,
+        seconds: Option<i32>,
+        caption: String,
+    },
+}
+
+/// A message that was stored.
+#[derive(Debug, Clone)]
+pub struct Sent {
+    pub conversation: ConversationId,
+    pub message: MessageId,
+    /// The members it went to (not the sender).
+    pub recipients: Vec<UserId>,
+}
+
+/// Why a message was not stored.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Refused {
+    /// The sender is not in the conversation (to them, it does not exist).
+    NotFound,
+    /// One of two members blocked the other.
+    Blocked,
+}
+
+/// Stores a message from `sender` in `conversation` and tells every member's pages.
+pub fn send(
+    conn: &mut PgConnection,
+    conversation: ConversationId,
+    sender: UserId,
+    content: Content,
+) -> QueryResult<Result<Sent, Refused>> {
+    conn.transaction(|conn| {
+        // The lock that keeps ids in commit order within the conversation.
+        let kind: Option<ConversationKind> = conversations::table
+            .find(conversation)
+            .select(conversations::kind)
+            .for_update()
+            .first(conn)
+            .optional()?;
+        let Some(kind) = kind else {
+            return Ok(Err(Refused::NotFound));
+        };
+        let members: Vec<(MemberId, Option<UserId>)> = conversation_members::table
+            .filter(conversation_members::conversation_id.eq(conversation))
+            .select((conversation_members::id, conversation_members::user_id))
+            .load(conn)?;
+        let Some(&(member, _)) = members.iter().find(|(_, user)| *user == Some(sender)) else {
+            return Ok(Err(Refused::NotFound));
+        };
+        let recipients: Vec<UserId> = members
+            .iter()
+            .filter_map(|(_, user)| *user)
+            .filter(|user| *user != sender)
+            .collect();
+        if kind != ConversationKind::Room {
+            for &other in &recipients {
+                if blocked_between(conn, sender, other)? {
+                    return Ok(Err(Refused::Blocked));
+                }
+            }
+        }
+        let row = new_message(conversation, member, content);
+        let (id, at): (MessageId, DateTime<Utc>) = diesel::insert_into(messages::table)
+            .values(&row)
+            .returning((messages::id, messages::created_at))
+            .get_result(conn)?;
+        diesel::update(conversations::table.find(conversation))
+            .set(conversations::last_message_at.eq(at))
+            .execute(conn)?;
+        // Everyone sees it come up (archived or not); the sender has read it.
+        diesel::sql_query(
+            "UPDATE conversation_members
+             SET activity_at = $2, archived = false,
+                 unread = CASE WHEN id = $3 THEN 0 ELSE unread + 1 END,
+                 last_read_message_id = CASE WHEN id = $3 THEN $4 ELSE last_read_message_id END,
+                 read_at = CASE WHEN id = $3 THEN $2 ELSE read_at END
+             WHERE conversation_id = $1",
+        )
+        .bind::<BigInt, _>(conversation)
+        .bind::<Timestamptz, _>(at)
+        .bind::<BigInt, _>(member)
+        .bind::<BigInt, _>(id)
+        .execute(conn)?;
+        let mut events: Vec<Event> = recipients
+            .iter()
+            .chain(std::iter::once(&sender))
+            .map(|&user| Event {
+                user,
+                kind: EventKind::Message,
+                conversation: Some(conversation),
+                message: Some(id),
+            })
+            .collect();
+        publish(conn, &mut events)?;
+        Ok(Ok(Sent {
+            conversation,
+            message: id,
+            recipients,
+        }))
+    })
+}
+
+fn new_message(conversation: ConversationId, member: MemberId, content: Content) -> NewMessage {
+    let mut row = NewMessage {
+        conversation_id: conversation,
+        member_id: member,
+        kind: MessageKind::Text,
+        body: String::new(),
+        image_key: None,
+        image_width: None,
+        image_height: None,
+        video_source: None,
+        video_id: None,
+        video_seconds: None,
+    };
+    match content {
+        Content::Text(text) => row.body = text,
+        Content::Image {
+            key,
+            width,
+            height,
+            caption,
+        } => {
+            row.kind = MessageKind::Image;
+            row.image_key = Some(key);
+            row.image_width = Some(width);
+            row.image_height = Some(height);
+            row.body = caption;
+        }
+        Content::Video {
+            source,
+            id,
+            seconds,
+            caption,
+        } => {
+            row.kind = MessageKind::Video;
+            row.video_source = Some(source);
+            row.video_id = Some(id);
+            row.video_seconds = seconds;
+            row.body = caption;
+        }
+    }
+    row
+}
+
+// ---------------------------------------------------------------------------------------------
+// Reading
+
+/// Marks everything in `conversation` read by `reader`; tells the other members' pages
+/// ("Seen") and the reader's other pages (their unread count). Returns whether anything
+/// changed.
+pub fn mark_read(
+    conn: &mut PgConnection,
+    conversation: ConversationId,
+    reader: UserId,
+) -> QueryResult<bool> {
+    conn.transaction(|conn| {
+        // Waits for a message being sent, so the count below cannot miss it.
+        conversations::table
+            .find(conversation)
+            .select(conversations::id)
+            .for_update()
+            .first::<ConversationId>(conn)?;
+        let latest: Option<MessageId> = messages::table
+            .filter(messages::conversation_id.eq(conversation))
+            .select(diesel::dsl::max(messages::id))
+            .first(conn)?;
+        let Some(latest) = latest else {
+            return Ok(false);
+        };
+        let changed = diesel::update(
+            conversation_members::table
+                .filter(conversation_members::conversation_id.eq(conversation))
+                .filter(conversation_members::user_id.eq(reader))
+                .filter(
+                    conversation_members::last_read_message_id
+                        .lt(latest)
+                        .or(conversation_members::unread.gt(0)),
+                ),
+        )
+        .set((
+            conversation_members::last_read_message_id.eq(latest),
+            conversation_members::unread.eq(0),
+            conversation_members::read_at.eq(diesel::dsl::now),
+        ))
+        .execute(conn)?;
+        if changed == 0 {
+            return Ok(false);
+        }
+        let others: Vec<Option<UserId>> = conversation_members::table
+            .filter(conversation_members::conversation_id.eq(conversation))
+            .filter(conversation_members::user_id.ne(reader))
+            .select(conversation_members::user_id)
+            .load(conn)?;
+        let mut events: Vec<Event> = others
+            .into_iter()
+            .flatten()
+            .map(|user| Event {
+                user,
+                kind: EventKind::Seen,
+                conversation: Some(conversation),
+                message: Some(latest),
+            })
+            .chain(std::iter::once(Event {
+                user: reader,
+                kind: EventKind::Unread,
+                conversation: Some(conversation),
+                message: None,
+            }))
+            .collect();
+        publish(conn, &mut events)?;
+        Ok(true)
+    })
+}
+
+/// A member's unread messages, over all their conversations.
+/// What every page's header needs: the member's unread messages, and how far their event
+/// stream has got (a live page follows on from there, missing nothing in between).
+#[derive(Debug, Clone, Copy, Default, QueryableByName)]
+pub struct HeaderCounts {
+    #[diesel(sql_type = BigInt)]
+    pub unread: i64,
+    #[diesel(sql_type = BigInt)]
+    pub events: i64,
+}
+
+/// [`HeaderCounts`] in one round trip.
+pub fn header_counts(conn: &mut PgConnection, user: UserId) -> QueryResult<HeaderCounts> {
+    diesel::sql_query(
+        "SELECT COALESCE((SELECT sum(unread) FROM conversation_members
+                          WHERE user_id = $1 AND unread > 0), 0)::int8 AS unread,
+                COALESCE((SELECT seq FROM event_streams WHERE user_id = $1), 0)::int8 AS events",
+    )
+    .bind::<BigInt, _>(user)
+    .get_result(conn)
+}
+
+/// The number of the member's latest event (0 before the first), and of their oldest event
+/// still kept (`None` when none is).
+pub fn stream_bounds(conn: &mut PgConnection, user: UserId) -> QueryResult<(i64, Option<i64>)> {
+    let head: Option<i64> = event_streams::table
+        .find(user)
+        .select(event_streams::seq)
+        .first(conn)
+        .optional()?;
+    let oldest: Option<i64> = member_events::table
+        .filter(member_events::user_id.eq(user))
+        .select(diesel::dsl::min(member_events::seq))
+        .first(conn)?;
+    Ok((head.unwrap_or(0), oldest))
+}
+
+pub fn unread_total(conn: &mut PgConnection, user: UserId) -> QueryResult<i64> {
+    conversation_members::table
+        .filter(conversation_members::user_id.eq(user))
+        .filter(conversation_members::unread.gt(0))
+        .select(diesel::dsl::sum(conversation_members::unread))
+        .first::<Option<i64>>(conn)
+        .map(Option::unwrap_or_default)
+}
+
+/// Archives (or brings back) a conversation for one member. Returns whether they are in it.
+pub fn set_archived(
+    conn: &mut PgConnection,
+    conversation: ConversationId,
+    user: UserId,
+    archived: bool,
+) -> QueryResult<bool> {
+    diesel::update(
+        conversation_members::table
+            .filter(conversation_members::conversation_id.eq(conversation))
+            .filter(conversation_members::user_id.eq(user)),
+    )
+    .set(conversation_members::archived.eq(archived))
+    .execute(conn)
+    .map(|n| n > 0)
+}
+
+/// Another member as a conversation shows them.
+#[derive(Debug, Clone, Queryable)]
+pub struct Person {
+    pub id: UserId,
+    pub username: String,
+    pub display_name: String,
+    pub avatar_key: Option<ObjectKey>,
+    pub created_at: DateTime<Utc>,
+    pub deleted: bool,
+}
+
+/// The listing a conversation is about, as it shows it.
+#[derive(Debug, Clone, Queryable)]
+pub struct ListingRef {
+    pub id: ListingId,
+    pub owner_id: UserId,
+    pub title: String,
+    pub status: crate::listings::models::ListingStatus,
+    pub thumb_key: Option<ObjectKey>,
+}
+
+/// A conversation as one of its members sees it.
+#[derive(Debug, Clone)]
+pub struct Thread {
+    pub conversation: Conversation,
+    pub me: Member,
+    /// The other members, with where they are.
+    pub others: Vec<(Member, Option<Person>)>,
+    pub listing: Option<ListingRef>,
+}
+
+impl Thread {
+    /// The other member of a two-member conversation.
+    pub fn other(&self) -> Option<&Person> {
+        self.others.first().and_then(|(_, p)| p.as_ref())
+    }
+
+    /// The highest message id every other member has read.
+    pub fn read_by_others(&self) -> MessageId {
+        self.others
+            .iter()
+            .map(|(m, _)| m.last_read_message_id)
+            .min()
+            .unwrap_or(MessageId(0))
+    }
+}
+
+fn person_columns() -> (
+    users::id,
+    users::username,
+    users::display_name,
+    users::avatar_key,
+    users::created_at,
+    diesel::dsl::IsNotNull<users::deleted_at>,
+) {
+    (
+        users::id,
+        users::username,
+        users::display_name,
+        users::avatar_key,
+        users::created_at,
+        users::deleted_at.is_not_null(),
+    )
+}
+
+/// A member as conversations show them.
+pub fn person(conn: &mut PgConnection, id: UserId) -> QueryResult<Option<Person>> {
+    users::table
+        .find(id)
+        .select(person_columns())
+        .first(conn)
+        .optional()
+}
+
+/// `conversation` as `user` sees it, if they are in it.
+pub fn thread_for(
+    conn: &mut PgConnection,
+    conversation: ConversationId,
+    user: UserId,
+) -> QueryResult<Option<Thread>> {
+    let members: Vec<Member> = conversation_members::table
+        .filter(conversation_members::conversation_id.eq(conversation))
+        .order(conversation_members::id)
+        .select(Member::as_select())
+        .load(conn)?;
+    let Some(me) = members.iter().find(|m| m.user_id == Some(user)).cloned() else {
+        return Ok(None);
+    };
+    let conversation: Conversation = conversations::table
+        .find(conversation)
+        .select(Conversation::as_select())
+        .first(conn)?;
+    let mut others = Vec::new();
+    for member in members.into_iter().filter(|m| m.id != me.id) {
+        let person = match member.user_id {
+            Some(id) => users::table
+                .find(id)
+                .select(person_columns())
+                .first::<Person>(conn)
+                .optional()?,
+            None => None,
+        };
+        others.push((member, person));
+    }
+    let listing = match conversation.listing_id {
+        Some(id) => listing_ref(conn, id)?,
+        None => None,
+    };
+    Ok(Some(Thread {
+        conversation,
+        me,
+        others,
+        listing,
+    }))
+}
+
+/// What a conversation shows of a listing.
+pub fn listing_ref(conn: &mut PgConnection, id: ListingId) -> QueryResult<Option<ListingRef>> {
+    use crate::db::schema::listings;
+    listings::table
+        .find(id)
+        .select((
+            listings::id,
+            listings::owner_id,
+            listings::title,
+            listings::status,
+            listings::cover_thumb_key,
+        ))
+        .first(conn)
+        .optional()
+}
+
+/// A page of a conversation's messages before `before` (all, when none), oldest first; one
+/// more than `limit` is read so the caller knows whether older ones exist.
+pub fn messages_before(
+    conn: &mut PgConnection,
+    conversation: ConversationId,
+    before: Option<MessageId>,
+    limit: i64,
+) -> QueryResult<Vec<Message>> {
+    let mut query = messages::table
+        .filter(messages::conversation_id.eq(conversation))
+        .select(Message::as_select())
+        .order(messages::id.desc())
+        .limit(limit + 1)
+        .into_boxed();
+    if let Some(before) = before {
+        query = query.filter(messages::id.lt(before));
+    }
+    let mut rows = query.load(conn)?;
+    rows.reverse();
+    Ok(rows)
+}
+
+/// One message of a conversation `user` is in.
+pub fn message_for(
+    conn: &mut PgConnection,
+    message: MessageId,
+    user: UserId,
+) -> QueryResult<Option<(Message, bool)>> {
+    let found: Option<(Message, Option<UserId>)> = messages::table
+        .inner_join(conversation_members::table)
+        .filter(messages::id.eq(message))
+        .select((Message::as_select(), conversation_members::user_id))
+        .first(conn)
+        .optional()?;
+    let Some((message, author)) = found else {
+        return Ok(None);
+    };
+    let is_member: bool = diesel::select(diesel::dsl::exists(
+        conversation_members::table
+            .filter(conversation_members::conversation_id.eq(message.conversation_id))
+            .filter(conversation_members::user_id.eq(user)),
+    ))
+    .get_result(conn)?;
+    Ok(is_member.then_some((message, author == Some(user))))
+}
+
+/// A conversation's first message, with its author and when their account was made.
+#[derive(Debug, Clone, Queryable)]
+pub struct FirstMessage {
+    pub message: Message,
+    pub author: Option<UserId>,
+    pub author_joined: Option<DateTime<Utc>>,
+}
+
+/// The first message of a conversation (for the caution banner).
+pub fn first_message(
+    conn: &mut PgConnection,
+    conversation: ConversationId,
+) -> QueryResult<Option<FirstMessage>> {
+    messages::table
+        .inner_join(conversation_members::table.left_join(users::table))
+        .filter(messages::conversation_id.eq(conversation))
+        .order(messages::id)
+        .select((
+            Message::as_select(),
+            conversation_members::user_id,
+            users::created_at.nullable(),
+        ))
+        .first(conn)
+        .optional()
+}
+
+/// Stores a report of a message; false when this member had reported it already.
+pub fn report(
+    conn: &mut PgConnection,
+    message: MessageId,
+    reporter: UserId,
+    reason: &str,
+) -> QueryResult<bool> {
+    diesel::insert_into(message_reports::table)
+        .values((
+            message_reports::message_id.eq(message),
+            message_reports::reporter_id.eq(reporter),
+            message_reports::reason.eq(reason),
+        ))
+        .on_conflict_do_nothing()
+        .execute(conn)
+        .map(|n| n > 0)
+}
+
+// ---------------------------------------------------------------------------------------------
+// Lists
+
+/// Where an inbox page starts: after the conversation with this activity time and id.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct InboxCursor {
+    pub at: DateTime<Utc>,
+    pub id: ConversationId,
+}
+
+impl InboxCursor {
+    pub fn encode(&self) -> String {
+        format!("{}-{}", self.at.timestamp_micros(), self.id)
+    }
+
+    pub fn decode(token: &str) -> Option<Self> {
+        let (micros, id) = token.split_once('-')?;
+        let at = DateTime::from_timestamp_micros(micros.parse().ok()?)?;
+        let id: ConversationId = id.parse().ok()?;
+        (id.0 > 0).then_some(Self { at, id })
+    }
+}
+
+/// One row of an inbox.
+#[derive(Debug, Clone, QueryableByName)]
+pub struct InboxRow {
+    #[diesel(sql_type = BigInt)]
+    pub conversation_id: ConversationId,
+    #[diesel(sql_type = Int4)]
+    pub unread: i32,
+    #[diesel(sql_type = Timestamptz)]
+    pub activity_at: DateTime<Utc>,
+    #[diesel(sql_type = Nullable<BigInt>)]
+    pub listing_id: Option<ListingId>,
+    #[diesel(sql_type = Nullable<Text>)]
+    pub listing_title: Option<String>,
+    #[diesel(sql_type = Nullable<Text>)]
+    pub listing_thumb: Option<ObjectKey>,
+    #[diesel(sql_type = Nullable<Text>)]
+    pub other_username: Option<String>,
+    #[diesel(sql_type = Nullable<Text>)]
+    pub other_name: Option<String>,
+    #[diesel(sql_type = Nullable<Text>)]
+    pub other_avatar: Option<ObjectKey>,
+    #[diesel(sql_type = Nullable<Bool>)]
+    pub other_deleted: Option<bool>,
+    #[diesel(sql_type = Nullable<Text>)]
+    pub last_kind: Option<MessageKind>,
+    #[diesel(sql_type = Nullable<Text>)]
+    pub last_body: Option<String>,
+    #[diesel(sql_type = Nullable<Text>)]
+    pub last_video_source: Option<VideoSource>,
+    #[diesel(sql_type = Nullable<Bool>)]
+    pub last_mine: Option<bool>,
+}
+
+/// A page of a member's conversations (archived or not), newest activity first; one more
+/// than `limit` is read so the caller knows whether there is a next page.
+pub fn inbox_page(
+    conn: &mut PgConnection,
+    user: UserId,
+    archived: bool,
+    after: Option<InboxCursor>,
+    limit: i64,
+) -> QueryResult<Vec<InboxRow>> {
+    let (at, id) = after.map_or((None, None), |c| (Some(c.at), Some(c.id)));
+    diesel::sql_query(
+        "SELECT cm.conversation_id, cm.unread, cm.activity_at,
+                l.id AS listing_id, l.title AS listing_title, l.cover_thumb_key AS listing_thumb,
+                u.username AS other_username, u.display_name AS other_name,
+                u.avatar_key AS other_avatar, (u.deleted_at IS NOT NULL) AS other_deleted,
+                m.kind AS last_kind, m.body AS last_body, m.video_source AS last_video_source,
+                (m.member_id = cm.id) AS last_mine
+         FROM conversation_members cm
+         JOIN conversations c ON c.id = cm.conversation_id
+         LEFT JOIN listings l ON l.id = c.listing_id
+         LEFT JOIN LATERAL (
+             SELECT o.user_id FROM conversation_members o
+             WHERE o.conversation_id = cm.conversation_id AND o.id <> cm.id
+             ORDER BY o.id LIMIT 1
+         ) o ON true
+         LEFT JOIN users u ON u.id = o.user_id
+         LEFT JOIN LATERAL (
+             SELECT kind, body, video_source, member_id FROM messages
+             WHERE conversation_id = cm.conversation_id
+             ORDER BY id DESC LIMIT 1
+         ) m ON true
+         WHERE cm.user_id = $1 AND cm.archived = $2
+           AND ($3::timestamptz IS NULL OR (cm.activity_at, cm.conversation_id) < ($3, $4))
+         ORDER BY cm.activity_at DESC, cm.conversation_id DESC
+         LIMIT $5",
+    )
+    .bind::<BigInt, _>(user)
+    .bind::<Bool, _>(archived)
+    .bind::<Nullable<Timestamptz>, _>(at)
+    .bind::<Nullable<BigInt>, _>(id)
+    .bind::<BigInt, _>(limit + 1)
+    .load(conn)
+}
+
+/// How many conversations a member archived.
+pub fn archived_count(conn: &mut PgConnection, user: UserId) -> QueryResult<i64> {
+    conversation_members::table
+        .filter(conversation_members::user_id.eq(user))
+        .filter(conversation_members::archived.eq(true))
+        .count()
+        .get_result(conn)
+}
+
+/// One message a member sent, with where it went.
+#[derive(Debug, Clone, QueryableByName)]
+pub struct SentRow {
+    #[diesel(sql_type = BigInt)]
+    pub id: MessageId,
+    #[diesel(sql_type = BigInt)]
+    pub conversation_id: ConversationId,
+    #[diesel(sql_type = Text)]
+    pub kind: MessageKind,
+    #[diesel(sql_type = Text)]
+    pub body: String,
+    #[diesel(sql_type = Nullable<Text>)]
+    pub video_source: Option<VideoSource>,
+    #[diesel(sql_type = Timestamptz)]
+    pub created_at: DateTime<Utc>,
+    #[diesel(sql_type = Nullable<Text>)]
+    pub listing_title: Option<String>,
+    #[diesel(sql_type = Nullable<Text>)]
+    pub other_name: Option<String>,
+    #[diesel(sql_type = Nullable<Text>)]
+    pub other_username: Option<String>,
+}
+
+/// A page of the messages a member sent before `before`, newest first (one more than
+/// `limit`).
+pub fn sent_page(
+    conn: &mut PgConnection,
+    user: UserId,
+    before: Option<MessageId>,
+    limit: i64,
+) -> QueryResult<Vec<SentRow>> {
+    diesel::sql_query(
+        "SELECT m.id, m.conversation_id, m.kind, m.body, m.video_source, m.created_at,
+                l.title AS listing_title, u.display_name AS other_name,
+                u.username AS other_username
+         FROM conversation_members cm
+         JOIN messages m ON m.member_id = cm.id
+         JOIN conversations c ON c.id = cm.conversation_id
+         LEFT JOIN listings l ON l.id = c.listing_id
+         LEFT JOIN LATERAL (
+             SELECT o.user_id FROM conversation_members o
+             WHERE o.conversation_id = cm.conversation_id AND o.id <> cm.id
+             ORDER BY o.id LIMIT 1
+         ) o ON true
+         LEFT JOIN users u ON u.id = o.user_id
+         WHERE cm.user_id = $1 AND ($2::bigint IS NULL OR m.id < $2)
+         ORDER BY m.id DESC
+         LIMIT $3",
+    )
+    .bind::<BigInt, _>(user)
+    .bind::<Nullable<BigInt>, _>(before)
+    .bind::<BigInt, _>(limit + 1)
+    .load(conn)
+}
