@@ -276,6 +276,7 @@ fn serve(settings: &Settings, database: &Database, args: &ServeArgs) -> anyhow::
         auth: settings.auth.clone(),
         listings: settings.listings.clone(),
         secret,
+        database_url: database.url.clone(),
     };
     let listener = TcpListener::bind(&settings.bind)
         .with_context(|| format!("cannot listen on {}", settings.bind))?;

@@ -9,6 +9,7 @@ pub mod demo;
 pub mod home;
 pub mod jobs;
 pub mod listings;
+pub mod live;
 pub mod mail;
 pub mod messages;
 pub mod photos;

@@ -36,6 +36,9 @@ pub struct AppState {
     pub listings: ListingSettings,
     /// Keys the session cookie.
     pub secret: SecretKey,
+    /// The database whose notifications this process listens to for live events (the same
+    /// database as `db`'s).
+    pub database_url: String,
 }
 
 pub struct Application {
@@ -70,6 +73,12 @@ impl Application {
         let trust_proxy = TrustProxyHeaders(state.auth.trust_proxy_headers);
         let secure_cookies = state.site.public_url.starts_with("https://");
         let cookie_key = session_key(&state.secret);
+        let hub = crate::live::Hub::default();
+        tokio::spawn(crate::live::listener::listen(
+            state.database_url.clone(),
+            hub.clone(),
+        ));
+        let hub = web::Data::new(hub);
         let server = HttpServer::new(move || {
             // Outermost last: logging, headers, compression, the session cookie, error pages,
             // then the current user and the CSRF check right around the handlers.
@@ -95,6 +104,7 @@ impl Application {
                 .app_data(counts.clone())
                 .app_data(density.clone())
                 .app_data(search_rate.clone())
+                .app_data(hub.clone())
                 .app_data(lifetime)
                 .app_data(LoginLookup(current_user_with_counts))
                 .app_data(trust_proxy)
@@ -170,6 +180,7 @@ pub fn route_table() -> Vec<RouteDef> {
         crate::listings::routes::routes(),
         crate::search::routes::routes(),
         crate::saved::routes::routes(),
+        crate::live::routes::routes(),
     ]
     .into_iter()
     .flatten()

@@ -72,6 +72,64 @@ impl CurrentUser {
     }
 }
 
+/// What it takes to ask again, later, whether a request's login is still valid: for
+/// responses that outlive the request, such as event streams.
+#[derive(Clone)]
+pub struct LoginCheck {
+    db: Db,
+    find: FindLogin,
+    hash: Vec<u8>,
+    lifetime: Duration,
+    user_agent: String,
+    user: UserId,
+}
+
+impl LoginCheck {
+    /// The check for this request's login, if it has one.
+    pub fn for_request(req: &HttpRequest, user: UserId) -> Option<Self> {
+        let token = login_token(&req.get_session())?;
+        Some(Self {
+            db: req.app_data::<Db>()?.clone(),
+            find: req.app_data::<LoginLookup>()?.0,
+            hash: token_hash(&token),
+            lifetime: req
+                .app_data::<SessionLifetime>()
+                .map_or(Duration::from_secs(30 * 86_400), |l| l.0),
+            user_agent: user_agent(req.headers()),
+            user,
+        })
+    }
+
+    /// Whether the login is still valid for the same member. A database error counts as
+    /// valid (the next check decides).
+    pub async fn still_valid(&self) -> bool {
+        let (find, hash, lifetime) = (self.find, self.hash.clone(), self.lifetime);
+        let agent = self.user_agent.clone();
+        match self
+            .db
+            .run(move |conn| find(conn, &hash, lifetime, &agent))
+            .await
+        {
+            Ok(found) => found.is_some_and(|u| u.id == self.user),
+            Err(err) => {
+                tracing::warn!(error = %err, "cannot check a login again");
+                true
+            }
+        }
+    }
+}
+
+/// The browser's name as recorded with a login (at most 200 characters).
+fn user_agent(headers: &header::HeaderMap) -> String {
+    headers
+        .get(header::USER_AGENT)
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or_default()
+        .chars()
+        .take(200)
+        .collect()
+}
+
 /// How long a login lasts, registered as app data.
 #[derive(Debug, Clone, Copy)]
 pub struct SessionLifetime(pub Duration);
@@ -216,14 +274,7 @@ pub async fn load_current_user<B: MessageBody>(
         let lifetime = req
             .app_data::<SessionLifetime>()
             .map_or(Duration::from_secs(30 * 86_400), |l| l.0);
-        let user_agent = req
-            .headers()
-            .get(header::USER_AGENT)
-            .and_then(|v| v.to_str().ok())
-            .unwrap_or_default()
-            .chars()
-            .take(200)
-            .collect::<String>();
+        let user_agent = user_agent(req.headers());
         let hash = token_hash(&token);
         let user = match db
             .run(move |conn| find_login(conn, &hash, lifetime, &user_agent))

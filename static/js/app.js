@@ -61,3 +61,154 @@ for (const form of document.querySelectorAll("form[data-photo-form]")) {
     xhr.send(new FormData(form));
   });
 }
+
+// Live pages: one event stream per tab (Server-Sent Events) brings the member's new messages,
+// read receipts and unread counts. Without it every page is still right after a reload.
+const eventsUrl = document.body.dataset.events;
+const conversation = document.querySelector("[data-conversation]");
+const inbox = document.querySelector("[data-inbox]");
+
+function setUnread(count) {
+  for (const badge of document.querySelectorAll("[data-unread-badge]")) {
+    badge.hidden = !(count > 0);
+    const number = badge.querySelector("[data-unread-count]");
+    if (number) number.textContent = String(count);
+  }
+  const title = document.title.replace(/^\(\d+\) /, "");
+  document.title = count > 0 ? `(${count}) ${title}` : title;
+}
+
+async function fetchPage(url) {
+  const response = await fetch(url, { credentials: "same-origin", headers: { Accept: "text/html" } });
+  if (!response.ok) throw new Error(`HTTP ${response.status}`);
+  return new DOMParser().parseFromString(await response.text(), "text/html");
+}
+
+// The conversation as it is now: new messages appended (with their day separator), "Seen"
+// moved. Reading the page marks the conversation read, so a hidden tab waits until shown.
+let refreshing = null;
+let refreshAgain = false;
+async function refreshConversation() {
+  if (!conversation || conversation.hasAttribute("data-paged")) return;
+  if (document.hidden) { refreshAgain = true; return; }
+  if (refreshing) { refreshAgain = true; return refreshing; }
+  refreshing = (async () => {
+    try {
+      const page = await fetchPage(`/messages/${conversation.dataset.conversation}`);
+      const fresh = page.getElementById("messages");
+      const list = document.getElementById("messages");
+      if (!fresh || !list) return;
+      const nearBottom = window.innerHeight + window.scrollY >= document.body.scrollHeight - 120;
+      let separator = null;
+      for (const item of Array.from(fresh.children)) {
+        if (!item.id) { separator = item; continue; }
+        const mine = document.getElementById(item.id);
+        if (mine) {
+          separator = null;
+          const seen = item.querySelector("[data-seen]");
+          mine.querySelector("[data-seen]")?.remove();
+          if (seen) mine.append(seen);
+        } else {
+          const lastDay = [...list.querySelectorAll(".day-separator")].pop();
+          if (separator && separator.textContent !== lastDay?.textContent) list.append(separator);
+          separator = null;
+          list.append(item);
+        }
+      }
+      if (nearBottom) list.lastElementChild?.scrollIntoView({ block: "end" });
+    } catch (error) {
+      console.warn("Could not refresh the conversation:", error);
+    } finally {
+      refreshing = null;
+      if (refreshAgain) { refreshAgain = false; refreshConversation(); }
+    }
+  })();
+  return refreshing;
+}
+document.addEventListener("visibilitychange", () => {
+  if (!document.hidden && refreshAgain) { refreshAgain = false; refreshConversation(); }
+});
+
+async function refreshInbox() {
+  if (!inbox || new URLSearchParams(location.search).has("after")) return;
+  try {
+    const page = await fetchPage(location.pathname + location.search);
+    const fresh = page.querySelector("[data-inbox]");
+    if (fresh) inbox.replaceChildren(...fresh.children);
+  } catch (error) {
+    console.warn("Could not refresh the inbox:", error);
+  }
+}
+
+if (eventsUrl && window.EventSource) {
+  const source = new EventSource(eventsUrl);
+  const here = (data) => conversation && String(data.conversation) === conversation.dataset.conversation;
+  source.addEventListener("message", (event) => {
+    const data = JSON.parse(event.data);
+    setUnread(data.unread);
+    if (here(data)) refreshConversation();
+    refreshInbox();
+  });
+  source.addEventListener("seen", (event) => {
+    if (here(JSON.parse(event.data))) refreshConversation();
+  });
+  source.addEventListener("unread", (event) => {
+    setUnread(JSON.parse(event.data).unread);
+    refreshInbox();
+  });
+  // The page is older than what the server keeps: start again from a fresh page.
+  source.addEventListener("reset", () => location.reload());
+  window.addEventListener("pagehide", () => source.close());
+}
+
+// The reply box sends without a reload; a message that could not be sent stays in the box.
+const replyForm = document.querySelector("form[data-reply-form]");
+if (replyForm && window.fetch && window.FormData) {
+  const status = document.createElement("p");
+  status.className = "send-status";
+  status.setAttribute("role", "status");
+  replyForm.append(status);
+  replyForm.addEventListener("submit", async (event) => {
+    event.preventDefault();
+    const button = replyForm.querySelector("button:not([type=button])");
+    if (button) button.disabled = true;
+    status.textContent = "Sending…";
+    try {
+      const response = await fetch(replyForm.action, {
+        method: "POST",
+        body: new FormData(replyForm),
+        credentials: "same-origin",
+        redirect: "manual",
+      });
+      if (response.type === "opaqueredirect" || (response.status >= 300 && response.status < 400)) {
+        // Sent: the server answers with a redirect to the conversation.
+        replyForm.reset();
+        document.getElementById("error-summary")?.remove();
+        for (const error of replyForm.querySelectorAll(".field-error")) error.remove();
+        for (const field of replyForm.querySelectorAll("[aria-invalid]")) field.removeAttribute("aria-invalid");
+        status.textContent = "Sent.";
+        await refreshConversation();
+      } else {
+        // Refused (422, 403, 429, 503): the page came back with the message kept and the reason.
+        const page = new DOMParser().parseFromString(await response.text(), "text/html");
+        const freshForm = page.querySelector("form[data-reply-form]");
+        const summary = page.getElementById("error-summary");
+        document.getElementById("error-summary")?.remove();
+        if (freshForm) {
+          replyForm.replaceChildren(...freshForm.children);
+          replyForm.append(status);
+        }
+        if (summary) {
+          replyForm.insertAdjacentElement("beforebegin", summary);
+          summary.focus();
+        }
+        status.textContent = summary ? "" : "Not sent. Please try again.";
+      }
+    } catch (error) {
+      status.textContent = "Not sent: the connection failed. Your message is still in the box; try again.";
+    } finally {
+      const again = replyForm.querySelector("button:not([type=button])");
+      if (again) again.disabled = false;
+    }
+  });
+}

@@ -314,3 +314,149 @@ async fn a_visitor_searches_filters_by_distance_and_switches_views() {
 
     browser.close().await;
 }
+
+/// The text of the element matching `css`, or "" when there is none.
+async fn text_of(browser: &Browser, css: &str) -> String {
+    match browser.client.find(Locator::Css(css)).await {
+        Ok(element) => element.text().await.unwrap_or_default(),
+        Err(_) => String::new(),
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn two_members_chat_live_in_two_browsers() {
+    use crate::messages::{contact, conversation_of, listing};
+    let app = spawn_app().await;
+    let seller = app.sign_up_new_member().await;
+    let (id, _) = listing(&app, "Cedar chest").await;
+    let (buyer_client, buyer) = app.new_member().await;
+    let path =
+        conversation_of(&contact(&buyer_client, id, &[("body", "Hi! Still for sale?")]).await);
+
+    let (sellers, buyers) = tokio::join!(Browser::start(), Browser::start());
+    tokio::join!(sellers.log_in(&app, &seller), buyers.log_in(&app, &buyer));
+    // The seller is on the front page: the header counts the unread message.
+    sellers.client.goto(&app.url("/")).await.unwrap();
+    assert_eq!(text_of(&sellers, "header [data-unread-count]").await, "1");
+    buyers.client.goto(&app.url(&path)).await.unwrap();
+    buyers.wait_for_text("#messages", "Still for sale?").await;
+
+    // The buyer writes again: the seller's header and title count it without a reload.
+    let stay = "window.stayed = true; return true;";
+    sellers.client.execute(stay, vec![]).await.unwrap();
+    buyers.client.execute(stay, vec![]).await.unwrap();
+    buyers.fill("body", "Can I pick it up tonight?").await;
+    buyers.click("form[data-reply-form] button").await;
+    buyers
+        .wait_for_text("#messages", "Can I pick it up tonight?")
+        .await;
+    sellers
+        .wait_for_text("header [data-unread-count]", "2")
+        .await;
+    assert!(sellers.client.title().await.unwrap().starts_with("(2) "));
+
+    // The seller opens the conversation; the buyer sees "Seen" appear under their message.
+    sellers.client.goto(&app.url(&path)).await.unwrap();
+    sellers
+        .wait_for_text("#messages", "Can I pick it up tonight?")
+        .await;
+    buyers
+        .wait_for_text("#messages li:last-child", "Seen")
+        .await;
+
+    // The seller answers: it shows up on the buyer's page live, and the buyer's page
+    // (open and visible) reads it at once.
+    sellers.client.execute(stay, vec![]).await.unwrap();
+    sellers.fill("body", "Yes, any time after 6.").await;
+    sellers.click("form[data-reply-form] button").await;
+    buyers
+        .wait_for_text("#messages", "Yes, any time after 6.")
+        .await;
+    sellers
+        .wait_for_text("#messages li:last-child", "Seen")
+        .await;
+    let body = sellers
+        .client
+        .find(Locator::Id("body"))
+        .await
+        .unwrap()
+        .prop("value")
+        .await
+        .unwrap();
+    assert_eq!(body.as_deref(), Some(""), "the box is emptied once sent");
+
+    // A refused message stays in the box with the reason next to it, still without a reload.
+    let too_long = "x".repeat(5_001);
+    sellers
+        .client
+        .execute(
+            "document.getElementById('body').value = arguments[0]; return true;",
+            vec![serde_json::json!(too_long)],
+        )
+        .await
+        .unwrap();
+    sellers.click("form[data-reply-form] button").await;
+    sellers.wait_for_text("#error-summary", "5,000").await;
+    let kept = sellers
+        .client
+        .find(Locator::Id("body"))
+        .await
+        .unwrap()
+        .prop("value")
+        .await
+        .unwrap();
+    assert_eq!(kept.map(|v| v.len()), Some(5_001), "the text is kept");
+
+    // Neither page ever reloaded.
+    for browser in [&sellers, &buyers] {
+        let stayed = browser
+            .client
+            .execute("return window.stayed === true;", vec![])
+            .await
+            .unwrap();
+        assert_eq!(stayed, serde_json::json!(true));
+    }
+    sellers.screenshot("chat-seller").await;
+    buyers.screenshot("chat-buyer").await;
+    sellers.close().await;
+    buyers.close().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_member_without_javascript_contacts_a_seller_and_reads_the_answer() {
+    use crate::messages::reply;
+    let app = spawn_app().await;
+    app.sign_up_new_member().await;
+    let (_, listing_path) = crate::messages::listing(&app, "Pine bench").await;
+    let (_, buyer) = app.new_member().await;
+    let browser = Browser::start_without_javascript().await;
+    browser.log_in(&app, &buyer).await;
+
+    browser.client.goto(&app.url(&listing_path)).await.unwrap();
+    browser.click("a.btn[href$='/contact']").await;
+    browser.fill("body", "Would you take 40?").await;
+    browser.click("form button.btn-primary").await;
+    // Post, redirect, and the conversation page shows the message.
+    browser
+        .wait_for_text("#messages", "Would you take 40?")
+        .await;
+    let url = browser.client.current_url().await.unwrap();
+    assert!(url.path().starts_with("/messages/"), "{url}");
+    assert!(
+        browser
+            .client
+            .find(Locator::Css(".send-status"))
+            .await
+            .is_err(),
+        "no script ran"
+    );
+
+    // The seller answers; a reload shows it.
+    let path = url.path().to_owned();
+    reply(&app.visitor, &path, &[("body", "45 and it is yours.")]).await;
+    browser.client.goto(&app.url(&path)).await.unwrap();
+    browser
+        .wait_for_text("#messages", "45 and it is yours.")
+        .await;
+    browser.close().await;
+}

@@ -268,8 +268,25 @@ pub struct TestApp {
     pub pool: PgPool,
     pub storage: Storage,
     handle: actix_web::dev::ServerHandle,
+    /// What the app was built with: another instance gets the same (see
+    /// [`TestApp::another_instance`]).
+    state: AppState,
     pub database: TestDatabase,
     pub data_dir: tempfile::TempDir,
+}
+
+/// A second instance of an app: the same database, storage and keys on another port, as
+/// behind a load balancer. Stopped when dropped.
+pub struct Instance {
+    /// `http://127.0.0.1:<port>`
+    pub address: String,
+    handle: actix_web::dev::ServerHandle,
+}
+
+impl Drop for Instance {
+    fn drop(&mut self) {
+        drop(self.handle.stop(false));
+    }
 }
 
 impl Drop for TestApp {
@@ -367,9 +384,10 @@ async fn spawn_app_with_state(
             ..ListingSettings::default()
         },
         secret: SecretKey::generate(),
+        database_url: database.url.clone(),
     };
     configure(&mut state);
-    let app = Application::build(state, listener, 1).expect("build the app");
+    let app = Application::build(state.clone(), listener, 1).expect("build the app");
     let handle = app.handle();
     tokio::spawn(app.run_until_stopped());
     let mailer = corkboard::mail::Mailer::from_settings(
@@ -384,6 +402,7 @@ async fn spawn_app_with_state(
         pool,
         storage,
         handle,
+        state,
         database,
         data_dir,
     }
@@ -433,6 +452,17 @@ impl std::ops::Deref for TestApp {
 }
 
 impl TestApp {
+    /// Starts another instance of this app (its own process state: its own listener for
+    /// live events, its own rate-limit memory, nothing shared but what instances share).
+    pub fn another_instance(&self) -> Instance {
+        let listener = TcpListener::bind("127.0.0.1:0").expect("bind a free port");
+        let address = format!("http://127.0.0.1:{}", listener.local_addr().unwrap().port());
+        let app = Application::build(self.state.clone(), listener, 1).expect("build the app");
+        let handle = app.handle();
+        tokio::spawn(app.run_until_stopped());
+        Instance { address, handle }
+    }
+
     /// What the app's job workers get, with this app's mailer.
     pub fn job_context(&self) -> corkboard::jobs::JobContext {
         corkboard::jobs::JobContext {
@@ -540,6 +570,32 @@ pub struct Visitor {
 }
 
 impl Visitor {
+    /// The same browser (cookies and all) talking to another instance.
+    pub fn at(&self, address: &str) -> Visitor {
+        Visitor {
+            client: self.client.clone(),
+            jar: self.jar.clone(),
+            address: address.to_owned(),
+        }
+    }
+
+    /// Opens the member's live stream (`/events`), as a browser's `EventSource` does; with
+    /// `last_event_id` as a reconnecting one does.
+    pub async fn open_events(&self, query: &str, last_event_id: Option<&str>) -> EventStream {
+        let mut request = self
+            .client
+            .get(self.url(&format!("/events{query}")))
+            .header("Accept", "text/event-stream")
+            .header("Accept-Encoding", "gzip, br")
+            // The stream outlives the client's usual timeout.
+            .timeout(Duration::from_secs(3600));
+        if let Some(id) = last_event_id {
+            request = request.header("Last-Event-ID", id);
+        }
+        let response = request.send().await.expect("open /events");
+        EventStream::new(response)
+    }
+
     /// A visitor whose requests say (through `X-Forwarded-For`) they come from `ip`; only an
     /// app from [`spawn_app_behind_proxy`] believes it.
     pub fn from_ip(address: &str, ip: &str) -> Self {
@@ -1036,6 +1092,15 @@ impl Drop for DriverProcess {
 
 impl Browser {
     pub async fn start() -> Browser {
+        Self::start_with(true).await
+    }
+
+    /// A browser with JavaScript turned off, as some visitors have it.
+    pub async fn start_without_javascript() -> Browser {
+        Self::start_with(false).await
+    }
+
+    async fn start_with(javascript: bool) -> Browser {
         let driver_bin =
             std::env::var("CHROMEDRIVER").unwrap_or_else(|_| "/usr/bin/chromedriver".into());
         let chrome_bin = std::env::var("CHROME_BIN").unwrap_or_else(|_| "/usr/bin/chromium".into());
@@ -1072,6 +1137,10 @@ impl Browser {
                     "--disable-dev-shm-usage", "--window-size=1280,900",
                     format!("--user-data-dir={}", profile.display()),
                 ],
+                "prefs": {
+                    "profile.managed_default_content_settings.javascript":
+                        if javascript { 1 } else { 2 },
+                },
             }),
         );
         // chromedriver speaks plain HTTP on loopback: no TLS connector needed.
@@ -1086,6 +1155,15 @@ impl Browser {
             _driver: driver,
             _scratch: scratch,
         }
+    }
+
+    /// Logs `user` in through the login form.
+    pub async fn log_in(&self, app: &TestApp, user: &TestUser) {
+        self.client.goto(&app.url("/login")).await.unwrap();
+        self.fill("login", &user.username).await;
+        self.fill("password", &user.password).await;
+        self.click("form[action='/login'] button").await;
+        self.wait_for_text(".flash", "Welcome back").await;
     }
 
     /// Waits for the element with `id` and types `text` into it (after clearing it).
@@ -1400,5 +1478,76 @@ impl SmtpTestServer {
             .into_iter()
             .filter(|m| m.to.eq_ignore_ascii_case(to))
             .collect()
+    }
+}
+
+/// A live stream as a client reads it: the response, then its events, parsed by an SSE parser.
+pub struct EventStream {
+    pub status: reqwest::StatusCode,
+    pub headers: reqwest::header::HeaderMap,
+    events: std::pin::Pin<
+        Box<
+            dyn futures_util::Stream<
+                    Item = Result<
+                        eventsource_stream::Event,
+                        eventsource_stream::EventStreamError<reqwest::Error>,
+                    >,
+                > + Send,
+        >,
+    >,
+}
+
+impl EventStream {
+    fn new(response: reqwest::Response) -> Self {
+        use eventsource_stream::Eventsource;
+        Self {
+            status: response.status(),
+            headers: response.headers().clone(),
+            events: Box::pin(response.bytes_stream().eventsource()),
+        }
+    }
+
+    /// The next event with a name (keep-alive comments and the `retry` hint are skipped), or
+    /// `None` if the stream ended; panics when none comes within `wait`.
+    pub async fn next_event(&mut self, wait: Duration) -> Option<eventsource_stream::Event> {
+        use futures_util::StreamExt;
+        tokio::time::timeout(wait, async {
+            loop {
+                match self.events.next().await {
+                    Some(Ok(event)) if event.data.is_empty() && event.event == "message" => {}
+                    Some(Ok(event)) => return Some(event),
+                    Some(Err(_)) | None => return None,
+                }
+            }
+        })
+        .await
+        .expect("an event in time")
+    }
+
+    /// Whether an event comes within `wait` (false when none does).
+    pub async fn event_within(&mut self, wait: Duration) -> Option<eventsource_stream::Event> {
+        use futures_util::StreamExt;
+        tokio::time::timeout(wait, async {
+            loop {
+                match self.events.next().await {
+                    Some(Ok(event)) if event.data.is_empty() && event.event == "message" => {}
+                    Some(Ok(event)) => return Some(event),
+                    Some(Err(_)) | None => std::future::pending::<()>().await,
+                }
+            }
+        })
+        .await
+        .ok()
+        .flatten()
+    }
+
+    /// Waits for the server to end the stream; false if it is still open after `wait`.
+    pub async fn ends_within(&mut self, wait: Duration) -> bool {
+        use futures_util::StreamExt;
+        tokio::time::timeout(wait, async {
+            while let Some(Ok(_)) = self.events.next().await {}
+        })
+        .await
+        .is_ok()
     }
 }

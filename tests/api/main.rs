@@ -12,6 +12,7 @@ mod janitor;
 mod jobs;
 mod layers;
 mod listings;
+mod live;
 mod mail;
 mod manage;
 mod messages;

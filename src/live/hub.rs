@@ -1,0 +1,181 @@
+//! Who is listening in this process: each open `/events` stream subscribes for its member,
+//! and the listener wakes the subscribers of a member when their stream has something new.
+//!
+//! Policy: a wake-up carries nothing. The woken stream reads what is new from PostgreSQL
+//! (after the last event it sent), so live delivery, replay after a reconnect and catching up
+//! after a lost listener are one code path, and nothing is lost when wake-ups coalesce.
+
+use std::collections::HashMap;
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
+use std::sync::{Arc, Mutex};
+
+use tokio::sync::Notify;
+
+use crate::db::ids::UserId;
+
+/// The open streams of this process, by member. Cheap to clone.
+#[derive(Clone, Default)]
+pub struct Hub {
+    inner: Arc<Inner>,
+}
+
+#[derive(Default)]
+struct Inner {
+    members: Mutex<HashMap<UserId, Vec<Arc<Subscriber>>>>,
+    open: AtomicUsize,
+}
+
+/// One stream's wake-up flags.
+#[derive(Default)]
+struct Subscriber {
+    /// Something may be new (a permit is kept when the stream is busy, so none is lost).
+    wake: Notify,
+    /// A login of this member ended: the stream checks its own before going on.
+    check_login: AtomicBool,
+}
+
+/// Too many streams for one member on one instance (tabs left open, or a script).
+#[derive(Debug)]
+pub struct TooManyStreams;
+
+impl Hub {
+    /// Streams one member may hold open on one instance.
+    pub const MAX_STREAMS_PER_MEMBER: usize = 24;
+
+    /// Registers a stream for `user`; it is unregistered when the subscription is dropped.
+    pub fn subscribe(&self, user: UserId) -> Result<Subscription, TooManyStreams> {
+        let subscriber = Arc::new(Subscriber::default());
+        {
+            let mut members = self.lock();
+            let streams = members.entry(user).or_default();
+            if streams.len() >= Self::MAX_STREAMS_PER_MEMBER {
+                return Err(TooManyStreams);
+            }
+            streams.push(subscriber.clone());
+        }
+        self.inner.open.fetch_add(1, Ordering::Relaxed);
+        Ok(Subscription {
+            hub: self.clone(),
+            user,
+            subscriber,
+        })
+    }
+
+    /// The member's stream has new events: wake their subscribers here.
+    pub fn announce(&self, user: UserId) {
+        if let Some(streams) = self.lock().get(&user) {
+            for stream in streams {
+                stream.wake.notify_one();
+            }
+        }
+    }
+
+    /// A login of the member ended somewhere: their streams here check theirs.
+    pub fn login_ended(&self, user: UserId) {
+        if let Some(streams) = self.lock().get(&user) {
+            for stream in streams {
+                stream.check_login.store(true, Ordering::Release);
+                stream.wake.notify_one();
+            }
+        }
+    }
+
+    /// Wakes every stream (after the listener was lost for a while: what it missed is read
+    /// from the database).
+    pub fn wake_all(&self) {
+        for streams in self.lock().values() {
+            for stream in streams {
+                stream.wake.notify_one();
+            }
+        }
+    }
+
+    /// Streams open in this process.
+    pub fn open_streams(&self) -> usize {
+        self.inner.open.load(Ordering::Relaxed)
+    }
+
+    fn lock(&self) -> std::sync::MutexGuard<'_, HashMap<UserId, Vec<Arc<Subscriber>>>> {
+        // A panic while holding the lock leaves the map consistent (every change is one call).
+        self.inner
+            .members
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+    }
+}
+
+/// One open stream's registration.
+pub struct Subscription {
+    hub: Hub,
+    user: UserId,
+    subscriber: Arc<Subscriber>,
+}
+
+impl Subscription {
+    /// Waits until something may be new (returns at once if a wake-up came meanwhile).
+    pub async fn woken(&self) {
+        self.subscriber.wake.notified().await;
+    }
+
+    /// Whether a login of the member ended since the last call.
+    pub fn take_login_check(&self) -> bool {
+        self.subscriber.check_login.swap(false, Ordering::AcqRel)
+    }
+}
+
+impl Drop for Subscription {
+    fn drop(&mut self) {
+        let mut members = self.hub.lock();
+        if let Some(streams) = members.get_mut(&self.user) {
+            streams.retain(|s| !Arc::ptr_eq(s, &self.subscriber));
+            if streams.is_empty() {
+                members.remove(&self.user);
+            }
+        }
+        drop(members);
+        self.hub.inner.open.fetch_sub(1, Ordering::Relaxed);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[tokio::test]
+    async fn a_wake_up_before_the_wait_is_kept_and_others_are_not_woken() {
+        let hub = Hub::default();
+        let alice = hub.subscribe(UserId(1)).unwrap();
+        let bob = hub.subscribe(UserId(2)).unwrap();
+        hub.announce(UserId(1));
+        tokio::time::timeout(std::time::Duration::from_secs(1), alice.woken())
+            .await
+            .expect("the kept wake-up");
+        let waited = tokio::time::timeout(std::time::Duration::from_millis(50), bob.woken()).await;
+        assert!(waited.is_err(), "bob was not announced");
+        assert_eq!(hub.open_streams(), 2);
+        drop(alice);
+        assert_eq!(hub.open_streams(), 1);
+    }
+
+    #[test]
+    fn one_member_cannot_hold_unbounded_streams() {
+        let hub = Hub::default();
+        let held: Vec<_> = (0..Hub::MAX_STREAMS_PER_MEMBER)
+            .map(|_| hub.subscribe(UserId(7)).unwrap())
+            .collect();
+        assert!(hub.subscribe(UserId(7)).is_err());
+        assert!(hub.subscribe(UserId(8)).is_ok());
+        drop(held);
+        assert!(hub.subscribe(UserId(7)).is_ok());
+    }
+
+    #[test]
+    fn an_ended_login_is_flagged_once() {
+        let hub = Hub::default();
+        let stream = hub.subscribe(UserId(3)).unwrap();
+        assert!(!stream.take_login_check());
+        hub.login_ended(UserId(3));
+        assert!(stream.take_login_check());
+        assert!(!stream.take_login_check());
+    }
+}
