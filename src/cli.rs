@@ -275,6 +275,7 @@ fn serve(settings: &Settings, database: &Database, args: &ServeArgs) -> anyhow::
         },
         auth: settings.auth.clone(),
         listings: settings.listings.clone(),
+        messages: settings.messages.clone(),
         secret,
         database_url: database.url.clone(),
     };
@@ -288,6 +289,8 @@ fn serve(settings: &Settings, database: &Database, args: &ServeArgs) -> anyhow::
         // The SMTP pool starts a task of its own: made inside the runtime.
         let mailer = crate::mail::Mailer::from_settings(&settings.mail, &settings.data_dir)?;
         let jobs = crate::jobs::JobContext {
+            site: crate::mail::MailSite::from(&state.site),
+            secret: state.secret.clone(),
             db: state.db.clone(),
             storage: state.storage.clone(),
             mailer: mailer.clone(),

@@ -66,6 +66,9 @@ pub struct Settings {
     pub listings: ListingSettings,
 
     #[command(flatten)]
+    pub messages: MessageSettings,
+
+    #[command(flatten)]
     pub database: DatabaseSettings,
 
     #[command(flatten)]
@@ -162,6 +165,22 @@ pub struct ListingSettings {
     /// instance; 0 turns the limit off (for benchmarks).
     #[arg(long, env = "SEARCH_RATE_PER_MINUTE", default_value_t = 300)]
     pub search_rate_per_minute: u32,
+}
+
+#[derive(Debug, Clone, Args)]
+pub struct MessageSettings {
+    /// Seconds a new message waits before its recipient is mailed about it: a message read
+    /// by then (on a live page, say) is not mailed about.
+    #[arg(long, env = "MESSAGE_MAIL_DELAY_SECONDS", default_value_t = 120)]
+    pub message_mail_delay_seconds: u64,
+}
+
+impl Default for MessageSettings {
+    fn default() -> Self {
+        Self {
+            message_mail_delay_seconds: 120,
+        }
+    }
 }
 
 impl Default for ListingSettings {

@@ -11,8 +11,8 @@ use actix_web::{App, HttpServer, web};
 use tracing_actix_web::TracingLogger;
 
 use crate::accounts::handlers::PasswordCost;
-use crate::config::ListingSettings;
 use crate::config::{AuthSettings, SecretKey};
+use crate::config::{ListingSettings, MessageSettings};
 use crate::listings::handlers::ListingRules;
 use crate::search::handlers::SearchRate;
 use crate::storage::Storage;
@@ -34,6 +34,7 @@ pub struct AppState {
     pub site: SiteConfig,
     pub auth: AuthSettings,
     pub listings: ListingSettings,
+    pub messages: MessageSettings,
     /// Keys the session cookie.
     pub secret: SecretKey,
     /// The database whose notifications this process listens to for live events (the same
@@ -79,6 +80,8 @@ impl Application {
             hub.clone(),
         ));
         let hub = web::Data::new(hub);
+        let message_settings = web::Data::new(state.messages.clone());
+        let secret = web::Data::new(state.secret.clone());
         let server = HttpServer::new(move || {
             // Outermost last: logging, headers, compression, the session cookie, error pages,
             // then the current user and the CSRF check right around the handlers.
@@ -105,6 +108,8 @@ impl Application {
                 .app_data(density.clone())
                 .app_data(search_rate.clone())
                 .app_data(hub.clone())
+                .app_data(message_settings.clone())
+                .app_data(secret.clone())
                 .app_data(lifetime)
                 .app_data(LoginLookup(current_user_with_counts))
                 .app_data(trust_proxy)
@@ -227,11 +232,18 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
     cfg.default_service(web::to(|| async { Err::<(), _>(AppError::NotFound) }));
 }
 
-/// The (method, path) of every route that may change state, for the CSRF tests.
+/// The (method, path) of every route that may change state and is guarded by the CSRF token,
+/// for the CSRF tests (signed links, `csrf::SIGNED_LINK_PREFIXES`, are authorised by their
+/// signature instead).
 pub fn state_changing_routes() -> Vec<(Method, String)> {
     route_table()
         .into_iter()
         .filter(|def| !matches!(def.method, Method::GET | Method::HEAD))
         .map(|def| (def.method.clone(), def.full_path()))
+        .filter(|(_, path)| {
+            !csrf::SIGNED_LINK_PREFIXES
+                .iter()
+                .any(|prefix| path.starts_with(prefix))
+        })
         .collect()
 }

@@ -456,6 +456,7 @@ async fn settings_page(
         email: user.email.clone(),
         saved_email: user.email.clone(),
         email_verified: user.email_verified(),
+        message_mail: user.message_mail,
         avatar_url: avatar_url(storage, user.avatar_key.as_ref()).await,
         errors: FieldErrors::new(),
     })
@@ -523,6 +524,32 @@ pub async fn update_profile(
     .await?;
     session::push_flash(&session, FlashKind::Success, "Profile saved.");
     Ok(redirect("/settings"))
+}
+
+#[derive(Debug, Default, serde::Deserialize)]
+#[serde(default)]
+pub struct NotificationsForm {
+    /// A checkbox: present ("on") when ticked.
+    message_mail: Option<String>,
+}
+
+/// `POST /settings/notifications`
+pub async fn update_notifications(
+    AuthUser(me): AuthUser,
+    db: Db,
+    session: Session,
+    form: web::Form<NotificationsForm>,
+) -> Result<HttpResponse, AppError> {
+    let on = form.message_mail.is_some();
+    db.run(move |conn| queries::set_message_mail(conn, me.id, on))
+        .await?;
+    let message = if on {
+        "We will e-mail you about messages you have not read."
+    } else {
+        "We will not e-mail you about new messages."
+    };
+    session::push_flash(&session, FlashKind::Success, message);
+    Ok(redirect("/settings#notifications-heading"))
 }
 
 /// Why a "current password" was not accepted: wrong, or too many tries (then the form comes

@@ -44,6 +44,8 @@ pub struct User {
     pub deleted_at: Option<DateTime<Utc>>,
     /// When the member proved the address is theirs (a link from a mail to it).
     pub email_verified_at: Option<DateTime<Utc>>,
+    /// Whether they get mail about messages they have not read.
+    pub message_mail: bool,
 }
 
 impl User {

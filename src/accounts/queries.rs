@@ -181,6 +181,27 @@ pub fn end_all_sessions(conn: &mut PgConnection, user_id: UserId) -> QueryResult
         .get_result(conn)
 }
 
+/// Turns the mail about new messages on or off; returns whether the member exists.
+pub fn set_message_mail(conn: &mut PgConnection, user_id: UserId, on: bool) -> QueryResult<bool> {
+    diesel::update(users::table.find(user_id))
+        .set(users::message_mail.eq(on))
+        .execute(conn)
+        .map(|n| n == 1)
+}
+
+/// Whether the member wants mail about new messages, and their username.
+pub fn message_mail(
+    conn: &mut PgConnection,
+    user_id: UserId,
+) -> QueryResult<Option<(String, bool)>> {
+    users::table
+        .find(user_id)
+        .filter(users::status.ne(UserStatus::Deleted))
+        .select((users::username, users::message_mail))
+        .first(conn)
+        .optional()
+}
+
 pub fn update_profile(
     conn: &mut PgConnection,
     user_id: UserId,

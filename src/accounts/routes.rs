@@ -52,6 +52,11 @@ pub fn routes() -> Vec<RouteDef> {
         ),
         RouteDef::site("/settings", M::GET, web::get().to(accounts::settings_form)),
         RouteDef::site(
+            "/settings/notifications",
+            M::POST,
+            web::post().to(accounts::update_notifications),
+        ),
+        RouteDef::site(
             "/settings/profile",
             M::POST,
             web::post().to(accounts::update_profile),

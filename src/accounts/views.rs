@@ -70,6 +70,8 @@ pub struct SettingsPage {
     /// The address the account has now (the form may show what was typed instead).
     pub saved_email: String,
     pub email_verified: bool,
+    /// Mail about unread messages is on.
+    pub message_mail: bool,
 }
 
 #[derive(Template, WebTemplate)]

@@ -14,15 +14,21 @@ use chrono::Utc;
 use serde::{Deserialize, Serialize};
 
 use super::queue::{self, ClaimedJob, JobKind, Schedule};
+use crate::config::SecretKey;
 use crate::db::ids::JobId;
 use crate::listings::janitor;
-use crate::mail::{Mailer, SendMail};
+use crate::mail::{MailSite, Mailer, SendMail};
+use crate::messages::notify::{self, MessageMail};
 use crate::storage::Storage;
 use crate::web::{AppError, Db};
 
 /// What jobs need to run, shared by a process's workers.
 #[derive(Clone)]
 pub struct JobContext {
+    /// The site's name and address, for links in mail.
+    pub site: MailSite,
+    /// Signs links in mail (unsubscribing).
+    pub secret: SecretKey,
     pub db: Db,
     pub storage: Storage,
     pub mailer: Mailer,
@@ -172,9 +178,25 @@ async fn dispatch(ctx: &JobContext, worker: &str, job: &ClaimedJob) -> anyhow::R
             ctx.mailer.send(&mail).await?;
             Ok(Finished::ByRunner)
         }
+        MessageMail::KIND => {
+            let job: MessageMail = job.payload()?;
+            let (site, secret) = (ctx.site.clone(), ctx.secret.clone());
+            let outcome = ctx
+                .db
+                .run(move |conn| notify::perform(conn, &site, &secret, job, Utc::now()))
+                .await?;
+            if let Err(skipped) = outcome {
+                tracing::info!(conversation = %job.conversation, user = %job.user, ?skipped, "no mail about new messages");
+            }
+            Ok(Finished::ByRunner)
+        }
         Janitor::KIND => {
             janitor::sweep(&ctx.db, &ctx.storage, janitor::GRACE).await?;
             janitor::sweep_sessions(&ctx.db, ctx.session_lifetime).await?;
+            let kept_since = Utc::now() - crate::messages::queries::EVENTS_KEPT;
+            ctx.db
+                .run(move |conn| crate::messages::queries::delete_old_events(conn, kept_since))
+                .await?;
             // The next run is queued as this one finishes, in one transaction.
             let (id, worker) = (job.id, worker.to_owned());
             let next =

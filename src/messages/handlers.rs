@@ -15,11 +15,13 @@ use serde::Deserialize;
 use super::domain::{self, Caution, MessageKind, MessageText, VideoLink};
 use super::images::{self, ImageRefused};
 use super::models::Message;
+use super::notify;
 use super::queries::{self, Content, InboxCursor, Person, Refused};
 use super::views::{
     CannotWrite, ContactPage, ConversationPage, ImageView, InboxItem, InboxPage, ListingLink,
     MessageView, PersonView, ReplyForm, ReportPage, SentItem, SentPage, ThreadItem, VideoView,
 };
+use crate::config::{MessageSettings, SecretKey};
 use crate::db::ids::{ConversationId, ListingId, MessageId, UserId};
 use crate::listings::domain::{body_parts, slugify};
 use crate::listings::models::ListingStatus;
@@ -154,7 +156,9 @@ async fn deliver(
     target: Target,
     form: &ReplyForm,
     file: Option<UploadedFile>,
+    settings: &MessageSettings,
 ) -> Result<Result<queries::Sent, NotSent>, AppError> {
+    let mail_delay = std::time::Duration::from_secs(settings.message_mail_delay_seconds);
     let draft = match parse_reply(form, file.is_some()) {
         Ok(draft) => draft,
         Err(errors) => return Ok(Err(NotSent::Invalid(errors))),
@@ -217,15 +221,21 @@ async fn deliver(
     let result = db
         .run(move |conn| {
             use diesel::Connection;
-            conn.transaction(|conn| match target {
-                Target::Conversation(id) => queries::send(conn, id, sender, content),
-                Target::Listing { listing, seller } => {
-                    if queries::blocked_between(conn, seller, sender)? {
-                        return Ok(Err(Refused::Blocked));
+            conn.transaction(|conn| {
+                let sent = match target {
+                    Target::Conversation(id) => queries::send(conn, id, sender, content)?,
+                    Target::Listing { listing, seller } => {
+                        if queries::blocked_between(conn, seller, sender)? {
+                            return Ok(Err(Refused::Blocked));
+                        }
+                        let id = queries::open_listing_conversation(conn, listing, seller, sender)?;
+                        queries::send(conn, id, sender, content)?
                     }
-                    let id = queries::open_listing_conversation(conn, listing, seller, sender)?;
-                    queries::send(conn, id, sender, content)
+                };
+                if let Ok(sent) = &sent {
+                    notify::queue_for(conn, sent.conversation, &sent.recipients, mail_delay)?;
                 }
+                Ok::<_, diesel::result::Error>(sent)
             })
         })
         .await;
@@ -379,6 +389,7 @@ pub async fn contact(
     AuthUser(me): AuthUser,
     db: Db,
     storage: web::Data<Storage>,
+    settings: web::Data<MessageSettings>,
     id: web::Path<ListingId>,
     multipart: Multipart,
 ) -> Result<HttpResponse, AppError> {
@@ -404,7 +415,7 @@ pub async fn contact(
                 listing: found.listing.id,
                 seller: found.seller_id,
             };
-            deliver(&db, &storage, &me, target, &form, file).await?
+            deliver(&db, &storage, &me, target, &form, file, &settings).await?
         }
     };
     match outcome {
@@ -691,13 +702,23 @@ pub async fn reply(
     AuthUser(me): AuthUser,
     db: Db,
     storage: web::Data<Storage>,
+    settings: web::Data<MessageSettings>,
     id: web::Path<ConversationId>,
     multipart: Multipart,
 ) -> Result<HttpResponse, AppError> {
     let id = id.into_inner();
     let (form, file) = read_reply(multipart).await?;
     let outcome = if me.email_verified {
-        deliver(&db, &storage, &me, Target::Conversation(id), &form, file).await?
+        deliver(
+            &db,
+            &storage,
+            &me,
+            Target::Conversation(id),
+            &form,
+            file,
+            &settings,
+        )
+        .await?
     } else {
         let mut page = conversation_page(&db, &storage, ctx, &me, id, None, false).await?;
         page.form = form;
@@ -1042,4 +1063,72 @@ pub struct SafetyPage {
 /// `GET /safety`: how to deal safely, linked from every caution.
 pub async fn safety(ctx: PageContext) -> SafetyPage {
     SafetyPage { ctx }
+}
+
+#[derive(askama::Template, askama_web::WebTemplate)]
+#[template(path = "messages/unsubscribe.html")]
+pub struct UnsubscribePage {
+    pub ctx: PageContext,
+    /// The signed link itself (the form posts back to it).
+    pub action: String,
+    pub username: String,
+    /// The mail is off now (after the POST, or already).
+    pub off: bool,
+}
+
+/// The member a signed unsubscribe link is for: 404 for a bad signature or a deleted member.
+async fn unsubscribing(
+    db: &Db,
+    secret: &SecretKey,
+    path: (UserId, String),
+) -> Result<(UserId, String, bool), AppError> {
+    let (user, token) = path;
+    if !notify::valid_unsubscribe_token(secret, user, &token) {
+        return Err(AppError::NotFound);
+    }
+    let found = db
+        .run(move |conn| crate::accounts::queries::message_mail(conn, user))
+        .await?
+        .ok_or(AppError::NotFound)?;
+    Ok((user, found.0, !found.1))
+}
+
+/// `GET /mail/unsubscribe/{user}/{token}`: asks to confirm (a link scanner opening the link
+/// changes nothing).
+pub async fn unsubscribe_form(
+    req: HttpRequest,
+    ctx: PageContext,
+    db: Db,
+    secret: web::Data<SecretKey>,
+    path: web::Path<(UserId, String)>,
+) -> Result<UnsubscribePage, AppError> {
+    let (_, username, off) = unsubscribing(&db, &secret, path.into_inner()).await?;
+    Ok(UnsubscribePage {
+        ctx,
+        action: req.path().to_owned(),
+        username,
+        off,
+    })
+}
+
+/// `POST /mail/unsubscribe/{user}/{token}`: turns the mail about new messages off. Needs no
+/// login nor CSRF token (a mail program's one-click button posts it): the signature is the
+/// authority, and the request's session is never used.
+pub async fn unsubscribe(
+    req: HttpRequest,
+    ctx: PageContext,
+    db: Db,
+    secret: web::Data<SecretKey>,
+    path: web::Path<(UserId, String)>,
+) -> Result<UnsubscribePage, AppError> {
+    let (user, username, _) = unsubscribing(&db, &secret, path.into_inner()).await?;
+    db.run(move |conn| crate::accounts::queries::set_message_mail(conn, user, false))
+        .await?;
+    tracing::info!(%user, "unsubscribed from mail about new messages");
+    Ok(UnsubscribePage {
+        ctx,
+        action: req.path().to_owned(),
+        username,
+        off: true,
+    })
 }

@@ -6,6 +6,7 @@ pub mod domain;
 pub mod handlers;
 pub mod images;
 pub mod models;
+pub mod notify;
 pub mod queries;
 pub mod routes;
 pub mod views;

@@ -135,6 +135,9 @@ pub fn events_after(
         .load(conn)
 }
 
+/// How long events stay for pages to catch up with (a page older than that reloads).
+pub const EVENTS_KEPT: chrono::Duration = chrono::Duration::days(2);
+
 /// Deletes events older than `before`; returns how many.
 pub fn delete_old_events(conn: &mut PgConnection, before: DateTime<Utc>) -> QueryResult<usize> {
     diesel::delete(member_events::table.filter(member_events::created_at.lt(before))).execute(conn)

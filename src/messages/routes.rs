@@ -49,5 +49,16 @@ pub fn routes() -> Vec<RouteDef> {
             web::post().to(messages::report),
         ),
         RouteDef::site("/safety", M::GET, web::get().to(messages::safety)),
+        // Signed links from mail (no login, no CSRF token: see `web::csrf`).
+        RouteDef::site(
+            "/mail/unsubscribe/{user}/{token}",
+            M::GET,
+            web::get().to(messages::unsubscribe_form),
+        ),
+        RouteDef::site(
+            "/mail/unsubscribe/{user}/{token}",
+            M::POST,
+            web::post().to(messages::unsubscribe),
+        ),
     ]
 }

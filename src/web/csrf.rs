@@ -30,6 +30,11 @@ use super::rate_limit::TrustProxyHeaders;
 use super::{AppError, SiteConfig, session};
 
 pub const FIELD: &str = "csrf_token";
+
+/// Paths whose POSTs are authorised by a signature in the URL, not by a session: a mail
+/// program's one-click unsubscribe (RFC 8058) posts from anywhere, without cookies. Handlers
+/// under them check the signature and never act on the session.
+pub const SIGNED_LINK_PREFIXES: &[&str] = &["/mail/unsubscribe/"];
 pub const HEADER: &str = "x-csrf-token";
 
 /// Largest urlencoded form body accepted; bigger ones get the 413 page.
@@ -47,7 +52,11 @@ pub async fn verify_csrf<B: MessageBody>(
     req: ServiceRequest,
     next: Next<B>,
 ) -> Result<ServiceResponse<EitherBody<B>>, actix_web::Error> {
-    if matches!(*req.method(), Method::GET | Method::HEAD | Method::OPTIONS) {
+    if matches!(*req.method(), Method::GET | Method::HEAD | Method::OPTIONS)
+        || SIGNED_LINK_PREFIXES
+            .iter()
+            .any(|prefix| req.path().starts_with(prefix))
+    {
         return next
             .call(req)
             .await

@@ -383,6 +383,10 @@ async fn spawn_app_with_state(
             counts_ttl_seconds: 0,
             ..ListingSettings::default()
         },
+        // Tests run the mail jobs when they choose to.
+        messages: corkboard::config::MessageSettings {
+            message_mail_delay_seconds: 0,
+        },
         secret: SecretKey::generate(),
         database_url: database.url.clone(),
     };
@@ -466,6 +470,8 @@ impl TestApp {
     /// What the app's job workers get, with this app's mailer.
     pub fn job_context(&self) -> corkboard::jobs::JobContext {
         corkboard::jobs::JobContext {
+            site: corkboard::mail::MailSite::from(&self.state.site),
+            secret: self.state.secret.clone(),
             db: Db::new(self.pool.clone()),
             storage: self.storage.clone(),
             mailer: self.mailer.clone(),
@@ -1339,9 +1345,19 @@ pub struct ReceivedMail {
     pub subject: String,
     pub text: String,
     pub html: String,
+    /// Every header, name and (unfolded, trimmed) raw value.
+    pub headers: Vec<(String, String)>,
 }
 
 impl ReceivedMail {
+    /// The value of header `name` (any letter case).
+    pub fn header(&self, name: &str) -> Option<&str> {
+        self.headers
+            .iter()
+            .find(|(n, _)| n.eq_ignore_ascii_case(name))
+            .map(|(_, v)| v.as_str())
+    }
+
     pub fn parse(raw: &[u8]) -> Self {
         let message = mail_parser::MessageParser::default()
             .parse(raw)
@@ -1358,6 +1374,15 @@ impl ReceivedMail {
             subject: message.subject().unwrap_or_default().to_owned(),
             text: message.body_text(0).unwrap_or_default().into_owned(),
             html: message.body_html(0).unwrap_or_default().into_owned(),
+            headers: message
+                .headers_raw()
+                .map(|(name, value)| {
+                    (
+                        name.to_owned(),
+                        value.split_whitespace().collect::<Vec<_>>().join(" "),
+                    )
+                })
+                .collect(),
         }
     }
 

@@ -219,3 +219,30 @@ async fn streams_are_private_and_end_with_the_login() {
     assert!(buyers.ends_within(WAIT).await);
     assert!(second_device.ends_within(WAIT).await);
 }
+
+#[tokio::test]
+async fn the_janitor_forgets_events_older_than_two_days() {
+    let app = spawn_app().await;
+    let (buyer, path) = conversation(&app).await;
+    reply(&buyer, &path, &[("body", "recent")]).await;
+    let all = count(&app, "SELECT count(*) AS n FROM member_events");
+    assert!(all >= 3, "{all}");
+    sql(
+        &app,
+        "UPDATE member_events SET created_at = now() - interval '49 hours'
+         WHERE seq = 1",
+    );
+    let old = count(
+        &app,
+        "SELECT count(*) AS n FROM member_events WHERE created_at < now() - interval '2 days'",
+    );
+    assert!(old >= 1);
+    corkboard::jobs::runner::ensure_periodic(&corkboard::web::Db::new(app.pool.clone()))
+        .await
+        .unwrap();
+    app.run_jobs().await;
+    assert_eq!(
+        count(&app, "SELECT count(*) AS n FROM member_events"),
+        all - old
+    );
+}

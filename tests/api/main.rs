@@ -15,6 +15,7 @@ mod listings;
 mod live;
 mod mail;
 mod manage;
+mod message_mail;
 mod messages;
 mod pages;
 mod profiles;
