@@ -1,5 +1,5 @@
 # Corkboard. `make run` serves the site with demo data; `make test` runs every check.
-.PHONY: run test css lint release schema bench bench-photos clean-var help
+.PHONY: run test css lint release schema bench bench-photos bench-messages clean-var help
 
 CARGO ?= cargo
 
@@ -11,6 +11,7 @@ help:
 	@echo "make release  build target/release/corkboard"
 	@echo "make bench    1,000,000 listings: requests/s and latency of pages and searches, EXPLAIN ANALYZE (release build)"
 	@echo "make bench-photos  CPU per 12 MP photo and peak memory of 8 concurrent uploads (release build)"
+	@echo "make bench-messages  live delivery over 1,000 streams on two instances, memory per stream, inbox req/s (release build)"
 	@echo "make schema   regenerate src/db/schema.rs with the Diesel CLI (migrates the ./var database first)"
 	@echo "make clean-var  stop nothing, delete ./var (the local database, uploads and keys)"
 
@@ -54,6 +55,12 @@ bench-photos:
 	@scripts/setup.sh run
 	$(CARGO) build --release --locked --bin corkboard --example bench_photos
 	./target/release/examples/bench_photos
+
+bench-messages:
+	@scripts/setup.sh run
+	@command -v wrk >/dev/null || scripts/setup.sh bench
+	$(CARGO) build --release --locked --bin corkboard --example bench_messages
+	./target/release/examples/bench_messages
 
 clean-var:
 	rm -rf var

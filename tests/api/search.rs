@@ -392,7 +392,7 @@ async fn pages_return_every_listing_once_while_new_ones_arrive() {
     let next = first
         .split("href=\"/search?")
         .skip(1)
-        .find(|s| s.contains("after="))
+        .find(|s| s[..s.find('"').unwrap()].contains("after="))
         .map(|s| {
             s[..s.find('"').unwrap()]
                 .replace("&amp;", "&")

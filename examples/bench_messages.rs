@@ -1,0 +1,579 @@
+//! `make bench-messages`: live delivery and the inbox under load, on this machine.
+//!
+//! 1. A private PostgreSQL cluster in `/tmp/corkboard-bench-messages` (made afresh each run)
+//!    gets 501 confirmed members: 250 pairs in direct conversations, and one member with 500
+//!    conversations for the inbox figure.
+//! 2. Two release instances (A and B, 2 workers each) share the database, as behind a load
+//!    balancer. Every paired member logs in and opens two live streams (`/events`), one on
+//!    each instance: 1,000 idle connections. The servers' memory is read before and after.
+//! 3. A sender posts 50 messages a second for 30 s (each of the 250 senders 12 a minute, under
+//!    the per-member limit) through the reply form, alternating instances. Each message
+//!    reaches its recipient's two tabs: one on the instance that took the POST (same-instance)
+//!    and one on the other (cross-instance). Latency is from sending the POST to the event, and
+//!    from the POST's answer (the message accepted) to the event.
+//! 4. `wrk` reads the inbox of the member with 500 conversations at 16 connections.
+//!
+//! Server, PostgreSQL, the clients and wrk share the machine's cores.
+
+use std::collections::HashMap;
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+use diesel::prelude::*;
+use futures_util::StreamExt;
+
+const DATA_DIR: &str = "/tmp/corkboard-bench-messages";
+const PAIRS: usize = 250;
+const RATE_PER_SECOND: u64 = 50;
+const SECONDS: u64 = 30;
+const PASSWORD: &str = "bench password 1";
+
+struct ServerGuard(Child);
+
+impl Drop for ServerGuard {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
+
+fn main() -> anyhow::Result<()> {
+    raise_open_files_limit();
+    let root = PathBuf::from(env!("CARGO_MANIFEST_DIR"));
+    let binary = root.join("target/release/corkboard");
+    anyhow::ensure!(binary.exists(), "build first: cargo build --release");
+    let _ = std::fs::remove_dir_all(DATA_DIR);
+    let cli = |args: &[&str]| -> anyhow::Result<String> {
+        let out = Command::new(&binary)
+            .args(args)
+            .env("DATA_DIR", DATA_DIR)
+            .env("RUST_LOG", "warn")
+            .env_remove("DATABASE_URL")
+            .output()?;
+        anyhow::ensure!(
+            out.status.success(),
+            "corkboard {args:?}: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        Ok(String::from_utf8(out.stdout)?.trim().to_owned())
+    };
+    let url = cli(&["database", "start"])?;
+    let result = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()?
+        .block_on(run(&binary, &url));
+    let stopped = cli(&["database", "stop"]);
+    let _ = std::fs::remove_dir_all(DATA_DIR);
+    result.and(stopped.map(|_| ()))
+}
+
+/// 1,000 connections and their clients need more than the usual 1,024 descriptors.
+fn raise_open_files_limit() {
+    // SAFETY: getrlimit/setrlimit with a valid pointer to a local struct.
+    unsafe {
+        let mut limit = libc::rlimit {
+            rlim_cur: 0,
+            rlim_max: 0,
+        };
+        if libc::getrlimit(libc::RLIMIT_NOFILE, &mut limit) == 0 {
+            limit.rlim_cur = limit.rlim_max.min(65_536);
+            libc::setrlimit(libc::RLIMIT_NOFILE, &limit);
+        }
+    }
+}
+
+fn start_server(binary: &Path, url: &str) -> anyhow::Result<(ServerGuard, String, u32)> {
+    let port = std::net::TcpListener::bind("127.0.0.1:0")?
+        .local_addr()?
+        .port();
+    let child = Command::new(binary)
+        .arg("serve")
+        .env("DATABASE_URL", url)
+        .env("DATA_DIR", DATA_DIR)
+        .env("BIND", format!("127.0.0.1:{port}"))
+        .env("WORKERS", "2")
+        .env("DATABASE_POOL_SIZE", "16")
+        // Each bench member logs in from an address of its own (X-Forwarded-For).
+        .env("TRUST_PROXY_HEADERS", "true")
+        .env("BCRYPT_COST", "4")
+        .env("RUST_LOG", "warn")
+        .stdout(Stdio::null())
+        .spawn()?;
+    let pid = child.id();
+    Ok((ServerGuard(child), format!("http://127.0.0.1:{port}"), pid))
+}
+
+async fn wait_ready(base: &str) -> anyhow::Result<()> {
+    let client = reqwest::Client::new();
+    for _ in 0..300 {
+        if let Ok(r) = client.get(format!("{base}/readyz")).send().await
+            && r.status().is_success()
+        {
+            return Ok(());
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    anyhow::bail!("{base} did not become ready")
+}
+
+/// Resident memory of a process, in KiB.
+fn rss_kib(pid: u32) -> u64 {
+    std::fs::read_to_string(format!("/proc/{pid}/status"))
+        .ok()
+        .and_then(|s| {
+            s.lines()
+                .find(|l| l.starts_with("VmRSS:"))
+                .and_then(|l| l.split_whitespace().nth(1))
+                .and_then(|n| n.parse().ok())
+        })
+        .unwrap_or(0)
+}
+
+fn seed(url: &str) -> anyhow::Result<()> {
+    let mut conn = corkboard::db::connect(url)?;
+    corkboard::bootstrap::prepare(&mut conn)?;
+    let hash = bcrypt::hash(PASSWORD, 4)?;
+    diesel::sql_query(
+        "INSERT INTO users (username, email, password_hash, email_verified_at)
+         SELECT 'bench' || i, 'bench' || i || '@example.com', $1, now()
+         FROM generate_series(0, $2) AS i",
+    )
+    .bind::<diesel::sql_types::Text, _>(&hash)
+    .bind::<diesel::sql_types::Integer, _>((2 * PAIRS) as i32)
+    .execute(&mut conn)?;
+    // Pairs: bench<i> writes to bench<i + PAIRS>.
+    diesel::sql_query(
+        "WITH pairs AS (
+             SELECT a.id AS sender, b.id AS recipient
+             FROM generate_series(0, $1 - 1) AS i
+             JOIN users a ON a.username = 'bench' || i
+             JOIN users b ON b.username = 'bench' || (i + $1)
+         ), made AS (
+             INSERT INTO conversations (kind, started_by, last_message_at)
+             SELECT 'direct', sender, now() FROM pairs RETURNING id, started_by
+         )
+         INSERT INTO conversation_members (conversation_id, user_id)
+         SELECT made.id, pairs.sender FROM made JOIN pairs ON pairs.sender = made.started_by
+         UNION ALL
+         SELECT made.id, pairs.recipient FROM made JOIN pairs ON pairs.sender = made.started_by",
+    )
+    .bind::<diesel::sql_types::Integer, _>(PAIRS as i32)
+    .execute(&mut conn)?;
+    // The inbox member (bench<2 PAIRS>) has a conversation with each of the 500 others, each
+    // with a message from them, newest activity spread over days.
+    diesel::sql_query(
+        "WITH me AS (SELECT id FROM users WHERE username = 'bench' || (2 * $1)),
+         others AS (
+             SELECT u.id, row_number() OVER (ORDER BY u.id) AS n
+             FROM users u, me WHERE u.id <> me.id
+         ), made AS (
+             INSERT INTO conversations (kind, started_by, last_message_at)
+             SELECT 'direct', others.id, now() - others.n * interval '7 minutes' FROM others
+             RETURNING id, started_by, last_message_at
+         ), theirs AS (
+             INSERT INTO conversation_members (conversation_id, user_id, activity_at)
+             SELECT made.id, made.started_by, made.last_message_at FROM made
+             RETURNING id, conversation_id, activity_at
+         ), mine AS (
+             INSERT INTO conversation_members (conversation_id, user_id, activity_at, unread)
+             SELECT made.id, me.id, made.last_message_at, 1 FROM made, me
+         )
+         INSERT INTO messages (conversation_id, member_id, kind, body, created_at)
+         SELECT theirs.conversation_id, theirs.id, 'text',
+                'Hello! Is the bike still available? I could come by on Saturday morning.',
+                theirs.activity_at
+         FROM theirs",
+    )
+    .bind::<diesel::sql_types::Integer, _>(PAIRS as i32)
+    .execute(&mut conn)?;
+    diesel::sql_query("ANALYZE").execute(&mut conn)?;
+    Ok(())
+}
+
+/// One member's browser: its own cookies, logged in.
+async fn logged_in(base: &str, member: usize) -> anyhow::Result<reqwest::Client> {
+    let client = reqwest::Client::builder()
+        .cookie_store(true)
+        .redirect(reqwest::redirect::Policy::none())
+        .default_headers({
+            let mut h = reqwest::header::HeaderMap::new();
+            // An address of its own, in a network of its own.
+            h.insert(
+                "X-Forwarded-For",
+                format!("10.{}.{}.7", member / 256, member % 256).parse()?,
+            );
+            h
+        })
+        .build()?;
+    let page = client
+        .get(format!("{base}/login"))
+        .send()
+        .await?
+        .text()
+        .await?;
+    let token = csrf_token(&page)?;
+    let response = client
+        .post(format!("{base}/login"))
+        .form(&[
+            ("csrf_token", token.as_str()),
+            ("login", &format!("bench{member}")),
+            ("password", PASSWORD),
+        ])
+        .send()
+        .await?;
+    anyhow::ensure!(
+        response.status() == reqwest::StatusCode::SEE_OTHER,
+        "log in bench{member}: {}",
+        response.status()
+    );
+    Ok(client)
+}
+
+fn csrf_token(html: &str) -> anyhow::Result<String> {
+    let at = html
+        .find("name=\"csrf_token\" value=\"")
+        .ok_or_else(|| anyhow::anyhow!("no CSRF token on the page"))?;
+    let rest = &html[at + "name=\"csrf_token\" value=\"".len()..];
+    Ok(rest[..rest.find('"').unwrap_or(0)].to_owned())
+}
+
+/// What each tab saw: (message id, when).
+type Seen = Arc<Mutex<Vec<(i64, Instant)>>>;
+
+/// Each sent message by id: when its POST was sent, when it was answered, which instance.
+type Sent = Arc<Mutex<HashMap<i64, (Instant, Instant, usize)>>>;
+
+async fn open_tab(client: reqwest::Client, url: String, seen: Seen) -> anyhow::Result<()> {
+    use eventsource_stream::Eventsource;
+    let response = client
+        .get(url)
+        .header("Accept", "text/event-stream")
+        .send()
+        .await?;
+    anyhow::ensure!(response.status().is_success(), "{}", response.status());
+    tokio::spawn(async move {
+        let mut events = response.bytes_stream().eventsource();
+        while let Some(Ok(event)) = events.next().await {
+            if event.event == "message"
+                && let Ok(data) = serde_json::from_str::<serde_json::Value>(&event.data)
+                && let Some(id) = data["message"].as_i64()
+            {
+                seen.lock().unwrap().push((id, Instant::now()));
+            }
+        }
+    });
+    Ok(())
+}
+
+fn percentile(sorted: &[f64], p: f64) -> f64 {
+    if sorted.is_empty() {
+        return f64::NAN;
+    }
+    let rank = ((p / 100.0) * (sorted.len() - 1) as f64).round() as usize;
+    sorted[rank.min(sorted.len() - 1)]
+}
+
+async fn run(binary: &Path, url: &str) -> anyhow::Result<()> {
+    println!("Seeding {} members …", 2 * PAIRS + 1);
+    seed(url)?;
+    // One after the other: the first makes the session key both use.
+    let (server_a, a, pid_a) = start_server(binary, url)?;
+    wait_ready(&a).await?;
+    let (server_b, b, pid_b) = start_server(binary, url)?;
+    wait_ready(&b).await?;
+    let bases = [a.clone(), b.clone()];
+
+    // Conversation of each pair, by sender.
+    let mut conn = corkboard::db::connect(url)?;
+    #[derive(QueryableByName)]
+    struct Pair {
+        #[diesel(sql_type = diesel::sql_types::BigInt)]
+        conversation: i64,
+        #[diesel(sql_type = diesel::sql_types::Text)]
+        sender: String,
+    }
+    let pairs: Vec<Pair> = diesel::sql_query(
+        "SELECT c.id AS conversation, a.username AS sender
+         FROM conversations c
+         JOIN users a ON a.id = c.started_by
+         JOIN conversation_members m ON m.conversation_id = c.id
+         JOIN users b ON b.id = m.user_id
+         WHERE a.username ~ '^bench[0-9]+$'
+           AND substring(a.username from 6)::int < $1
+           AND b.username = 'bench' || (substring(a.username from 6)::int + $1)
+         ORDER BY c.id",
+    )
+    .bind::<diesel::sql_types::Integer, _>(PAIRS as i32)
+    .load(&mut conn)?;
+    anyhow::ensure!(pairs.len() >= PAIRS, "{} pairs", pairs.len());
+
+    println!("Logging in {} members …", 2 * PAIRS + 1);
+    let mut clients: Vec<reqwest::Client> = Vec::new();
+    for member in 0..2 * PAIRS {
+        clients.push(logged_in(&bases[member % 2], member).await?);
+    }
+    let inbox_client = logged_in(&a, 2 * PAIRS).await?;
+
+    tokio::time::sleep(Duration::from_secs(2)).await;
+    let before = (rss_kib(pid_a), rss_kib(pid_b));
+    println!(
+        "Opening {} live connections (two per member, one on each instance) …",
+        4 * PAIRS
+    );
+    // Tabs of recipients record what they see, by instance: [A, B].
+    let seen: Vec<[Seen; 2]> = (0..2 * PAIRS)
+        .map(|_| [Seen::default(), Seen::default()])
+        .collect();
+    for (member, client) in clients.iter().enumerate() {
+        for (i, base) in bases.iter().enumerate() {
+            open_tab(
+                client.clone(),
+                format!("{base}/events"),
+                seen[member][i].clone(),
+            )
+            .await?;
+        }
+    }
+    tokio::time::sleep(Duration::from_secs(5)).await;
+    let after = (rss_kib(pid_a), rss_kib(pid_b));
+    let per_connection =
+        ((after.0 + after.1) as f64 - (before.0 + before.1) as f64) / (4 * PAIRS) as f64;
+
+    // The reply forms' tokens, one per sender.
+    let mut tokens = Vec::new();
+    for (i, pair) in pairs.iter().take(PAIRS).enumerate() {
+        let sender: usize = pair.sender[5..].parse()?;
+        let page = clients[sender]
+            .get(format!("{}/messages/{}", bases[i % 2], pair.conversation))
+            .send()
+            .await?
+            .text()
+            .await?;
+        tokens.push(csrf_token(&page)?);
+    }
+
+    println!("Sending {RATE_PER_SECOND} messages a second for {SECONDS} s …");
+    // message id -> (sent, accepted, instance that took it)
+    let sent: Sent = Arc::default();
+    let failures = Arc::new(std::sync::atomic::AtomicUsize::new(0));
+    let mut ticker = tokio::time::interval(Duration::from_millis(1000 / RATE_PER_SECOND));
+    let total = RATE_PER_SECOND * SECONDS;
+    let mut handles = Vec::new();
+    for n in 0..total as usize {
+        ticker.tick().await;
+        let index = n % PAIRS;
+        let pair = &pairs[index];
+        let sender: usize = pair.sender[5..].parse()?;
+        let instance = (n / PAIRS) % 2;
+        let client = clients[sender].clone();
+        let url = format!("{}/messages/{}", bases[instance], pair.conversation);
+        let token = tokens[index].clone();
+        let (sent, failures) = (sent.clone(), failures.clone());
+        handles.push(tokio::spawn(async move {
+            let form = reqwest::multipart::Form::new()
+                .text("csrf_token", token)
+                .text("body", format!("Bench message {n}: is it still available?"));
+            let start = Instant::now();
+            match client.post(url).multipart(form).send().await {
+                Ok(r) if r.status() == reqwest::StatusCode::SEE_OTHER => {
+                    let accepted = Instant::now();
+                    let id = r.headers()["location"]
+                        .to_str()
+                        .ok()
+                        .and_then(|l| l.rsplit("#m").next())
+                        .and_then(|id| id.parse::<i64>().ok());
+                    if let Some(id) = id {
+                        sent.lock().unwrap().insert(id, (start, accepted, instance));
+                    }
+                }
+                Ok(r) => {
+                    if failures.fetch_add(1, std::sync::atomic::Ordering::Relaxed) < 3 {
+                        eprintln!("send: {}", r.status());
+                    }
+                }
+                Err(err) => {
+                    if failures.fetch_add(1, std::sync::atomic::Ordering::Relaxed) < 3 {
+                        eprintln!("send: {err}");
+                    }
+                }
+            }
+        }));
+    }
+    for handle in handles {
+        let _ = handle.await;
+    }
+    tokio::time::sleep(Duration::from_secs(2)).await;
+
+    // Correlate: each message reaches the recipient's tab on A and on B.
+    let sent = sent.lock().unwrap().clone();
+    let mut same_from_send = Vec::new();
+    let mut cross_from_send = Vec::new();
+    let mut same_from_accept = Vec::new();
+    let mut cross_from_accept = Vec::new();
+    let mut before_accept = 0usize;
+    let mut delivered = 0usize;
+    for pair in pairs.iter().take(PAIRS) {
+        let sender: usize = pair.sender[5..].parse()?;
+        let recipient = sender + PAIRS;
+        for (tab, seen) in seen[recipient].iter().enumerate() {
+            for &(id, at) in seen.lock().unwrap().iter() {
+                let Some(&(start, accepted, instance)) = sent.get(&id) else {
+                    continue;
+                };
+                delivered += 1;
+                let from_send = at.duration_since(start).as_secs_f64() * 1000.0;
+                let from_accept = if at < accepted {
+                    before_accept += 1;
+                    0.0
+                } else {
+                    at.duration_since(accepted).as_secs_f64() * 1000.0
+                };
+                if tab == instance {
+                    same_from_send.push(from_send);
+                    same_from_accept.push(from_accept);
+                } else {
+                    cross_from_send.push(from_send);
+                    cross_from_accept.push(from_accept);
+                }
+            }
+        }
+    }
+    for list in [
+        &mut same_from_send,
+        &mut cross_from_send,
+        &mut same_from_accept,
+        &mut cross_from_accept,
+    ] {
+        list.sort_by(|a, b| a.partial_cmp(b).unwrap());
+    }
+    let during = (rss_kib(pid_a), rss_kib(pid_b));
+
+    // The inbox of the member with 500 conversations.
+    let cookie = {
+        let response = inbox_client.get(format!("{a}/messages")).send().await?;
+        anyhow::ensure!(response.status().is_success());
+        let body = response.text().await?;
+        anyhow::ensure!(body.contains("Hello! Is the bike"), "the inbox page");
+        // wrk needs the cookie: read it back through a fresh login's Set-Cookie.
+        let client = reqwest::Client::builder()
+            .redirect(reqwest::redirect::Policy::none())
+            .build()?;
+        let login = client
+            .get(format!("{a}/login"))
+            .header("X-Forwarded-For", "10.250.250.250")
+            .send()
+            .await?;
+        let first = session_cookie(&login);
+        let page = login.text().await?;
+        let response = client
+            .post(format!("{a}/login"))
+            .header("X-Forwarded-For", "10.250.250.250")
+            .header("Cookie", &first)
+            .form(&[
+                ("csrf_token", csrf_token(&page)?.as_str()),
+                ("login", &format!("bench{}", 2 * PAIRS)),
+                ("password", PASSWORD),
+            ])
+            .send()
+            .await?;
+        anyhow::ensure!(response.status() == reqwest::StatusCode::SEE_OTHER);
+        session_cookie(&response)
+    };
+    let wrk = Command::new("wrk")
+        .args([
+            "-t2",
+            "-c16",
+            "-d8s",
+            "--latency",
+            "-H",
+            &format!("Cookie: {cookie}"),
+            &format!("{a}/messages"),
+        ])
+        .output()?;
+    let wrk_out = String::from_utf8_lossy(&wrk.stdout).to_string();
+    let inbox_rps = wrk_out
+        .lines()
+        .find(|l| l.starts_with("Requests/sec:"))
+        .and_then(|l| l.split_whitespace().nth(1))
+        .unwrap_or("?")
+        .to_owned();
+    let latency = |p: &str| {
+        wrk_out
+            .lines()
+            .find(|l| l.trim_start().starts_with(p))
+            .and_then(|l| l.split_whitespace().nth(1))
+            .unwrap_or("?")
+            .to_owned()
+    };
+    let non_2xx = wrk_out
+        .lines()
+        .find(|l| l.contains("Non-2xx"))
+        .unwrap_or("")
+        .trim()
+        .to_owned();
+    drop(server_a);
+    drop(server_b);
+
+    let failures = failures.load(std::sync::atomic::Ordering::Relaxed);
+    println!();
+    println!(
+        "Two release instances (2 workers each), PostgreSQL, {} live connections, the sender and wrk on this 2-core machine",
+        4 * PAIRS
+    );
+    println!();
+    println!(
+        "Messages: {} sent of {total} ({failures} refused or failed); {delivered} deliveries to recipients' tabs of {} expected",
+        sent.len(),
+        2 * sent.len()
+    );
+    println!();
+    println!("| delivery | p50 | p99 | max | samples |");
+    println!("|---|---:|---:|---:|---:|");
+    for (name, list) in [
+        ("same instance, from POST sent", &same_from_send),
+        ("cross instance, from POST sent", &cross_from_send),
+        ("same instance, from POST accepted", &same_from_accept),
+        ("cross instance, from POST accepted", &cross_from_accept),
+    ] {
+        println!(
+            "| {name} | {:.1} ms | {:.1} ms | {:.1} ms | {} |",
+            percentile(list, 50.0),
+            percentile(list, 99.0),
+            list.last().copied().unwrap_or(f64::NAN),
+            list.len()
+        );
+    }
+    println!();
+    println!(
+        "{before_accept} of {delivered} events arrived before the POST's answer did (counted as 0 ms from accepted)."
+    );
+    println!();
+    println!("| server memory (RSS, A + B) | KiB |");
+    println!("|---|---:|");
+    println!("| logged in, no streams | {} |", before.0 + before.1);
+    println!("| {} idle streams | {} |", 4 * PAIRS, after.0 + after.1);
+    println!("| after 30 s of messages | {} |", during.0 + during.1);
+    println!("| per idle connection | {per_connection:.1} |");
+    println!();
+    println!(
+        "Inbox of a member with 500 conversations (wrk, 16 connections, 8 s): {inbox_rps} req/s, p50 {}, p99 {} {non_2xx}",
+        latency("50%"),
+        latency("99%")
+    );
+    Ok(())
+}
+
+fn session_cookie(response: &reqwest::Response) -> String {
+    response
+        .headers()
+        .get_all("set-cookie")
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .find(|v| v.starts_with("corkboard_session="))
+        .and_then(|v| v.split(';').next())
+        .unwrap_or_default()
+        .to_owned()
+}
