@@ -135,7 +135,7 @@ fn rss_kib(pid: u32) -> u64 {
 fn seed(url: &str) -> anyhow::Result<()> {
     let mut conn = corkboard::db::connect(url)?;
     corkboard::bootstrap::prepare(&mut conn)?;
-    let hash = bcrypt::hash(PASSWORD, 4)?;
+    let hash = corkboard::accounts::password::hash(PASSWORD, 4)?;
     diesel::sql_query(
         "INSERT INTO users (username, email, password_hash, email_verified_at)
          SELECT 'bench' || i, 'bench' || i || '@example.com', $1, now()
@@ -188,6 +188,12 @@ fn seed(url: &str) -> anyhow::Result<()> {
          FROM theirs",
     )
     .bind::<diesel::sql_types::Integer, _>(PAIRS as i32)
+    .execute(&mut conn)?;
+    // As sending keeps it.
+    diesel::sql_query(
+        "UPDATE conversations c SET last_message_id =
+             (SELECT max(m.id) FROM messages m WHERE m.conversation_id = c.id)",
+    )
     .execute(&mut conn)?;
     diesel::sql_query("ANALYZE").execute(&mut conn)?;
     Ok(())

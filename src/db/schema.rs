@@ -70,6 +70,7 @@ diesel::table! {
         title -> Nullable<Text>,
         last_message_at -> Nullable<Timestamptz>,
         created_at -> Timestamptz,
+        last_message_id -> Nullable<Int8>,
     }
 }
 

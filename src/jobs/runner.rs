@@ -193,6 +193,7 @@ async fn dispatch(ctx: &JobContext, worker: &str, job: &ClaimedJob) -> anyhow::R
         Janitor::KIND => {
             janitor::sweep(&ctx.db, &ctx.storage, janitor::GRACE).await?;
             janitor::sweep_sessions(&ctx.db, ctx.session_lifetime).await?;
+            crate::messages::images::sweep_orphans(&ctx.db, &ctx.storage, janitor::GRACE).await?;
             let kept_since = Utc::now() - crate::messages::queries::EVENTS_KEPT;
             ctx.db
                 .run(move |conn| crate::messages::queries::delete_old_events(conn, kept_since))

@@ -12,7 +12,7 @@
 
 use chrono::{DateTime, Utc};
 use diesel::prelude::*;
-use diesel::sql_types::{BigInt, Bool, Int4, Nullable, Text, Timestamptz};
+use diesel::sql_types::{BigInt, Bool, Nullable, Text, Timestamptz};
 
 use super::domain::{ConversationKind, MessageKind, VideoSource};
 use super::models::{Conversation, Member, Message, NewMessage};
@@ -133,6 +133,14 @@ pub fn events_after(
             member_events::message_id,
         ))
         .load(conn)
+}
+
+/// Whether a message refers to a stored photo.
+pub fn image_in_use(conn: &mut PgConnection, key: &ObjectKey) -> QueryResult<bool> {
+    diesel::select(diesel::dsl::exists(
+        messages::table.filter(messages::image_key.eq(key)),
+    ))
+    .get_result(conn)
 }
 
 /// How long events stay for pages to catch up with (a page older than that reloads).
@@ -318,7 +326,10 @@ pub fn send(
             .returning((messages::id, messages::created_at))
             .get_result(conn)?;
         diesel::update(conversations::table.find(conversation))
-            .set(conversations::last_message_at.eq(at))
+            .set((
+                conversations::last_message_at.eq(at),
+                conversations::last_message_id.eq(id),
+            ))
             .execute(conn)?;
         // Everyone sees it come up (archived or not); the sender has read it.
         diesel::sql_query(
@@ -775,40 +786,31 @@ impl InboxCursor {
 }
 
 /// One row of an inbox.
-#[derive(Debug, Clone, QueryableByName)]
+#[derive(Debug, Clone)]
 pub struct InboxRow {
-    #[diesel(sql_type = BigInt)]
     pub conversation_id: ConversationId,
-    #[diesel(sql_type = Int4)]
     pub unread: i32,
-    #[diesel(sql_type = Timestamptz)]
     pub activity_at: DateTime<Utc>,
-    #[diesel(sql_type = Nullable<BigInt>)]
     pub listing_id: Option<ListingId>,
-    #[diesel(sql_type = Nullable<Text>)]
     pub listing_title: Option<String>,
-    #[diesel(sql_type = Nullable<Text>)]
     pub listing_thumb: Option<ObjectKey>,
-    #[diesel(sql_type = Nullable<Text>)]
     pub other_username: Option<String>,
-    #[diesel(sql_type = Nullable<Text>)]
     pub other_name: Option<String>,
-    #[diesel(sql_type = Nullable<Text>)]
     pub other_avatar: Option<ObjectKey>,
-    #[diesel(sql_type = Nullable<Bool>)]
     pub other_deleted: Option<bool>,
-    #[diesel(sql_type = Nullable<Text>)]
     pub last_kind: Option<MessageKind>,
-    #[diesel(sql_type = Nullable<Text>)]
     pub last_body: Option<String>,
-    #[diesel(sql_type = Nullable<Text>)]
     pub last_video_source: Option<VideoSource>,
-    #[diesel(sql_type = Nullable<Bool>)]
     pub last_mine: Option<bool>,
 }
 
 /// A page of a member's conversations (archived or not), newest activity first; one more
 /// than `limit` is read so the caller knows whether there is a next page.
+///
+/// Three statements Diesel prepares once per connection (a single one joining everything
+/// costs more to plan than to run): the page of memberships (one index scan that stops at the
+/// limit), then the conversations with their listing and last message, and the other members,
+/// of that page only.
 pub fn inbox_page(
     conn: &mut PgConnection,
     user: UserId,
@@ -816,39 +818,111 @@ pub fn inbox_page(
     after: Option<InboxCursor>,
     limit: i64,
 ) -> QueryResult<Vec<InboxRow>> {
-    let (at, id) = after.map_or((None, None), |c| (Some(c.at), Some(c.id)));
-    diesel::sql_query(
-        "SELECT cm.conversation_id, cm.unread, cm.activity_at,
-                l.id AS listing_id, l.title AS listing_title, l.cover_thumb_key AS listing_thumb,
-                u.username AS other_username, u.display_name AS other_name,
-                u.avatar_key AS other_avatar, (u.deleted_at IS NOT NULL) AS other_deleted,
-                m.kind AS last_kind, m.body AS last_body, m.video_source AS last_video_source,
-                (m.member_id = cm.id) AS last_mine
-         FROM conversation_members cm
-         JOIN conversations c ON c.id = cm.conversation_id
-         LEFT JOIN listings l ON l.id = c.listing_id
-         LEFT JOIN LATERAL (
-             SELECT o.user_id FROM conversation_members o
-             WHERE o.conversation_id = cm.conversation_id AND o.id <> cm.id
-             ORDER BY o.id LIMIT 1
-         ) o ON true
-         LEFT JOIN users u ON u.id = o.user_id
-         LEFT JOIN LATERAL (
-             SELECT kind, body, video_source, member_id FROM messages
-             WHERE conversation_id = cm.conversation_id
-             ORDER BY id DESC LIMIT 1
-         ) m ON true
-         WHERE cm.user_id = $1 AND cm.archived = $2
-           AND ($3::timestamptz IS NULL OR (cm.activity_at, cm.conversation_id) < ($3, $4))
-         ORDER BY cm.activity_at DESC, cm.conversation_id DESC
-         LIMIT $5",
-    )
-    .bind::<BigInt, _>(user)
-    .bind::<Bool, _>(archived)
-    .bind::<Nullable<Timestamptz>, _>(at)
-    .bind::<Nullable<BigInt>, _>(id)
-    .bind::<BigInt, _>(limit + 1)
-    .load(conn)
+    use crate::db::schema::listings;
+    use diesel::dsl::sql;
+    let mut page = conversation_members::table
+        .filter(conversation_members::user_id.eq(user))
+        .filter(conversation_members::archived.eq(archived))
+        .order((
+            conversation_members::activity_at.desc(),
+            conversation_members::conversation_id.desc(),
+        ))
+        .limit(limit + 1)
+        .select((
+            conversation_members::id,
+            conversation_members::conversation_id,
+            conversation_members::unread,
+            conversation_members::activity_at,
+        ))
+        .into_boxed();
+    if let Some(cursor) = after {
+        // A row comparison, so the index scan starts at the cursor.
+        page = page.filter(
+            sql::<Bool>(
+                "(conversation_members.activity_at, conversation_members.conversation_id) < (",
+            )
+            .bind::<Timestamptz, _>(cursor.at)
+            .sql(", ")
+            .bind::<BigInt, _>(cursor.id)
+            .sql(")"),
+        );
+    }
+    let page: Vec<(MemberId, ConversationId, i32, DateTime<Utc>)> = page.load(conn)?;
+    if page.is_empty() {
+        return Ok(Vec::new());
+    }
+    let ids: Vec<ConversationId> = page.iter().map(|row| row.1).collect();
+    type Details = (
+        ConversationId,
+        Option<ListingId>,
+        Option<String>,
+        Option<ObjectKey>,
+        Option<MessageKind>,
+        Option<String>,
+        Option<VideoSource>,
+        Option<MemberId>,
+    );
+    let details: Vec<Details> = conversations::table
+        .left_join(listings::table.on(listings::id.nullable().eq(conversations::listing_id)))
+        .left_join(messages::table.on(messages::id.nullable().eq(conversations::last_message_id)))
+        .filter(conversations::id.eq_any(&ids))
+        .select((
+            conversations::id,
+            listings::id.nullable(),
+            listings::title.nullable(),
+            listings::cover_thumb_key.nullable(),
+            messages::kind.nullable(),
+            messages::body.nullable(),
+            messages::video_source.nullable(),
+            messages::member_id.nullable(),
+        ))
+        .load(conn)?;
+    let others: Vec<(ConversationId, String, String, Option<ObjectKey>, bool)> =
+        conversation_members::table
+            .inner_join(users::table.on(users::id.nullable().eq(conversation_members::user_id)))
+            .filter(conversation_members::conversation_id.eq_any(&ids))
+            .filter(conversation_members::user_id.ne(user))
+            .order((
+                conversation_members::conversation_id,
+                conversation_members::id,
+            ))
+            .select((
+                conversation_members::conversation_id,
+                users::username,
+                users::display_name,
+                users::avatar_key,
+                users::deleted_at.is_not_null(),
+            ))
+            .load(conn)?;
+    let details: std::collections::HashMap<ConversationId, Details> =
+        details.into_iter().map(|d| (d.0, d)).collect();
+    let mut other_of = std::collections::HashMap::new();
+    for other in others {
+        other_of.entry(other.0).or_insert(other);
+    }
+    Ok(page
+        .into_iter()
+        .map(|(member, conversation_id, unread, activity_at)| {
+            let d = details.get(&conversation_id);
+            let other = other_of.remove(&conversation_id);
+            InboxRow {
+                conversation_id,
+                unread,
+                activity_at,
+                listing_id: d.and_then(|d| d.1),
+                listing_title: d.and_then(|d| d.2.clone()),
+                listing_thumb: d.and_then(|d| d.3.clone()),
+                other_username: other.as_ref().map(|o| o.1.clone()),
+                other_name: other.as_ref().map(|o| o.2.clone()),
+                other_avatar: other.as_ref().and_then(|o| o.3.clone()),
+                other_deleted: other.as_ref().map(|o| o.4),
+                last_kind: d.and_then(|d| d.4),
+                last_body: d.and_then(|d| d.5.clone()),
+                last_video_source: d.and_then(|d| d.6),
+                last_mine: d.and_then(|d| d.7).map(|author| author == member),
+            }
+        })
+        .collect())
 }
 
 /// How many conversations a member archived.

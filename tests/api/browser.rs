@@ -315,6 +315,19 @@ async fn a_visitor_searches_filters_by_distance_and_switches_views() {
     browser.close().await;
 }
 
+/// The value of the form field with `id`.
+async fn value_of(browser: &Browser, id: &str) -> String {
+    browser
+        .client
+        .find(Locator::Id(id))
+        .await
+        .unwrap()
+        .prop("value")
+        .await
+        .unwrap()
+        .unwrap_or_default()
+}
+
 /// The text of the element matching `css`, or "" when there is none.
 async fn text_of(browser: &Browser, css: &str) -> String {
     match browser.client.find(Locator::Css(css)).await {
@@ -375,15 +388,11 @@ async fn two_members_chat_live_in_two_browsers() {
     sellers
         .wait_for_text("#messages li:last-child", "Seen")
         .await;
-    let body = sellers
-        .client
-        .find(Locator::Id("body"))
-        .await
-        .unwrap()
-        .prop("value")
-        .await
-        .unwrap();
-    assert_eq!(body.as_deref(), Some(""), "the box is emptied once sent");
+    assert_eq!(
+        value_of(&sellers, "body").await,
+        "",
+        "the box is emptied once sent"
+    );
 
     // A refused message stays in the box with the reason next to it, still without a reload.
     let too_long = "x".repeat(5_001);
@@ -397,15 +406,11 @@ async fn two_members_chat_live_in_two_browsers() {
         .unwrap();
     sellers.click("form[data-reply-form] button").await;
     sellers.wait_for_text("#error-summary", "5,000").await;
-    let kept = sellers
-        .client
-        .find(Locator::Id("body"))
-        .await
-        .unwrap()
-        .prop("value")
-        .await
-        .unwrap();
-    assert_eq!(kept.map(|v| v.len()), Some(5_001), "the text is kept");
+    assert_eq!(
+        value_of(&sellers, "body").await.len(),
+        5_001,
+        "the text is kept"
+    );
 
     // Neither page ever reloaded.
     for browser in [&sellers, &buyers] {

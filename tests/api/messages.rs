@@ -743,3 +743,48 @@ async fn a_thread_outlives_its_listing() {
         StatusCode::NOT_FOUND
     );
 }
+
+#[tokio::test]
+async fn the_janitor_removes_message_photos_nothing_refers_to() {
+    let app = spawn_app().await;
+    app.sign_up_new_member().await;
+    let (id, _) = listing(&app, "Brass lamp").await;
+    let (buyer, _) = app.new_member().await;
+    let conversation = conversation_of(&contact(&buyer, id, &[("body", "Hello")]).await);
+    let form = buyer.multipart_form(&conversation).await.part(
+        "image",
+        reqwest::multipart::Part::bytes(png(320, 240)).file_name("lamp.png"),
+    );
+    conversation_of(&buyer.post_multipart(&conversation, form).await);
+    // A photo left behind by a process that died between storing it and its message.
+    let orphan = corkboard::storage::ObjectKey::parse("messages/left-behind.jpg").unwrap();
+    app.storage
+        .put(&orphan, bytes::Bytes::from_static(b"jpeg"), "image/jpeg")
+        .await
+        .unwrap();
+    assert_eq!(app.storage.list("messages/").await.unwrap().len(), 2);
+
+    let db = corkboard::web::Db::new(app.pool.clone());
+    // Young leftovers are left alone (their message may be on its way).
+    let removed = corkboard::messages::images::sweep_orphans(
+        &db,
+        &app.storage,
+        std::time::Duration::from_secs(3600),
+    )
+    .await
+    .unwrap();
+    assert_eq!(removed, 0);
+    let removed =
+        corkboard::messages::images::sweep_orphans(&db, &app.storage, std::time::Duration::ZERO)
+            .await
+            .unwrap();
+    assert_eq!(removed, 1);
+    let left = app.storage.list("messages/").await.unwrap();
+    assert_eq!(left.len(), 1);
+    assert_ne!(left[0].key, orphan.as_str());
+    let page = app.get_ok_page(&conversation).await;
+    assert!(
+        page.body.contains("width=\"320\" height=\"240\""),
+        "the sent photo stays"
+    );
+}
