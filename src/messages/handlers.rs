@@ -745,6 +745,18 @@ pub struct ActionForm {
     action: String,
 }
 
+impl ActionForm {
+    /// `true` for the `on` action, `false` for the `off` one; anything else is a 400 saying
+    /// `refusal`.
+    fn choice(&self, on: &str, off: &str, refusal: &str) -> Result<bool, AppError> {
+        match self.action.as_str() {
+            a if a == on => Ok(true),
+            a if a == off => Ok(false),
+            _ => Err(AppError::BadRequest(refusal.into())),
+        }
+    }
+}
+
 /// `POST /messages/{id}/archive`: `action` = archive or unarchive.
 pub async fn archive(
     AuthUser(me): AuthUser,
@@ -754,11 +766,7 @@ pub async fn archive(
     form: web::Form<ActionForm>,
 ) -> Result<HttpResponse, AppError> {
     let id = id.into_inner();
-    let archived = match form.action.as_str() {
-        "archive" => true,
-        "unarchive" => false,
-        _ => return Err(AppError::BadRequest("Choose to archive or not.".into())),
-    };
+    let archived = form.choice("archive", "unarchive", "Choose to archive or not.")?;
     let found = db
         .run(move |conn| queries::set_archived(conn, id, me.id, archived))
         .await?;
@@ -787,11 +795,7 @@ pub async fn block(
     form: web::Form<ActionForm>,
 ) -> Result<HttpResponse, AppError> {
     let id = id.into_inner();
-    let blocking = match form.action.as_str() {
-        "block" => true,
-        "unblock" => false,
-        _ => return Err(AppError::BadRequest("Choose to block or unblock.".into())),
-    };
+    let blocking = form.choice("block", "unblock", "Choose to block or unblock.")?;
     let user = me.id;
     let name = db
         .run(move |conn| {
