@@ -88,6 +88,17 @@ fn the_private_cluster_takes_corkboards_memory_settings() {
 
     // The test cluster's size from corkboard.conf (PostgreSQL's own default is 4GB).
     assert_eq!(setting.effective_cache_size, "512MB");
+
+    #[derive(diesel::QueryableByName)]
+    struct Cost {
+        #[diesel(sql_type = diesel::sql_types::Text)]
+        random_page_cost: String,
+    }
+    let cost: Cost = diesel::sql_query("SHOW random_page_cost")
+        .get_result(&mut conn)
+        .unwrap();
+    // For a local SSD (PostgreSQL's own default, 4, is for spinning disks).
+    assert_eq!(cost.random_page_cost, "1.1");
 }
 
 /// Runs `program args…` as the `nobody` account; `None` when the tests do not run as root
