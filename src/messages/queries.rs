@@ -809,10 +809,9 @@ pub struct InboxRow {
 /// A page of a member's conversations (archived or not), newest activity first; one more
 /// than `limit` is read so the caller knows whether there is a next page.
 ///
-/// Three statements Diesel prepares once per connection (a single one joining everything
+/// Two statements Diesel prepares once per connection (a single one joining everything
 /// costs more to plan than to run): the page of memberships (one index scan that stops at the
-/// limit), then the conversations with their listing and last message, and the other members,
-/// of that page only.
+/// limit), then that page's conversations with their listing, last message and other members.
 pub fn inbox_page(
     conn: &mut PgConnection,
     user: UserId,
@@ -863,11 +862,20 @@ pub fn inbox_page(
         Option<String>,
         Option<VideoSource>,
         Option<MemberId>,
+        Option<(String, String, Option<ObjectKey>, bool)>,
     );
+    // The other members too (one row each; the first, by when they joined, is shown).
     let details: Vec<Details> = conversations::table
         .left_join(listings::table.on(listings::id.nullable().eq(conversations::listing_id)))
         .left_join(messages::table.on(messages::id.nullable().eq(conversations::last_message_id)))
+        .left_join(
+            conversation_members::table.on(conversation_members::conversation_id
+                .eq(conversations::id)
+                .and(conversation_members::user_id.ne(user))),
+        )
+        .left_join(users::table.on(users::id.nullable().eq(conversation_members::user_id)))
         .filter(conversations::id.eq_any(&ids))
+        .order((conversations::id, conversation_members::id))
         .select((
             conversations::id,
             listings::id.nullable(),
@@ -877,36 +885,25 @@ pub fn inbox_page(
             messages::body.nullable(),
             messages::video_source.nullable(),
             messages::member_id.nullable(),
-        ))
-        .load(conn)?;
-    let others: Vec<(ConversationId, String, String, Option<ObjectKey>, bool)> =
-        conversation_members::table
-            .inner_join(users::table.on(users::id.nullable().eq(conversation_members::user_id)))
-            .filter(conversation_members::conversation_id.eq_any(&ids))
-            .filter(conversation_members::user_id.ne(user))
-            .order((
-                conversation_members::conversation_id,
-                conversation_members::id,
-            ))
-            .select((
-                conversation_members::conversation_id,
+            (
                 users::username,
                 users::display_name,
                 users::avatar_key,
                 users::deleted_at.is_not_null(),
-            ))
-            .load(conn)?;
-    let details: std::collections::HashMap<ConversationId, Details> =
-        details.into_iter().map(|d| (d.0, d)).collect();
-    let mut other_of = std::collections::HashMap::new();
-    for other in others {
-        other_of.entry(other.0).or_insert(other);
+            )
+                .nullable(),
+        ))
+        .load(conn)?;
+    let mut details_of: std::collections::HashMap<ConversationId, Details> =
+        std::collections::HashMap::with_capacity(details.len());
+    for row in details {
+        details_of.entry(row.0).or_insert(row);
     }
     Ok(page
         .into_iter()
         .map(|(member, conversation_id, unread, activity_at)| {
-            let d = details.get(&conversation_id);
-            let other = other_of.remove(&conversation_id);
+            let d = details_of.get(&conversation_id);
+            let other = d.and_then(|d| d.8.as_ref());
             InboxRow {
                 conversation_id,
                 unread,
@@ -914,10 +911,10 @@ pub fn inbox_page(
                 listing_id: d.and_then(|d| d.1),
                 listing_title: d.and_then(|d| d.2.clone()),
                 listing_thumb: d.and_then(|d| d.3.clone()),
-                other_username: other.as_ref().map(|o| o.1.clone()),
-                other_name: other.as_ref().map(|o| o.2.clone()),
-                other_avatar: other.as_ref().and_then(|o| o.3.clone()),
-                other_deleted: other.as_ref().map(|o| o.4),
+                other_username: other.map(|o| o.0.clone()),
+                other_name: other.map(|o| o.1.clone()),
+                other_avatar: other.and_then(|o| o.2.clone()),
+                other_deleted: other.map(|o| o.3),
                 last_kind: d.and_then(|d| d.4),
                 last_body: d.and_then(|d| d.5.clone()),
                 last_video_source: d.and_then(|d| d.6),
