@@ -83,9 +83,19 @@ async fn every_page_a_visitor_sees_passes_axe_at_desktop_and_phone_widths() {
         &format!("/u/{username}"),
         "/login",
         "/signup",
+        "/safety",
         "/no-such-page",
     ] {
         check(&browser, &app, path, &mut problems).await;
+    }
+    // The signed unsubscribe link from a mail, before and after confirming.
+    let unsubscribe = app.unsubscribe_path(&username);
+    check(&browser, &app, &unsubscribe, &mut problems).await;
+    browser.client.goto(&app.url(&unsubscribe)).await.unwrap();
+    browser.click("main form button").await;
+    browser.wait_for_text("main", "will not get e-mails").await;
+    for violation in browser.axe_violations().await {
+        problems.push(format!("unsubscribed: {violation}"));
     }
     // A form with errors.
     browser.client.goto(&app.url("/signup")).await.unwrap();

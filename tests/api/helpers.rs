@@ -467,6 +467,22 @@ impl TestApp {
         Instance { address, handle }
     }
 
+    /// The path of `username`'s signed link to stop mail about new messages (as the mail
+    /// carries it).
+    pub fn unsubscribe_path(&self, username: &str) -> String {
+        use diesel::prelude::*;
+        let id: corkboard::db::ids::UserId = corkboard::db::schema::users::table
+            .filter(corkboard::db::schema::users::username.eq(username))
+            .select(corkboard::db::schema::users::id)
+            .first(&mut self.pool.get().unwrap())
+            .unwrap();
+        let site = corkboard::mail::MailSite::from(&self.state.site);
+        corkboard::messages::notify::unsubscribe_url(&site, &self.state.secret, id)
+            .strip_prefix(&self.address)
+            .expect("a link to this app")
+            .to_owned()
+    }
+
     /// What the app's job workers get, with this app's mailer.
     pub fn job_context(&self) -> corkboard::jobs::JobContext {
         corkboard::jobs::JobContext {
