@@ -15,9 +15,13 @@
 //!
 //! Server, PostgreSQL, the clients and wrk share the machine's cores.
 
+#[path = "common/mod.rs"]
+#[allow(dead_code)] // Each benchmark uses part of it.
+mod common;
+
 use std::collections::HashMap;
-use std::path::{Path, PathBuf};
-use std::process::{Child, Command, Stdio};
+use std::path::Path;
+use std::process::{Command, Stdio};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
@@ -30,35 +34,11 @@ const RATE_PER_SECOND: u64 = 50;
 const SECONDS: u64 = 30;
 const PASSWORD: &str = "bench password 1";
 
-struct ServerGuard(Child);
-
-impl Drop for ServerGuard {
-    fn drop(&mut self) {
-        let _ = self.0.kill();
-        let _ = self.0.wait();
-    }
-}
-
 fn main() -> anyhow::Result<()> {
     raise_open_files_limit();
-    let root = PathBuf::from(env!("CARGO_MANIFEST_DIR"));
-    let binary = root.join("target/release/corkboard");
-    anyhow::ensure!(binary.exists(), "build first: cargo build --release");
+    let binary = common::release_binary()?;
     let _ = std::fs::remove_dir_all(DATA_DIR);
-    let cli = |args: &[&str]| -> anyhow::Result<String> {
-        let out = Command::new(&binary)
-            .args(args)
-            .env("DATA_DIR", DATA_DIR)
-            .env("RUST_LOG", "warn")
-            .env_remove("DATABASE_URL")
-            .output()?;
-        anyhow::ensure!(
-            out.status.success(),
-            "corkboard {args:?}: {}",
-            String::from_utf8_lossy(&out.stderr)
-        );
-        Ok(String::from_utf8(out.stdout)?.trim().to_owned())
-    };
+    let cli = |args: &[&str]| common::corkboard(&binary, DATA_DIR, args);
     let url = cli(&["database", "start"])?;
     let result = tokio::runtime::Builder::new_multi_thread()
         .worker_threads(2)
@@ -85,7 +65,7 @@ fn raise_open_files_limit() {
     }
 }
 
-fn start_server(binary: &Path, url: &str) -> anyhow::Result<(ServerGuard, String, u32)> {
+fn start_server(binary: &Path, url: &str) -> anyhow::Result<(common::ServerGuard, String, u32)> {
     let port = std::net::TcpListener::bind("127.0.0.1:0")?
         .local_addr()?
         .port();
@@ -103,7 +83,11 @@ fn start_server(binary: &Path, url: &str) -> anyhow::Result<(ServerGuard, String
         .stdout(Stdio::null())
         .spawn()?;
     let pid = child.id();
-    Ok((ServerGuard(child), format!("http://127.0.0.1:{port}"), pid))
+    Ok((
+        common::ServerGuard(child),
+        format!("http://127.0.0.1:{port}"),
+        pid,
+    ))
 }
 
 async fn wait_ready(base: &str) -> anyhow::Result<()> {
@@ -119,17 +103,9 @@ async fn wait_ready(base: &str) -> anyhow::Result<()> {
     anyhow::bail!("{base} did not become ready")
 }
 
-/// Resident memory of a process, in KiB.
+/// Resident memory of a process, in KiB (0 when it cannot be read).
 fn rss_kib(pid: u32) -> u64 {
-    std::fs::read_to_string(format!("/proc/{pid}/status"))
-        .ok()
-        .and_then(|s| {
-            s.lines()
-                .find(|l| l.starts_with("VmRSS:"))
-                .and_then(|l| l.split_whitespace().nth(1))
-                .and_then(|n| n.parse().ok())
-        })
-        .unwrap_or(0)
+    common::rss_kib(pid).unwrap_or(0)
 }
 
 fn seed(url: &str) -> anyhow::Result<()> {

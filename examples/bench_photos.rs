@@ -9,9 +9,12 @@
 //!
 //! Run with `make bench-photos` (or `cargo run --release --example bench_photos`).
 
+#[path = "common/mod.rs"]
+#[allow(dead_code)] // Each benchmark uses part of it.
+mod common;
+
 use std::io::{Cursor, Write};
-use std::path::PathBuf;
-use std::process::{Child, Command, Stdio};
+use std::process::{Command, Stdio};
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::time::{Duration, Instant};
@@ -21,11 +24,7 @@ const SEQUENTIAL_UPLOADS: usize = 10;
 const CONCURRENT_CLIENTS: usize = 8;
 
 fn main() -> anyhow::Result<()> {
-    let binary = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("target/release/corkboard");
-    anyhow::ensure!(
-        binary.exists(),
-        "build the server first: cargo build --release"
-    );
+    let binary = common::release_binary()?;
     let data = tempfile::Builder::new()
         .prefix("corkboard-bench-")
         .tempdir_in("/tmp")?;
@@ -60,7 +59,7 @@ fn main() -> anyhow::Result<()> {
     let mut serve = Command::new(&binary);
     env(&mut serve);
     let server = serve.arg("serve").stdout(Stdio::null()).spawn()?;
-    let guard = ServerGuard(server);
+    let guard = common::ServerGuard(server);
     let pid = guard.0.id();
 
     let runtime = tokio::runtime::Builder::new_multi_thread()
@@ -86,14 +85,14 @@ fn main() -> anyhow::Result<()> {
         // 2. Memory while 8 clients upload at once.
         let mut memory = Vec::new();
         for (label, photo) in [("~5 MiB", &medium), ("~20 MiB", &big)] {
-            let baseline = rss_kib(pid)?;
+            let baseline = common::rss_kib(pid)?;
             let peak = Arc::new(AtomicU64::new(baseline));
             let done = Arc::new(AtomicBool::new(false));
             let sampler = {
                 let (peak, done) = (peak.clone(), done.clone());
                 std::thread::spawn(move || {
                     while !done.load(Ordering::Relaxed) {
-                        if let Ok(rss) = rss_kib(pid) {
+                        if let Ok(rss) = common::rss_kib(pid) {
                             peak.fetch_max(rss, Ordering::Relaxed);
                         }
                         std::thread::sleep(Duration::from_millis(5));
@@ -154,17 +153,6 @@ fn main() -> anyhow::Result<()> {
         );
     }
     Ok(())
-}
-
-/// Stops the server (gracefully, so it stops its database too) when dropped.
-struct ServerGuard(Child);
-
-impl Drop for ServerGuard {
-    fn drop(&mut self) {
-        // SAFETY: sending a signal to our own child process.
-        unsafe { libc::kill(self.0.id() as i32, libc::SIGINT) };
-        let _ = self.0.wait();
-    }
 }
 
 /// A JPEG of a photo-like picture: smooth gradients, or noise (hard to compress) when `noisy`.
@@ -334,14 +322,4 @@ fn cpu_seconds(pid: u32) -> anyhow::Result<f64> {
     // SAFETY: sysconf has no preconditions.
     let hz = unsafe { libc::sysconf(libc::_SC_CLK_TCK) } as f64;
     Ok(ticks / hz)
-}
-
-/// Resident memory of a process, in KiB.
-fn rss_kib(pid: u32) -> anyhow::Result<u64> {
-    let status = std::fs::read_to_string(format!("/proc/{pid}/status"))?;
-    let line = status
-        .lines()
-        .find(|l| l.starts_with("VmRSS:"))
-        .ok_or_else(|| anyhow::anyhow!("no VmRSS"))?;
-    Ok(line.split_whitespace().nth(1).unwrap_or("0").parse()?)
 }

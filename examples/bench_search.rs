@@ -13,8 +13,12 @@
 //!
 //! Server, PostgreSQL and wrk share this machine's cores, as the issue asks.
 
+#[path = "common/mod.rs"]
+#[allow(dead_code)] // Each benchmark uses part of it.
+mod common;
+
 use std::path::PathBuf;
-use std::process::{Child, Command, Stdio};
+use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
 use diesel::prelude::*;
@@ -211,26 +215,10 @@ const BIG_CITY_ZIPS: &[&str] = &[
 ];
 
 fn main() -> anyhow::Result<()> {
-    let root = PathBuf::from(env!("CARGO_MANIFEST_DIR"));
-    let binary = root.join("target/release/corkboard");
-    anyhow::ensure!(binary.exists(), "build first: cargo build --release");
-    let cli = |args: &[&str]| -> anyhow::Result<String> {
-        let out = Command::new(&binary)
-            .args(args)
-            .env("DATA_DIR", DATA_DIR)
-            .env("RUST_LOG", "warn")
-            .env_remove("DATABASE_URL")
-            .output()?;
-        anyhow::ensure!(
-            out.status.success(),
-            "corkboard {args:?}: {}",
-            String::from_utf8_lossy(&out.stderr)
-        );
-        Ok(String::from_utf8(out.stdout)?.trim().to_owned())
-    };
-    let url = cli(&["database", "start"])?;
+    let binary = common::release_binary()?;
+    let url = common::corkboard(&binary, DATA_DIR, &["database", "start"])?;
     let result = run(&binary, &url);
-    let stopped = cli(&["database", "stop"]);
+    let stopped = common::corkboard(&binary, DATA_DIR, &["database", "stop"]);
     result.and(stopped.map(|_| ()))
 }
 
@@ -329,7 +317,7 @@ fn run(binary: &PathBuf, url: &str) -> anyhow::Result<()> {
         .env("RUST_LOG", "warn")
         .stdout(Stdio::null())
         .spawn()?;
-    let server = ServerGuard(server);
+    let server = common::ServerGuard(server);
     let base = format!("http://127.0.0.1:{port}");
     wait_ready(&base)?;
 
@@ -560,14 +548,4 @@ fn wait_ready(base: &str) -> anyhow::Result<()> {
         std::thread::sleep(Duration::from_millis(100));
     }
     anyhow::bail!("the server did not become ready")
-}
-
-struct ServerGuard(Child);
-
-impl Drop for ServerGuard {
-    fn drop(&mut self) {
-        // SAFETY: a signal to our own child.
-        unsafe { libc::kill(self.0.id() as i32, libc::SIGINT) };
-        let _ = self.0.wait();
-    }
 }

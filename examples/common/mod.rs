@@ -1,0 +1,51 @@
+//! What the benchmarks share: the release binary, its one-shot commands, a server that stops
+//! when dropped, and a process's memory. Included by each benchmark with `#[path]` (each uses
+//! part of it).
+
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command};
+
+/// `target/release/corkboard`, which `make bench…` builds first.
+pub fn release_binary() -> anyhow::Result<PathBuf> {
+    let binary = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("target/release/corkboard");
+    anyhow::ensure!(binary.exists(), "build first: cargo build --release");
+    Ok(binary)
+}
+
+/// Runs `corkboard <args>` on the data folder `data_dir` (`database start`, `database stop`…);
+/// returns what it printed.
+pub fn corkboard(binary: &Path, data_dir: &str, args: &[&str]) -> anyhow::Result<String> {
+    let out = Command::new(binary)
+        .args(args)
+        .env("DATA_DIR", data_dir)
+        .env("RUST_LOG", "warn")
+        .env_remove("DATABASE_URL")
+        .output()?;
+    anyhow::ensure!(
+        out.status.success(),
+        "corkboard {args:?}: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    Ok(String::from_utf8(out.stdout)?.trim().to_owned())
+}
+
+/// Stops a server (gracefully, so it stops what it started too) when dropped.
+pub struct ServerGuard(pub Child);
+
+impl Drop for ServerGuard {
+    fn drop(&mut self) {
+        // SAFETY: a signal to our own child process.
+        unsafe { libc::kill(self.0.id() as i32, libc::SIGINT) };
+        let _ = self.0.wait();
+    }
+}
+
+/// Resident memory of a process, in KiB.
+pub fn rss_kib(pid: u32) -> anyhow::Result<u64> {
+    let status = std::fs::read_to_string(format!("/proc/{pid}/status"))?;
+    let line = status
+        .lines()
+        .find(|l| l.starts_with("VmRSS:"))
+        .ok_or_else(|| anyhow::anyhow!("no VmRSS"))?;
+    Ok(line.split_whitespace().nth(1).unwrap_or("0").parse()?)
+}
