@@ -464,6 +464,20 @@ async fn run(binary: &Path, url: &str) -> anyhow::Result<()> {
         anyhow::ensure!(response.status() == reqwest::StatusCode::SEE_OTHER);
         session_cookie(&response)
     };
+    let cpu_before = (common::cpu_seconds(pid_a), common::postgres_cpu_seconds());
+    // BENCH_PERF=<file>: a system-wide `perf record` of the inbox run, for finding its cost.
+    let perf = match std::env::var("BENCH_PERF") {
+        Ok(out) if !out.is_empty() => Some(
+            Command::new("perf")
+                .args([
+                    "record", "-a", "-g", "-F", "499", "-o", &out, "--", "sleep", "8",
+                ])
+                .stdout(Stdio::null())
+                .stderr(Stdio::null())
+                .spawn()?,
+        ),
+        _ => None,
+    };
     let wrk = Command::new("wrk")
         .args([
             "-t2",
@@ -475,6 +489,10 @@ async fn run(binary: &Path, url: &str) -> anyhow::Result<()> {
             &format!("{a}/messages"),
         ])
         .output()?;
+    let cpu_after = (common::cpu_seconds(pid_a), common::postgres_cpu_seconds());
+    if let Some(mut perf) = perf {
+        perf.wait()?;
+    }
     let wrk_out = String::from_utf8_lossy(&wrk.stdout).to_string();
     let inbox_rps = wrk_out
         .lines()
@@ -545,6 +563,19 @@ async fn run(binary: &Path, url: &str) -> anyhow::Result<()> {
         latency("50%"),
         latency("99%")
     );
+    let requests: f64 = wrk_out
+        .lines()
+        .find(|l| l.contains("requests in"))
+        .and_then(|l| l.split_whitespace().next())
+        .and_then(|n| n.parse().ok())
+        .unwrap_or(0.0);
+    if requests > 0.0 {
+        println!(
+            "CPU per inbox request: server {:.2} ms, PostgreSQL {:.2} ms (the rest of the two cores: wrk and the idle streams' clients)",
+            (cpu_after.0 - cpu_before.0) * 1000.0 / requests,
+            (cpu_after.1 - cpu_before.1) * 1000.0 / requests,
+        );
+    }
     Ok(())
 }
 

@@ -78,6 +78,7 @@ diesel::table! {
     event_streams (user_id) {
         user_id -> Int8,
         seq -> Int8,
+        unread -> Int8,
     }
 }
 

@@ -940,13 +940,11 @@ pub async fn inbox(
         })?),
     };
     let user = me.id;
-    let (mut rows, archived_count) = db
-        .run(move |conn| {
-            Ok::<_, AppError>((
-                queries::inbox_page(conn, user, archived, after, INBOX_PAGE)?,
-                queries::archived_count(conn, user)?,
-            ))
-        })
+    let queries::InboxPageRows {
+        mut rows,
+        archived_count,
+    } = db
+        .run(move |conn| queries::inbox_page(conn, user, archived, after, INBOX_PAGE))
         .await?;
     let next = (rows.len() as i64 > INBOX_PAGE).then(|| {
         rows.truncate(INBOX_PAGE as usize);

@@ -477,7 +477,6 @@ pub fn mark_read(
     })
 }
 
-/// A member's unread messages, over all their conversations.
 /// What every page's header needs: the member's unread messages, and how far their event
 /// stream has got (a live page follows on from there, missing nothing in between).
 #[derive(Debug, Clone, Copy, Default)]
@@ -486,18 +485,19 @@ pub struct HeaderCounts {
     pub events: i64,
 }
 
-/// [`HeaderCounts`]: two statements Diesel prepares once per connection (cheaper, on every
-/// page a member sees, than one planned each time).
+/// [`HeaderCounts`]: one row by its key (`event_streams` keeps the unread total beside the
+/// stream's head; see migration `unread_totals`), in a statement Diesel prepares once per
+/// connection.
 pub fn header_counts(conn: &mut PgConnection, user: UserId) -> QueryResult<HeaderCounts> {
-    let unread = unread_total(conn, user)?;
-    let events: Option<i64> = event_streams::table
+    let found: Option<(i64, i64)> = event_streams::table
         .find(user)
-        .select(event_streams::seq)
+        .select((event_streams::unread, event_streams::seq))
         .first(conn)
         .optional()?;
+    let (unread, events) = found.unwrap_or_default();
     Ok(HeaderCounts {
-        unread,
-        events: events.unwrap_or(0),
+        unread: unread.max(0),
+        events,
     })
 }
 
@@ -516,13 +516,9 @@ pub fn stream_bounds(conn: &mut PgConnection, user: UserId) -> QueryResult<(i64,
     Ok((head.unwrap_or(0), oldest))
 }
 
+/// A member's unread messages, over all their conversations.
 pub fn unread_total(conn: &mut PgConnection, user: UserId) -> QueryResult<i64> {
-    conversation_members::table
-        .filter(conversation_members::user_id.eq(user))
-        .filter(conversation_members::unread.gt(0))
-        .select(diesel::dsl::sum(conversation_members::unread))
-        .first::<Option<i64>>(conn)
-        .map(Option::unwrap_or_default)
+    header_counts(conn, user).map(|counts| counts.unread)
 }
 
 /// Archives (or brings back) a conversation for one member. Returns whether they are in it.
@@ -806,21 +802,31 @@ pub struct InboxRow {
     pub last_mine: Option<bool>,
 }
 
+/// A page of an inbox, and how many conversations the member archived (the page's link to
+/// them says).
+#[derive(Debug, Clone)]
+pub struct InboxPageRows {
+    pub rows: Vec<InboxRow>,
+    pub archived_count: i64,
+}
+
 /// A page of a member's conversations (archived or not), newest activity first; one more
 /// than `limit` is read so the caller knows whether there is a next page.
 ///
 /// Two statements Diesel prepares once per connection (a single one joining everything
 /// costs more to plan than to run): the page of memberships (one index scan that stops at the
-/// limit), then that page's conversations with their listing, last message and other members.
+/// limit, carrying the archived count as a scalar subquery), then that page's conversations
+/// with their listing, last message and other members.
 pub fn inbox_page(
     conn: &mut PgConnection,
     user: UserId,
     archived: bool,
     after: Option<InboxCursor>,
     limit: i64,
-) -> QueryResult<Vec<InboxRow>> {
+) -> QueryResult<InboxPageRows> {
     use crate::db::schema::listings;
     use diesel::dsl::sql;
+    let archived_members = diesel::alias!(conversation_members as archived_members);
     let mut page = conversation_members::table
         .filter(conversation_members::user_id.eq(user))
         .filter(conversation_members::archived.eq(archived))
@@ -834,6 +840,19 @@ pub fn inbox_page(
             conversation_members::conversation_id,
             conversation_members::unread,
             conversation_members::activity_at,
+            archived_members
+                .filter(
+                    archived_members
+                        .field(conversation_members::user_id)
+                        .eq(user),
+                )
+                .filter(
+                    archived_members
+                        .field(conversation_members::archived)
+                        .eq(true),
+                )
+                .count()
+                .single_value(),
         ))
         .into_boxed();
     if let Some(cursor) = after {
@@ -848,10 +867,15 @@ pub fn inbox_page(
             .sql(")"),
         );
     }
-    let page: Vec<(MemberId, ConversationId, i32, DateTime<Utc>)> = page.load(conn)?;
-    if page.is_empty() {
-        return Ok(Vec::new());
-    }
+    // Membership, conversation, unread, last activity, and the archived count.
+    type PageRow = (MemberId, ConversationId, i32, DateTime<Utc>, Option<i64>);
+    let page: Vec<PageRow> = page.load(conn)?;
+    let Some(archived_count) = page.first().map(|row| row.4.unwrap_or(0)) else {
+        return Ok(InboxPageRows {
+            rows: Vec::new(),
+            archived_count: archived_count(conn, user)?,
+        });
+    };
     let ids: Vec<ConversationId> = page.iter().map(|row| row.1).collect();
     type Details = (
         ConversationId,
@@ -899,9 +923,9 @@ pub fn inbox_page(
     for row in details {
         details_of.entry(row.0).or_insert(row);
     }
-    Ok(page
+    let rows = page
         .into_iter()
-        .map(|(member, conversation_id, unread, activity_at)| {
+        .map(|(member, conversation_id, unread, activity_at, _)| {
             let d = details_of.get(&conversation_id);
             let other = d.and_then(|d| d.8.as_ref());
             InboxRow {
@@ -921,7 +945,11 @@ pub fn inbox_page(
                 last_mine: d.and_then(|d| d.7).map(|author| author == member),
             }
         })
-        .collect())
+        .collect();
+    Ok(InboxPageRows {
+        rows,
+        archived_count,
+    })
 }
 
 /// How many conversations a member archived.

@@ -258,17 +258,17 @@ async fn archiving_hides_a_conversation_until_a_new_message() {
     assert_redirect_to(&archived, "/messages");
     let inbox = app.get_ok_page("/messages").await;
     assert!(!inbox.body.contains("Floor lamp"));
+    // The link to the archive counts it, from an empty inbox page and from the archive.
+    assert!(inbox.body.contains("Archived (1)"), "{}", inbox.body);
     let archive = app.get_ok_page("/messages?archived=1").await;
     assert!(archive.body.contains("Floor lamp"));
+    assert!(archive.body.contains("Archived (1)"));
 
     // A new message brings it back.
     reply(&buyer, &conversation, &[("body", "Hello?")]).await;
-    assert!(
-        app.get_ok_page("/messages")
-            .await
-            .body
-            .contains("Floor lamp")
-    );
+    let inbox = app.get_ok_page("/messages").await;
+    assert!(inbox.body.contains("Floor lamp"));
+    assert!(!inbox.body.contains("Archived ("));
     assert!(
         !app.get_ok_page("/messages?archived=1")
             .await
