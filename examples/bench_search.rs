@@ -226,6 +226,7 @@ fn run(binary: &PathBuf, url: &str) -> anyhow::Result<()> {
     let mut conn = corkboard::db::connect(url)?;
     corkboard::bootstrap::prepare(&mut conn)?;
     generate(&mut conn)?;
+    moderation_data(&mut conn)?;
     // Statistics as the migrations now ask for them (cheap next to generating).
     diesel::sql_query("ANALYZE listings").execute(&mut conn)?;
 
@@ -293,6 +294,39 @@ fn run(binary: &PathBuf, url: &str) -> anyhow::Result<()> {
         format!("/search?q={rare}&after={:x}-1", 6.3e18f64.to_bits()),
     ));
 
+    // The admin listing browser (issue 13): each filter alone, as an admin.
+    let bikes: i32 = {
+        use corkboard::db::schema::{categories, sections};
+        categories::table
+            .inner_join(sections::table)
+            .filter(sections::slug.eq("for-sale"))
+            .filter(categories::slug.eq("bikes"))
+            .select(categories::id)
+            .first(&mut conn)?
+    };
+    let month_ago = (chrono::Utc::now() - chrono::Duration::days(60)).date_naive();
+    let month_end = month_ago + chrono::Duration::days(30);
+    let admin_pages: Vec<(String, String)> = [
+        ("no filter (newest)", String::new()),
+        ("status: held", "status=held".into()),
+        ("section: housing", "section=housing".into()),
+        ("category: bikes", format!("category={bikes}")),
+        ("flagged only", "flagged=1".into()),
+        ("owner", format!("owner={BENCH_ADMIN}")),
+        ("words: very common term", format!("q={common}")),
+        ("words: mid-frequency term", format!("q={mid}")),
+        ("words: rare term", format!("q={rare}")),
+        (
+            "posted in one month",
+            format!("from={month_ago}&to={month_end}"),
+        ),
+        ("oldest first", "sort=oldest".into()),
+        ("most flagged first", "sort=flags".into()),
+    ]
+    .into_iter()
+    .map(|(name, query)| (format!("admin: {name}"), format!("/admin/listings?{query}")))
+    .collect();
+
     // EXPLAIN ANALYZE, warm (after one run each).
     let mut plans = Vec::new();
     for (name, query) in &searches {
@@ -321,11 +355,26 @@ fn run(binary: &PathBuf, url: &str) -> anyhow::Result<()> {
     let base = format!("http://127.0.0.1:{port}");
     wait_ready(&base)?;
 
+    let cookie = admin_cookie(&base)?;
     let mut rows = Vec::new();
-    for (name, path) in &pages {
+    let all_pages = pages
+        .iter()
+        .map(|page| (page, None))
+        .chain(admin_pages.iter().map(|page| (page, Some(cookie.as_str()))));
+    for ((name, path), cookie) in all_pages {
         let url = format!("{base}{path}");
+        let header = cookie.map(|c| format!("Cookie: {c}")).unwrap_or_default();
         let status = Command::new("curl")
-            .args(["-s", "-o", "/dev/null", "-w", "%{http_code}", &url])
+            .args([
+                "-s",
+                "-o",
+                "/dev/null",
+                "-w",
+                "%{http_code}",
+                "-H",
+                &header,
+                &url,
+            ])
             .output()?;
         let status = String::from_utf8_lossy(&status.stdout).to_string();
         let expected = if name.ends_with("→ 400") {
@@ -337,17 +386,20 @@ fn run(binary: &PathBuf, url: &str) -> anyhow::Result<()> {
             rows.push((name.clone(), (0.0, format!("HTTP {status}"), "-".into())));
             continue;
         }
-        let out = Command::new("wrk")
-            .args([
-                "-t2",
-                "-c",
-                CONNECTIONS,
-                "-d",
-                &format!("{SECONDS}s"),
-                "--latency",
-                &url,
-            ])
-            .output()?;
+        let mut wrk = Command::new("wrk");
+        wrk.args([
+            "-t2",
+            "-c",
+            CONNECTIONS,
+            "-d",
+            &format!("{SECONDS}s"),
+            "--latency",
+            &url,
+        ]);
+        if cookie.is_some() {
+            wrk.args(["-H", &header]);
+        }
+        let out = wrk.output()?;
         let text = String::from_utf8_lossy(&out.stdout).to_string();
         rows.push((name.clone(), parse_wrk(&text)));
     }
@@ -470,6 +522,90 @@ fn generate(conn: &mut PgConnection) -> anyhow::Result<()> {
     diesel::sql_query("VACUUM ANALYZE").execute(conn)?;
     println!("Generated in {:.0} s.", started.elapsed().as_secs_f64());
     Ok(())
+}
+
+/// The generated listings' owner, made an admin to drive the admin pages.
+const BENCH_ADMIN: &str = "bench";
+const BENCH_PASSWORD: &str = "bench admin password";
+
+/// What the admin browser filters on: about 1 listing in 1,000 flagged (with weights from
+/// 0.5 to 3.5) and 1 in 5,000 held, and the owner an admin who can log in. Idempotent.
+fn moderation_data(conn: &mut PgConnection) -> anyhow::Result<()> {
+    diesel::sql_query(
+        "UPDATE listings SET flag_weight = 0.5 * (1 + id % 7)
+         WHERE id % 997 = 0 AND flag_weight = 0",
+    )
+    .execute(conn)?;
+    diesel::sql_query(
+        "UPDATE listings SET status = 'held', moderated_at = created_at,
+                moderation_reason = 'Held for review (bench data)', status_before_moderation = 'active'
+         WHERE id % 4999 = 0 AND status = 'active'",
+    )
+    .execute(conn)?;
+    let hash = bcrypt::hash(BENCH_PASSWORD, 4)?;
+    diesel::sql_query(
+        "UPDATE users SET role = 'admin', password_hash = $1, email_verified_at = now()
+         WHERE username = $2",
+    )
+    .bind::<Text, _>(hash)
+    .bind::<Text, _>(BENCH_ADMIN)
+    .execute(conn)?;
+    Ok(())
+}
+
+/// Logs the bench admin in through the login form (with curl); returns the session cookie.
+fn admin_cookie(base: &str) -> anyhow::Result<String> {
+    let jar = std::env::temp_dir().join(format!("corkboard-bench-cookies-{}", std::process::id()));
+    let jar_path = jar.to_string_lossy().to_string();
+    let form = Command::new("curl")
+        .args(["-s", "-c", &jar_path, &format!("{base}/login")])
+        .output()?;
+    let html = String::from_utf8_lossy(&form.stdout);
+    let token = html
+        .split("name=\"csrf_token\" value=\"")
+        .nth(1)
+        .and_then(|rest| rest.split('"').next())
+        .ok_or_else(|| anyhow::anyhow!("no CSRF token on the login page"))?
+        .to_owned();
+    let login = Command::new("curl")
+        .args([
+            "-s",
+            "-o",
+            "/dev/null",
+            "-w",
+            "%{http_code}",
+            "-b",
+            &jar_path,
+            "-c",
+            &jar_path,
+            "-H",
+            &format!("Origin: {base}"),
+            "--data-urlencode",
+            &format!("csrf_token={token}"),
+            "--data-urlencode",
+            &format!("login={BENCH_ADMIN}"),
+            "--data-urlencode",
+            &format!("password={BENCH_PASSWORD}"),
+            &format!("{base}/login"),
+        ])
+        .output()?;
+    anyhow::ensure!(
+        login.stdout == b"303",
+        "the bench admin could not log in: HTTP {}",
+        String::from_utf8_lossy(&login.stdout)
+    );
+    let cookies = std::fs::read_to_string(&jar)?;
+    let _ = std::fs::remove_file(&jar);
+    cookies
+        .lines()
+        .filter(|l| !l.starts_with('#') || l.starts_with("#HttpOnly_"))
+        .filter_map(|l| {
+            let fields: Vec<&str> = l.split('\t').collect();
+            (fields.len() == 7 && fields[5] == "corkboard_session")
+                .then(|| format!("{}={}", fields[5], fields[6]))
+        })
+        .next_back()
+        .ok_or_else(|| anyhow::anyhow!("no session cookie after logging in"))
 }
 
 /// The triggers that keep summaries, switched off while generating.

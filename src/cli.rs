@@ -276,6 +276,7 @@ fn serve(settings: &Settings, database: &Database, args: &ServeArgs) -> anyhow::
         auth: settings.auth.clone(),
         listings: settings.listings.clone(),
         messages: settings.messages.clone(),
+        moderation: settings.moderation.clone(),
         secret,
         database_url: database.url.clone(),
     };

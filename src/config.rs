@@ -69,6 +69,9 @@ pub struct Settings {
     pub messages: MessageSettings,
 
     #[command(flatten)]
+    pub moderation: ModerationSettings,
+
+    #[command(flatten)]
     pub database: DatabaseSettings,
 
     #[command(flatten)]
@@ -173,6 +176,22 @@ pub struct MessageSettings {
     /// by then (on a live page, say) is not mailed about.
     #[arg(long, env = "MESSAGE_MAIL_DELAY_SECONDS", default_value_t = 120)]
     pub message_mail_delay_seconds: u64,
+}
+
+#[derive(Debug, Clone, Args)]
+pub struct ModerationSettings {
+    /// How much weight of members' flags holds a listing for review (an ordinary member's
+    /// flag weighs 1; a trusted flagger's up to 3, a new or often-wrong one's less).
+    #[arg(long, env = "FLAG_HOLD_THRESHOLD", default_value_t = 3.0)]
+    pub flag_hold_threshold: f32,
+}
+
+impl Default for ModerationSettings {
+    fn default() -> Self {
+        Self {
+            flag_hold_threshold: 3.0,
+        }
+    }
 }
 
 impl Default for MessageSettings {

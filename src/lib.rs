@@ -1,6 +1,7 @@
 //! Corkboard: a self-hostable classifieds marketplace.
 
 pub mod accounts;
+pub mod admin;
 pub mod bootstrap;
 pub mod cli;
 pub mod config;
@@ -12,6 +13,7 @@ pub mod listings;
 pub mod live;
 pub mod mail;
 pub mod messages;
+pub mod moderation;
 pub mod photos;
 pub mod places;
 pub mod saved;

@@ -12,7 +12,7 @@ use tracing_actix_web::TracingLogger;
 
 use crate::accounts::handlers::PasswordCost;
 use crate::config::{AuthSettings, SecretKey};
-use crate::config::{ListingSettings, MessageSettings};
+use crate::config::{ListingSettings, MessageSettings, ModerationSettings};
 use crate::listings::handlers::ListingRules;
 use crate::search::handlers::SearchRate;
 use crate::storage::Storage;
@@ -35,6 +35,7 @@ pub struct AppState {
     pub auth: AuthSettings,
     pub listings: ListingSettings,
     pub messages: MessageSettings,
+    pub moderation: ModerationSettings,
     /// Keys the session cookie.
     pub secret: SecretKey,
     /// The database whose notifications this process listens to for live events (the same
@@ -81,6 +82,7 @@ impl Application {
         ));
         let hub = web::Data::new(hub);
         let message_settings = web::Data::new(state.messages.clone());
+        let moderation_settings = web::Data::new(state.moderation.clone());
         let secret = web::Data::new(state.secret.clone());
         let server = HttpServer::new(move || {
             // Outermost last: logging, headers, compression, the session cookie, error pages,
@@ -109,6 +111,7 @@ impl Application {
                 .app_data(search_rate.clone())
                 .app_data(hub.clone())
                 .app_data(message_settings.clone())
+                .app_data(moderation_settings.clone())
                 .app_data(secret.clone())
                 .app_data(lifetime)
                 .app_data(LoginLookup(current_user_with_counts))
@@ -182,6 +185,8 @@ pub fn route_table() -> Vec<RouteDef> {
         crate::accounts::routes::routes(),
         // Before the listings' `/listings/{id}/{slug}`.
         crate::messages::routes::routes(),
+        crate::moderation::routes::routes(),
+        crate::admin::routes::routes(),
         crate::listings::routes::routes(),
         crate::search::routes::routes(),
         crate::saved::routes::routes(),

@@ -1,4 +1,4 @@
-//! Account pages: sign up, log in, log out, profiles, settings, the admin placeholder.
+//! Account pages: sign up, log in, log out, profiles, settings.
 
 use actix_multipart::Multipart;
 use actix_session::Session;
@@ -16,7 +16,7 @@ use super::models::{NewUser, ProfileChanges, Role, User, UserStatus};
 use super::password;
 use super::queries::{self, AccountConflict};
 use super::recovery;
-use super::views::{AdminPage, LogInPage, PastListing, ProfilePage, SettingsPage, SignUpPage};
+use super::views::{LogInPage, PastListing, ProfilePage, SettingsPage, SignUpPage};
 use crate::db::ids::UserId;
 use crate::listings::cards::card_views;
 use crate::listings::queries::{self as listing_queries, Scope};
@@ -33,7 +33,7 @@ use crate::web::respond::{form_page, redirect, too_many, unavailable_form, unpro
 use crate::web::session::{self, FlashKind};
 use crate::web::time::ago;
 use crate::web::upload::{UploadLimits, read_upload};
-use crate::web::{AdminUser, AppError, AuthUser, Db, FieldErrors, MaybeUser, PageContext};
+use crate::web::{AppError, AuthUser, Db, FieldErrors, MaybeUser, PageContext};
 
 /// Password hashing cost, registered as app data.
 #[derive(Debug, Clone, Copy)]
@@ -886,12 +886,4 @@ async fn delete_avatar_objects(storage: &Storage, key: Option<&ObjectKey>) {
         // Left for the storage janitor; nothing refers to it any more.
         tracing::warn!(error = %err, %key, "cannot delete an old avatar");
     }
-}
-
-// ---------------------------------------------------------------------------------------------
-// Admin
-
-/// `GET /admin`: the admin area's front page (its tools arrive with moderation).
-pub async fn admin_home(ctx: PageContext, _admin: AdminUser) -> AdminPage {
-    AdminPage { ctx }
 }

@@ -1,4 +1,4 @@
-//! The accounts feature's routes: sign-up, log-in, recovery, profiles, settings, the admin area's front page.
+//! The accounts feature's routes: sign-up, log-in, recovery, profiles, settings.
 
 use actix_web::http::Method as M;
 use actix_web::web;
@@ -96,6 +96,5 @@ pub fn routes() -> Vec<RouteDef> {
             M::POST,
             web::post().to(accounts::delete_account),
         ),
-        RouteDef::admin("", M::GET, web::get().to(accounts::admin_home)),
     ]
 }

@@ -74,12 +74,6 @@ pub struct SettingsPage {
     pub message_mail: bool,
 }
 
-#[derive(Template, WebTemplate)]
-#[template(path = "admin/index.html")]
-pub struct AdminPage {
-    pub ctx: PageContext,
-}
-
 /// The capital first letter of a name, for the placeholder where there is no photo.
 fn initial(name: &str) -> char {
     name.chars().next().unwrap_or('?').to_ascii_uppercase()

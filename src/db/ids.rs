@@ -37,3 +37,8 @@ crate::id_type! {
     /// A message (`messages.id`); in commit order within its conversation.
     pub struct MessageId;
 }
+
+crate::id_type! {
+    /// An owner's appeal against a moderation decision (`appeals.id`).
+    pub struct AppealId;
+}

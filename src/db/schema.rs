@@ -19,6 +19,32 @@ diesel::table! {
 }
 
 diesel::table! {
+    appeals (id) {
+        id -> Int8,
+        listing_id -> Int8,
+        user_id -> Int8,
+        message -> Text,
+        moderated_at -> Timestamptz,
+        decision -> Nullable<Text>,
+        decided_at -> Nullable<Timestamptz>,
+        created_at -> Timestamptz,
+    }
+}
+
+diesel::table! {
+    audit_log (id) {
+        id -> Int8,
+        admin_id -> Int8,
+        action -> Text,
+        target_kind -> Text,
+        target_id -> Int8,
+        target_label -> Text,
+        reason -> Text,
+        created_at -> Timestamptz,
+    }
+}
+
+diesel::table! {
     blocks (blocker_id, blocked_id) {
         blocker_id -> Int8,
         blocked_id -> Int8,
@@ -91,6 +117,19 @@ diesel::table! {
 }
 
 diesel::table! {
+    flags (listing_id, user_id) {
+        listing_id -> Int8,
+        user_id -> Int8,
+        reason -> Text,
+        note -> Text,
+        weight -> Float4,
+        decision -> Nullable<Text>,
+        decided_at -> Nullable<Timestamptz>,
+        created_at -> Timestamptz,
+    }
+}
+
+diesel::table! {
     jobs (id) {
         id -> Int8,
         kind -> Text,
@@ -103,6 +142,16 @@ diesel::table! {
         locked_by -> Nullable<Text>,
         locked_until -> Nullable<Timestamptz>,
         last_error -> Nullable<Text>,
+        created_at -> Timestamptz,
+    }
+}
+
+diesel::table! {
+    listing_history (id) {
+        id -> Int8,
+        listing_id -> Int8,
+        actor_id -> Nullable<Int8>,
+        changes -> Jsonb,
         created_at -> Timestamptz,
     }
 }
@@ -149,6 +198,11 @@ diesel::table! {
         pairs -> Nullable<Tsvector>,
         deleted_at -> Nullable<Timestamptz>,
         status_before_delete -> Nullable<Text>,
+        moderation_reason -> Nullable<Text>,
+        moderated_at -> Nullable<Timestamptz>,
+        status_before_moderation -> Nullable<Text>,
+        flag_weight -> Float4,
+        hidden_by_ban -> Bool,
     }
 }
 
@@ -169,6 +223,8 @@ diesel::table! {
         reporter_id -> Int8,
         reason -> Text,
         created_at -> Timestamptz,
+        decision -> Nullable<Text>,
+        decided_at -> Nullable<Timestamptz>,
     }
 }
 
@@ -196,6 +252,17 @@ diesel::table! {
         state -> Text,
         latitude -> Float8,
         longitude -> Float8,
+    }
+}
+
+diesel::table! {
+    profile_reports (user_id, reporter_id) {
+        user_id -> Int8,
+        reporter_id -> Int8,
+        reason -> Text,
+        decision -> Nullable<Text>,
+        decided_at -> Nullable<Timestamptz>,
+        created_at -> Timestamptz,
     }
 }
 
@@ -277,6 +344,9 @@ diesel::table! {
 }
 
 diesel::joinable!(account_tokens -> users (user_id));
+diesel::joinable!(appeals -> listings (listing_id));
+diesel::joinable!(appeals -> users (user_id));
+diesel::joinable!(audit_log -> users (admin_id));
 diesel::joinable!(categories -> sections (section_id));
 diesel::joinable!(category_listing_counts -> categories (category_id));
 diesel::joinable!(conversation_members -> conversations (conversation_id));
@@ -286,6 +356,9 @@ diesel::joinable!(conversations -> users (started_by));
 diesel::joinable!(event_streams -> users (user_id));
 diesel::joinable!(favorites -> listings (listing_id));
 diesel::joinable!(favorites -> users (user_id));
+diesel::joinable!(flags -> listings (listing_id));
+diesel::joinable!(flags -> users (user_id));
+diesel::joinable!(listing_history -> listings (listing_id));
 diesel::joinable!(listing_photos -> listings (listing_id));
 diesel::joinable!(listing_photos -> users (owner_id));
 diesel::joinable!(listings -> categories (category_id));
@@ -302,6 +375,8 @@ diesel::joinable!(user_sessions -> users (user_id));
 
 diesel::allow_tables_to_appear_in_same_query!(
     account_tokens,
+    appeals,
+    audit_log,
     blocks,
     categories,
     category_listing_counts,
@@ -309,13 +384,16 @@ diesel::allow_tables_to_appear_in_same_query!(
     conversations,
     event_streams,
     favorites,
+    flags,
     jobs,
+    listing_history,
     listing_photos,
     listings,
     member_events,
     message_reports,
     messages,
     places,
+    profile_reports,
     rate_limits,
     saved_searches,
     sections,

@@ -47,7 +47,7 @@ crate::text_enum! {
         Sold => "sold",
         Expired => "expired",
         Deleted => "deleted",
-        Hidden => "hidden",
+        Held => "held",
         Removed => "removed",
     }
 }
@@ -71,7 +71,7 @@ impl ListingStatus {
 
     /// Statuses only moderators set and lift: no owner action moves a listing out of them.
     pub fn is_moderated(self) -> bool {
-        matches!(self, Self::Hidden | Self::Removed)
+        matches!(self, Self::Held | Self::Removed)
     }
 }
 
@@ -96,6 +96,8 @@ pub struct Listing {
     pub updated_at: DateTime<Utc>,
     /// When the owner deleted it (a deleted listing can be restored for a while).
     pub deleted_at: Option<DateTime<Utc>>,
+    /// The moderators' reason for their latest decision on it (shown to the owner).
+    pub moderation_reason: Option<String>,
 }
 
 impl Listing {

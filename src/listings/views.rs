@@ -5,6 +5,8 @@ use super::domain::{AttributeDef, AttributeKind, BodyPart, ListingForm};
 use super::models::{Category, ListingStatus, Section};
 use super::photos::PhotoView;
 use crate::db::ids::ListingId;
+use crate::moderation::domain::FlagReason;
+use crate::moderation::queries::MyFlag;
 use crate::web::{ErrorLink, FieldErrors, PageContext};
 
 /// A listing in a list or grid.
@@ -203,8 +205,14 @@ pub struct ListingPage {
     pub renew_after: Option<String>,
     /// The owner deleted it recently enough to bring it back.
     pub can_restore: bool,
-    /// Hidden or removed by the moderators: the owner can edit it but not change its state.
+    /// Held or removed by the moderators: the owner can edit it but not change its state.
     pub moderated: bool,
+    /// For the owner: the moderators' reason for their latest decision, and the appeal
+    /// against the current one.
+    pub moderation: Option<OwnerModeration>,
+    /// For a logged-in member who is not the owner: their flag on it, if any (`None` inside:
+    /// not flagged, so the page offers the flag form).
+    pub flag: Option<Option<MyFlag>>,
     pub absolute_url: String,
     pub image_url: Option<String>,
 }
@@ -222,6 +230,16 @@ impl ListingPage {
             _ => "https://schema.org/Discontinued",
         }
     }
+}
+
+/// What the owner of a listing sees of the moderators' decision on it.
+#[derive(Debug, Clone)]
+pub struct OwnerModeration {
+    pub reason: String,
+    /// The owner's appeal against the current hold or removal, and what became of it.
+    pub appeal: Option<(String, Option<String>)>,
+    /// Held or removed, and not appealed yet.
+    pub can_appeal: bool,
 }
 
 /// A section's or a category's listings.
@@ -259,7 +277,7 @@ pub fn status_label(status: ListingStatus) -> &'static str {
         ListingStatus::Sold => "Sold",
         ListingStatus::Expired => "Expired",
         ListingStatus::Deleted => "Deleted",
-        ListingStatus::Hidden => "Hidden by moderators",
+        ListingStatus::Held => "Held for review",
         ListingStatus::Removed => "Removed by moderators",
     }
 }

@@ -477,7 +477,7 @@ fn listing_note(status: ListingStatus) -> Option<&'static str> {
         ListingStatus::Sold => Some("Sold"),
         ListingStatus::Expired => Some("Expired"),
         ListingStatus::Deleted => Some("Deleted"),
-        ListingStatus::Hidden | ListingStatus::Removed => Some("Removed"),
+        ListingStatus::Held | ListingStatus::Removed => Some("Removed"),
     }
 }
 

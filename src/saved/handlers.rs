@@ -90,7 +90,7 @@ pub async fn show_favorites(
                     ListingStatus::Expired => Some("This listing has expired."),
                     ListingStatus::Pending => Some("A sale is pending."),
                     ListingStatus::Deleted => Some("The seller deleted this listing."),
-                    ListingStatus::Hidden | ListingStatus::Removed => {
+                    ListingStatus::Held | ListingStatus::Removed => {
                         Some("This listing was removed.")
                     }
                     ListingStatus::Active => None,

@@ -21,6 +21,25 @@ pub fn ago(when: DateTime<Utc>, now: DateTime<Utc>) -> String {
     }
 }
 
+/// A length of time as people say it: "less than a minute", "5 minutes", "3 hours",
+/// "12 days".
+pub fn span(length: chrono::Duration) -> String {
+    let secs = length.num_seconds().max(0);
+    let plural = |n: i64, unit: &str| {
+        if n == 1 {
+            format!("1 {unit}")
+        } else {
+            format!("{n} {unit}s")
+        }
+    };
+    match secs {
+        0..60 => "less than a minute".into(),
+        60..3600 => plural(secs / 60, "minute"),
+        3600..86_400 => plural(secs / 3600, "hour"),
+        _ => plural(secs / 86_400, "day"),
+    }
+}
+
 /// The exact time, for tooltips: "2026-11-21 14:05 UTC".
 pub fn exact(when: DateTime<Utc>) -> String {
     when.format("%Y-%m-%d %H:%M UTC").to_string()
@@ -30,6 +49,15 @@ pub fn exact(when: DateTime<Utc>) -> String {
 mod tests {
     use super::*;
     use chrono::Duration;
+
+    #[test]
+    fn spans_read_as_people_say_them() {
+        assert_eq!(span(Duration::seconds(-5)), "less than a minute");
+        assert_eq!(span(Duration::seconds(59)), "less than a minute");
+        assert_eq!(span(Duration::minutes(1)), "1 minute");
+        assert_eq!(span(Duration::hours(5)), "5 hours");
+        assert_eq!(span(Duration::days(40)), "40 days");
+    }
 
     #[test]
     fn recent_times_are_relative() {

@@ -139,7 +139,7 @@ async fn every_page_a_member_sees_passes_axe_at_desktop_and_phone_widths() {
     }
     // A buyer writes (so the header shows an unread count), and posts a listing of their own
     // (for a contact form).
-    let (buyer, _) = app.new_member().await;
+    let (buyer, buyer_user) = app.new_member().await;
     let contact = format!("/listings/{id}/contact");
     let form = buyer
         .multipart_form(&contact)
@@ -181,6 +181,28 @@ async fn every_page_a_member_sees_passes_axe_at_desktop_and_phone_widths() {
         .unwrap()
         .id
     };
+    // Moderation: the member reports the buyer's message and flags their listing; one of
+    // the member's own listings is held (for the appeal form).
+    let report = format!("{conversation}/report/{message}");
+    app.submit_form(&report, &report, &[("reason", "Spam link")])
+        .await;
+    let flag = format!("/listings/{their_id}/flag");
+    app.submit_form(&flag, &flag, &[("reason", "scam"), ("note", "Too cheap")])
+        .await;
+    let held = crate::helpers::TestListing {
+        title: "Held radio",
+        status: corkboard::listings::models::ListingStatus::Held,
+        ..crate::helpers::TestListing::default()
+    }
+    .insert(&app);
+    diesel::RunQueryDsl::execute(
+        diesel::sql_query(format!(
+            "UPDATE listings SET moderation_reason = 'Looks like a copy', moderated_at = now()
+             WHERE id = {held}"
+        )),
+        &mut app.pool.get().unwrap(),
+    )
+    .unwrap();
     let browser = Browser::start().await;
     // The browser has its own cookies: log in there as the same member.
     browser.client.goto(&app.url("/login")).await.unwrap();
@@ -203,6 +225,18 @@ async fn every_page_a_member_sees_passes_axe_at_desktop_and_phone_widths() {
         "/favorites",
         "/saved-searches",
         "/admin",
+        "/admin/listings",
+        "/admin/listings?flagged=1&sort=flags",
+        &format!("/admin/listings/{their_id}"),
+        "/admin/queue",
+        &format!("/admin/reports/messages/{message}"),
+        &format!("/admin/members?q={}", buyer_user.username),
+        &format!("/admin/members/{}", member_id(&app, &buyer_user.username)),
+        "/admin/jobs",
+        "/admin/audit",
+        &format!("/listings/{their_id}/flag"),
+        &format!("/u/{}/report", buyer_user.username),
+        &format!("/listings/{held}/appeal"),
         "/messages",
         "/messages/sent",
         "/messages?archived=1",
@@ -265,4 +299,14 @@ async fn every_page_a_member_sees_passes_axe_at_desktop_and_phone_widths() {
 
     browser.close().await;
     assert!(problems.is_empty(), "{}", problems.join("\n"));
+}
+
+fn member_id(app: &crate::helpers::TestApp, username: &str) -> i64 {
+    use diesel::prelude::*;
+    corkboard::db::schema::users::table
+        .filter(corkboard::db::schema::users::username.eq(username))
+        .select(corkboard::db::schema::users::id)
+        .first::<corkboard::db::ids::UserId>(&mut app.pool.get().unwrap())
+        .unwrap()
+        .0
 }

@@ -465,3 +465,99 @@ async fn a_member_without_javascript_contacts_a_seller_and_reads_the_answer() {
         .await;
     browser.close().await;
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_admin_finds_a_flagged_listing_holds_it_and_its_owner_appeals() {
+    use diesel::prelude::*;
+    let app = spawn_app().await;
+    let owner = app.sign_up_new_member().await;
+    let id = crate::helpers::TestListing {
+        title: "Vintage amplifier",
+        ..crate::helpers::TestListing::default()
+    }
+    .insert(&app);
+    crate::helpers::TestListing {
+        title: "Unflagged toaster",
+        ..crate::helpers::TestListing::default()
+    }
+    .insert(&app);
+    // A member flags it (not enough to hold it on its own).
+    let (flagger, _) = app.new_member().await;
+    let flagged = flagger
+        .submit_form(
+            &format!("/listings/{id}/flag"),
+            &format!("/listings/{id}/flag"),
+            &[("reason", "scam"), ("note", "Same ad in three cities")],
+        )
+        .await;
+    assert_eq!(flagged.status(), reqwest::StatusCode::SEE_OTHER);
+    let (_, admin) = app.new_member().await;
+    diesel::sql_query("UPDATE users SET role = 'admin' WHERE username = $1")
+        .bind::<diesel::sql_types::Text, _>(&admin.username)
+        .execute(&mut app.pool.get().unwrap())
+        .unwrap();
+
+    let (admins, owners) = tokio::join!(Browser::start(), Browser::start());
+    tokio::join!(admins.log_in(&app, &admin), owners.log_in(&app, &owner));
+
+    // The admin narrows the browser to flagged listings and opens the one it finds.
+    admins.client.goto(&app.url("/admin")).await.unwrap();
+    admins.click("a[href='/admin/listings']").await;
+    admins.wait_for_text("table", "Unflagged toaster").await;
+    admins.click("input[name='flagged']").await;
+    admins.click("form[action='/admin/listings'] button").await;
+    let rows = admins.wait_for_text("table", "Vintage amplifier").await;
+    assert!(!rows.contains("Unflagged toaster"), "{rows}");
+    admins
+        .click(&format!("a[href='/admin/listings/{id}']"))
+        .await;
+    admins
+        .wait_for_text("main", "Same ad in three cities")
+        .await;
+    admins.click("input[name='action'][value='hold']").await;
+    admins
+        .fill(
+            "action-reason",
+            "The same photos appear in other cities' ads",
+        )
+        .await;
+    admins
+        .click(&format!(
+            "form[action='/admin/listings/{id}/action'] button"
+        ))
+        .await;
+    admins.wait_for_text(".flash", "Listing held.").await;
+    admins.screenshot("admin-listing").await;
+
+    // Its owner sees why on the listing and appeals from there.
+    owners
+        .client
+        .goto(&app.url(&format!("/listings/{id}")))
+        .await
+        .unwrap();
+    owners
+        .wait_for_text("main", "The same photos appear in other cities' ads")
+        .await;
+    owners.click("#moderation-heading ~ details summary").await;
+    owners
+        .fill(
+            "appeal-message",
+            "These are my own photos; here is the serial.",
+        )
+        .await;
+    owners
+        .click(&format!("form[action='/listings/{id}/appeal'] button"))
+        .await;
+    owners.wait_for_text(".flash", "Your appeal is sent").await;
+    owners
+        .wait_for_text("main", "waiting for a moderator")
+        .await;
+    owners.screenshot("owner-appeal").await;
+    let appeals: i64 = corkboard::db::schema::appeals::table
+        .count()
+        .get_result(&mut app.pool.get().unwrap())
+        .unwrap();
+    assert_eq!(appeals, 1);
+    admins.close().await;
+    owners.close().await;
+}

@@ -283,6 +283,7 @@ fn schema_rs_matches_the_migrated_database() {
             "int8" => "Int8",
             "text" | "varchar" => "Text",
             "bool" => "Bool",
+            "float4" => "Float4",
             "float8" => "Float8",
             "timestamptz" => "Timestamptz",
             "jsonb" => "Jsonb",

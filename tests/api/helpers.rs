@@ -387,6 +387,7 @@ async fn spawn_app_with_state(
         messages: corkboard::config::MessageSettings {
             message_mail_delay_seconds: 0,
         },
+        moderation: corkboard::config::ModerationSettings::default(),
         secret: SecretKey::generate(),
         database_url: database.url.clone(),
     };
@@ -1290,7 +1291,7 @@ impl Browser {
                        ' (' + Math.round(r.right) + '/' + el.scrollWidth + ' px)');
                    }
                  }
-                 return document.documentElement.scrollWidth + ' px wide: ' + wide.slice(0, 6).join(', ');",
+                 return document.documentElement.scrollWidth + ' px wide: ' + wide.slice(0, 14).join(', ');",
                 vec![],
             )
             .await

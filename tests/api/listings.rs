@@ -1009,7 +1009,7 @@ async fn shared_photos_have_stable_public_urls(app: TestApp) {
     let id = listing_id(&path);
     sql(
         &app,
-        &format!("UPDATE listings SET status = 'hidden' WHERE id = {id}"),
+        &format!("UPDATE listings SET status = 'held' WHERE id = {id}"),
     );
     assert_eq!(
         client.get(&og).send().await.unwrap().status(),

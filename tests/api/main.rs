@@ -3,6 +3,7 @@
 
 mod accessibility;
 mod accounts;
+mod admin;
 mod browser;
 mod database;
 mod demo;
@@ -17,6 +18,7 @@ mod mail;
 mod manage;
 mod message_mail;
 mod messages;
+mod moderation;
 mod pages;
 mod profiles;
 mod resilience;

@@ -50,11 +50,14 @@ async fn an_owner_can_never_move_a_listing_out_of_moderation() {
     sql(
         &app,
         &format!(
-            "UPDATE listings SET renewed_at = now() - interval '3 days', status = 'hidden' WHERE id = {id}"
+            "UPDATE listings SET renewed_at = now() - interval '3 days', status = 'held' WHERE id = {id}"
         ),
     );
     let page = app.get_ok_page(&path).await;
-    assert!(page.body.contains("The moderators hid this listing"));
+    assert!(
+        page.body
+            .contains("The moderators took this listing off the site")
+    );
     assert!(!page.body.contains("/renew") && !page.body.contains("Mark sold"));
 
     for (action, fields) in [
@@ -71,7 +74,7 @@ async fn an_owner_can_never_move_a_listing_out_of_moderation() {
             StatusCode::FORBIDDEN,
             "{action} {fields:?}"
         );
-        assert_eq!(status_of(&app, id), "hidden", "{action} {fields:?}");
+        assert_eq!(status_of(&app, id), "held", "{action} {fields:?}");
     }
     // Editing the text is allowed (to fix what was wrong), and leaves it hidden.
     let edit = format!("/listings/{id}/edit");
@@ -85,7 +88,7 @@ async fn an_owner_can_never_move_a_listing_out_of_moderation() {
         app.post_multipart(&edit, form).await.status(),
         StatusCode::SEE_OTHER
     );
-    assert_eq!(status_of(&app, id), "hidden");
+    assert_eq!(status_of(&app, id), "held");
 
     // A removed listing is not the owner's to touch at all.
     sql(
@@ -107,7 +110,7 @@ async fn a_status_change_made_meanwhile_by_a_moderator_is_not_overwritten() {
     let mut conn = app.pool.get().unwrap();
     sql(
         &app,
-        &format!("UPDATE listings SET status = 'hidden' WHERE id = {id}"),
+        &format!("UPDATE listings SET status = 'held' WHERE id = {id}"),
     );
     use corkboard::listings::models::ListingStatus;
     use corkboard::listings::queries;
@@ -125,7 +128,7 @@ async fn a_status_change_made_meanwhile_by_a_moderator_is_not_overwritten() {
         .unwrap()
     );
     assert!(!queries::delete_by_owner(&mut conn, ListingId(id)).unwrap());
-    assert_eq!(status_of(&app, id), "hidden");
+    assert_eq!(status_of(&app, id), "held");
 }
 
 #[tokio::test]
@@ -259,7 +262,7 @@ async fn a_listing_nobody_may_see_is_a_404_without_a_redirect() {
         StatusCode::MOVED_PERMANENTLY
     );
 
-    for status in ["hidden", "removed", "deleted"] {
+    for status in ["held", "removed", "deleted"] {
         sql(
             &app,
             &format!("UPDATE listings SET status = '{status}' WHERE id = {id}"),

@@ -103,7 +103,7 @@ async fn hidden_listings_cannot_be_saved_and_visitors_must_log_in() {
     app.sign_up_new_member().await;
     let (id, path) = posted(&app, "Secret chair").await;
     diesel::sql_query(format!(
-        "UPDATE listings SET status = 'hidden' WHERE id = {id}"
+        "UPDATE listings SET status = 'held' WHERE id = {id}"
     ))
     .execute(&mut app.pool.get().unwrap())
     .unwrap();

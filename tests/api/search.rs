@@ -455,7 +455,7 @@ async fn hidden_expired_deleted_and_removed_listings_never_appear() {
     );
     use corkboard::listings::models::ListingStatus;
     for status in [
-        ListingStatus::Hidden,
+        ListingStatus::Held,
         ListingStatus::Removed,
         ListingStatus::Deleted,
         ListingStatus::Sold,
@@ -919,7 +919,7 @@ async fn windows_of_days_page_exactly_like_the_newest_first_walk() {
                                status, expires_at, renewed_at, created_at)
          SELECT (SELECT min(id) FROM users), (SELECT min(id) FROM categories),
                 CASE WHEN n % 3 = 0 THEN 'Lamp ' ELSE 'Kayak ' END || n, 'x', '10001', 40.75, -73.99,
-                CASE WHEN n = 40 THEN 'hidden' ELSE 'active' END, now() + interval '30 days',
+                CASE WHEN n = 40 THEN 'held' ELSE 'active' END, now() + interval '30 days',
                 now() - (n / 2) * interval '7 hours', now() - (n / 2) * interval '7 hours'
          FROM generate_series(1, 820) AS n",
     )

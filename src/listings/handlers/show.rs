@@ -13,7 +13,8 @@ use crate::listings::domain::body_parts;
 use crate::listings::models::ListingStatus;
 use crate::listings::photos::{self as listing_photos};
 use crate::listings::queries::{self};
-use crate::listings::views::{AttributeRow, ListingPage};
+use crate::listings::views::{AttributeRow, ListingPage, OwnerModeration};
+use crate::moderation::queries as moderation;
 use crate::places;
 use crate::storage::Storage;
 use crate::web::time::{ago, exact};
@@ -48,20 +49,28 @@ pub async fn show_listing(
 ) -> Result<HttpResponse, AppError> {
     let (id, slug) = path.into_inner();
     let viewer = ctx.user.as_ref().map(|u| u.id);
-    let (listing, photos, section, category, place, seller, favorite) = db
+    let (listing, photos, section, category, place, seller, favorite, flag, appeal) = db
         .run(move |conn| {
             let listing = queries::find_listing(conn, id)?.ok_or(AppError::NotFound)?;
             let photos = queries::photos_of(conn, id)?;
             let (section, category) = queries::find_category_by_id(conn, listing.category_id)?;
             let place = places::find_place(conn, &listing.zip)?.ok_or(AppError::NotFound)?;
             let seller = accounts::find_user(conn, listing.owner_id)?;
-            let favorite = match viewer {
-                Some(me) if me != listing.owner_id => {
-                    Some(crate::saved::queries::is_favorite(conn, me, id)?)
-                }
-                _ => None,
+            let (favorite, flag) = match viewer {
+                Some(me) if me != listing.owner_id => (
+                    Some(crate::saved::queries::is_favorite(conn, me, id)?),
+                    Some(moderation::flag_of(conn, id, me)?),
+                ),
+                _ => (None, None),
             };
-            Ok::<_, AppError>((listing, photos, section, category, place, seller, favorite))
+            let appeal = if viewer == Some(listing.owner_id) && listing.status().is_moderated() {
+                moderation::current_appeal(conn, id)?
+            } else {
+                None
+            };
+            Ok::<_, AppError>((
+                listing, photos, section, category, place, seller, favorite, flag, appeal,
+            ))
         })
         .await?;
     let is_owner = ctx
@@ -141,6 +150,15 @@ pub async fn show_listing(
                 now - at < chrono::Duration::from_std(queries::RESTORE_WITHIN).unwrap_or_default()
             }),
         moderated: listing.status().is_moderated(),
+        moderation: is_owner
+            .then(|| listing.moderation_reason.clone())
+            .flatten()
+            .map(|reason| OwnerModeration {
+                reason,
+                can_appeal: listing.status().is_moderated() && appeal.is_none(),
+                appeal: appeal.map(|a| (a.message, a.decision)),
+            }),
+        flag,
         contactable: !is_owner && ListingStatus::LISTED.contains(&listing.effective_status(now)),
         is_owner,
         favorite,
