@@ -79,6 +79,7 @@ impl Application {
         tokio::spawn(crate::live::listener::listen(
             state.database_url.clone(),
             hub.clone(),
+            counts.clone().into_inner(),
         ));
         let hub = web::Data::new(hub);
         let message_settings = web::Data::new(state.messages.clone());

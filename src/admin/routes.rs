@@ -55,6 +55,27 @@ pub fn routes() -> Vec<RouteDef> {
             M::POST,
             web::post().to(admin::set_role),
         ),
+        RouteDef::admin("/categories", M::GET, web::get().to(admin::categories)),
+        RouteDef::admin(
+            "/categories",
+            M::POST,
+            web::post().to(admin::create_category),
+        ),
+        RouteDef::admin(
+            "/categories/{id}",
+            M::GET,
+            web::get().to(admin::show_category),
+        ),
+        RouteDef::admin(
+            "/categories/{id}",
+            M::POST,
+            web::post().to(admin::update_category),
+        ),
+        RouteDef::admin(
+            "/categories/{id}/change",
+            M::POST,
+            web::post().to(admin::change_category),
+        ),
         RouteDef::admin("/jobs", M::GET, web::get().to(admin::jobs)),
         RouteDef::admin("/jobs/{id}", M::POST, web::post().to(admin::act_on_job)),
         RouteDef::admin("/audit", M::GET, web::get().to(admin::audit_log)),

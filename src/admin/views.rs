@@ -452,3 +452,48 @@ pub struct JobsPage {
     pub ctx: PageContext,
     pub jobs: Vec<JobView>,
 }
+
+/// A category in the admin's tree.
+#[derive(Debug, Clone)]
+pub struct CategoryRowView {
+    pub id: i32,
+    pub name: String,
+    pub slug: String,
+    pub retired: bool,
+    pub listings: i64,
+}
+
+/// A section with all its categories.
+#[derive(Debug, Clone)]
+pub struct SectionCategories {
+    pub slug: String,
+    pub name: String,
+    pub categories: Vec<CategoryRowView>,
+}
+
+/// `/admin/categories`: the tree, and the form for a new category.
+#[derive(Template, WebTemplate)]
+#[template(path = "admin/categories.html")]
+pub struct CategoriesPage {
+    pub ctx: PageContext,
+    pub sections: Vec<SectionCategories>,
+    pub section: String,
+    pub name: String,
+    pub slug: String,
+    pub errors: FieldErrors,
+}
+
+/// `/admin/categories/{id}`: one category's name, address, "free" and attributes.
+#[derive(Template, WebTemplate)]
+#[template(path = "admin/category.html")]
+pub struct CategoryPage {
+    pub ctx: PageContext,
+    pub id: i32,
+    pub section: String,
+    pub retired: bool,
+    pub name: String,
+    pub slug: String,
+    pub allows_free: bool,
+    pub attributes: String,
+    pub errors: FieldErrors,
+}

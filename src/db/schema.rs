@@ -61,6 +61,7 @@ diesel::table! {
         position -> Int2,
         attributes -> Jsonb,
         allows_free -> Bool,
+        retired_at -> Nullable<Timestamptz>,
     }
 }
 

@@ -36,6 +36,11 @@ impl<T> Snapshot<T> {
         }
     }
 
+    /// Forgets the value: the next caller reads it afresh (the rows it comes from changed).
+    pub fn invalidate(&self) {
+        *self.cached.lock().expect("snapshot") = None;
+    }
+
     /// The value, read with `read` when there is none yet or it is older than the ttl.
     pub fn get(
         &self,

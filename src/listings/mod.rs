@@ -2,6 +2,7 @@
 //! browsing sections and categories.
 
 pub mod cards;
+pub mod categories;
 pub mod domain;
 pub mod handlers;
 pub mod janitor;

@@ -26,9 +26,15 @@ pub struct Category {
     pub position: i16,
     pub attributes: serde_json::Value,
     pub allows_free: bool,
+    /// When an admin retired it: its listings stay readable, it takes no new ones.
+    pub retired_at: Option<DateTime<Utc>>,
 }
 
 impl Category {
+    pub fn is_retired(&self) -> bool {
+        self.retired_at.is_some()
+    }
+
     /// The attributes this category asks for. The definitions come from a migration, so a
     /// malformed one is a bug: it is logged and the category asks for nothing.
     pub fn attribute_defs(&self) -> Vec<AttributeDef> {

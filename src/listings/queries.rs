@@ -16,16 +16,31 @@ use crate::db::ids::{ListingId, UserId};
 use crate::db::schema::{categories, listing_photos, listings, sections};
 use crate::db::snapshot::Snapshot;
 
-/// Every section with its categories, in display order.
+/// Every section with its categories that take listings (not retired ones), in display order.
 pub fn category_tree(conn: &mut PgConnection) -> QueryResult<Vec<(Section, Vec<Category>)>> {
+    tree(conn, false)
+}
+
+/// Every section with all its categories, retired ones too (for the admin area).
+pub fn category_tree_with_retired(
+    conn: &mut PgConnection,
+) -> QueryResult<Vec<(Section, Vec<Category>)>> {
+    tree(conn, true)
+}
+
+fn tree(conn: &mut PgConnection, with_retired: bool) -> QueryResult<Vec<(Section, Vec<Category>)>> {
     let all_sections = sections::table
         .order(sections::position)
         .select(Section::as_select())
         .load(conn)?;
-    let all_categories = categories::table
-        .order((categories::section_id, categories::position))
+    let mut query = categories::table
+        .order((categories::section_id, categories::position, categories::id))
         .select(Category::as_select())
-        .load(conn)?;
+        .into_boxed();
+    if !with_retired {
+        query = query.filter(categories::retired_at.is_null());
+    }
+    let all_categories = query.load(conn)?;
     Ok(all_sections
         .into_iter()
         .map(|section| {
@@ -69,7 +84,7 @@ pub fn find_category_by_id(conn: &mut PgConnection, id: i32) -> QueryResult<(Sec
         .first(conn)
 }
 
-/// Every section with its categories.
+/// Every section with its categories (the ones taking listings).
 pub type CategoryTree = Vec<(Section, Vec<Category>)>;
 
 /// Per-category counts of public listings, read again at most every `ttl` (from the counts a
@@ -87,6 +102,13 @@ impl CategoryCounts {
             counts: Snapshot::new(ttl),
             tree: Snapshot::new(ttl),
         }
+    }
+
+    /// Forgets the tree and the counts: an admin changed the categories (on this instance, or
+    /// on another, which says so through the events channel).
+    pub fn invalidate(&self) {
+        self.tree.invalidate();
+        self.counts.invalidate();
     }
 
     pub fn tree(&self, conn: &mut PgConnection) -> QueryResult<CategoryTree> {

@@ -232,6 +232,8 @@ async fn every_page_a_member_sees_passes_axe_at_desktop_and_phone_widths() {
         &format!("/admin/reports/messages/{message}"),
         &format!("/admin/members?q={}", buyer_user.username),
         &format!("/admin/members/{}", member_id(&app, &buyer_user.username)),
+        "/admin/categories",
+        &format!("/admin/categories/{bikes}"),
         "/admin/jobs",
         "/admin/audit",
         &format!("/listings/{their_id}/flag"),

@@ -593,3 +593,206 @@ async fn the_dashboard_charts_the_last_thirty_days_with_a_table_and_the_queue() 
         &first_row[..200.min(first_row.len())]
     );
 }
+
+#[tokio::test]
+async fn category_edits_reach_every_instance_at_once_and_retired_ones_take_no_listings() {
+    // Caches that would keep the tree for an hour: only the announcement refreshes them.
+    let app = crate::helpers::spawn_app_configured(|state| {
+        state.listings.counts_ttl_seconds = 3600;
+    })
+    .await;
+    app.sign_up_new_member().await;
+    let other = app.another_instance();
+    let on_b = app.new_visitor().at(&other.address);
+    assert!(
+        !on_b
+            .get_ok_page("/c/for-sale")
+            .await
+            .body
+            .contains("Kayaks")
+    );
+    let (admin, _) = admin(&app).await;
+
+    // Bad input comes back with each field's message.
+    let refused = admin
+        .submit_form(
+            "/admin/categories",
+            "/admin/categories",
+            &[
+                ("section", "for-sale"),
+                ("name", ""),
+                ("slug", "Not a slug!"),
+            ],
+        )
+        .await;
+    assert_eq!(refused.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    let body = refused.text().await.unwrap();
+    assert!(body.contains("Give the category a name."));
+    let taken = admin
+        .submit_form(
+            "/admin/categories",
+            "/admin/categories",
+            &[
+                ("section", "for-sale"),
+                ("name", "Bikes again"),
+                ("slug", "bikes"),
+            ],
+        )
+        .await;
+    assert_eq!(taken.status(), StatusCode::UNPROCESSABLE_ENTITY);
+
+    let added = admin
+        .submit_form(
+            "/admin/categories",
+            "/admin/categories",
+            &[("section", "for-sale"), ("name", "Kayaks & canoes")],
+        )
+        .await;
+    assert_eq!(added.status(), StatusCode::SEE_OTHER);
+    let page = added.headers()["location"].to_str().unwrap().to_owned();
+    let id: i32 = page.rsplit('/').next().unwrap().parse().unwrap();
+    // Instance B shows it without a restart, as soon as the announcement arrives.
+    let mut seen = false;
+    for _ in 0..50 {
+        if on_b
+            .get_ok_page("/c/for-sale")
+            .await
+            .body
+            .contains("Kayaks &#38; canoes")
+        {
+            seen = true;
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+    assert!(seen, "the new category reached instance B");
+
+    // Its attributes: bad JSON is refused with the text kept; good ones reach the form.
+    let bad = admin
+        .submit_form(
+            &page,
+            &page,
+            &[
+                ("name", "Kayaks & canoes"),
+                ("slug", "kayaks-canoes"),
+                ("attributes", "[{\"key\": \"Length\"}"),
+            ],
+        )
+        .await;
+    assert_eq!(bad.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(
+        bad.text()
+            .await
+            .unwrap()
+            .contains("[{&#34;key&#34;: &#34;Length&#34;}")
+    );
+    let saved = admin
+        .submit_form(
+            &page,
+            &page,
+            &[
+                ("name", "Kayaks and canoes"),
+                ("slug", "kayaks-canoes"),
+                (
+                    "attributes",
+                    r#"[{"key": "length_ft", "label": "Length (ft)", "type": "int", "min": 1, "max": 40}]"#,
+                ),
+            ],
+        )
+        .await;
+    assert_redirect_to(&saved, &page);
+    let form = app
+        .get_ok_page(&format!("/listings/new?category={id}"))
+        .await;
+    assert!(form.body.contains("Length (ft)"));
+
+    // Reordering puts it first in its section.
+    let change = format!("/admin/categories/{id}/change");
+    for _ in 0..20 {
+        admin
+            .submit_form("/admin/categories", &change, &[("action", "up")])
+            .await;
+    }
+    let first: String = corkboard::db::schema::categories::table
+        .inner_join(corkboard::db::schema::sections::table)
+        .filter(corkboard::db::schema::sections::slug.eq("for-sale"))
+        .order(corkboard::db::schema::categories::position)
+        .select(corkboard::db::schema::categories::name)
+        .first(&mut app.pool.get().unwrap())
+        .unwrap();
+    assert_eq!(first, "Kayaks and canoes");
+
+    // A listing in it, then it retires: the listing stays readable, the category leaves the
+    // menus and the posting form, and takes no new listing.
+    let listing = TestListing {
+        title: "Sea kayak",
+        ..TestListing::default()
+    }
+    .insert(&app);
+    execute(
+        &app,
+        &format!("UPDATE listings SET category_id = {id} WHERE id = {listing}"),
+    );
+    let retired = admin
+        .submit_form(
+            "/admin/categories",
+            &change,
+            &[("action", "retire"), ("reason", "Merged into boats")],
+        )
+        .await;
+    assert_redirect_to(&retired, "/admin/categories");
+    let readable = app.get(&format!("/listings/{listing}")).await;
+    assert_eq!(readable.status(), StatusCode::MOVED_PERMANENTLY);
+    app.get_ok_page(readable.headers()["location"].to_str().unwrap())
+        .await;
+    let chooser = app.get_ok_page("/listings/new").await;
+    assert!(chooser.body.contains("Bikes"));
+    assert!(!chooser.body.contains("Kayaks and canoes"));
+    let refused = app.get(&format!("/listings/new?category={id}")).await;
+    assert_redirect_to(&refused, "/listings/new");
+    let mut gone = false;
+    for _ in 0..50 {
+        let section = on_b.get_ok_page("/c/for-sale").await;
+        if !section.body.contains("Kayaks and canoes") {
+            gone = true;
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+    assert!(gone, "the retirement reached instance B");
+
+    // The last category of a section that takes listings cannot retire.
+    let jobs: Vec<i32> = corkboard::db::schema::categories::table
+        .inner_join(corkboard::db::schema::sections::table)
+        .filter(corkboard::db::schema::sections::slug.eq("jobs"))
+        .select(corkboard::db::schema::categories::id)
+        .load(&mut app.pool.get().unwrap())
+        .unwrap();
+    for (i, category) in jobs.iter().enumerate() {
+        admin
+            .submit_form(
+                "/admin/categories",
+                &format!("/admin/categories/{category}/change"),
+                &[("action", "retire")],
+            )
+            .await;
+        let page = admin.get_ok_page("/admin/categories").await;
+        if i + 1 == jobs.len() {
+            assert!(page.body.contains("It is the only category of its section"));
+        }
+    }
+    let taking: i64 = corkboard::db::schema::categories::table
+        .inner_join(corkboard::db::schema::sections::table)
+        .filter(corkboard::db::schema::sections::slug.eq("jobs"))
+        .filter(corkboard::db::schema::categories::retired_at.is_null())
+        .count()
+        .get_result(&mut app.pool.get().unwrap())
+        .unwrap();
+    assert_eq!(taking, 1);
+    assert_eq!(audit_count(&app, "category.add"), 1);
+    assert!(audit_count(&app, "category.edit") >= 2);
+    assert_eq!(
+        audit_count(&app, "category.retire"),
+        1 + jobs.len() as i64 - 1
+    );
+}

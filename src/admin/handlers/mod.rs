@@ -9,12 +9,16 @@
 //! session middleware marks them `no-store`.
 
 mod audit;
+mod categories;
 mod jobs;
 mod listings;
 mod members;
 mod queue;
 
 pub use audit::audit_log;
+pub use categories::{
+    categories, change_category, create_category, show_category, update_category,
+};
 pub use jobs::{act_on_job, jobs};
 pub use listings::{act_on_listing, bulk_action, listings, show_listing};
 pub use members::{member, members, set_banned, set_role};

@@ -50,12 +50,26 @@ pub struct NewListingQuery {
     category: Option<i32>,
 }
 
+/// A retired category takes no new listings: back to choosing one, saying why.
+fn retired(session: &Session, category: &Category) -> HttpResponse {
+    session::push_flash(
+        session,
+        FlashKind::Info,
+        format!(
+            "“{}” no longer takes new listings; choose another category.",
+            category.name
+        ),
+    );
+    redirect("/listings/new")
+}
+
 /// `GET /listings/new`: choose a category, then fill in its form.
 pub async fn new_listing_form(
     req: HttpRequest,
     ctx: PageContext,
     AuthUser(me): AuthUser,
     db: Db,
+    session: Session,
     rules: web::Data<ListingRules>,
     query: web::Query<NewListingQuery>,
 ) -> Result<HttpResponse, AppError> {
@@ -71,6 +85,9 @@ pub async fn new_listing_form(
     let (section, category) = db
         .run(move |conn| queries::find_category_by_id(conn, category_id))
         .await?;
+    if category.is_retired() {
+        return Ok(retired(&session, &category));
+    }
     let page = form_page(
         ctx,
         None,
@@ -239,6 +256,9 @@ pub async fn create_listing(
     let (section, category) = db
         .run(move |conn| queries::find_category_by_id(conn, category_id))
         .await?;
+    if category.is_retired() {
+        return Ok(retired(&session, &category));
+    }
     let mut upload = read_upload(multipart, listing_limits(rules.max_photos)).await?;
     let submitted = read_submission(
         &db,

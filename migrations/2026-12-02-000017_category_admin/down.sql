@@ -1,0 +1,1 @@
+ALTER TABLE categories DROP COLUMN retired_at, DROP CONSTRAINT categories_name_length;
