@@ -542,7 +542,7 @@ fn moderation_data(conn: &mut PgConnection) -> anyhow::Result<()> {
          WHERE id % 4999 = 0 AND status = 'active'",
     )
     .execute(conn)?;
-    let hash = bcrypt::hash(BENCH_PASSWORD, 4)?;
+    let hash = corkboard::accounts::password::hash(BENCH_PASSWORD, 4)?;
     diesel::sql_query(
         "UPDATE users SET role = 'admin', password_hash = $1, email_verified_at = now()
          WHERE username = $2",

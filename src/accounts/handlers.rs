@@ -418,6 +418,11 @@ pub async fn show_profile(
                 status: l.effective_status(now),
                 status_label: crate::listings::views::status_label(l.effective_status(now)),
                 when: ago(l.updated_at, now),
+                moderation_reason: l
+                    .status()
+                    .is_moderated()
+                    .then(|| l.moderation_reason.clone())
+                    .flatten(),
             })
             .collect(),
         ctx,

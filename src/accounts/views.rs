@@ -13,6 +13,8 @@ pub struct PastListing {
     pub status: crate::listings::models::ListingStatus,
     pub status_label: &'static str,
     pub when: String,
+    /// Why the moderators took it off the site (held or removed).
+    pub moderation_reason: Option<String>,
 }
 
 #[derive(Template, WebTemplate)]

@@ -5,14 +5,8 @@ use diesel::prelude::*;
 use reqwest::StatusCode;
 
 use crate::helpers::{TestApp, TestListing, TestUser, Visitor, assert_redirect_to, spawn_app};
-use corkboard::db::ids::{ListingId, UserId};
+use corkboard::db::ids::UserId;
 use corkboard::listings::models::ListingStatus;
-
-fn execute(app: &TestApp, sql: &str) {
-    diesel::sql_query(sql)
-        .execute(&mut app.pool.get().unwrap())
-        .unwrap();
-}
 
 fn user_id(app: &TestApp, user: &TestUser) -> UserId {
     use corkboard::db::schema::users;
@@ -20,36 +14,6 @@ fn user_id(app: &TestApp, user: &TestUser) -> UserId {
         .filter(users::username.eq(&user.username))
         .select(users::id)
         .first(&mut app.pool.get().unwrap())
-        .unwrap()
-}
-
-fn status_of(app: &TestApp, id: ListingId) -> String {
-    use corkboard::db::schema::listings;
-    listings::table
-        .find(id)
-        .select(listings::status)
-        .first(&mut app.pool.get().unwrap())
-        .unwrap()
-}
-
-async fn admin(app: &TestApp) -> (Visitor, TestUser) {
-    let (visitor, user) = app.new_member().await;
-    execute(
-        app,
-        &format!(
-            "UPDATE users SET role = 'admin' WHERE username = '{}'",
-            user.username
-        ),
-    );
-    (visitor, user)
-}
-
-fn audit_count(app: &TestApp, action: &str) -> i64 {
-    use corkboard::db::schema::audit_log;
-    audit_log::table
-        .filter(audit_log::action.eq(action))
-        .count()
-        .get_result(&mut app.pool.get().unwrap())
         .unwrap()
 }
 
@@ -110,7 +74,7 @@ async fn a_reported_message_is_shown_with_the_ten_around_it_and_nothing_else() {
         .await;
     assert_eq!(reported.status(), StatusCode::SEE_OTHER);
 
-    let (admin, _) = admin(&app).await;
+    let (admin, _) = app.new_admin().await;
     let queue = admin.get_ok_page("/admin/queue").await;
     assert!(queue.body.contains("Threatening"));
     let page = admin
@@ -148,7 +112,7 @@ async fn a_reported_message_is_shown_with_the_ten_around_it_and_nothing_else() {
         )
         .await;
     assert_redirect_to(&decided, "/admin/queue");
-    assert_eq!(audit_count(&app, "report.uphold"), 1);
+    assert_eq!(app.audit_count("report.uphold"), 1);
     let queue = admin.get_ok_page("/admin/queue").await;
     assert!(!queue.body.contains("Threatening"));
     // Deciding again finds nothing open.
@@ -179,14 +143,11 @@ async fn the_queue_decides_held_listings_appeals_and_profile_reports_oldest_firs
     }
     .insert(&app);
     for (id, days) in [(older, 2), (newer, 1)] {
-        execute(
-            &app,
-            &format!(
-                "UPDATE listings SET moderated_at = now() - interval '{days} days',
+        app.execute(&format!(
+            "UPDATE listings SET moderated_at = now() - interval '{days} days',
                         moderation_reason = 'Flagged'
                  WHERE id = {id}"
-            ),
-        );
+        ));
     }
     let appealed = app
         .submit_form(
@@ -202,7 +163,7 @@ async fn the_queue_decides_held_listings_appeals_and_profile_reports_oldest_firs
         .submit_form(&path, &path, &[("reason", "Fake shop")])
         .await;
 
-    let (admin, _) = admin(&app).await;
+    let (admin, _) = app.new_admin().await;
     let queue = admin.get_ok_page("/admin/queue").await;
     let (o, n) = (
         queue.body.find("Older held").unwrap(),
@@ -225,7 +186,7 @@ async fn the_queue_decides_held_listings_appeals_and_profile_reports_oldest_firs
         )
         .await;
     assert_redirect_to(&removed, "/admin/queue");
-    assert_eq!(status_of(&app, older), "removed");
+    assert_eq!(app.listing_status(older), "removed");
     // Somewhere else than the admin area is never where it goes back to.
     let elsewhere = admin
         .submit_form(
@@ -258,7 +219,7 @@ async fn the_queue_decides_held_listings_appeals_and_profile_reports_oldest_firs
         )
         .await;
     assert_redirect_to(&refused, "/admin/queue");
-    assert_eq!(status_of(&app, newer), "held");
+    assert_eq!(app.listing_status(newer), "held");
     let granted = admin
         .submit_form(
             "/admin/queue",
@@ -267,9 +228,9 @@ async fn the_queue_decides_held_listings_appeals_and_profile_reports_oldest_firs
         )
         .await;
     assert_redirect_to(&granted, "/admin/queue");
-    assert_eq!(status_of(&app, newer), "active");
-    assert_eq!(audit_count(&app, "appeal.grant"), 1);
-    assert_eq!(audit_count(&app, "listing.restore"), 1);
+    assert_eq!(app.listing_status(newer), "active");
+    assert_eq!(app.audit_count("appeal.grant"), 1);
+    assert_eq!(app.audit_count("listing.restore"), 1);
 
     // The profile report.
     let owner_id = user_id(&app, &owner);
@@ -281,7 +242,7 @@ async fn the_queue_decides_held_listings_appeals_and_profile_reports_oldest_firs
         )
         .await;
     assert_redirect_to(&rejected, "/admin/queue");
-    assert_eq!(audit_count(&app, "report.reject"), 1);
+    assert_eq!(app.audit_count("report.reject"), 1);
     let queue = admin.get_ok_page("/admin/queue").await;
     assert!(queue.body.contains("Nothing held."));
     assert!(queue.body.contains("No open appeals."));
@@ -301,10 +262,9 @@ async fn a_ban_ends_sessions_and_streams_and_hides_listings_and_an_unban_restore
             ..TestListing::default()
         }
         .insert(&app);
-        execute(
-            &app,
-            &format!("UPDATE listings SET owner_id = {seller_id} WHERE id = {id}"),
-        );
+        app.execute(&format!(
+            "UPDATE listings SET owner_id = {seller_id} WHERE id = {id}"
+        ));
         id
     };
     // TestListing gives the first member's listings; the first member here is the seller.
@@ -314,7 +274,7 @@ async fn a_ban_ends_sessions_and_streams_and_hides_listings_and_an_unban_restore
     let removed = insert("Removed one", ListingStatus::Removed);
     let mut stream = seller.open_events("", None).await;
 
-    let (admin, admin_user) = admin(&app).await;
+    let (admin, admin_user) = app.new_admin().await;
     let page = format!("/admin/members/{seller_id}");
     // Refusals: no reason; banning oneself; demoting the last admin.
     let no_reason = admin
@@ -366,9 +326,9 @@ async fn a_ban_ends_sessions_and_streams_and_hides_listings_and_an_unban_restore
     assert!(stream.ends_within(std::time::Duration::from_secs(5)).await);
     // Every listing anyone could open is off the site; the removed one is as it was.
     for id in [up, pending, sold] {
-        assert_eq!(status_of(&app, id), "held");
+        assert_eq!(app.listing_status(id), "held");
     }
-    assert_eq!(status_of(&app, removed), "removed");
+    assert_eq!(app.listing_status(removed), "removed");
     let category = app.new_visitor().get_ok_page("/c/for-sale/general").await;
     assert!(!category.body.contains("Up one"));
     // They cannot log in again.
@@ -393,12 +353,12 @@ async fn a_ban_ends_sessions_and_streams_and_hides_listings_and_an_unban_restore
         )
         .await;
     assert_redirect_to(&unbanned, &page);
-    assert_eq!(status_of(&app, up), "active");
-    assert_eq!(status_of(&app, sold), "sold");
-    assert_eq!(status_of(&app, pending), "removed");
-    assert_eq!(status_of(&app, removed), "removed");
-    assert_eq!(audit_count(&app, "member.ban"), 1);
-    assert_eq!(audit_count(&app, "member.unban"), 1);
+    assert_eq!(app.listing_status(up), "active");
+    assert_eq!(app.listing_status(sold), "sold");
+    assert_eq!(app.listing_status(pending), "removed");
+    assert_eq!(app.listing_status(removed), "removed");
+    assert_eq!(app.audit_count("member.ban"), 1);
+    assert_eq!(app.audit_count("member.unban"), 1);
     let login = seller
         .log_in(&seller_user.username, &seller_user.password)
         .await;
@@ -429,7 +389,7 @@ async fn admins_find_members_by_username_or_email() {
     let app = spawn_app().await;
     let (_, alice) = app.new_member().await;
     let (_, bob) = app.new_member().await;
-    let (admin, _) = admin(&app).await;
+    let (admin, _) = app.new_admin().await;
     let by_name = admin
         .get_ok_page(&format!("/admin/members?q={}", &alice.username[..6]))
         .await;
@@ -455,22 +415,19 @@ async fn admins_find_members_by_username_or_email() {
 #[tokio::test]
 async fn admins_see_dead_jobs_with_their_error_and_retry_or_discard_them() {
     let app = spawn_app().await;
-    let (admin, _) = admin(&app).await;
+    let (admin, _) = app.new_admin().await;
     // Two jobs that used up their attempts, and one a worker holds right now.
     for (kind, state, locked) in [
         ("mail", "dead", "NULL"),
         ("janitor", "dead", "NULL"),
         ("mail", "pending", "now() + interval '1 minute'"),
     ] {
-        execute(
-            &app,
-            &format!(
-                "INSERT INTO jobs (kind, payload, state, attempts, max_attempts, last_error,
+        app.execute(&format!(
+            "INSERT INTO jobs (kind, payload, state, attempts, max_attempts, last_error,
                                    locked_by, locked_until)
                  VALUES ('{kind}', '{{}}', '{state}', 10, 10, 'SMTP said no to {kind}',
                          CASE WHEN {locked} IS NULL THEN NULL ELSE 'worker-1' END, {locked})"
-            ),
-        );
+        ));
     }
     // (The app queues jobs of its own, such as the janitor's next run: these are ours.)
     let ours = corkboard::db::schema::jobs::last_error.like("SMTP said no%");
@@ -524,8 +481,8 @@ async fn admins_see_dead_jobs_with_their_error_and_retry_or_discard_them() {
         .load(&mut app.pool.get().unwrap())
         .unwrap();
     assert_eq!(states, [("pending".into(), 0), ("pending".into(), 10)]);
-    assert_eq!(audit_count(&app, "job.retry"), 1);
-    assert_eq!(audit_count(&app, "job.discard"), 1);
+    assert_eq!(app.audit_count("job.retry"), 1);
+    assert_eq!(app.audit_count("job.discard"), 1);
     assert_eq!(
         admin
             .submit_form("/admin/jobs", "/admin/jobs/999999", &[("action", "retry")])
@@ -563,12 +520,11 @@ async fn the_dashboard_charts_the_last_thirty_days_with_a_table_and_the_queue() 
             &[("reason", "spam")],
         )
         .await;
-    execute(
-        &app,
+    app.execute(
         "UPDATE listings SET status = 'held', moderated_at = now() - interval '3 days'
          WHERE title = 'Today''s lamp'",
     );
-    let (admin, _) = admin(&app).await;
+    let (admin, _) = app.new_admin().await;
     let home = admin.get_ok_page("/admin").await;
     assert!(
         home.body.contains("id=\"total-listings\">2<"),
@@ -611,7 +567,7 @@ async fn category_edits_reach_every_instance_at_once_and_retired_ones_take_no_li
             .body
             .contains("Kayaks")
     );
-    let (admin, _) = admin(&app).await;
+    let (admin, _) = app.new_admin().await;
 
     // Bad input comes back with each field's message.
     let refused = admin
@@ -729,10 +685,9 @@ async fn category_edits_reach_every_instance_at_once_and_retired_ones_take_no_li
         ..TestListing::default()
     }
     .insert(&app);
-    execute(
-        &app,
-        &format!("UPDATE listings SET category_id = {id} WHERE id = {listing}"),
-    );
+    app.execute(&format!(
+        "UPDATE listings SET category_id = {id} WHERE id = {listing}"
+    ));
     let retired = admin
         .submit_form(
             "/admin/categories",
@@ -789,10 +744,10 @@ async fn category_edits_reach_every_instance_at_once_and_retired_ones_take_no_li
         .get_result(&mut app.pool.get().unwrap())
         .unwrap();
     assert_eq!(taking, 1);
-    assert_eq!(audit_count(&app, "category.add"), 1);
-    assert!(audit_count(&app, "category.edit") >= 2);
+    assert_eq!(app.audit_count("category.add"), 1);
+    assert!(app.audit_count("category.edit") >= 2);
     assert_eq!(
-        audit_count(&app, "category.retire"),
+        app.audit_count("category.retire"),
         1 + jobs.len() as i64 - 1
     );
 }

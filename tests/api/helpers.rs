@@ -484,6 +484,46 @@ impl TestApp {
             .to_owned()
     }
 
+    /// Runs one SQL statement on the app's database (for arranging what a test needs).
+    pub fn execute(&self, sql: &str) {
+        use diesel::RunQueryDsl;
+        diesel::sql_query(sql)
+            .execute(&mut self.pool.get().unwrap())
+            .unwrap();
+    }
+
+    /// A listing's stored status, as text.
+    pub fn listing_status(&self, id: ListingId) -> String {
+        use corkboard::db::schema::listings;
+        use diesel::prelude::*;
+        listings::table
+            .find(id)
+            .select(listings::status)
+            .first(&mut self.pool.get().unwrap())
+            .unwrap()
+    }
+
+    /// Another member, made an admin, logged in.
+    pub async fn new_admin(&self) -> (Visitor, TestUser) {
+        let (visitor, user) = self.new_member().await;
+        self.execute(&format!(
+            "UPDATE users SET role = 'admin' WHERE username = '{}'",
+            user.username
+        ));
+        (visitor, user)
+    }
+
+    /// How many audit entries record `action` (`listing.hold`, …).
+    pub fn audit_count(&self, action: &str) -> i64 {
+        use corkboard::db::schema::audit_log;
+        use diesel::prelude::*;
+        audit_log::table
+            .filter(audit_log::action.eq(action))
+            .count()
+            .get_result(&mut self.pool.get().unwrap())
+            .unwrap()
+    }
+
     /// What the app's job workers get, with this app's mailer.
     pub fn job_context(&self) -> corkboard::jobs::JobContext {
         corkboard::jobs::JobContext {

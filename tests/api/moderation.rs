@@ -9,21 +9,6 @@ use crate::helpers::{TestApp, TestListing, TestUser, Visitor, assert_redirect_to
 use corkboard::db::ids::ListingId;
 use corkboard::listings::models::ListingStatus;
 
-fn execute(app: &TestApp, sql: &str) {
-    diesel::sql_query(sql)
-        .execute(&mut app.pool.get().unwrap())
-        .unwrap();
-}
-
-fn status_of(app: &TestApp, id: ListingId) -> String {
-    use corkboard::db::schema::listings;
-    listings::table
-        .find(id)
-        .select(listings::status)
-        .first(&mut app.pool.get().unwrap())
-        .unwrap()
-}
-
 fn flag_weight_of(app: &TestApp, id: ListingId) -> f32 {
     use corkboard::db::schema::listings;
     listings::table
@@ -35,23 +20,10 @@ fn flag_weight_of(app: &TestApp, id: ListingId) -> f32 {
 
 /// Makes a member's account `days` old (flags from accounts younger than a week weigh half).
 fn age(app: &TestApp, user: &TestUser, days: i64) {
-    execute(
-        app,
-        &format!(
-            "UPDATE users SET created_at = now() - interval '{days} days' WHERE username = '{}'",
-            user.username
-        ),
-    );
-}
-
-fn make_admin(app: &TestApp, user: &TestUser) {
-    execute(
-        app,
-        &format!(
-            "UPDATE users SET role = 'admin' WHERE username = '{}'",
-            user.username
-        ),
-    );
+    app.execute(&format!(
+        "UPDATE users SET created_at = now() - interval '{days} days' WHERE username = '{}'",
+        user.username
+    ));
 }
 
 /// A member whose account is a month old.
@@ -84,13 +56,7 @@ async fn flag(visitor: &Visitor, id: ListingId, reason: &str, note: &str) -> req
         .await
 }
 
-/// An admin, logged in.
-async fn admin(app: &TestApp) -> Visitor {
-    let (visitor, user) = app.new_member().await;
-    make_admin(app, &user);
-    visitor
-}
-
+/// Every audit entry: (action, target, reason), oldest first.
 fn audit_actions(app: &TestApp) -> Vec<(String, i64, String)> {
     use corkboard::db::schema::audit_log;
     audit_log::table
@@ -103,7 +69,7 @@ fn audit_actions(app: &TestApp) -> Vec<(String, i64, String)> {
 #[tokio::test]
 async fn weighted_flags_hold_a_listing_at_the_threshold() {
     let app = spawn_app().await;
-    app.sign_up_new_member().await;
+    let owner = app.sign_up_new_member().await;
     let id = listing(&app, "Suspicious laptop");
     let page = path_of(id);
 
@@ -120,20 +86,19 @@ async fn weighted_flags_hold_a_listing_at_the_threshold() {
     let (trusted, trusted_user) = seasoned_member(&app).await;
     let earlier = listing(&app, "Earlier bad listing");
     flag(&trusted, earlier, "prohibited", "").await;
-    execute(
-        &app,
-        &format!("UPDATE flags SET decision = 'upheld' WHERE listing_id = {earlier}"),
-    );
+    app.execute(&format!(
+        "UPDATE flags SET decision = 'upheld' WHERE listing_id = {earlier}"
+    ));
     flag(&trusted, id, "scam", "Asks for a wire transfer").await;
     assert_eq!(flag_weight_of(&app, id), 2.0);
-    assert_eq!(status_of(&app, id), "active");
+    assert_eq!(app.listing_status(id), "active");
     let _ = trusted_user;
 
     // An ordinary month-old member takes it to 3: held.
     let (ordinary, _) = seasoned_member(&app).await;
     flag(&ordinary, id, "other", "Same photos as another listing").await;
     assert_eq!(flag_weight_of(&app, id), 3.0);
-    assert_eq!(status_of(&app, id), "held");
+    assert_eq!(app.listing_status(id), "held");
 
     // Held: gone from the lists and its page for everyone but its owner, who sees why.
     let category = app.get_ok_page("/c/for-sale/general").await;
@@ -146,6 +111,12 @@ async fn weighted_flags_hold_a_listing_at_the_threshold() {
     assert!(owners.body.contains("Held for review"), "{}", owners.body);
     assert!(owners.body.contains("most often as: looks like a scam"));
     assert!(owners.body.contains("Appeal this decision"));
+    // And in the owner's own list of listings, with the reason.
+    let mine = app.get_ok_page(&format!("/u/{}", owner.username)).await;
+    assert!(
+        mine.body
+            .contains("The moderators' reason: Held for review")
+    );
 }
 
 #[tokio::test]
@@ -229,7 +200,7 @@ async fn the_owner_of_a_held_listing_appeals_once() {
     let app = spawn_app().await;
     app.sign_up_new_member().await;
     let id = listing(&app, "Concert tickets");
-    let admin = admin(&app).await;
+    let admin = app.new_admin().await.0;
     let held = admin
         .submit_form(
             &format!("/admin/listings/{id}"),
@@ -238,7 +209,7 @@ async fn the_owner_of_a_held_listing_appeals_once() {
         )
         .await;
     assert_redirect_to(&held, &format!("/admin/listings/{id}"));
-    assert_eq!(status_of(&app, id), "held");
+    assert_eq!(app.listing_status(id), "held");
 
     // Nobody else can appeal (or see the form).
     let (stranger, _) = app.new_member().await;
@@ -298,7 +269,7 @@ async fn the_owner_of_a_held_listing_appeals_once() {
             &[("action", "restore"), ("reason", "Receipt checked")],
         )
         .await;
-    assert_eq!(status_of(&app, id), "active");
+    assert_eq!(app.listing_status(id), "active");
     let page = app
         .get_ok_page(&format!("/listings/{id}/concert-tickets"))
         .await;
@@ -317,7 +288,7 @@ async fn every_admin_action_writes_its_audit_entry_and_the_history_names_the_adm
     let id = listing(&app, "Mountain bike");
     let (flagger, _) = seasoned_member(&app).await;
     flag(&flagger, id, "miscategorized", "").await;
-    let admin = admin(&app).await;
+    let admin = app.new_admin().await.0;
     let act = |action: &'static str, reason: &'static str, category: String| {
         let admin = &admin;
         async move {
@@ -377,7 +348,7 @@ async fn every_admin_action_writes_its_audit_entry_and_the_history_names_the_adm
             .status(),
         StatusCode::SEE_OTHER
     );
-    assert_eq!(status_of(&app, id), "removed");
+    assert_eq!(app.listing_status(id), "removed");
 
     let entries = audit_actions(&app);
     let actions: Vec<&str> = entries.iter().map(|e| e.0.as_str()).collect();
@@ -460,7 +431,7 @@ async fn the_admin_listing_browser_filters_sorts_pages_and_acts_in_bulk() {
     .insert(&app);
     let (flagger, _) = seasoned_member(&app).await;
     flag(&flagger, sofa, "spam", "").await;
-    let admin = admin(&app).await;
+    let admin = app.new_admin().await.0;
 
     let shows = |body: &str| {
         ["Racing bike", "Green sofa", "Sunny room"]
@@ -551,7 +522,7 @@ async fn the_admin_listing_browser_filters_sorts_pages_and_acts_in_bulk() {
         .await;
     assert_redirect_to(&held, "/admin/listings?status=active");
     for id in [bike, sofa, room] {
-        assert_eq!(status_of(&app, id), "removed");
+        assert_eq!(app.listing_status(id), "removed");
     }
     assert_eq!(audit_actions(&app).len(), 3);
     // Restoring brings back exactly what each was.
@@ -569,9 +540,9 @@ async fn the_admin_listing_browser_filters_sorts_pages_and_acts_in_bulk() {
         )
         .await;
     assert_eq!(restored.status(), StatusCode::SEE_OTHER);
-    assert_eq!(status_of(&app, bike), "active");
-    assert_eq!(status_of(&app, room), "sold");
-    assert_eq!(status_of(&app, sofa), "removed");
+    assert_eq!(app.listing_status(bike), "active");
+    assert_eq!(app.listing_status(room), "sold");
+    assert_eq!(app.listing_status(sofa), "removed");
     let flash = admin.get_ok_page("/admin/listings?status=removed").await;
     assert!(flash.body.contains("2 listings restored."));
 }
@@ -580,8 +551,7 @@ async fn the_admin_listing_browser_filters_sorts_pages_and_acts_in_bulk() {
 async fn the_admin_browser_pages_through_many_listings_without_repeats() {
     let app = spawn_app().await;
     app.sign_up_new_member().await;
-    execute(
-        &app,
+    app.execute(
         "INSERT INTO listings (owner_id, category_id, title, body, zip, latitude, longitude,
                                expires_at, created_at)
          SELECT (SELECT min(id) FROM users), (SELECT min(id) FROM categories), 'Lot ' || n,
@@ -589,7 +559,7 @@ async fn the_admin_browser_pages_through_many_listings_without_repeats() {
                 now() - (n / 3) * interval '1 minute'
          FROM generate_series(1, 120) n",
     );
-    let admin = admin(&app).await;
+    let admin = app.new_admin().await.0;
     let mut seen = std::collections::HashSet::new();
     let mut next = Some("/admin/listings".to_owned());
     let mut pages = 0;
@@ -639,7 +609,7 @@ async fn a_member_reports_a_profile_once() {
     assert_eq!(reasons, ["Impersonates a shop"]);
     // Nobody reports themselves; the admin front page counts it.
     assert_eq!(app.get(&path).await.status(), StatusCode::NOT_FOUND);
-    let admin = admin(&app).await;
+    let admin = app.new_admin().await.0;
     let home = admin.get_ok_page("/admin").await;
     assert!(
         home.body.contains("id=\"count-profile-reports\">1<"),
