@@ -26,11 +26,11 @@ use crate::db::ids::{ConversationId, ListingId, MessageId, UserId};
 use crate::listings::domain::{body_parts, slugify};
 use crate::listings::models::ListingStatus;
 use crate::listings::queries as listing_queries;
+use crate::moderation::domain::Reason;
 use crate::storage::Storage;
 use crate::web::rate_limit::{self, Limit};
 use crate::web::respond::{form_page, private_page, redirect, too_many, unprocessable};
 use crate::web::session::{self, CurrentUser, FlashKind};
-use crate::web::text::refuse_control_characters_in_lines;
 use crate::web::time::{ago, exact};
 use crate::web::upload::{UploadLimits, UploadedFile, read_upload};
 use crate::web::{AppError, AuthUser, Db, FieldErrors, PageContext};
@@ -882,16 +882,10 @@ pub async fn report(
 ) -> Result<HttpResponse, AppError> {
     let (conversation, message) = path.into_inner();
     let found = reportable(&db, me.id, conversation, message).await?;
-    let reason = form.reason.replace("\r\n", "\n").trim().to_owned();
+    // The same rules as every other text written for the moderators.
     let mut errors = FieldErrors::new();
-    if reason.is_empty() {
-        errors.add("reason", "Say what is wrong with this message.");
-    } else if reason.chars().count() > 1000 {
-        errors.add("reason", "Use at most 1,000 characters.");
-    } else if let Err(message) = refuse_control_characters_in_lines(&reason) {
-        errors.add("reason", message);
-    }
-    if !errors.is_empty() {
+    let reason = errors.take("reason", Reason::parse(&form.reason));
+    let Some(reason) = reason else {
         let page = ReportPage {
             ctx,
             conversation,
@@ -901,9 +895,9 @@ pub async fn report(
             errors,
         };
         return Ok(unprocessable(page, &req));
-    }
+    };
     let user = me.id;
-    db.run(move |conn| queries::report(conn, message, user, &reason))
+    db.run(move |conn| queries::report(conn, message, user, reason.as_str()))
         .await?;
     session::push_flash(
         &session,

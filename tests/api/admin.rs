@@ -688,6 +688,17 @@ async fn category_edits_reach_every_instance_at_once_and_retired_ones_take_no_li
     app.execute(&format!(
         "UPDATE listings SET category_id = {id} WHERE id = {listing}"
     ));
+    // A reason with control characters is refused like any other reason, nothing done.
+    admin
+        .submit_form(
+            "/admin/categories",
+            &change,
+            &[("action", "retire"), ("reason", "Merged\u{7}")],
+        )
+        .await;
+    let page = admin.get_ok_page("/admin/categories").await;
+    assert!(page.body.contains("Reason:"), "{}", page.body);
+    assert_eq!(app.audit_count("category.retire"), 0);
     let retired = admin
         .submit_form(
             "/admin/categories",

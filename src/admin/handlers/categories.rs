@@ -8,6 +8,7 @@ use serde::Deserialize;
 use crate::admin::views::{CategoriesPage, CategoryPage, CategoryRowView, SectionCategories};
 use crate::listings::categories::{self, CategoryDraft, Refused};
 use crate::listings::queries::CategoryCounts;
+use crate::moderation::domain::Reason;
 use crate::web::respond::{form_page, redirect, unprocessable};
 use crate::web::session::{self, FlashKind};
 use crate::web::{AdminUser, AppError, Db, FieldErrors, PageContext};
@@ -228,7 +229,18 @@ pub async fn change_category(
 ) -> Result<HttpResponse, AppError> {
     let id = id.into_inner();
     let admin_id = admin.id;
-    let reason: String = form.reason.trim().chars().take(1000).collect();
+    // A reason is optional here; when given, it follows the rules of every other reason.
+    let reason = if form.reason.trim().is_empty() {
+        String::new()
+    } else {
+        match Reason::parse(&form.reason) {
+            Ok(reason) => reason.as_str().to_owned(),
+            Err(message) => {
+                session::push_flash(&session, FlashKind::Error, format!("Reason: {message}"));
+                return Ok(redirect("/admin/categories"));
+            }
+        }
+    };
     let outcome = match form.action.as_str() {
         "up" | "down" => {
             let up = form.action == "up";
