@@ -7,7 +7,9 @@
 //!    time order, as a live site's table grows), ZIPs skewed toward 30 big cities, bedrooms
 //!    and pets for housing.
 //! 2. The release server runs against it (2 workers) and `wrk` drives each page for a few
-//!    seconds at 16 connections on loopback; the table shows requests/s and p50/p99 latency.
+//!    seconds at 16 connections on loopback (the admin browser at 4: a few moderators at
+//!    once); the table shows requests/s and p50/p99 latency. `BENCH_ONLY=<text>` runs only
+//!    the rows whose name contains it.
 //! 3. The statements each search's first page runs (as the page chooses them: the count when
 //!    it needs one, the page) are run under `EXPLAIN ANALYZE`.
 //!
@@ -29,6 +31,9 @@ const BATCH: i64 = 100_000;
 const DATA_DIR: &str = "/tmp/corkboard-bench-search";
 const SECONDS: &str = "8";
 const CONNECTIONS: &str = "16";
+/// The admin browser's load: a handful of moderators at once (`BENCH_ADMIN_CONNECTIONS`
+/// overrides it, e.g. 16 to load it like the public pages).
+const ADMIN_CONNECTIONS: &str = "4";
 /// Marks data made by this generator; data from an older one is made again.
 const DATA_VERSION: &str = "bench data 2: posted in time order";
 
@@ -357,11 +362,19 @@ fn run(binary: &PathBuf, url: &str) -> anyhow::Result<()> {
 
     let cookie = admin_cookie(&base)?;
     let mut rows = Vec::new();
-    let all_pages = pages
-        .iter()
-        .map(|page| (page, None))
-        .chain(admin_pages.iter().map(|page| (page, Some(cookie.as_str()))));
-    for ((name, path), cookie) in all_pages {
+    // Public pages at 16 connections; the admin browser as a team of moderators uses it.
+    let admin_connections =
+        std::env::var("BENCH_ADMIN_CONNECTIONS").unwrap_or_else(|_| ADMIN_CONNECTIONS.into());
+    let all_pages = pages.iter().map(|page| (page, None, CONNECTIONS)).chain(
+        admin_pages
+            .iter()
+            .map(|page| (page, Some(cookie.as_str()), admin_connections.as_str())),
+    );
+    let only = std::env::var("BENCH_ONLY").unwrap_or_default();
+    for ((name, path), cookie, connections) in all_pages {
+        if !name.contains(only.as_str()) {
+            continue;
+        }
         let url = format!("{base}{path}");
         let header = cookie.map(|c| format!("Cookie: {c}")).unwrap_or_default();
         let status = Command::new("curl")
@@ -383,14 +396,18 @@ fn run(binary: &PathBuf, url: &str) -> anyhow::Result<()> {
             "200"
         };
         if status != expected {
-            rows.push((name.clone(), (0.0, format!("HTTP {status}"), "-".into())));
+            rows.push((
+                name.clone(),
+                connections,
+                (0.0, format!("HTTP {status}"), "-".into()),
+            ));
             continue;
         }
         let mut wrk = Command::new("wrk");
         wrk.args([
             "-t2",
             "-c",
-            CONNECTIONS,
+            connections,
             "-d",
             &format!("{SECONDS}s"),
             "--latency",
@@ -401,20 +418,20 @@ fn run(binary: &PathBuf, url: &str) -> anyhow::Result<()> {
         }
         let out = wrk.output()?;
         let text = String::from_utf8_lossy(&out.stdout).to_string();
-        rows.push((name.clone(), parse_wrk(&text)));
+        rows.push((name.clone(), connections, parse_wrk(&text)));
     }
     drop(server);
 
     println!();
     println!(
-        "{LISTINGS} listings; release server (2 workers), PostgreSQL and wrk on this {}-core machine; {CONNECTIONS} connections, {SECONDS} s each",
+        "{LISTINGS} listings; release server (2 workers), PostgreSQL and wrk on this {}-core machine; {SECONDS} s each",
         std::thread::available_parallelism().map_or(0, |n| n.get())
     );
     println!();
-    println!("| page | requests/s | p50 | p99 |");
-    println!("|---|---:|---:|---:|");
-    for (name, (rps, p50, p99)) in &rows {
-        println!("| {name} | {rps:.0} | {p50} | {p99} |");
+    println!("| page | connections | requests/s | p50 | p99 |");
+    println!("|---|---:|---:|---:|---:|");
+    for (name, connections, (rps, p50, p99)) in &rows {
+        println!("| {name} | {connections} | {rps:.0} | {p50} | {p99} |");
     }
     println!();
     println!("| search: statements its first page runs (EXPLAIN ANALYZE) | count | page |");

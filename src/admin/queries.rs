@@ -2,7 +2,7 @@
 //! everything moderation knows of it.
 //!
 //! Policy: each filter alone is served by an index (`listings_posted_idx`, `…_status_…`,
-//! `…_category_…`, `listings_flagged_idx`, `listings_owner_idx`, the full-text GIN index),
+//! `…_category_…`, `listings_flagged_idx`, `listings_owner_idx`, the two full-text GIN indexes),
 //! and pages are keyset cursors, never offsets: the browser answers in the same time on page
 //! 1 and page 10,000 of a million listings.
 
@@ -99,10 +99,20 @@ pub fn browse(
             // A listing's number finds that listing.
             Ok(id) => query = query.filter(listings::id.eq(ListingId(id))),
             Err(_) => {
+                // The same condition twice, once per word index: listed listings are in the
+                // public search's, the rest in `listings_unlisted_search_idx`.
                 query = query.filter(
-                    sql::<Bool>("listings.search @@ websearch_to_tsquery('english', ")
-                        .bind::<Text, _>(words)
-                        .sql(")"),
+                    sql::<Bool>(
+                        "((listings.status IN ('active', 'pending') \
+                         AND listings.search @@ websearch_to_tsquery('english', ",
+                    )
+                    .bind::<Text, _>(words)
+                    .sql(
+                        ")) OR (listings.status NOT IN ('active', 'pending') \
+                         AND listings.search @@ websearch_to_tsquery('english', ",
+                    )
+                    .bind::<Text, _>(words)
+                    .sql(")))"),
                 )
             }
         }
