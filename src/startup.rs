@@ -16,6 +16,7 @@ use crate::config::{ListingSettings, MessageSettings, ModerationSettings};
 use crate::listings::handlers::ListingRules;
 use crate::search::handlers::SearchRate;
 use crate::storage::Storage;
+use crate::web::area::AreaLookup;
 use crate::web::rate_limit::TrustProxyHeaders;
 use crate::web::request_log::RedactedRootSpan;
 use crate::web::routes::{RouteDef, Scope};
@@ -116,6 +117,7 @@ impl Application {
                 .app_data(secret.clone())
                 .app_data(lifetime)
                 .app_data(LoginLookup(current_user_with_counts))
+                .app_data(AreaLookup(crate::places::area_place))
                 .app_data(trust_proxy)
                 .app_data(
                     web::FormConfig::default()
@@ -192,6 +194,7 @@ pub fn route_table() -> Vec<RouteDef> {
         crate::search::routes::routes(),
         crate::saved::routes::routes(),
         crate::live::routes::routes(),
+        crate::places::routes::routes(),
     ]
     .into_iter()
     .flatten()

@@ -292,18 +292,7 @@ pub struct DeleteAccountForm {
     pub current_password: String,
 }
 
-/// Where to go after logging in: only a path on this site, never another host.
-pub fn safe_next(next: &str) -> Option<String> {
-    let next = next.trim();
-    let is_local_path = next.starts_with('/')
-        && !next.starts_with("//")
-        && !next.starts_with("/\\")
-        && !next.chars().any(|c| c.is_control() || c == '\\')
-        && next.len() <= 1000;
-    // "/login" would only bring them back to the form.
-    (is_local_path && !next.starts_with("/login") && !next.starts_with("/logout"))
-        .then(|| next.to_owned())
-}
+pub use crate::web::respond::safe_next;
 
 #[cfg(test)]
 mod tests {

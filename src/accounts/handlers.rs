@@ -18,7 +18,7 @@ use super::queries::{self, AccountConflict};
 use super::recovery;
 use super::views::{LogInPage, PastListing, ProfilePage, SettingsPage, SignUpPage};
 use crate::db::ids::UserId;
-use crate::listings::cards::card_views;
+use crate::listings::cards::{CardContext, card_views};
 use crate::listings::queries::{self as listing_queries, Scope};
 use crate::mail::{MailSite, queue_mail};
 use crate::photos;
@@ -378,12 +378,14 @@ pub async fn show_profile(
     ctx: PageContext,
     db: Db,
     storage: web::Data<Storage>,
+    counts: web::Data<listing_queries::CategoryCounts>,
     username: web::Path<String>,
 ) -> Result<ProfilePage, AppError> {
     let name = username.into_inner();
     let me = ctx.user.as_ref().map(|u| u.id);
-    let (user, place, active, past) = db
+    let (user, place, active, past, tree) = db
         .run(move |conn| {
+            let tree = counts.tree(conn)?;
             let user = queries::find_active_by_username(conn, &name)?.ok_or(AppError::NotFound)?;
             let place = match &user.home_zip {
                 Some(zip) => places::find_place(conn, zip)?,
@@ -395,10 +397,11 @@ pub async fn show_profile(
             } else {
                 Vec::new()
             };
-            Ok::<_, AppError>((user, place, active, past))
+            Ok::<_, AppError>((user, place, active, past, tree))
         })
         .await?;
     let avatar_url = avatar_url(&storage, user.avatar_key.as_ref()).await;
+    let cards = CardContext::new(&tree, ctx.near());
     let now = chrono::Utc::now();
     Ok(ProfilePage {
         is_self: me == Some(user.id),
@@ -409,7 +412,7 @@ pub async fn show_profile(
         location: place.map(|p| p.label()),
         member_since: user.created_at,
         avatar_url,
-        active: card_views(&storage, &active).await,
+        active: card_views(&storage, &active, &cards).await,
         past: past
             .iter()
             .map(|l| PastListing {

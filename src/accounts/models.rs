@@ -80,6 +80,7 @@ impl From<&User> for CurrentUser {
             admin: user.role() == Role::Admin,
             avatar_key: user.avatar_key.clone(),
             email_verified: user.email_verified(),
+            home_zip: user.home_zip.clone(),
             unread_messages: 0,
             events_seen: 0,
         }

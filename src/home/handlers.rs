@@ -1,8 +1,12 @@
 use actix_web::web;
 
 use super::views::HomePage;
-use crate::listings::cards::{card_views, section_trees};
-use crate::listings::queries::{self, Scope};
+use crate::listings::cards::{CardContext, section_trees};
+use crate::listings::queries;
+use crate::search::density::Density;
+use crate::search::domain::Search;
+use crate::search::service;
+use crate::search::views::search_cards;
 use crate::storage::Storage;
 use crate::web::{AppError, Db, PageContext};
 
@@ -15,20 +19,23 @@ pub async fn show_home(
     db: Db,
     storage: web::Data<Storage>,
     counts: web::Data<queries::CategoryCounts>,
+    density: web::Data<Density>,
 ) -> Result<HomePage, AppError> {
     let counts = counts.into_inner();
+    // The newest listings in the visitor's area (a plain search: no estimate, no count).
+    let mut search = Search::default();
+    search.apply_area(ctx.near());
     let (tree, counts, newest) = db
         .run(move |conn| {
-            Ok::<_, AppError>((
-                counts.tree(conn)?,
-                counts.get(conn)?,
-                queries::public_listings(conn, Scope::All, None, NEWEST)?,
-            ))
+            let newest = service::run(conn, &density, None, &search, None, NEWEST)?;
+            Ok::<_, AppError>((counts.tree(conn)?, counts.get(conn)?, newest.rows))
         })
         .await?;
+    let cards = CardContext::new(&tree, ctx.near());
+    let newest = search_cards(&storage, &newest, &cards).await;
     Ok(HomePage {
         ctx,
         sections: section_trees(tree, &counts),
-        newest: card_views(&storage, &newest).await,
+        newest,
     })
 }

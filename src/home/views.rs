@@ -11,3 +11,16 @@ pub struct HomePage {
     pub sections: Vec<SectionTree>,
     pub newest: Vec<CardView>,
 }
+
+impl HomePage {
+    pub fn radii(&self) -> [u32; 6] {
+        crate::web::area::RADII
+    }
+
+    /// The radius the area form starts at.
+    pub fn radius(&self) -> u32 {
+        self.ctx
+            .near()
+            .map_or(crate::web::area::DEFAULT_RADIUS, |a| a.radius_miles)
+    }
+}

@@ -2,22 +2,62 @@
 //! category tree with counts. Shared by every page with a list (browse, search, home,
 //! profiles).
 
+use std::collections::HashMap;
+
 use chrono::Utc;
 
 use super::domain::format_price;
 use super::models::{Category, Section};
 use super::photos as listing_photos;
-use super::queries::ListingCard;
+use super::queries::{CategoryTree, ListingCard};
 use super::views::{CardView, CategoryLink, SectionTree};
 use crate::storage::Storage;
+use crate::web::area::{Area, distance_label};
 use crate::web::time::{ago, exact};
 
+/// What cards show beyond their listing: the categories' names and the visitor's area.
+pub struct CardContext<'a> {
+    categories: HashMap<i32, String>,
+    near: Option<&'a Area>,
+}
+
+impl<'a> CardContext<'a> {
+    pub fn new(tree: &CategoryTree, near: Option<&'a Area>) -> Self {
+        Self {
+            categories: tree
+                .iter()
+                .flat_map(|(_, cats)| cats.iter().map(|c| (c.id, c.name.clone())))
+                .collect(),
+            near,
+        }
+    }
+
+    /// "4 mi" from the visitor's area to a ZIP's centre.
+    pub fn distance_to(&self, zip: &str) -> Option<String> {
+        let area = self.near?;
+        let place = crate::places::shipped().get(zip)?;
+        Some(distance_label(
+            area.miles_to(place.latitude, place.longitude),
+        ))
+    }
+}
+
 /// Cards for a page, with signed thumbnail URLs.
-pub async fn card_views(storage: &Storage, cards: &[ListingCard]) -> Vec<CardView> {
+pub async fn card_views(
+    storage: &Storage,
+    cards: &[ListingCard],
+    cx: &CardContext<'_>,
+) -> Vec<CardView> {
     let now = Utc::now();
     let mut views = Vec::with_capacity(cards.len());
     for card in cards {
         views.push(CardView {
+            category: cx
+                .categories
+                .get(&card.category_id)
+                .cloned()
+                .unwrap_or_default(),
+            distance: cx.distance_to(&card.zip),
             path: format!(
                 "/listings/{}/{}",
                 card.id,

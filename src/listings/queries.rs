@@ -115,6 +115,42 @@ impl CategoryCounts {
         Ok(self.tree.get(conn, category_tree)?.as_ref().clone())
     }
 
+    /// A category by its slugs, from the cached tree (a retired one, not in it, from the
+    /// database).
+    pub fn find_category(
+        &self,
+        conn: &mut PgConnection,
+        section_slug: &str,
+        category_slug: &str,
+    ) -> QueryResult<Option<(Section, Category)>> {
+        let tree = self.tree.get(conn, category_tree)?;
+        let cached = tree
+            .iter()
+            .find(|(s, _)| s.slug == section_slug)
+            .and_then(|(s, cats)| {
+                cats.iter()
+                    .find(|c| c.slug == category_slug)
+                    .map(|c| (s.clone(), c.clone()))
+            });
+        match cached {
+            Some(found) => Ok(Some(found)),
+            None => find_category(conn, section_slug, category_slug),
+        }
+    }
+
+    /// A section by its slug, from the cached tree.
+    pub fn find_section(
+        &self,
+        conn: &mut PgConnection,
+        slug: &str,
+    ) -> QueryResult<Option<Section>> {
+        let tree = self.tree.get(conn, category_tree)?;
+        match tree.iter().find(|(s, _)| s.slug == slug) {
+            Some((section, _)) => Ok(Some(section.clone())),
+            None => find_section(conn, slug),
+        }
+    }
+
     pub fn get(&self, conn: &mut PgConnection) -> QueryResult<HashMap<i32, i64>> {
         Ok(self
             .counts
@@ -232,6 +268,7 @@ pub struct ListingCard {
     pub renewed_at: DateTime<Utc>,
     pub thumb_key: Option<crate::storage::ObjectKey>,
     pub photo_count: i16,
+    pub category_id: i32,
 }
 
 impl ListingCard {
@@ -298,6 +335,7 @@ pub fn public_listings(
             listings::renewed_at,
             listings::cover_thumb_key,
             listings::photo_count,
+            listings::category_id,
         ))
         .load(conn)
 }

@@ -15,16 +15,6 @@ pub fn routes() -> Vec<RouteDef> {
             web::get().to(listings::show_public_photo),
         ),
         RouteDef::site(
-            "/c/{section}",
-            M::GET,
-            web::get().to(listings::show_section),
-        ),
-        RouteDef::site(
-            "/c/{section}/{category}",
-            M::GET,
-            web::get().to(listings::show_category),
-        ),
-        RouteDef::site(
             "/listings/new",
             M::GET,
             web::get().to(listings::new_listing_form),

@@ -21,6 +21,10 @@ pub struct CardView {
     pub posted: String,
     pub posted_exact: String,
     pub pending: bool,
+    /// The category's name.
+    pub category: String,
+    /// From the visitor's area ("4 mi"), when they chose one.
+    pub distance: Option<String>,
 }
 
 /// A category with its number of public listings, for the front page and section pages.
@@ -240,33 +244,6 @@ pub struct OwnerModeration {
     pub appeal: Option<(String, Option<String>)>,
     /// Held or removed, and not appealed yet.
     pub can_appeal: bool,
-}
-
-/// A section's or a category's listings.
-#[derive(Template, WebTemplate)]
-#[template(path = "listings/browse.html")]
-pub struct BrowsePage {
-    pub ctx: PageContext,
-    pub section: Section,
-    /// `None` on a section page.
-    pub category: Option<Category>,
-    /// The section's categories, for the side list.
-    pub categories: Vec<CategoryLink>,
-    pub cards: Vec<CardView>,
-    pub next_page: Option<String>,
-    pub first_page: bool,
-}
-
-impl BrowsePage {
-    pub fn heading(&self) -> &str {
-        self.category
-            .as_ref()
-            .map_or(self.section.name.as_str(), |c| c.name.as_str())
-    }
-
-    pub fn is_current(&self, link: &CategoryLink) -> bool {
-        self.category.as_ref().is_some_and(|c| c.slug == link.slug)
-    }
 }
 
 /// A status as people read it.

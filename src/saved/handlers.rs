@@ -7,7 +7,6 @@ use serde::Deserialize;
 
 use super::queries;
 use super::views::{FavoriteRow, FavoritesPage, SaveSearchPage, SavedSearchRow, SavedSearchesPage};
-use crate::accounts::domain::safe_next;
 use crate::db::ids::{ListingId, SavedSearchId};
 use crate::listings::domain::format_price;
 use crate::listings::models::ListingStatus;
@@ -15,7 +14,7 @@ use crate::listings::queries as listing_queries;
 use crate::search::density::Density;
 use crate::search::service::{canonical_query, count_new_matches};
 use crate::web::confirm::ConfirmPage;
-use crate::web::respond::{form_page, redirect, unprocessable};
+use crate::web::respond::{form_page, redirect, safe_next, unprocessable};
 use crate::web::session::{self, FlashKind};
 use crate::web::{AppError, AuthUser, Db, FieldErrors, PageContext};
 

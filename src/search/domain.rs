@@ -12,6 +12,8 @@ pub const MAX_ATTRIBUTE_FILTERS: usize = 24;
 /// The longest query string a search URL may have.
 pub const MAX_QUERY_STRING_BYTES: usize = 4096;
 pub const DEFAULT_RADIUS_MILES: u32 = 10;
+/// The furthest page a link may name (25 a page: 10,000 results).
+pub const MAX_PAGE: u32 = 400;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Sort {
@@ -94,6 +96,13 @@ pub struct Search {
     pub after: Option<String>,
     /// `attr_…` filters, checked once the category is known.
     pub attributes: Vec<(String, String)>,
+    /// The URL says where (`zip`, maybe empty for everywhere): the visitor's area does not
+    /// apply.
+    pub place_given: bool,
+    /// The section and category come from the page's path (`/c/…`), not the query string.
+    pub scoped: bool,
+    /// Which page of results this is (for "Page 2"; the cursor says where it starts).
+    pub page: u32,
 }
 
 impl Default for Search {
@@ -113,6 +122,9 @@ impl Default for Search {
             view: View::List,
             after: None,
             attributes: Vec::new(),
+            place_given: false,
+            scoped: false,
+            page: 1,
         }
     }
 }
@@ -144,6 +156,18 @@ fn price(input: &str, what: &str, problems: &mut Vec<String>) -> Option<i64> {
 }
 
 impl Search {
+    /// Nothing to filter but where (section, category, circle), newest first: a list to
+    /// browse rather than a search.
+    pub fn is_plain(&self) -> bool {
+        self.text.is_none()
+            && self.min_price.is_none()
+            && self.max_price.is_none()
+            && !self.has_photos
+            && self.posted == Posted::Any
+            && self.attributes.is_empty()
+            && self.sort == Sort::Newest
+    }
+
     /// Parses the query string's pairs; returns the search and what was wrong with it. Wrong
     /// parts are left out of the search.
     pub fn parse(pairs: &[(String, String)]) -> (Self, Vec<String>) {
@@ -218,7 +242,9 @@ impl Search {
                         }
                     }
                 }
-                "zip" if !value.is_empty() => {
+                "zip" if value.is_empty() => search.place_given = true,
+                "zip" => {
+                    search.place_given = true;
                     if value.len() == 5 && value.bytes().all(|b| b.is_ascii_digit()) {
                         search.zip = Some(value.to_owned());
                     } else {
@@ -243,6 +269,13 @@ impl Search {
                     }
                 }
                 "after" if !value.is_empty() => search.after = Some(value.to_owned()),
+                "page" => {
+                    search.page = value
+                        .parse()
+                        .ok()
+                        .filter(|p| (1..=MAX_PAGE).contains(p))
+                        .unwrap_or(1)
+                }
                 attr if attr.starts_with("attr_") && !value.is_empty() => {
                     // Each detail once (the first), a few of them, short: what a form sends.
                     if search.attributes.iter().any(|(k, _)| k == attr) {
@@ -281,7 +314,32 @@ impl Search {
         if search.sort == Sort::BestMatch && search.text.is_none() {
             search.sort = Sort::Newest;
         }
+        if search.after.is_none() {
+            search.page = 1;
+        }
         (search, problems)
+    }
+
+    /// Searches within the visitor's area when the URL does not say where; the area then
+    /// goes into the links (so a shared link or a feed shows what this page shows).
+    pub fn apply_area(&mut self, area: Option<&crate::web::area::Area>) {
+        if self.place_given {
+            return;
+        }
+        if let Some(area) = area {
+            self.zip = Some(area.zip.clone());
+            self.radius_miles = area.radius_miles;
+            self.place_given = true;
+        }
+    }
+
+    /// The same search with its section and category in the query string (for `/search`
+    /// links, feeds and saving, from a section's or category's page).
+    pub fn unscoped(&self) -> Self {
+        Self {
+            scoped: false,
+            ..self.clone()
+        }
     }
 
     /// The search as query-string pairs (without `after`), for links, feeds and saving.
@@ -294,6 +352,7 @@ impl Search {
             pairs.push(("titles", "1".into()));
         }
         match (&self.section, &self.category) {
+            _ if self.scoped => {}
             (Some(s), Some(c)) => pairs.push(("in", format!("{s}/{c}"))),
             (Some(s), None) => pairs.push(("in", s.clone())),
             (None, Some(c)) => pairs.push(("category", c.clone())),
@@ -316,6 +375,9 @@ impl Search {
         if let Some(z) = &self.zip {
             pairs.push(("zip", z.clone()));
             pairs.push(("radius", self.radius_miles.to_string()));
+        } else if self.place_given {
+            // Everywhere, said so: the visitor's area does not apply.
+            pairs.push(("zip", String::new()));
         }
         if self.sort != Sort::Newest {
             pairs.push(("sort", self.sort.as_str().into()));

@@ -8,15 +8,15 @@ use chrono::Utc;
 
 use super::density::Density;
 use super::domain::{MAX_QUERY_STRING_BYTES, Search, Sort};
-use super::queries::{SearchCursor, SearchRow};
+use super::queries::SearchCursor;
 use super::service::{self, COUNT_CAP, PAGE_SIZE};
-use super::views::{AttributeFilterField, Feed, FeedEntry, MapMarker, SearchPage};
+use super::views::{
+    AttributeFilterField, BrowseNav, Feed, FeedEntry, MapMarker, SearchPage, search_cards,
+};
 use crate::db::ids::ListingId;
-use crate::listings::cards::section_trees;
+use crate::listings::cards::{CardContext, section_trees};
 use crate::listings::domain::{format_price, group_thousands, slugify};
-use crate::listings::photos::thumb_url;
 use crate::listings::queries as listing_queries;
-use crate::listings::views::CardView;
 use crate::places;
 use crate::storage::Storage;
 use crate::web::rate_limit;
@@ -26,32 +26,6 @@ use crate::web::{AppError, Db, PageContext};
 
 /// Entries in a feed.
 const FEED_SIZE: i64 = 50;
-
-fn cards(rows: &[SearchRow]) -> Vec<listing_queries::ListingCard> {
-    rows.iter()
-        .map(|r| listing_queries::ListingCard {
-            id: r.id,
-            title: r.title.clone(),
-            price_cents: r.price_cents,
-            is_free: r.is_free,
-            status: r.status,
-            zip: r.zip.clone(),
-            renewed_at: r.renewed_at,
-            thumb_key: r.thumb_key.clone(),
-            photo_count: r.photo_count,
-        })
-        .collect()
-}
-
-async fn card_views(storage: &Storage, rows: &[SearchRow]) -> Vec<CardView> {
-    let mut views = crate::listings::cards::card_views(storage, &cards(rows)).await;
-    for (view, row) in views.iter_mut().zip(rows) {
-        if view.thumb_url.is_none() {
-            view.thumb_url = thumb_url(storage, row.thumb_key.as_ref()).await;
-        }
-    }
-    views
-}
 
 /// How many searches one network may make a minute (0: no limit), registered as app data.
 #[derive(Debug, Clone, Copy)]
@@ -83,6 +57,15 @@ fn count_search(
     rate_limit::hit(conn, limit, network)
 }
 
+/// Which page shows a list of listings: the search page, or a section's or a category's (the
+/// same search, its scope taken from the path).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ListScope {
+    Search,
+    Section(String),
+    Category(String, String),
+}
+
 /// `GET /search` (and `/search?…&format=atom`)
 #[allow(clippy::too_many_arguments)]
 pub async fn search_page(
@@ -95,11 +78,116 @@ pub async fn search_page(
     rate: web::Data<SearchRate>,
 ) -> Result<HttpResponse, AppError> {
     let pairs = search_pairs(&req)?;
-    let network = rate_limit::client_network(&req);
     if pairs.iter().any(|(k, v)| k == "format" && v == "atom") {
+        let network = rate_limit::client_network(&req);
         return feed(&ctx, db, density, **rate, network, pairs).await;
     }
+    let lists = Lists {
+        db,
+        storage,
+        cache,
+        density,
+        rate: **rate,
+    };
+    list_page(req, ctx, lists, pairs, ListScope::Search).await
+}
+
+/// What a page with a list of listings needs from the app.
+pub struct Lists {
+    pub db: Db,
+    pub storage: web::Data<Storage>,
+    pub cache: web::Data<listing_queries::CategoryCounts>,
+    pub density: web::Data<Density>,
+    pub rate: SearchRate,
+}
+
+/// `GET /c/{section}`: the section's listings, with the search's filters.
+pub async fn show_section(
+    req: HttpRequest,
+    ctx: PageContext,
+    db: Db,
+    storage: web::Data<Storage>,
+    cache: web::Data<listing_queries::CategoryCounts>,
+    density: web::Data<Density>,
+    rate: web::Data<SearchRate>,
+    section: web::Path<String>,
+) -> Result<HttpResponse, AppError> {
+    let pairs = search_pairs(&req)?;
+    let lists = Lists {
+        db,
+        storage,
+        cache,
+        density,
+        rate: **rate,
+    };
+    list_page(
+        req,
+        ctx,
+        lists,
+        pairs,
+        ListScope::Section(section.into_inner()),
+    )
+    .await
+}
+
+/// `GET /c/{section}/{category}`: the category's listings, with the search's filters and the
+/// category's own details.
+pub async fn show_category(
+    req: HttpRequest,
+    ctx: PageContext,
+    db: Db,
+    storage: web::Data<Storage>,
+    cache: web::Data<listing_queries::CategoryCounts>,
+    density: web::Data<Density>,
+    rate: web::Data<SearchRate>,
+    path: web::Path<(String, String)>,
+) -> Result<HttpResponse, AppError> {
+    let pairs = search_pairs(&req)?;
+    let (section, category) = path.into_inner();
+    let lists = Lists {
+        db,
+        storage,
+        cache,
+        density,
+        rate: **rate,
+    };
+    list_page(
+        req,
+        ctx,
+        lists,
+        pairs,
+        ListScope::Category(section, category),
+    )
+    .await
+}
+
+/// A page of listings: the search as its URL says, within the visitor's area unless the URL
+/// says where, scoped by the page.
+async fn list_page(
+    req: HttpRequest,
+    ctx: PageContext,
+    lists: Lists,
+    pairs: Vec<(String, String)>,
+    scope: ListScope,
+) -> Result<HttpResponse, AppError> {
+    let network = rate_limit::client_network(&req);
     let (mut search, mut problems) = Search::parse(&pairs);
+    let base = match &scope {
+        ListScope::Search => "/search".to_owned(),
+        ListScope::Section(section) => {
+            search.section = Some(section.clone());
+            search.category = None;
+            search.scoped = true;
+            format!("/c/{section}")
+        }
+        ListScope::Category(section, category) => {
+            search.section = Some(section.clone());
+            search.category = Some(category.clone());
+            search.scoped = true;
+            format!("/c/{section}/{category}")
+        }
+    };
+    search.apply_area(ctx.near());
     let after = match &search.after {
         Some(token) => match SearchCursor::decode(token, search.sort) {
             Some(cursor) => Some(cursor),
@@ -111,10 +199,31 @@ pub async fn search_page(
         None => None,
     };
     let searched = search.clone();
-    let rate = **rate;
-    let (outcome, tree) = db
+    let Lists {
+        db,
+        storage,
+        cache,
+        density,
+        rate,
+    } = lists;
+    // Browsing a section or category costs what a page does; a search costs a search.
+    let counted = scope == ListScope::Search || !search.is_plain();
+    let browsing = scope.clone();
+    let (outcome, tree, tally) = db
         .run(move |conn| {
-            count_search(conn, rate, &network)?;
+            if browsing != ListScope::Search {
+                let exists = match &browsing {
+                    ListScope::Category(s, c) => cache.find_category(conn, s, c)?.is_some(),
+                    ListScope::Section(s) => cache.find_section(conn, s)?.is_some(),
+                    ListScope::Search => true,
+                };
+                if !exists {
+                    return Err(AppError::NotFound);
+                }
+            }
+            if counted {
+                count_search(conn, rate, &network)?;
+            }
             let outcome = service::run(
                 conn,
                 &density,
@@ -123,10 +232,14 @@ pub async fn search_page(
                 after,
                 PAGE_SIZE + 1,
             )?;
-            Ok::<_, AppError>((outcome, cache.tree(conn)?))
+            let tally = if browsing == ListScope::Search {
+                std::collections::HashMap::new()
+            } else {
+                cache.get(conn)?
+            };
+            Ok::<_, AppError>((outcome, cache.tree(conn)?, tally))
         })
         .await?;
-    let counts = std::collections::HashMap::new();
     let service::Outcome {
         resolved,
         mut rows,
@@ -152,7 +265,8 @@ pub async fn search_page(
                 key: r.sort_key,
                 id: r.id,
             };
-            search.url_with("/search", &[("after", &cursor.encode())])
+            let page = (search.page + 1).min(super::domain::MAX_PAGE).to_string();
+            search.url_with(&base, &[("after", &cursor.encode()), ("page", &page)])
         })
     } else {
         None
@@ -169,10 +283,16 @@ pub async fn search_page(
         } else {
             group_thousands(total)
         };
-        if search.after.is_some() {
-            format!("{} more of {shown}", rows.len())
+        let first = i64::from(search.page - 1) * PAGE_SIZE + 1;
+        let last = first + rows.len() as i64 - 1;
+        if rows.is_empty() {
+            format!("No more listings of {shown}")
         } else {
-            format!("1–{} of {shown}", rows.len())
+            format!(
+                "{}–{} of {shown}",
+                group_thousands(first),
+                group_thousands(last)
+            )
         }
     };
     let markers = if search.view == super::domain::View::Map {
@@ -196,26 +316,55 @@ pub async fn search_page(
     } else {
         String::new()
     };
+    let card_context = CardContext::new(&tree, ctx.near());
+    let browse = match &scope {
+        ListScope::Search => None,
+        ListScope::Section(slug) | ListScope::Category(slug, _) => {
+            let section_tree = tree.iter().find(|(s, _)| &s.slug == slug).cloned();
+            section_tree.map(|(section, categories)| {
+                let category = match &scope {
+                    ListScope::Category(_, c) => categories
+                        .iter()
+                        .find(|cat| &cat.slug == c)
+                        .map(|cat| (cat.slug.clone(), cat.name.clone(), cat.id)),
+                    _ => None,
+                };
+                let links = section_trees(vec![(section.clone(), categories)], &tally)
+                    .pop()
+                    .map(|t| t.categories)
+                    .unwrap_or_default();
+                BrowseNav {
+                    section_slug: section.slug,
+                    section_name: section.name,
+                    post_url: match &category {
+                        Some((_, _, id)) => format!("/listings/new?category={id}"),
+                        None => "/listings/new".to_owned(),
+                    },
+                    category: category.map(|(slug, name, _)| (slug, name)),
+                    links,
+                }
+            })
+        }
+    };
     let page = SearchPage {
         markers,
-        results: card_views(&storage, &rows).await,
-        sections: section_trees(tree, &counts),
+        results: search_cards(&storage, &rows, &card_context).await,
+        sections: section_trees(tree, &std::collections::HashMap::new()),
         attributes: AttributeFilterField::build(&resolved.attribute_defs, &search),
         heading: resolved.heading,
         summary,
         suggestion: suggestion.map(|s| {
             let mut corrected = search.clone();
             corrected.text = Some(s.clone());
-            (s, corrected.url_with("/search", &[]))
+            (s, corrected.url_with(&base, &[]))
         }),
         next_page,
-        first_page_url: search
-            .after
-            .as_ref()
-            .map(|_| search.url_with("/search", &[])),
-        feed_url: search.url_with("/search", &[("format", "atom")]),
+        first_page_url: search.after.as_ref().map(|_| search.url_with(&base, &[])),
+        feed_url: search.unscoped().url_with("/search.atom", &[]),
         status_is_bad: !problems.is_empty(),
         problems,
+        browse,
+        base,
         search,
         ctx,
     };

@@ -11,5 +11,11 @@ pub fn routes() -> Vec<RouteDef> {
     vec![
         RouteDef::site("/search", M::GET, web::get().to(search::search_page)),
         RouteDef::site("/search.atom", M::GET, web::get().to(search::search_feed)),
+        RouteDef::site("/c/{section}", M::GET, web::get().to(search::show_section)),
+        RouteDef::site(
+            "/c/{section}/{category}",
+            M::GET,
+            web::get().to(search::show_category),
+        ),
     ]
 }

@@ -33,6 +33,7 @@ pub struct Resolved {
 pub fn resolve(
     conn: &mut diesel::PgConnection,
     density: &Density,
+    counts: Option<&listing_queries::CategoryCounts>,
     search: &Search,
     problems: &mut Vec<String>,
 ) -> Result<Resolved, AppError> {
@@ -51,7 +52,11 @@ pub fn resolve(
     let mut listings_in_circle = None;
     match (&search.section, &search.category) {
         (Some(section), Some(category)) => {
-            match listing_queries::find_category(conn, section, category)? {
+            let found = match counts {
+                Some(counts) => counts.find_category(conn, section, category)?,
+                None => listing_queries::find_category(conn, section, category)?,
+            };
+            match found {
                 Some((s, c)) => {
                     heading = format!("{} › {}", s.name, c.name);
                     let defs = c.attribute_defs();
@@ -73,7 +78,10 @@ pub fn resolve(
                 None => problems.push("There is no such category.".into()),
             }
         }
-        (Some(section), None) => match listing_queries::find_section(conn, section)? {
+        (Some(section), None) => match match counts {
+            Some(counts) => counts.find_section(conn, section)?,
+            None => listing_queries::find_section(conn, section)?,
+        } {
             Some(s) => {
                 heading = s.name.clone();
                 filters.section_id = Some(s.id);
@@ -140,7 +148,7 @@ pub fn run(
     limit: i64,
 ) -> Result<Outcome, AppError> {
     let mut problems = Vec::new();
-    let resolved = resolve(conn, density, search, &mut problems)?;
+    let resolved = resolve(conn, density, counts, search, &mut problems)?;
     if !problems.is_empty() {
         return Ok(Outcome {
             resolved,
@@ -150,6 +158,9 @@ pub fn run(
             suggestion: None,
             problems,
         });
+    }
+    if search.is_plain() {
+        return browse(conn, counts, resolved, after, limit);
     }
     let Plan {
         mut filters, total, ..
@@ -182,6 +193,72 @@ pub fn run(
         suggestion,
         problems,
     })
+}
+
+/// A list with nothing to filter but where (a section, a category, a circle), newest first:
+/// what the home, section and category pages show. Nothing is estimated: the page walks the
+/// newest-first index (the category's, when there is one) checking the circle, or, when the
+/// circle holds few listings, reads the circle's through its index, sorts and counts them. The
+/// total comes from the per-category counts the app keeps (and the circle's share of them):
+/// clearly more than 1,000 is "1,000+" without counting; otherwise it is counted.
+fn browse(
+    conn: &mut diesel::PgConnection,
+    counts: Option<&listing_queries::CategoryCounts>,
+    resolved: Resolved,
+    after: Option<SearchCursor>,
+    limit: i64,
+) -> Result<Outcome, AppError> {
+    let mut filters = resolved.filters.clone();
+    let sparse_circle = filters.near.is_some() && !filters.near_dense;
+    filters.few_matches = sparse_circle && after.is_none();
+    let mut rows = queries::search(conn, &filters, Sort::Newest, after, limit)?;
+    if filters.few_matches {
+        let n = rows.first().map_or(0, |r| r.total_matches);
+        if n < queries::FEW_MATCHES_CAP {
+            return Ok(browsed(resolved, rows, n));
+        }
+        // The circle's count was stale: far more than it said.
+        filters.few_matches = false;
+        rows = queries::search(conn, &filters, Sort::Newest, after, limit)?;
+    }
+    let Some(counts) = counts else {
+        // Feeds show no total.
+        return Ok(browsed(resolved, rows, COUNT_CAP + 1));
+    };
+    let tally = counts.get(conn)?;
+    let everything = tally.values().sum::<i64>();
+    let in_scope = match (filters.category_id, filters.section_id) {
+        (Some(id), _) => tally.get(&id).copied().unwrap_or(0),
+        (None, Some(section)) => counts
+            .tree(conn)?
+            .iter()
+            .filter(|(s, _)| s.id == section)
+            .flat_map(|(_, cats)| cats.iter().map(|c| tally.get(&c.id).copied().unwrap_or(0)))
+            .sum(),
+        (None, None) => everything,
+    };
+    let expected = match resolved.listings_in_circle {
+        Some(in_circle) => in_circle as f64 * in_scope as f64 / everything.max(1) as f64,
+        None => in_scope as f64,
+    };
+    let total = if expected >= ESTIMATE_CLEARLY_MORE {
+        COUNT_CAP + 1
+    } else {
+        filters.few_matches = false;
+        queries::count_matches(conn, &filters, Sort::Newest, COUNT_CAP)?
+    };
+    Ok(browsed(resolved, rows, total))
+}
+
+fn browsed(resolved: Resolved, rows: Vec<SearchRow>, total: i64) -> Outcome {
+    Outcome {
+        resolved,
+        rows,
+        total,
+        at_least: false,
+        suggestion: None,
+        problems: Vec::new(),
+    }
 }
 
 /// Listings the planner must expect before "1,000+" is shown without counting: a wide margin,
@@ -489,7 +566,7 @@ pub fn count_new_matches(
         .into_owned()
         .collect();
     let (search, mut problems) = Search::parse(&pairs);
-    let mut resolved = resolve(conn, density, &search, &mut problems)?;
+    let mut resolved = resolve(conn, density, None, &search, &mut problems)?;
     if !problems.is_empty() {
         return Ok(None);
     }
@@ -535,7 +612,7 @@ pub fn explain_search(
         .collect();
     let (search, mut problems) = Search::parse(&pairs);
     let density = Density::new(std::time::Duration::ZERO);
-    let resolved = resolve(conn, &density, &search, &mut problems)?;
+    let resolved = resolve(conn, &density, None, &search, &mut problems)?;
     if !problems.is_empty() {
         return Err(AppError::BadRequest(problems.join(" ")));
     }

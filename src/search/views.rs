@@ -2,8 +2,13 @@ use askama::Template;
 use askama_web::WebTemplate;
 
 use super::domain::{Posted, Search, Sort, View};
+use super::queries::SearchRow;
+use crate::listings::cards::CardContext;
 use crate::listings::domain::{AttributeDef, AttributeKind};
-use crate::listings::views::{CardView, SectionTree};
+use crate::listings::photos::thumb_url;
+use crate::listings::queries as listing_queries;
+use crate::listings::views::{CardView, CategoryLink, SectionTree};
+use crate::storage::Storage;
 use crate::web::PageContext;
 
 /// A detail the chosen category can be filtered by, with what is asked now.
@@ -82,6 +87,23 @@ pub struct SearchPage {
     pub status_is_bad: bool,
     /// JSON of the map markers (map view only).
     pub markers: String,
+    /// The page's path: `/search`, or a section's or category's.
+    pub base: String,
+    /// A section's or category's page: its place in the tree.
+    pub browse: Option<BrowseNav>,
+}
+
+/// Where a section's or category's page sits, and its neighbours.
+#[derive(Debug, Clone)]
+pub struct BrowseNav {
+    pub section_slug: String,
+    pub section_name: String,
+    /// The category's slug and name, on a category's page.
+    pub category: Option<(String, String)>,
+    /// The section's categories, with their counts.
+    pub links: Vec<CategoryLink>,
+    /// "Post a listing" here (the category chosen).
+    pub post_url: String,
 }
 
 /// A listing on the map.
@@ -171,14 +193,57 @@ impl SearchPage {
 
     /// The query string a saved copy of this search keeps.
     pub fn save_query(&self) -> String {
-        let url = self.search.url_with("/search", &[]);
+        let url = self.search.unscoped().url_with("/search", &[]);
         url.split_once('?')
             .map_or(String::new(), |(_, q)| q.to_owned())
     }
 
     /// This search in another view.
     pub fn view_url(&self, view: &str) -> String {
-        self.search.url_with("/search", &[("view", view)])
+        self.search.url_with(&self.base, &[("view", view)])
+    }
+
+    /// The `<title>`: what is listed, and the page after the first.
+    pub fn title(&self) -> String {
+        let what = match (&self.search.text, &self.browse) {
+            (Some(q), _) => format!("“{q}” · {}", self.heading),
+            (None, Some(nav)) => nav
+                .category
+                .as_ref()
+                .map_or_else(|| nav.section_name.clone(), |(_, name)| name.clone()),
+            (None, None) => "Search".to_owned(),
+        };
+        if self.search.page > 1 {
+            format!("{what} · Page {}", self.search.page)
+        } else {
+            what
+        }
+    }
+
+    /// Whether `link` is this page's category.
+    pub fn is_current(&self, link: &CategoryLink) -> bool {
+        self.browse
+            .as_ref()
+            .and_then(|nav| nav.category.as_ref())
+            .is_some_and(|(slug, _)| *slug == link.slug)
+    }
+
+    /// Search engines index the first page of a section or category only.
+    pub fn noindex(&self) -> bool {
+        self.browse.is_none()
+            || self.search.page > 1
+            || self.search.after.is_some()
+            || self.results.is_empty()
+            || !self.search.is_plain()
+    }
+
+    /// The canonical URL: a section's or category's bare page; the search as it is.
+    pub fn canonical(&self) -> String {
+        let path = match &self.browse {
+            Some(_) => self.base.clone(),
+            None => self.search.url_with("/search", &[]),
+        };
+        format!("{}{path}", self.ctx.site.public_url)
     }
 }
 
@@ -199,4 +264,36 @@ pub struct Feed {
     pub alternate_url: String,
     pub updated: String,
     pub entries: Vec<FeedEntry>,
+}
+
+fn cards(rows: &[SearchRow]) -> Vec<listing_queries::ListingCard> {
+    rows.iter()
+        .map(|r| listing_queries::ListingCard {
+            id: r.id,
+            title: r.title.clone(),
+            price_cents: r.price_cents,
+            is_free: r.is_free,
+            status: r.status,
+            zip: r.zip.clone(),
+            renewed_at: r.renewed_at,
+            thumb_key: r.thumb_key.clone(),
+            photo_count: r.photo_count,
+            category_id: r.category_id,
+        })
+        .collect()
+}
+
+/// Cards for a page of search rows.
+pub async fn search_cards(
+    storage: &Storage,
+    rows: &[SearchRow],
+    cx: &CardContext<'_>,
+) -> Vec<CardView> {
+    let mut views = crate::listings::cards::card_views(storage, &cards(rows), cx).await;
+    for (view, row) in views.iter_mut().zip(rows) {
+        if view.thumb_url.is_none() {
+            view.thumb_url = thumb_url(storage, row.thumb_key.as_ref()).await;
+        }
+    }
+    views
 }

@@ -14,6 +14,7 @@ use actix_session::{Session, SessionExt};
 use actix_web::HttpMessage;
 use actix_web::http::Method;
 
+use super::area::{self, AreaChoice};
 use super::assets;
 use super::session::{self, CurrentUser, Flash};
 
@@ -58,6 +59,10 @@ pub struct PageContext {
     pub user: Option<CurrentUser>,
     /// Flash messages, taken from the session when a GET page is shown.
     pub flashes: Vec<Flash>,
+    /// The visitor's area, if they chose one (or have a home ZIP).
+    pub area: Option<AreaChoice>,
+    /// The request's query string.
+    query: String,
     session: Session,
 }
 
@@ -82,11 +87,15 @@ impl PageContext {
         } else {
             Vec::new()
         };
+        let user = req.extensions().get::<CurrentUser>().cloned();
+        let area = area::of_request(req, user.as_ref().and_then(|u| u.home_zip.as_deref()));
         Self {
             site,
             path: req.path().to_owned(),
-            user: req.extensions().get::<CurrentUser>().cloned(),
+            user,
             flashes,
+            area,
+            query: req.query_string().to_owned(),
             session,
         }
     }
@@ -105,6 +114,42 @@ impl PageContext {
     /// Versioned URL of a static file, e.g. `ctx.asset("css/app.css")`.
     pub fn asset(&self, path: &str) -> String {
         assets::url(path)
+    }
+
+    /// The area lists show by default (none when the visitor chose everywhere or nothing).
+    pub fn near(&self) -> Option<&area::Area> {
+        self.area.as_ref().and_then(AreaChoice::near)
+    }
+
+    /// The area form, coming back here.
+    pub fn area_url(&self) -> String {
+        self.area_link(&[])
+    }
+
+    /// "Everywhere": forgets the area and comes back here.
+    pub fn everywhere_url(&self) -> String {
+        self.area_link(&[("everywhere", "1")])
+    }
+
+    fn area_link(&self, pairs: &[(&str, &str)]) -> String {
+        let mut query = url::form_urlencoded::Serializer::new(String::new());
+        for (k, v) in pairs {
+            query.append_pair(k, v);
+        }
+        // The page's path only: a query string may hold anything a link put there.
+        query.append_pair("next", &self.path);
+        format!("/area?{}", query.finish())
+    }
+
+    /// The words of the search this page shows (the header's search box keeps them).
+    pub fn search_words(&self) -> String {
+        if self.path != "/search" && !self.path.starts_with("/c/") {
+            return String::new();
+        }
+        url::form_urlencoded::parse(self.query.as_bytes())
+            .find(|(k, _)| k == "q")
+            .map(|(_, v)| v.into_owned())
+            .unwrap_or_default()
     }
 
     pub fn site_name(&self) -> &str {

@@ -56,3 +56,17 @@ pub fn private_page<R: Responder>(page: R, status: StatusCode, req: &HttpRequest
         .insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
     res
 }
+
+/// Where to go back to after a form (logging in, choosing an area): only a path on this
+/// site, never another host.
+pub fn safe_next(next: &str) -> Option<String> {
+    let next = next.trim();
+    let is_local_path = next.starts_with('/')
+        && !next.starts_with("//")
+        && !next.starts_with("/\\")
+        && !next.chars().any(|c| c.is_control() || c == '\\')
+        && next.len() <= 1000;
+    // "/login" would only bring them back to the form.
+    (is_local_path && !next.starts_with("/login") && !next.starts_with("/logout"))
+        .then(|| next.to_owned())
+}

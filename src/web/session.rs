@@ -41,6 +41,8 @@ pub struct CurrentUser {
     pub avatar_key: Option<crate::storage::ObjectKey>,
     /// Whether the member confirmed their e-mail address.
     pub email_verified: bool,
+    /// Their area when they chose none ([`super::area`]).
+    pub home_zip: Option<String>,
     /// Unread messages, for the header's badge (filled in by the login lookup).
     pub unread_messages: i64,
     /// How far the member's live event stream had got when this request began: a page's

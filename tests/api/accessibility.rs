@@ -85,6 +85,9 @@ async fn every_page_a_visitor_sees_passes_axe_at_desktop_and_phone_widths() {
         "/signup",
         "/safety",
         "/no-such-page",
+        "/area",
+        "/area?place=portland&radius=25",
+        "/c/for-sale/bikes?zip=94110&radius=25&max_price=500#filters",
     ] {
         check(&browser, &app, path, &mut problems).await;
     }

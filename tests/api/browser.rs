@@ -258,7 +258,7 @@ async fn a_visitor_searches_filters_by_distance_and_switches_views() {
         .await
         .unwrap();
     browser
-        .click("form[aria-label='Search filters'] button[type=submit]")
+        .click("form[aria-label='Filters'] button[type=submit]")
         .await;
     browser
         .wait_for_text("#results-heading", "within 10 mi of New York, NY")

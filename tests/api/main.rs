@@ -4,6 +4,7 @@
 mod accessibility;
 mod accounts;
 mod admin;
+mod browse;
 mod browser;
 mod database;
 mod demo;

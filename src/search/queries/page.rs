@@ -3,7 +3,7 @@
 
 use chrono::{DateTime, Utc};
 use diesel::prelude::*;
-use diesel::sql_types::{BigInt, Bool, Double, Nullable, SmallInt, Text, Timestamptz};
+use diesel::sql_types::{BigInt, Bool, Double, Integer, Nullable, SmallInt, Text, Timestamptz};
 
 use super::filters::{Filters, Window, day_of, start_of_day, where_clause};
 use super::statement::{Param, Statement, price};
@@ -70,6 +70,8 @@ pub struct SearchRow {
     pub thumb_key: Option<crate::storage::ObjectKey>,
     #[diesel(sql_type = SmallInt)]
     pub photo_count: i16,
+    #[diesel(sql_type = Integer)]
+    pub category_id: i32,
     #[diesel(sql_type = Double)]
     pub sort_key: f64,
     /// Every match, counted by the page query itself when it fetches them all anyway (few
@@ -210,9 +212,10 @@ pub(super) fn page_statement(
     s.push(
         "SELECT l.id, l.title, l.price_cents, l.is_free, l.status, l.zip,
                 l.latitude, l.longitude, l.renewed_at, l.cover_thumb_key AS thumb_key,
-                l.photo_count, l.sort_key, l.total_matches
+                l.photo_count, l.category_id, l.sort_key, l.total_matches
          FROM (SELECT l.id, l.title, l.price_cents, l.is_free, l.status, l.zip, l.latitude,
-                      l.longitude, l.renewed_at, l.cover_thumb_key, l.photo_count, ",
+                      l.longitude, l.renewed_at, l.cover_thumb_key, l.photo_count,
+                      l.category_id, ",
     );
     sort_key(&mut s, f, sort);
     s.push(" AS sort_key, -1::bigint AS total_matches FROM listings l");
@@ -285,7 +288,7 @@ fn few_matches_page_statement(f: &Filters, sort: Sort, limit: i64) -> Statement 
     s.push(
         "SELECT l.id, l.title, l.price_cents, l.is_free, l.status, l.zip,
                 l.latitude, l.longitude, l.renewed_at, l.cover_thumb_key AS thumb_key,
-                l.photo_count, ",
+                l.photo_count, l.category_id, ",
     );
     sort_key(&mut s, f, sort);
     s.push(
