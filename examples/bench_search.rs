@@ -361,15 +361,52 @@ fn run(binary: &PathBuf, url: &str) -> anyhow::Result<()> {
     wait_ready(&base)?;
 
     let cookie = admin_cookie(&base)?;
+    // Pages as a visitor who chose an area sees them (issue 14): a crowded city and a quiet
+    // town, each at 25 miles.
+    let new_york = "area=10001~25";
+    let area_pages: Vec<((String, String), String)> = [
+        (
+            "category page, area 25 mi of 10001 (New York)",
+            "/c/for-sale/bikes".to_owned(),
+            new_york,
+        ),
+        (
+            "category page, area 25 mi of 10001, page 2",
+            second_page(&base, "/c/for-sale/bikes", new_york),
+            new_york,
+        ),
+        (
+            "section page, area 25 mi of 10001",
+            "/c/for-sale".to_owned(),
+            new_york,
+        ),
+        ("home page, area 25 mi of 10001", "/".to_owned(), new_york),
+        (
+            "category page, area 25 mi of 59001 (Absarokee, MT)",
+            "/c/for-sale/bikes".to_owned(),
+            "area=59001~25",
+        ),
+    ]
+    .into_iter()
+    .map(|(name, path, cookie)| ((name.to_owned(), path), cookie.to_owned()))
+    .collect();
     let mut rows = Vec::new();
     // Public pages at 16 connections; the admin browser as a team of moderators uses it.
     let admin_connections =
         std::env::var("BENCH_ADMIN_CONNECTIONS").unwrap_or_else(|_| ADMIN_CONNECTIONS.into());
-    let all_pages = pages.iter().map(|page| (page, None, CONNECTIONS)).chain(
-        admin_pages
-            .iter()
-            .map(|page| (page, Some(cookie.as_str()), admin_connections.as_str())),
-    );
+    let all_pages = pages
+        .iter()
+        .map(|page| (page, None, CONNECTIONS))
+        .chain(
+            area_pages
+                .iter()
+                .map(|(page, cookie)| (page, Some(cookie.as_str()), CONNECTIONS)),
+        )
+        .chain(
+            admin_pages
+                .iter()
+                .map(|page| (page, Some(cookie.as_str()), admin_connections.as_str())),
+        );
     let only = std::env::var("BENCH_ONLY").unwrap_or_default();
     for ((name, path), cookie, connections) in all_pages {
         if !name.contains(only.as_str()) {
@@ -568,6 +605,27 @@ fn moderation_data(conn: &mut PgConnection) -> anyhow::Result<()> {
     .bind::<Text, _>(BENCH_ADMIN)
     .execute(conn)?;
     Ok(())
+}
+
+/// The second page of a list as a visitor with `cookie` sees it: its "next page" link.
+fn second_page(base: &str, path: &str, cookie: &str) -> String {
+    let out = Command::new("curl")
+        .args([
+            "-s",
+            "-H",
+            &format!("Cookie: {cookie}"),
+            &format!("{base}{path}"),
+        ])
+        .output()
+        .map(|o| String::from_utf8_lossy(&o.stdout).to_string())
+        .unwrap_or_default();
+    out.split("rel=\"next\"")
+        .next()
+        .and_then(|before| before.rsplit("href=\"").next())
+        .and_then(|rest| rest.split('"').next())
+        .map(|link| link.replace("&#38;", "&"))
+        .filter(|link| link.starts_with('/'))
+        .unwrap_or_else(|| format!("{path}?no-next-page"))
 }
 
 /// Logs the bench admin in through the login form (with curl); returns the session cookie.

@@ -336,6 +336,14 @@ diesel::table! {
 }
 
 diesel::table! {
+    zip_category_counts (zip, category_id) {
+        zip -> Text,
+        category_id -> Int4,
+        listings -> Int4,
+    }
+}
+
+diesel::table! {
     zip_listing_counts (zip) {
         zip -> Text,
         latitude -> Float8,
@@ -373,6 +381,7 @@ diesel::joinable!(messages -> conversation_members (member_id));
 diesel::joinable!(messages -> conversations (conversation_id));
 diesel::joinable!(saved_searches -> users (user_id));
 diesel::joinable!(user_sessions -> users (user_id));
+diesel::joinable!(zip_category_counts -> categories (category_id));
 
 diesel::allow_tables_to_appear_in_same_query!(
     account_tokens,
@@ -401,5 +410,6 @@ diesel::allow_tables_to_appear_in_same_query!(
     title_words,
     user_sessions,
     users,
+    zip_category_counts,
     zip_listing_counts,
 );

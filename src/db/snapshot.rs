@@ -10,12 +10,15 @@ use diesel::QueryResult;
 
 /// A value read again at most every `ttl`. Once it is stale, one caller reads it again while
 /// the others keep the stale value (letting every request at that moment start the same
-/// read would stall them all). One per app, shared by its workers.
+/// read would stall them all); before there is any value, the others wait for the first
+/// read rather than each start their own. One per app, shared by its workers.
 #[derive(Debug)]
 pub struct Snapshot<T> {
     ttl: Duration,
     cached: Mutex<Option<(Instant, Arc<T>)>>,
     refreshing: AtomicBool,
+    /// Held by the caller reading a value when there is none.
+    first_read: Mutex<()>,
 }
 
 /// Clears the "refreshing" flag however the read ends.
@@ -33,6 +36,7 @@ impl<T> Snapshot<T> {
             ttl,
             cached: Mutex::new(None),
             refreshing: AtomicBool::new(false),
+            first_read: Mutex::new(()),
         }
     }
 
@@ -47,10 +51,21 @@ impl<T> Snapshot<T> {
         conn: &mut PgConnection,
         read: impl FnOnce(&mut PgConnection) -> QueryResult<T>,
     ) -> QueryResult<Arc<T>> {
-        if let Some((at, value)) = self.cached.lock().expect("snapshot").as_ref()
-            && (at.elapsed() < self.ttl || self.refreshing.swap(true, Ordering::AcqRel))
-        {
-            return Ok(Arc::clone(value));
+        let mut first = None;
+        loop {
+            match self.cached.lock().expect("snapshot").as_ref() {
+                Some((at, value))
+                    if at.elapsed() < self.ttl || self.refreshing.swap(true, Ordering::AcqRel) =>
+                {
+                    return Ok(Arc::clone(value));
+                }
+                Some(_) => break,
+                None if first.is_some() => break,
+                None => {}
+            }
+            // No value yet: one caller reads it; the others wait, then use its value (or,
+            // if its read failed, read in turn).
+            first = Some(self.first_read.lock().unwrap_or_else(|e| e.into_inner()));
         }
         let _refreshing = Refreshing(&self.refreshing);
         let value = Arc::new(read(conn)?);

@@ -84,6 +84,14 @@ pub fn find_category_by_id(conn: &mut PgConnection, id: i32) -> QueryResult<(Sec
         .first(conn)
 }
 
+/// The ids of a section's categories (retired ones too: their listings are still listed).
+pub fn category_ids_of_section(conn: &mut PgConnection, section_id: i16) -> QueryResult<Vec<i32>> {
+    categories::table
+        .filter(categories::section_id.eq(section_id))
+        .select(categories::id)
+        .load(conn)
+}
+
 /// Every section with its categories (the ones taking listings).
 pub type CategoryTree = Vec<(Section, Vec<Category>)>;
 

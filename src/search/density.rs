@@ -1,29 +1,56 @@
 //! Where and since when the public listings are, held in memory for choosing search plans.
 //!
 //! - How crowded a radius search's circle is, from the per-ZIP counts of public listings that
-//!   the database's triggers keep (`zip_listing_counts`): a search adds up the ZIPs whose
-//!   centre lies inside its circle (listings sit at their ZIP's centre), as the planner cannot
-//!   estimate a distance condition. The distance is the flat-earth approximation.
+//!   the database's triggers keep (`zip_listing_counts`, and per category
+//!   `zip_category_counts`): a search adds up the ZIPs whose centre lies inside its circle
+//!   (listings sit at their ZIP's centre), as the planner cannot estimate a distance
+//!   condition. The distance is the flat-earth approximation.
 //! - The oldest day with a public listing, which bounds how far back a newest-first search
 //!   reads windows of days.
 //!
-//! Neither is ever shown to anyone, so both may lag the rows by the snapshot's age.
+//! Both may lag the rows by the snapshot's age (as the per-category counts do): a category
+//! page in an area shows its circle's count as its total.
 
 use std::time::Duration;
 
 use diesel::prelude::*;
 
-use crate::db::schema::zip_listing_counts;
+use diesel::sql_types::{Array, Double, Integer};
+
 use crate::db::snapshot::Snapshot;
 
 /// Metres in a degree of latitude (and of longitude at the equator).
 const METRES_PER_DEGREE: f64 = 111_195.0;
 
-#[derive(Debug, Clone, Copy, PartialEq, Queryable)]
+#[derive(Debug, Clone, PartialEq, QueryableByName)]
 struct ZipCount {
+    #[diesel(sql_type = Double)]
     latitude: f64,
+    #[diesel(sql_type = Double)]
     longitude: f64,
+    #[diesel(sql_type = Integer)]
     listings: i32,
+    /// The categories with listings here, ascending, and how many each has.
+    #[diesel(sql_type = Array<Integer>)]
+    category_ids: Vec<i32>,
+    #[diesel(sql_type = Array<Integer>)]
+    category_listings: Vec<i32>,
+}
+
+impl ZipCount {
+    /// Its listings in `categories` (every one when `None`).
+    fn listings_in(&self, categories: Option<&[i32]>) -> i64 {
+        match categories {
+            None => i64::from(self.listings),
+            Some(wanted) => self
+                .category_ids
+                .iter()
+                .zip(&self.category_listings)
+                .filter(|(id, _)| wanted.contains(id))
+                .map(|(_, n)| i64::from(*n))
+                .sum(),
+        }
+    }
 }
 
 /// The per-ZIP counts (sorted by latitude) and the oldest day, read again at most every
@@ -69,25 +96,46 @@ impl Density {
         metres: f64,
     ) -> QueryResult<i64> {
         let zips = self.zips.get(conn, read)?;
-        Ok(sum_in_circle(&zips, lat, lon, metres))
+        Ok(sum_in_circle(&zips, lat, lon, metres, None))
+    }
+
+    /// About how many public listings of `categories` lie within `metres` of the point.
+    pub fn in_circle_of(
+        &self,
+        conn: &mut PgConnection,
+        (lat, lon, metres): (f64, f64, f64),
+        categories: &[i32],
+    ) -> QueryResult<i64> {
+        let zips = self.zips.get(conn, read)?;
+        Ok(sum_in_circle(&zips, lat, lon, metres, Some(categories)))
     }
 }
 
 fn read(conn: &mut PgConnection) -> QueryResult<Vec<ZipCount>> {
-    zip_listing_counts::table
-        .filter(zip_listing_counts::listings.gt(0))
-        .order(zip_listing_counts::latitude)
-        .select((
-            zip_listing_counts::latitude,
-            zip_listing_counts::longitude,
-            zip_listing_counts::listings,
-        ))
-        .load(conn)
+    diesel::sql_query(
+        "SELECT z.latitude, z.longitude, z.listings,
+                COALESCE(array_agg(c.category_id ORDER BY c.category_id)
+                         FILTER (WHERE c.listings > 0), '{}') AS category_ids,
+                COALESCE(array_agg(c.listings ORDER BY c.category_id)
+                         FILTER (WHERE c.listings > 0), '{}') AS category_listings
+         FROM zip_listing_counts z
+         LEFT JOIN zip_category_counts c ON c.zip = z.zip
+         WHERE z.listings > 0
+         GROUP BY z.zip
+         ORDER BY z.latitude",
+    )
+    .load(conn)
 }
 
-/// The listings of the ZIPs (sorted by latitude) whose centre is within `metres`: only the
-/// band of latitudes the circle spans is looked at.
-fn sum_in_circle(zips: &[ZipCount], lat: f64, lon: f64, metres: f64) -> i64 {
+/// The listings (of `categories`, or all) of the ZIPs (sorted by latitude) whose centre is
+/// within `metres`: only the band of latitudes the circle spans is looked at.
+fn sum_in_circle(
+    zips: &[ZipCount],
+    lat: f64,
+    lon: f64,
+    metres: f64,
+    categories: Option<&[i32]>,
+) -> i64 {
     let reach = metres / METRES_PER_DEGREE;
     let shrink = lat.to_radians().cos();
     let first = zips.partition_point(|z| z.latitude < lat - reach);
@@ -98,7 +146,7 @@ fn sum_in_circle(zips: &[ZipCount], lat: f64, lon: f64, metres: f64) -> i64 {
             let (dlat, dlon) = (z.latitude - lat, (z.longitude - lon) * shrink);
             dlat * dlat + dlon * dlon <= reach * reach
         })
-        .map(|z| i64::from(z.listings))
+        .map(|z| z.listings_in(categories))
         .sum()
 }
 
@@ -108,10 +156,13 @@ mod tests {
 
     #[test]
     fn a_circle_adds_up_the_zips_whose_centre_it_holds() {
-        let zip = |latitude, longitude, listings| ZipCount {
+        // Half of each ZIP's listings are bikes (category 7), the rest furniture (8).
+        let zip = |latitude, longitude, listings: i32| ZipCount {
             latitude,
             longitude,
             listings,
+            category_ids: vec![7, 8],
+            category_listings: vec![listings / 2, listings - listings / 2],
         };
         // Sorted by latitude, as read.
         let zips = [
@@ -122,12 +173,21 @@ mod tests {
             zip(40.9300, -73.9967, 7),     // ~20 km north of Midtown
         ];
         let midtown = (40.7484, -73.9967);
-        let sum = |km: f64| sum_in_circle(&zips, midtown.0, midtown.1, km * 1000.0);
+        let sum = |km: f64| sum_in_circle(&zips, midtown.0, midtown.1, km * 1000.0, None);
         assert_eq!(sum(0.1), 300);
         assert_eq!(sum(15.0), 320);
         assert_eq!(sum(25.0), 327);
         assert_eq!(sum(40.0), 331);
         assert_eq!(sum(5000.0), 1331);
-        assert_eq!(sum_in_circle(&[], 0.0, 0.0, 1000.0), 0);
+        assert_eq!(sum_in_circle(&[], 0.0, 0.0, 1000.0, None), 0);
+        let bikes = |km: f64| sum_in_circle(&zips, midtown.0, midtown.1, km * 1000.0, Some(&[7]));
+        assert_eq!(bikes(0.1), 150);
+        assert_eq!(bikes(25.0), 150 + 10 + 3);
+        let both = sum_in_circle(&zips, midtown.0, midtown.1, 25_000.0, Some(&[7, 8]));
+        assert_eq!(both, 327);
+        assert_eq!(
+            sum_in_circle(&zips, midtown.0, midtown.1, 25_000.0, Some(&[99])),
+            0
+        );
     }
 }

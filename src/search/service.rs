@@ -23,6 +23,8 @@ pub struct Resolved {
     pub filters: Filters,
     /// About how many public listings lie in the search's circle, when it has one.
     pub listings_in_circle: Option<i64>,
+    /// The categories the search is limited to (its category, or its section's), if any.
+    pub scope_categories: Option<Vec<i32>>,
     /// The chosen category's details, for the filter form.
     pub attribute_defs: Vec<AttributeDef>,
     /// The detail parameters the chosen category takes (`attr_…`); none without a category.
@@ -50,6 +52,7 @@ pub fn resolve(
     let mut attribute_defs = Vec::new();
     let mut attribute_names = Vec::new();
     let mut listings_in_circle = None;
+    let mut scope_categories = None;
     match (&search.section, &search.category) {
         (Some(section), Some(category)) => {
             let found = match counts {
@@ -74,6 +77,7 @@ pub fn resolve(
                         })
                         .collect();
                     filters.category_id = Some(c.id);
+                    scope_categories = Some(vec![c.id]);
                 }
                 None => problems.push("There is no such category.".into()),
             }
@@ -85,6 +89,15 @@ pub fn resolve(
             Some(s) => {
                 heading = s.name.clone();
                 filters.section_id = Some(s.id);
+                scope_categories = Some(match counts {
+                    Some(counts) => counts
+                        .tree(conn)?
+                        .into_iter()
+                        .filter(|(section, _)| section.id == s.id)
+                        .flat_map(|(_, cats)| cats.into_iter().map(|c| c.id))
+                        .collect(),
+                    None => listing_queries::category_ids_of_section(conn, s.id)?,
+                });
             }
             None => problems.push("There is no such section.".into()),
         },
@@ -116,6 +129,7 @@ pub fn resolve(
     Ok(Resolved {
         filters,
         listings_in_circle,
+        scope_categories,
         attribute_defs,
         attribute_names,
         heading,
@@ -160,7 +174,7 @@ pub fn run(
         });
     }
     if search.is_plain() {
-        return browse(conn, counts, resolved, after, limit);
+        return browse(conn, counts, density, resolved, after, limit);
     }
     let Plan {
         mut filters, total, ..
@@ -196,58 +210,63 @@ pub fn run(
 }
 
 /// A list with nothing to filter but where (a section, a category, a circle), newest first:
-/// what the home, section and category pages show. Nothing is estimated: the page walks the
-/// newest-first index (the category's, when there is one) checking the circle, or, when the
-/// circle holds few listings, reads the circle's through its index, sorts and counts them. The
-/// total comes from the per-category counts the app keeps (and the circle's share of them):
-/// clearly more than 1,000 is "1,000+" without counting; otherwise it is counted.
+/// what the home, section and category pages show. Nothing is estimated or counted in the
+/// database: the per-category counts the app keeps (and, in a circle, the per-ZIP ones) say
+/// how many it lists and which way finds a page sooner, walking the newest-first index (the
+/// category's, when there is one) and checking the circle, or reading the circle's listings
+/// through its index and sorting them (which also counts them).
 fn browse(
     conn: &mut diesel::PgConnection,
     counts: Option<&listing_queries::CategoryCounts>,
+    density: &Density,
     resolved: Resolved,
     after: Option<SearchCursor>,
     limit: i64,
 ) -> Result<Outcome, AppError> {
     let mut filters = resolved.filters.clone();
-    let sparse_circle = filters.near.is_some() && !filters.near_dense;
-    filters.few_matches = sparse_circle && after.is_none();
+    filters.plain_list = true;
+    let tally = match counts {
+        Some(counts) => Some(counts.get(conn)?),
+        None => None,
+    };
+    // Public listings in the scope (its categories), anywhere.
+    let in_scope = tally
+        .as_ref()
+        .map(|tally| match &resolved.scope_categories {
+            Some(ids) => ids
+                .iter()
+                .map(|id| tally.get(id).copied().unwrap_or(0))
+                .sum(),
+            None => tally.values().sum::<i64>(),
+        });
+    let mut total = in_scope;
+    if let (Some(near), Some(in_circle)) = (filters.near, resolved.listings_in_circle) {
+        let in_both = match &resolved.scope_categories {
+            Some(ids) => density.in_circle_of(conn, near, ids)?,
+            None => in_circle,
+        };
+        // Walking the newest-first index meets a page of the scope's listings in the circle
+        // after about PAGE_SIZE × in_scope / in_both listings; reading the circle reads all
+        // of its listings.
+        let walk =
+            (PAGE_SIZE + 1) as f64 * in_scope.unwrap_or(in_both) as f64 / in_both.max(1) as f64;
+        filters.near_dense = walk <= in_circle as f64;
+        filters.few_matches = !filters.near_dense && after.is_none();
+        total = Some(in_both);
+    }
     let mut rows = queries::search(conn, &filters, Sort::Newest, after, limit)?;
     if filters.few_matches {
         let n = rows.first().map_or(0, |r| r.total_matches);
         if n < queries::FEW_MATCHES_CAP {
             return Ok(browsed(resolved, rows, n));
         }
-        // The circle's count was stale: far more than it said.
+        // The circle's counts were stale: far more than they said.
         filters.few_matches = false;
         rows = queries::search(conn, &filters, Sort::Newest, after, limit)?;
+        total = None;
     }
-    let Some(counts) = counts else {
-        // Feeds show no total.
-        return Ok(browsed(resolved, rows, COUNT_CAP + 1));
-    };
-    let tally = counts.get(conn)?;
-    let everything = tally.values().sum::<i64>();
-    let in_scope = match (filters.category_id, filters.section_id) {
-        (Some(id), _) => tally.get(&id).copied().unwrap_or(0),
-        (None, Some(section)) => counts
-            .tree(conn)?
-            .iter()
-            .filter(|(s, _)| s.id == section)
-            .flat_map(|(_, cats)| cats.iter().map(|c| tally.get(&c.id).copied().unwrap_or(0)))
-            .sum(),
-        (None, None) => everything,
-    };
-    let expected = match resolved.listings_in_circle {
-        Some(in_circle) => in_circle as f64 * in_scope as f64 / everything.max(1) as f64,
-        None => in_scope as f64,
-    };
-    let total = if expected >= ESTIMATE_CLEARLY_MORE {
-        COUNT_CAP + 1
-    } else {
-        filters.few_matches = false;
-        queries::count_matches(conn, &filters, Sort::Newest, COUNT_CAP)?
-    };
-    Ok(browsed(resolved, rows, total))
+    // Feeds show no total.
+    Ok(browsed(resolved, rows, total.unwrap_or(COUNT_CAP + 1)))
 }
 
 fn browsed(resolved: Resolved, rows: Vec<SearchRow>, total: i64) -> Outcome {

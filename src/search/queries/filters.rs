@@ -102,6 +102,9 @@ pub struct Filters {
     /// The days (`listing_day`) this statement reads; empty: every day.
     pub days: Vec<i32>,
     pub attributes: Vec<AttributeFilter>,
+    /// A plain list (no words, prices or details: see `service::browse`), whose few shapes
+    /// of statement the connection keeps prepared.
+    pub plain_list: bool,
 }
 
 /// How a newest-first page reads its matches a window of days at a time.
@@ -226,7 +229,14 @@ pub(super) fn conditions(s: &mut Statement, f: &Filters) {
         }
     }
     if let Some(id) = f.category_id {
-        s.push(" AND l.category_id = ").bind(Param::Int(id));
+        if f.near.is_some() && !f.near_dense {
+            // The circle is read through its index: the category is checked on each of its
+            // listings ("+ 0"), not AND-ed in from the category's index, which would read
+            // every listing of the category to find the circle's few.
+            s.push(" AND l.category_id + 0 = ").bind(Param::Int(id));
+        } else {
+            s.push(" AND l.category_id = ").bind(Param::Int(id));
+        }
     } else if let Some(id) = f.section_id {
         s.push(" AND l.category_id IN (SELECT id FROM categories WHERE section_id = ")
             .bind(Param::SmallInt(id))

@@ -122,6 +122,7 @@ pub fn search(
         Some(window) if sort == Sort::Newest && !f.few_matches => {
             search_by_days(conn, f, window, after, limit)
         }
+        _ if f.plain_list => page_statement(f, sort, after, limit).prepared().load(conn),
         _ => page_statement(f, sort, after, limit).query().load(conn),
     }
 }

@@ -33,6 +33,8 @@ pub(super) enum Param {
 pub(super) struct Statement {
     text: String,
     params: Vec<Param>,
+    /// Where each parameter's placeholder ends in `text` (see [`Statement::prepared`]).
+    placeholders: Vec<(usize, usize)>,
 }
 
 impl Statement {
@@ -44,14 +46,38 @@ impl Statement {
     pub(super) fn bind(&mut self, param: Param) -> &mut Self {
         use std::fmt::Write;
         self.params.push(param);
+        let start = self.text.len();
         let _ = write!(self.text, "${}", self.params.len());
+        self.placeholders.push((start, self.text.len()));
         self
     }
 
     /// Puts `sql` before the statement (`EXPLAIN …`).
     pub(super) fn prefix(&mut self, sql: &'static str) -> &mut Self {
         self.text.insert_str(0, sql);
+        for (start, end) in &mut self.placeholders {
+            *start += sql.len();
+            *end += sql.len();
+        }
         self
+    }
+
+    /// The statement as one the connection prepares once and keeps (by its text), so that
+    /// PostgreSQL need not plan it on every request. Only for the few shapes of a plain list
+    /// (see `service::browse`): every distinct text stays prepared on every connection, so
+    /// statements whose text a visitor's input can vary without bound must not be kept.
+    pub(super) fn prepared(self) -> Prepared {
+        let mut pieces = Vec::with_capacity(self.params.len() + 1);
+        let mut at = 0;
+        for (start, end) in &self.placeholders {
+            pieces.push(self.text[at..*start].to_owned());
+            at = *end;
+        }
+        pieces.push(self.text[at..].to_owned());
+        Prepared {
+            pieces,
+            params: self.params,
+        }
     }
 
     /// The SQL text, for snapshot tests.
@@ -74,5 +100,70 @@ impl Statement {
             };
         }
         query
+    }
+}
+
+/// A statement the connection keeps prepared (see [`Statement::prepared`]): its SQL between
+/// the parameters, which Diesel numbers as it binds them.
+#[derive(Debug)]
+pub(super) struct Prepared {
+    pieces: Vec<String>,
+    params: Vec<Param>,
+}
+
+impl diesel::query_builder::QueryId for Prepared {
+    type QueryId = ();
+    // Cached by its SQL text and parameter types.
+    const HAS_STATIC_QUERY_ID: bool = false;
+}
+
+impl diesel::query_builder::Query for Prepared {
+    type SqlType = diesel::sql_types::Untyped;
+}
+
+impl<Conn> diesel::RunQueryDsl<Conn> for Prepared {}
+
+impl diesel::query_builder::QueryFragment<Pg> for Prepared {
+    fn walk_ast<'b>(
+        &'b self,
+        mut out: diesel::query_builder::AstPass<'_, 'b, Pg>,
+    ) -> diesel::QueryResult<()> {
+        for (i, piece) in self.pieces.iter().enumerate() {
+            out.push_sql(piece);
+            let Some(param) = self.params.get(i) else {
+                continue;
+            };
+            match param {
+                Param::Text(v) => out.push_bind_param::<Text, _>(v)?,
+                Param::BigInt(v) => out.push_bind_param::<BigInt, _>(v)?,
+                Param::Int(v) => out.push_bind_param::<Integer, _>(v)?,
+                Param::SmallInt(v) => out.push_bind_param::<SmallInt, _>(v)?,
+                Param::Double(v) => out.push_bind_param::<Double, _>(v)?,
+                Param::Time(v) => out.push_bind_param::<Timestamptz, _>(v)?,
+                Param::Ints(v) => out.push_bind_param::<Array<Integer>, _>(v)?,
+            }
+        }
+        Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_prepared_statement_has_the_same_sql_and_parameters() {
+        let mut s = Statement::default();
+        s.push("SELECT 1 FROM listings l WHERE l.id = ")
+            .bind(Param::BigInt(7))
+            .push(" AND l.title = ")
+            .bind(Param::Text("x".into()))
+            .prefix("EXPLAIN ");
+        let text = s.text().to_owned();
+        let sql = diesel::debug_query::<Pg, _>(&s.prepared()).to_string();
+        assert!(
+            sql.starts_with(&format!("{text} -- binds: [7, \"x\"]")),
+            "{sql}"
+        );
     }
 }
