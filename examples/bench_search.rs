@@ -281,6 +281,11 @@ fn run(binary: &PathBuf, url: &str) -> anyhow::Result<()> {
         ("home page".into(), "/".into()),
         ("category page".into(), "/c/for-sale/bikes".into()),
         ("listing page".into(), listing_path),
+        ("sitemap.xml (the index)".into(), "/sitemap.xml".into()),
+        (
+            "sitemap of 10,000 listings (listings-50.xml)".into(),
+            "/sitemaps/listings-50.xml".into(),
+        ),
     ];
     pages.extend(
         searches

@@ -18,6 +18,7 @@ pub mod photos;
 pub mod places;
 pub mod saved;
 pub mod search;
+pub mod sitemaps;
 pub mod startup;
 pub mod storage;
 pub mod telemetry;

@@ -181,6 +181,12 @@ pub fn route_table() -> Vec<RouteDef> {
             web::get().to(assets::serve_static),
         ),
         RouteDef::site("/media/{key:.*}", M::GET, web::get().to(media::serve_media)),
+        RouteDef::site("/favicon.ico", M::GET, web::get().to(assets::serve_favicon)),
+        RouteDef::site(
+            "/manifest.webmanifest",
+            M::GET,
+            web::get().to(assets::serve_manifest),
+        ),
     ];
     [
         plumbing,
@@ -195,6 +201,7 @@ pub fn route_table() -> Vec<RouteDef> {
         crate::saved::routes::routes(),
         crate::live::routes::routes(),
         crate::places::routes::routes(),
+        crate::sitemaps::routes::routes(),
     ]
     .into_iter()
     .flatten()

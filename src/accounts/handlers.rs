@@ -19,6 +19,7 @@ use super::recovery;
 use super::views::{LogInPage, PastListing, ProfilePage, SettingsPage, SignUpPage};
 use crate::db::ids::UserId;
 use crate::listings::cards::{CardContext, card_views};
+use crate::listings::feed::{self as listing_feed, FEED_SIZE, FeedListing};
 use crate::listings::queries::{self as listing_queries, Scope};
 use crate::mail::{MailSite, queue_mail};
 use crate::photos;
@@ -372,6 +373,38 @@ pub async fn log_out(db: Db, session: Session) -> Result<HttpResponse, AppError>
 
 // ---------------------------------------------------------------------------------------------
 // Profiles
+
+/// `GET /u/{username}/feed`: the member's listings as an Atom feed.
+pub async fn profile_feed(
+    ctx: PageContext,
+    db: Db,
+    counts: web::Data<listing_queries::CategoryCounts>,
+    username: web::Path<String>,
+) -> Result<HttpResponse, AppError> {
+    let name = username.into_inner();
+    let (user, listings, photos, tree) = db
+        .run(move |conn| {
+            let user = queries::find_active_by_username(conn, &name)?.ok_or(AppError::NotFound)?;
+            let cards =
+                listing_queries::public_listings(conn, Scope::Owner(user.id), None, FEED_SIZE)?;
+            let ids: Vec<_> = cards.iter().map(|c| c.id).collect();
+            let photos = listing_feed::cover_photos(conn, &ids)?;
+            let listings: Vec<FeedListing> = cards.iter().map(FeedListing::from).collect();
+            Ok::<_, AppError>((user, listings, photos, counts.tree(conn)?))
+        })
+        .await?;
+    let feed = listing_feed::feed(
+        ctx.site_name(),
+        &ctx.site.public_url,
+        &format!("{}: listings by {}", ctx.site_name(), user.shown_name()),
+        &format!("/u/{}/feed", user.username),
+        &format!("/u/{}", user.username),
+        &listings,
+        &photos,
+        &tree,
+    );
+    listing_feed::respond(&feed)
+}
 
 /// `GET /u/{username}`
 pub async fn show_profile(

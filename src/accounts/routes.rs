@@ -50,6 +50,11 @@ pub fn routes() -> Vec<RouteDef> {
             M::GET,
             web::get().to(accounts::show_profile),
         ),
+        RouteDef::site(
+            "/u/{username}/feed",
+            M::GET,
+            web::get().to(accounts::profile_feed),
+        ),
         RouteDef::site("/settings", M::GET, web::get().to(accounts::settings_form)),
         RouteDef::site(
             "/settings/notifications",

@@ -25,6 +25,7 @@ pub async fn show_home(
     // The newest listings in the visitor's area (a plain search: no estimate, no count).
     let mut search = Search::default();
     search.apply_area(ctx.near());
+    let feed_url = search.url_with("/search.atom", &[]);
     let (tree, counts, newest) = db
         .run(move |conn| {
             let newest = service::run(conn, &density, None, &search, None, NEWEST)?;
@@ -37,5 +38,6 @@ pub async fn show_home(
         ctx,
         sections: section_trees(tree, &counts),
         newest,
+        feed_url,
     })
 }

@@ -10,6 +10,8 @@ pub struct HomePage {
     pub ctx: PageContext,
     pub sections: Vec<SectionTree>,
     pub newest: Vec<CardView>,
+    /// The newest listings (in the visitor's area) as a feed.
+    pub feed_url: String,
 }
 
 impl HomePage {

@@ -4,6 +4,7 @@
 pub mod cards;
 pub mod categories;
 pub mod domain;
+pub mod feed;
 pub mod handlers;
 pub mod janitor;
 pub mod models;

@@ -1,31 +1,21 @@
 //! `/search` and its Atom feed.
 
 use actix_web::http::StatusCode;
-use actix_web::http::header;
 use actix_web::{HttpRequest, HttpResponse, Responder, web};
-use askama::Template;
-use chrono::Utc;
 
 use super::density::Density;
 use super::domain::{MAX_QUERY_STRING_BYTES, Search, Sort};
 use super::queries::SearchCursor;
 use super::service::{self, COUNT_CAP, PAGE_SIZE};
-use super::views::{
-    AttributeFilterField, BrowseNav, Feed, FeedEntry, MapMarker, SearchPage, search_cards,
-};
+use super::views::{AttributeFilterField, BrowseNav, MapMarker, SearchPage, search_cards};
 use crate::db::ids::ListingId;
 use crate::listings::cards::{CardContext, section_trees};
 use crate::listings::domain::{format_price, group_thousands, slugify};
+use crate::listings::feed::{self as listing_feed, FEED_SIZE, FeedListing};
 use crate::listings::queries as listing_queries;
-use crate::places;
 use crate::storage::Storage;
 use crate::web::rate_limit;
-use crate::web::text::xml_safe;
-use crate::web::time::{ago, exact};
 use crate::web::{AppError, Db, PageContext};
-
-/// Entries in a feed.
-const FEED_SIZE: i64 = 50;
 
 /// How many searches one network may make a minute (0: no limit), registered as app data.
 #[derive(Debug, Clone, Copy)]
@@ -80,7 +70,7 @@ pub async fn search_page(
     let pairs = search_pairs(&req)?;
     if pairs.iter().any(|(k, v)| k == "format" && v == "atom") {
         let network = rate_limit::client_network(&req);
-        return feed(&ctx, db, density, **rate, network, pairs).await;
+        return feed(&ctx, db, density, cache, **rate, network, pairs).await;
     }
     let lists = Lists {
         db,
@@ -397,6 +387,7 @@ async fn feed(
     ctx: &PageContext,
     db: Db,
     density: web::Data<Density>,
+    cache: web::Data<listing_queries::CategoryCounts>,
     rate: SearchRate,
     network: String,
     pairs: Vec<(String, String)>,
@@ -408,56 +399,46 @@ async fn feed(
     search.sort = Sort::Newest;
     search.after = None;
     let searched = search.clone();
-    let outcome = db
+    let (outcome, photos, tree) = db
         .run(move |conn| {
             count_search(conn, rate, &network)?;
-            service::run(conn, &density, None, &searched, None, FEED_SIZE)
+            let outcome = service::run(conn, &density, None, &searched, None, FEED_SIZE)?;
+            let ids: Vec<_> = outcome.rows.iter().map(|r| r.id).collect();
+            let photos = listing_feed::cover_photos(conn, &ids)?;
+            Ok::<_, AppError>((outcome, photos, cache.tree(conn)?))
         })
         .await?;
     if !outcome.problems.is_empty() {
         return Err(AppError::BadRequest(outcome.problems.join(" ")));
     }
-    let (resolved, rows) = (outcome.resolved, outcome.rows);
-    let base = &ctx.site.public_url;
-    let updated = rows.first().map_or_else(Utc::now, |r| r.renewed_at);
-    let feed = Feed {
-        title: xml_safe(&format!(
+    let listings: Vec<FeedListing> = outcome
+        .rows
+        .iter()
+        .map(|r| FeedListing {
+            id: r.id,
+            title: r.title.clone(),
+            price_cents: r.price_cents,
+            is_free: r.is_free,
+            zip: r.zip.clone(),
+            category_id: r.category_id,
+            renewed_at: r.renewed_at,
+        })
+        .collect();
+    let feed = listing_feed::feed(
+        ctx.site_name(),
+        &ctx.site.public_url,
+        &format!(
             "{}: {}",
             ctx.site_name(),
-            feed_title(&search, &resolved.heading)
-        )),
-        self_url: format!(
-            "{base}{}",
-            search.url_with("/search", &[("format", "atom")])
+            feed_title(&search, &outcome.resolved.heading)
         ),
-        alternate_url: format!("{base}{}", search.url_with("/search", &[])),
-        updated: updated.to_rfc3339(),
-        entries: rows
-            .iter()
-            .map(|r| FeedEntry {
-                url: format!("{base}/listings/{}/{}", r.id, slugify(&r.title)),
-                title: xml_safe(&r.title),
-                updated: r.renewed_at.to_rfc3339(),
-                summary: format!(
-                    "{}{} · posted {} ({})",
-                    match (r.is_free, r.price_cents) {
-                        (true, _) => "Free · ".to_owned(),
-                        (false, Some(c)) => format!("{} · ", format_price(c)),
-                        _ => String::new(),
-                    },
-                    places::label_of(&r.zip),
-                    ago(r.renewed_at, Utc::now()),
-                    exact(r.renewed_at)
-                ),
-            })
-            .collect(),
-    };
-    let body = feed
-        .render()
-        .map_err(|err| anyhow::anyhow!("cannot render the feed: {err}"))?;
-    Ok(HttpResponse::Ok()
-        .insert_header((header::CONTENT_TYPE, "application/atom+xml; charset=utf-8"))
-        .body(body))
+        &search.url_with("/search.atom", &[]),
+        &search.url_with("/search", &[]),
+        &listings,
+        &photos,
+        &tree,
+    );
+    listing_feed::respond(&feed)
 }
 
 fn feed_title(search: &Search, heading: &str) -> String {
@@ -473,9 +454,10 @@ pub async fn search_feed(
     ctx: PageContext,
     db: Db,
     density: web::Data<Density>,
+    cache: web::Data<listing_queries::CategoryCounts>,
     rate: web::Data<SearchRate>,
 ) -> Result<HttpResponse, AppError> {
     let pairs = search_pairs(&req)?;
     let network = rate_limit::client_network(&req);
-    feed(&ctx, db, density, **rate, network, pairs).await
+    feed(&ctx, db, density, cache, **rate, network, pairs).await
 }

@@ -247,25 +247,6 @@ impl SearchPage {
     }
 }
 
-/// One entry of an Atom feed.
-#[derive(Debug, Clone)]
-pub struct FeedEntry {
-    pub url: String,
-    pub title: String,
-    pub updated: String,
-    pub summary: String,
-}
-
-#[derive(Template)]
-#[template(path = "search/feed.xml")]
-pub struct Feed {
-    pub title: String,
-    pub self_url: String,
-    pub alternate_url: String,
-    pub updated: String,
-    pub entries: Vec<FeedEntry>,
-}
-
 fn cards(rows: &[SearchRow]) -> Vec<listing_queries::ListingCard> {
     rows.iter()
         .map(|r| listing_queries::ListingCard {

@@ -95,6 +95,39 @@ pub async fn serve_static(
         .body(file.data.into_owned()))
 }
 
+/// `GET /favicon.ico`: where browsers and feed readers look for the icon without asking.
+pub async fn serve_favicon() -> Result<HttpResponse, AppError> {
+    let file = StaticFiles::get("favicon.ico").ok_or(AppError::NotFound)?;
+    Ok(HttpResponse::Ok()
+        .content_type("image/x-icon")
+        .insert_header((header::CACHE_CONTROL, "public, max-age=86400"))
+        .body(file.data.into_owned()))
+}
+
+/// `GET /manifest.webmanifest`: the web app manifest (name, colours, icons), so a phone can
+/// put the site on its home screen.
+pub async fn serve_manifest(site: web::Data<super::SiteConfig>) -> HttpResponse {
+    let manifest = serde_json::json!({
+        "name": site.site_name,
+        "short_name": site.site_name,
+        "description": "Local classifieds: buy, sell, rent, hire and meet people near you.",
+        "start_url": "/",
+        "scope": "/",
+        "display": "standalone",
+        "background_color": "#fafaf9",
+        "theme_color": "#292524",
+        "icons": [
+            {"src": url("icon-192.png"), "sizes": "192x192", "type": "image/png"},
+            {"src": url("icon-512.png"), "sizes": "512x512", "type": "image/png"},
+            {"src": url("favicon.svg"), "sizes": "any", "type": "image/svg+xml"},
+        ],
+    });
+    HttpResponse::Ok()
+        .content_type("application/manifest+json")
+        .insert_header((header::CACHE_CONTROL, "public, max-age=3600"))
+        .body(manifest.to_string())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

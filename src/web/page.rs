@@ -141,6 +141,37 @@ impl PageContext {
         format!("/area?{}", query.finish())
     }
 
+    /// This page's address without its query string (pages with a meaningful query say
+    /// their own).
+    pub fn canonical_url(&self) -> String {
+        format!("{}{}", self.site.public_url, self.path)
+    }
+
+    /// A page search engines should not index: one of a member's own, a form, the admin area.
+    pub fn is_private(&self) -> bool {
+        const PRIVATE: [&str; 14] = [
+            "/admin",
+            "/messages",
+            "/settings",
+            "/favorites",
+            "/saved-searches",
+            "/area",
+            "/listings/new",
+            "/login",
+            "/signup",
+            "/password",
+            "/verify-email",
+            "/mail/",
+            "/reports",
+            "/appeals",
+        ];
+        PRIVATE.iter().any(|p| self.path.starts_with(p))
+            || self.path.ends_with("/edit")
+            || self.path.ends_with("/delete")
+            || self.path.ends_with("/contact")
+            || self.path.ends_with("/report")
+    }
+
     /// The words of the search this page shows (the header's search box keeps them).
     pub fn search_words(&self) -> String {
         if self.path != "/search" && !self.path.starts_with("/c/") {

@@ -8,6 +8,7 @@ mod browse;
 mod browser;
 mod database;
 mod demo;
+mod discovery;
 mod health;
 mod helpers;
 mod janitor;

@@ -1,0 +1,1 @@
+DROP INDEX listings_public_id_idx;

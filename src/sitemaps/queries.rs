@@ -1,0 +1,107 @@
+//! The sitemaps' reads.
+
+use chrono::{DateTime, Utc};
+use diesel::prelude::*;
+use diesel::sql_types::{BigInt, Text, Timestamptz};
+
+use super::CHUNK;
+
+/// The ranges (id / CHUNK) holding at least one public listing, in order: one probe of the
+/// public-id index per range (a skip scan).
+pub fn listing_chunks(conn: &mut PgConnection) -> QueryResult<Vec<i64>> {
+    #[derive(QueryableByName)]
+    struct Chunk {
+        #[diesel(sql_type = BigInt)]
+        n: i64,
+    }
+    let rows: Vec<Chunk> = diesel::sql_query(
+        "WITH RECURSIVE c(n) AS (
+             SELECT (SELECT min(id) FROM listings WHERE status IN ('active', 'pending')) / $1
+             UNION ALL
+             SELECT (SELECT min(id) FROM listings
+                     WHERE status IN ('active', 'pending') AND id >= (c.n + 1) * $1) / $1
+             FROM c WHERE c.n IS NOT NULL
+         )
+         SELECT n FROM c WHERE n IS NOT NULL",
+    )
+    .bind::<BigInt, _>(CHUNK)
+    .load(conn)?;
+    Ok(rows.into_iter().map(|c| c.n).collect())
+}
+
+/// The ranges of member ids (id / CHUNK) that hold any member.
+pub fn member_chunks(conn: &mut PgConnection) -> QueryResult<Vec<i64>> {
+    #[derive(QueryableByName)]
+    struct Chunk {
+        #[diesel(sql_type = BigInt)]
+        n: i64,
+    }
+    let rows: Vec<Chunk> = diesel::sql_query(
+        "SELECT DISTINCT id / $1 AS n FROM users WHERE status = 'active' ORDER BY n",
+    )
+    .bind::<BigInt, _>(CHUNK)
+    .load(conn)?;
+    Ok(rows.into_iter().map(|c| c.n).collect())
+}
+
+/// One public listing's entry.
+#[derive(Debug, QueryableByName)]
+pub struct ListingEntry {
+    #[diesel(sql_type = BigInt)]
+    pub id: i64,
+    #[diesel(sql_type = Text)]
+    pub title: String,
+    #[diesel(sql_type = Timestamptz)]
+    pub updated_at: DateTime<Utc>,
+}
+
+/// Up to `limit` public listings with ids in `[after + 1, end)`, by id.
+pub fn listings_between(
+    conn: &mut PgConnection,
+    after: i64,
+    end: i64,
+    limit: i64,
+) -> QueryResult<Vec<ListingEntry>> {
+    diesel::sql_query(
+        "SELECT id, title, updated_at FROM listings
+         WHERE status IN ('active', 'pending') AND expires_at > now()
+           AND id > $1 AND id < $2
+         ORDER BY id LIMIT $3",
+    )
+    .bind::<BigInt, _>(after)
+    .bind::<BigInt, _>(end)
+    .bind::<BigInt, _>(limit)
+    .load(conn)
+}
+
+/// One member's entry: their profile, when they have a public listing.
+#[derive(Debug, QueryableByName)]
+pub struct MemberEntry {
+    #[diesel(sql_type = BigInt)]
+    pub id: i64,
+    #[diesel(sql_type = Text)]
+    pub username: String,
+    #[diesel(sql_type = Timestamptz)]
+    pub updated_at: DateTime<Utc>,
+}
+
+/// Up to `limit` active members with ids in `[after + 1, end)` who have a public listing.
+pub fn members_between(
+    conn: &mut PgConnection,
+    after: i64,
+    end: i64,
+    limit: i64,
+) -> QueryResult<Vec<MemberEntry>> {
+    diesel::sql_query(
+        "SELECT u.id, u.username, u.updated_at FROM users u
+         WHERE u.status = 'active' AND u.id > $1 AND u.id < $2
+           AND EXISTS (SELECT 1 FROM listings l
+                       WHERE l.owner_id = u.id AND l.status IN ('active', 'pending')
+                         AND l.expires_at > now())
+         ORDER BY u.id LIMIT $3",
+    )
+    .bind::<BigInt, _>(after)
+    .bind::<BigInt, _>(end)
+    .bind::<BigInt, _>(limit)
+    .load(conn)
+}

@@ -1,0 +1,255 @@
+//! Being found: Atom feeds, sitemaps, robots.txt, the favicon, the manifest and the tags in
+//! every page's head.
+
+use reqwest::StatusCode;
+
+use crate::helpers::{TestApp, TestListing, png, post_listing, spawn_app};
+
+fn children<'a>(node: roxmltree::Node<'a, 'a>, name: &str) -> Vec<roxmltree::Node<'a, 'a>> {
+    node.children().filter(|n| n.has_tag_name(name)).collect()
+}
+
+fn child_text(node: roxmltree::Node<'_, '_>, name: &str) -> String {
+    node.children()
+        .find(|n| n.has_tag_name(name))
+        .and_then(|n| n.text())
+        .unwrap_or_default()
+        .to_owned()
+}
+
+async fn xml(app: &TestApp, path: &str) -> String {
+    let response = app.get(path).await;
+    assert_eq!(response.status(), StatusCode::OK, "{path}");
+    response.text().await.unwrap()
+}
+
+#[tokio::test]
+async fn feeds_name_listings_by_a_stable_id_and_carry_price_place_category_and_photo() {
+    let app = spawn_app().await;
+    let seller = app.sign_up_new_member().await;
+    let furniture = app.category_id("for-sale", "furniture");
+    let posted = post_listing(
+        &app,
+        furniture,
+        &[
+            ("title", "Oak table & four chairs"),
+            ("body", "Solid oak."),
+            ("price", "240"),
+            ("zip", "97201"),
+            ("attr_condition", "good"),
+        ],
+        vec![("table.png", png(120, 90))],
+    )
+    .await;
+    assert_eq!(posted.status(), StatusCode::SEE_OTHER);
+    let id: i64 = posted.headers()["location"]
+        .to_str()
+        .unwrap()
+        .split('/')
+        .nth(2)
+        .unwrap()
+        .parse()
+        .unwrap();
+
+    for path in [
+        "/search.atom?in=for-sale/furniture".to_owned(),
+        format!("/u/{}/feed", seller.username),
+    ] {
+        let text = xml(&app, &path).await;
+        let doc = roxmltree::Document::parse(&text).unwrap_or_else(|e| panic!("{path}: {e}"));
+        let feed = doc.root_element();
+        let author = children(feed, "author");
+        assert_eq!(author.len(), 1, "{path}: the feed has an author");
+        assert_eq!(child_text(author[0], "name"), "Corkboard");
+        let entries = children(feed, "entry");
+        assert_eq!(entries.len(), 1, "{path}");
+        let entry = entries[0];
+        // The id is the listing's number, not its title: renaming it changes nothing.
+        assert_eq!(
+            child_text(entry, "id"),
+            format!("{}/listings/{id}", app.address)
+        );
+        assert_eq!(child_text(entry, "title"), "Oak table & four chairs");
+        let summary = child_text(entry, "summary");
+        assert!(summary.contains("$240"), "{summary}");
+        assert!(summary.contains("Portland, OR"), "{summary}");
+        assert!(summary.contains("Furniture"), "{summary}");
+        assert!(!text.contains(" ago"), "nothing relative in a feed");
+        let category = children(entry, "category");
+        assert_eq!(category[0].attribute("term"), Some("for-sale/furniture"));
+        let photo = children(entry, "link")
+            .into_iter()
+            .find(|l| l.attribute("rel") == Some("enclosure"))
+            .and_then(|l| l.attribute("href"))
+            .expect("the first photo")
+            .to_owned();
+        let image = app.get(&photo).await;
+        assert_eq!(image.status(), StatusCode::OK, "{photo}");
+        assert_eq!(image.headers()["content-type"], "image/jpeg");
+    }
+
+    // Pages with lists link their feed, in the head and on the page.
+    let profile = format!("/u/{}", seller.username);
+    for path in ["/", "/c/for-sale/furniture", profile.as_str()] {
+        let page = app.get_ok_page(path).await;
+        let alternate = page
+            .body
+            .split("<link rel=\"alternate\" type=\"application/atom+xml\"")
+            .nth(1)
+            .and_then(|rest| rest.split("href=\"").nth(1))
+            .and_then(|rest| rest.split('"').next())
+            .unwrap_or_else(|| panic!("{path}: no feed link"))
+            .replace("&#38;", "&");
+        assert!(
+            page.body.matches(&*alternate.replace('&', "&#38;")).count() >= 2,
+            "{path}: the feed is linked on the page too"
+        );
+        xml(&app, &alternate).await;
+    }
+}
+
+#[tokio::test]
+async fn sitemaps_list_exactly_the_public_listings_in_ranges_of_ids() {
+    let app = spawn_app().await;
+    let seller = app.sign_up_new_member().await;
+    let public = TestListing {
+        title: "Public lamp",
+        ..TestListing::default()
+    }
+    .insert(&app);
+    let mut hidden = Vec::new();
+    for status in [
+        corkboard::listings::models::ListingStatus::Sold,
+        corkboard::listings::models::ListingStatus::Held,
+        corkboard::listings::models::ListingStatus::Deleted,
+    ] {
+        hidden.push(
+            TestListing {
+                title: "Not listed",
+                status,
+                ..TestListing::default()
+            }
+            .insert(&app),
+        );
+    }
+    let expired = TestListing {
+        title: "Expired but not yet marked",
+        ..TestListing::default()
+    }
+    .insert(&app);
+    app.execute(&format!(
+        "UPDATE listings SET expires_at = now() - interval '1 minute' WHERE id = {expired}"
+    ));
+    // A listing in a later range of ids.
+    app.execute("SELECT setval('listings_id_seq', 20000)");
+    let later = TestListing {
+        title: "Public chair",
+        ..TestListing::default()
+    }
+    .insert(&app);
+    assert!(later.0 > 20_000);
+
+    let index = xml(&app, "/sitemap.xml").await;
+    let doc = roxmltree::Document::parse(&index).unwrap();
+    let sitemaps: Vec<String> = doc
+        .root_element()
+        .descendants()
+        .filter(|n| n.has_tag_name("loc"))
+        .map(|n| n.text().unwrap().replace(&app.address, ""))
+        .collect();
+    assert_eq!(
+        sitemaps,
+        [
+            "/sitemaps/pages.xml",
+            "/sitemaps/listings-0.xml",
+            "/sitemaps/listings-2.xml",
+            "/sitemaps/profiles-0.xml",
+        ]
+    );
+
+    let mut listed = Vec::new();
+    for path in ["/sitemaps/listings-0.xml", "/sitemaps/listings-2.xml"] {
+        let text = xml(&app, path).await;
+        let doc = roxmltree::Document::parse(&text).unwrap();
+        assert_eq!(
+            doc.root_element().tag_name().namespace(),
+            Some("http://www.sitemaps.org/schemas/sitemap/0.9")
+        );
+        listed.extend(
+            doc.root_element()
+                .descendants()
+                .filter(|n| n.has_tag_name("loc"))
+                .map(|n| n.text().unwrap().replace(&app.address, "")),
+        );
+    }
+    assert_eq!(
+        listed,
+        [
+            format!("/listings/{public}/public-lamp"),
+            format!("/listings/{later}/public-chair"),
+        ]
+    );
+    // A range with nothing public, or no range at all, is not a sitemap.
+    for path in [
+        "/sitemaps/listings-1.xml",
+        "/sitemaps/listings-99999.xml",
+        "/sitemaps/listings--1.xml",
+        "/sitemaps/secrets-0.xml",
+    ] {
+        assert_eq!(
+            app.get(path).await.status(),
+            StatusCode::NOT_FOUND,
+            "{path}"
+        );
+    }
+
+    let pages = xml(&app, "/sitemaps/pages.xml").await;
+    for page in ["/</loc>", "/c/for-sale</loc>", "/c/for-sale/bikes</loc>"] {
+        assert!(pages.contains(page), "{page}");
+    }
+    let profiles = xml(&app, "/sitemaps/profiles-0.xml").await;
+    assert!(profiles.contains(&format!("/u/{}</loc>", seller.username)));
+
+    let robots = app.get_ok_page("/robots.txt").await.body;
+    assert!(robots.contains(&format!("Sitemap: {}/sitemap.xml", app.address)));
+    assert!(robots.contains("Disallow: /admin"));
+}
+
+#[tokio::test]
+async fn every_page_has_an_icon_a_manifest_and_tags_for_sharing_and_indexing() {
+    let app = spawn_app().await;
+    let icon = app.get("/favicon.ico").await;
+    assert_eq!(icon.status(), StatusCode::OK);
+    assert_eq!(icon.headers()["content-type"], "image/x-icon");
+    let bytes = icon.bytes().await.unwrap();
+    assert_eq!(&bytes[..4], &[0, 0, 1, 0], "an ICO file");
+
+    let manifest: serde_json::Value = app.get("/manifest.webmanifest").await.json().await.unwrap();
+    assert_eq!(manifest["name"], "Corkboard");
+    assert_eq!(manifest["start_url"], "/");
+    for icon in manifest["icons"].as_array().unwrap() {
+        let src = icon["src"].as_str().unwrap();
+        assert_eq!(app.get(src).await.status(), StatusCode::OK, "{src}");
+    }
+
+    let home = app.get_ok_page("/").await.body;
+    for tag in [
+        "<meta property=\"og:site_name\" content=\"Corkboard\">",
+        "<meta name=\"twitter:card\" content=\"summary\">",
+        "<link rel=\"manifest\" href=\"/manifest.webmanifest\">",
+        &format!("<link rel=\"canonical\" href=\"{}/\">", app.address),
+    ] {
+        assert!(home.contains(tag), "{tag}");
+    }
+    assert!(!home.contains("noindex"));
+    // Forms and a member's own pages are not for search engines; nor is a search.
+    for path in ["/login", "/signup", "/area", "/search?q=lamp"] {
+        let page = app.get_page(path).await;
+        assert!(
+            page.body
+                .contains("<meta name=\"robots\" content=\"noindex\">"),
+            "{path}"
+        );
+        assert_eq!(page.body.matches("rel=\"canonical\"").count(), 1, "{path}");
+    }
+}
