@@ -34,6 +34,8 @@ const CONNECTIONS: &str = "16";
 /// The admin browser's load: a handful of moderators at once (`BENCH_ADMIN_CONNECTIONS`
 /// overrides it, e.g. 16 to load it like the public pages).
 const ADMIN_CONNECTIONS: &str = "4";
+/// Sitemaps are read by crawlers, a couple at a time.
+const SITEMAP_CONNECTIONS: &str = "2";
 /// Marks data made by this generator; data from an older one is made again.
 const DATA_VERSION: &str = "bench data 2: posted in time order";
 
@@ -281,11 +283,6 @@ fn run(binary: &PathBuf, url: &str) -> anyhow::Result<()> {
         ("home page".into(), "/".into()),
         ("category page".into(), "/c/for-sale/bikes".into()),
         ("listing page".into(), listing_path),
-        ("sitemap.xml (the index)".into(), "/sitemap.xml".into()),
-        (
-            "sitemap of 10,000 listings (listings-50.xml)".into(),
-            "/sitemaps/listings-50.xml".into(),
-        ),
     ];
     pages.extend(
         searches
@@ -395,6 +392,14 @@ fn run(binary: &PathBuf, url: &str) -> anyhow::Result<()> {
     .into_iter()
     .map(|(name, path, cookie)| ((name.to_owned(), path), cookie.to_owned()))
     .collect();
+    // Sitemaps as crawlers read them: a couple at a time.
+    let sitemap_pages: Vec<(String, String)> = vec![
+        ("sitemap.xml (the index)".into(), "/sitemap.xml".into()),
+        (
+            "sitemap of 10,000 listings (listings-50.xml, 1.2 MB)".into(),
+            "/sitemaps/listings-50.xml".into(),
+        ),
+    ];
     let mut rows = Vec::new();
     // Public pages at 16 connections; the admin browser as a team of moderators uses it.
     let admin_connections =
@@ -406,6 +411,11 @@ fn run(binary: &PathBuf, url: &str) -> anyhow::Result<()> {
             area_pages
                 .iter()
                 .map(|(page, cookie)| (page, Some(cookie.as_str()), CONNECTIONS)),
+        )
+        .chain(
+            sitemap_pages
+                .iter()
+                .map(|page| (page, None, SITEMAP_CONNECTIONS)),
         )
         .chain(
             admin_pages

@@ -561,3 +561,68 @@ async fn an_admin_finds_a_flagged_listing_holds_it_and_its_owner_appeals() {
     admins.close().await;
     owners.close().await;
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn on_a_phone_filters_open_over_the_list_and_results_come_first() {
+    let app = spawn_app().await;
+    app.sign_up_new_member().await;
+    for (title, price) in [
+        ("Kids bike with stabilisers", 4_000),
+        ("Commuter bike with rack", 25_000),
+        ("Carbon race bike", 320_000),
+    ] {
+        crate::helpers::TestListing {
+            title,
+            category: ("for-sale", "bikes"),
+            price: Some(price),
+            zip: "97201",
+            ..crate::helpers::TestListing::default()
+        }
+        .insert(&app);
+    }
+    let browser = Browser::start().await;
+    browser.resize(390, 844).await;
+    browser
+        .client
+        .goto(&app.url("/c/for-sale/bikes"))
+        .await
+        .unwrap();
+    browser.wait_for_text("[role=status]", "1–3 of 3").await;
+    let filters_shown =
+        "return document.getElementById('filters').getBoundingClientRect().height > 0;";
+    assert_eq!(
+        browser.client.execute(filters_shown, vec![]).await.unwrap(),
+        false,
+        "on a phone the filters wait behind their button"
+    );
+
+    browser.click("a[data-filters-toggle]").await;
+    assert_eq!(
+        browser.client.execute(filters_shown, vec![]).await.unwrap(),
+        true,
+        "the button opens them"
+    );
+    browser.fill("max-price", "300").await;
+    browser
+        .click("form[aria-label='Filters'] button[type=submit]")
+        .await;
+    browser.wait_for_text("[role=status]", "1–2 of 2").await;
+    // The results start within the first screen, before any filter.
+    let top = browser
+        .client
+        .execute(
+            "const first = document.querySelector('[data-results] li a');
+             return [first.getBoundingClientRect().top, window.innerHeight, first.textContent];",
+            vec![],
+        )
+        .await
+        .unwrap();
+    let (top, height) = (top[0].as_f64().unwrap(), top[1].as_f64().unwrap());
+    assert!(
+        top < height,
+        "the first result is above the fold: {top} of {height}"
+    );
+    assert!(browser.sideways_overflow().await.is_none());
+    browser.screenshot("phone-category-filtered").await;
+    browser.close().await;
+}
