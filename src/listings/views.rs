@@ -222,6 +222,46 @@ pub struct ListingPage {
 }
 
 impl ListingPage {
+    /// Whether the public sees it (and so whether sharing it makes sense).
+    pub fn is_listed(&self) -> bool {
+        ListingStatus::LISTED.contains(&self.status)
+    }
+
+    /// The listing's address to share (its number and slug, on the public site).
+    pub fn share_url(&self) -> String {
+        format!("{}{}", self.ctx.site.public_url, self.path)
+    }
+
+    /// Plain links that share the listing: e-mail and the big networks' own share pages (no
+    /// script of theirs runs here).
+    pub fn share_links(&self) -> Vec<(&'static str, String)> {
+        let enc =
+            |text: &str| url::form_urlencoded::byte_serialize(text.as_bytes()).collect::<String>();
+        let (url, title) = (self.share_url(), self.title.clone());
+        vec![
+            (
+                "E-mail",
+                format!("mailto:?subject={}&body={}", enc(&title), enc(&url)),
+            ),
+            (
+                "WhatsApp",
+                format!("https://wa.me/?text={}", enc(&format!("{title} {url}"))),
+            ),
+            (
+                "Facebook",
+                format!("https://www.facebook.com/sharer/sharer.php?u={}", enc(&url)),
+            ),
+            (
+                "X",
+                format!(
+                    "https://x.com/intent/post?text={}&url={}",
+                    enc(&title),
+                    enc(&url)
+                ),
+            ),
+        ]
+    }
+
     pub fn status_label(&self) -> &'static str {
         status_label(self.status)
     }

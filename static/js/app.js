@@ -212,3 +212,23 @@ if (replyForm && window.fetch && window.FormData) {
     }
   });
 }
+
+// Sharing a listing: "Copy link" copies the address shown beside it, and "Share…" opens the
+// device's own share sheet where the browser has one. Without this file the address is
+// there to copy by hand, and the plain share links work.
+for (const button of document.querySelectorAll("button[data-copy]")) {
+  const field = document.getElementById(button.dataset.copy);
+  if (!field || !navigator.clipboard) continue;
+  button.hidden = false;
+  button.addEventListener("click", async () => {
+    await navigator.clipboard.writeText(field.value);
+    button.textContent = "Copied";
+  });
+}
+for (const button of document.querySelectorAll("button[data-web-share]")) {
+  if (!navigator.share) continue;
+  button.hidden = false;
+  button.addEventListener("click", () => {
+    navigator.share({ title: button.dataset.title, url: button.dataset.url }).catch(() => {});
+  });
+}

@@ -74,6 +74,8 @@ async fn an_area_chosen_once_filters_every_list_and_cards_say_how_far() {
     let (bikes, page) = shown(&visitor, "/c/for-sale/bikes").await;
     assert_eq!(bikes, near);
     assert!(page.contains("Near <strong data-area-label>Portland, OR</strong> · 25 mi"));
+    // The total is the circle's, from the counts kept per ZIP and category.
+    assert!(page.contains("1–2 of 2"), "the total within the area");
     // Cards say how far each listing is, and which category it is in.
     let distance = page
         .split("Beaverton, OR · ")

@@ -253,3 +253,40 @@ async fn every_page_has_an_icon_a_manifest_and_tags_for_sharing_and_indexing() {
         assert_eq!(page.body.matches("rel=\"canonical\"").count(), 1, "{path}");
     }
 }
+
+#[tokio::test]
+async fn a_listing_page_shares_by_plain_links_and_links_the_safety_tips() {
+    let app = spawn_app().await;
+    app.sign_up_new_member().await;
+    let id = TestListing {
+        title: "Red kayak & paddle",
+        ..TestListing::default()
+    }
+    .insert(&app);
+    let visitor = app.new_visitor();
+    let page = visitor
+        .get_ok_page(&format!("/listings/{id}/red-kayak-paddle"))
+        .await;
+    let url = format!("{}/listings/{id}/red-kayak-paddle", app.address);
+    let encoded: String = url::form_urlencoded::byte_serialize(url.as_bytes()).collect();
+    assert!(
+        page.body.contains(&format!("value=\"{url}\" readonly")),
+        "the address to copy"
+    );
+    for link in [
+        format!("mailto:?subject=Red+kayak+%26+paddle&#38;body={encoded}"),
+        "https://wa.me/?text=Red+kayak+%26+paddle+".to_owned(),
+        format!("https://www.facebook.com/sharer/sharer.php?u={encoded}"),
+        format!("https://x.com/intent/post?text=Red+kayak+%26+paddle&#38;url={encoded}"),
+    ] {
+        assert!(page.body.contains(&link), "{link}");
+    }
+    assert!(
+        !page.body.contains("<script src=\"http"),
+        "no third-party scripts"
+    );
+    assert!(page.body.contains("data-web-share"));
+    // The seller's contact button comes with the safety tips.
+    let tip = page.body.find("data-safety-tip").expect("a safety tip");
+    assert!(page.body[tip..].contains("href=\"/safety\""));
+}
