@@ -57,32 +57,27 @@ pub enum ListScope {
 }
 
 /// `GET /search` (and `/search?…&format=atom`)
-#[allow(clippy::too_many_arguments)]
 pub async fn search_page(
     req: HttpRequest,
     ctx: PageContext,
-    db: Db,
-    storage: web::Data<Storage>,
-    cache: web::Data<listing_queries::CategoryCounts>,
-    density: web::Data<Density>,
-    rate: web::Data<SearchRate>,
+    lists: Lists,
 ) -> Result<HttpResponse, AppError> {
     let pairs = search_pairs(&req)?;
     if pairs.iter().any(|(k, v)| k == "format" && v == "atom") {
         let network = rate_limit::client_network(&req);
-        return feed(&ctx, db, density, cache, **rate, network, pairs).await;
+        let Lists {
+            db,
+            cache,
+            density,
+            rate,
+            ..
+        } = lists;
+        return feed(&ctx, db, density, cache, rate, network, pairs).await;
     }
-    let lists = Lists {
-        db,
-        storage,
-        cache,
-        density,
-        rate: **rate,
-    };
     list_page(req, ctx, lists, pairs, ListScope::Search).await
 }
 
-/// What a page with a list of listings needs from the app.
+/// What a page with a list of listings needs from the app (an extractor of its app data).
 pub struct Lists {
     pub db: Db,
     pub storage: web::Data<Storage>,
@@ -91,33 +86,44 @@ pub struct Lists {
     pub rate: SearchRate,
 }
 
+impl actix_web::FromRequest for Lists {
+    type Error = AppError;
+    type Future = std::future::Ready<Result<Self, AppError>>;
+
+    fn from_request(req: &HttpRequest, _: &mut actix_web::dev::Payload) -> Self::Future {
+        fn data<T: 'static>(req: &HttpRequest) -> Result<web::Data<T>, AppError> {
+            req.app_data::<web::Data<T>>().cloned().ok_or_else(|| {
+                AppError::Internal(anyhow::anyhow!(
+                    "{} is not registered",
+                    std::any::type_name::<T>()
+                ))
+            })
+        }
+        std::future::ready((|| {
+            Ok(Lists {
+                db: req
+                    .app_data::<Db>()
+                    .cloned()
+                    .ok_or_else(|| AppError::Internal(anyhow::anyhow!("Db is not registered")))?,
+                storage: data(req)?,
+                cache: data(req)?,
+                density: data(req)?,
+                rate: **data::<SearchRate>(req)?,
+            })
+        })())
+    }
+}
+
 /// `GET /c/{section}`: the section's listings, with the search's filters.
 pub async fn show_section(
     req: HttpRequest,
     ctx: PageContext,
-    db: Db,
-    storage: web::Data<Storage>,
-    cache: web::Data<listing_queries::CategoryCounts>,
-    density: web::Data<Density>,
-    rate: web::Data<SearchRate>,
+    lists: Lists,
     section: web::Path<String>,
 ) -> Result<HttpResponse, AppError> {
     let pairs = search_pairs(&req)?;
-    let lists = Lists {
-        db,
-        storage,
-        cache,
-        density,
-        rate: **rate,
-    };
-    list_page(
-        req,
-        ctx,
-        lists,
-        pairs,
-        ListScope::Section(section.into_inner()),
-    )
-    .await
+    let scope = ListScope::Section(section.into_inner());
+    list_page(req, ctx, lists, pairs, scope).await
 }
 
 /// `GET /c/{section}/{category}`: the category's listings, with the search's filters and the
@@ -125,22 +131,11 @@ pub async fn show_section(
 pub async fn show_category(
     req: HttpRequest,
     ctx: PageContext,
-    db: Db,
-    storage: web::Data<Storage>,
-    cache: web::Data<listing_queries::CategoryCounts>,
-    density: web::Data<Density>,
-    rate: web::Data<SearchRate>,
+    lists: Lists,
     path: web::Path<(String, String)>,
 ) -> Result<HttpResponse, AppError> {
     let pairs = search_pairs(&req)?;
     let (section, category) = path.into_inner();
-    let lists = Lists {
-        db,
-        storage,
-        cache,
-        density,
-        rate: **rate,
-    };
     list_page(
         req,
         ctx,
