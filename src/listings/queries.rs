@@ -288,21 +288,19 @@ impl ListingCard {
     }
 }
 
-/// Which public list.
+/// Which public list (the home, section and category pages are searches: see
+/// `search::service::browse`).
 #[derive(Debug, Clone, Copy)]
 pub enum Scope {
-    All,
-    Section(i16),
-    Category(i32),
+    /// A member's listings, for their profile and its feed.
     Owner(UserId),
 }
 
 /// A page of public listings, newest first. Fetches one more than `limit` so the caller
 /// knows whether there is a next page.
 ///
-/// Built with the query builder, so each shape (all, section, category, owner; first or
-/// later page) is a prepared statement the connection keeps, and PostgreSQL settles on one
-/// plan for it instead of planning every request.
+/// Built with the query builder, so each shape (first or later page) is a prepared statement
+/// the connection keeps.
 pub fn public_listings(
     conn: &mut PgConnection,
     scope: Scope,
@@ -316,15 +314,6 @@ pub fn public_listings(
         .filter(listings::expires_at.gt(now))
         .into_boxed();
     query = match scope {
-        Scope::All => query,
-        Scope::Section(id) => query.filter(
-            listings::category_id.eq_any(
-                categories::table
-                    .filter(categories::section_id.eq(id))
-                    .select(categories::id),
-            ),
-        ),
-        Scope::Category(id) => query.filter(listings::category_id.eq(id)),
         Scope::Owner(id) => query.filter(listings::owner_id.eq(id)),
     };
     if let Some(after) = after {
