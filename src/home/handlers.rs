@@ -1,6 +1,6 @@
 use actix_web::web;
 
-use super::views::HomePage;
+use super::views::{AboutPage, HelpPage, HomePage, PrivacyPage, TermsPage};
 use crate::listings::cards::{CardContext, section_trees};
 use crate::listings::queries;
 use crate::search::density::Density;
@@ -40,4 +40,24 @@ pub async fn show_home(
         newest,
         feed_url,
     })
+}
+
+/// `GET /about`
+pub async fn about(ctx: PageContext) -> AboutPage {
+    AboutPage { ctx }
+}
+
+/// `GET /help`
+pub async fn help(ctx: PageContext) -> HelpPage {
+    HelpPage { ctx }
+}
+
+/// `GET /terms`
+pub async fn terms(ctx: PageContext) -> TermsPage {
+    TermsPage { ctx }
+}
+
+/// `GET /privacy`
+pub async fn privacy(ctx: PageContext) -> PrivacyPage {
+    PrivacyPage { ctx }
 }

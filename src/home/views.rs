@@ -26,3 +26,19 @@ impl HomePage {
             .map_or(crate::web::area::DEFAULT_RADIUS, |a| a.radius_miles)
     }
 }
+
+/// A page of the site's own (about, help, terms, privacy): a template its operators edit.
+macro_rules! site_page {
+    ($name:ident, $path:literal) => {
+        #[derive(Template, WebTemplate)]
+        #[template(path = $path)]
+        pub struct $name {
+            pub ctx: PageContext,
+        }
+    };
+}
+
+site_page!(AboutPage, "pages/about.html");
+site_page!(HelpPage, "pages/help.html");
+site_page!(TermsPage, "pages/terms.html");
+site_page!(PrivacyPage, "pages/privacy.html");

@@ -11,7 +11,7 @@ use crate::listings::queries::CategoryCounts;
 use crate::web::{AppError, Db, PageContext};
 
 /// The site's own pages besides the lists.
-const SITE_PAGES: &[&str] = &["/safety"];
+const SITE_PAGES: &[&str] = &["/about", "/help", "/safety", "/terms", "/privacy"];
 
 /// Rows read (and written out) at a time.
 const BATCH: i64 = 2_000;

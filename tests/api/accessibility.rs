@@ -87,6 +87,10 @@ async fn every_page_a_visitor_sees_passes_axe_at_desktop_and_phone_widths() {
         "/no-such-page",
         "/area",
         "/area?place=portland&radius=25",
+        "/about",
+        "/help",
+        "/terms",
+        "/privacy",
         "/c/for-sale/bikes?zip=94110&radius=25&max_price=500#filters",
     ] {
         check(&browser, &app, path, &mut problems).await;

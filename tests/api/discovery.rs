@@ -204,7 +204,13 @@ async fn sitemaps_list_exactly_the_public_listings_in_ranges_of_ids() {
     }
 
     let pages = xml(&app, "/sitemaps/pages.xml").await;
-    for page in ["/</loc>", "/c/for-sale</loc>", "/c/for-sale/bikes</loc>"] {
+    for page in [
+        "/</loc>",
+        "/c/for-sale</loc>",
+        "/c/for-sale/bikes</loc>",
+        "/about</loc>",
+        "/privacy</loc>",
+    ] {
         assert!(pages.contains(page), "{page}");
     }
     let profiles = xml(&app, "/sitemaps/profiles-0.xml").await;
@@ -242,6 +248,18 @@ async fn every_page_has_an_icon_a_manifest_and_tags_for_sharing_and_indexing() {
         assert!(home.contains(tag), "{tag}");
     }
     assert!(!home.contains("noindex"));
+    // The footer names the site's own pages, each one there to read.
+    for (path, heading) in [
+        ("/about", "About Corkboard"),
+        ("/help", "How Corkboard works"),
+        ("/safety", "Safety tips"),
+        ("/terms", "Terms of use"),
+        ("/privacy", "Privacy"),
+    ] {
+        assert!(home.contains(&format!("<li><a href=\"{path}\"")), "{path}");
+        let page = app.get_ok_page(path).await;
+        assert!(page.body.contains(&format!(">{heading}</h1>")), "{path}");
+    }
     // Forms and a member's own pages are not for search engines; nor is a search.
     for path in ["/login", "/signup", "/area", "/search?q=lamp"] {
         let page = app.get_page(path).await;
