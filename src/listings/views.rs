@@ -188,6 +188,8 @@ pub struct ListingPage {
     pub price_number: Option<String>,
     pub attributes: Vec<AttributeRow>,
     pub place: String,
+    /// From the visitor's area ("4 mi"), when they chose one.
+    pub distance: Option<String>,
     pub section: Section,
     pub category: Category,
     pub posted: String,

@@ -84,6 +84,21 @@ async fn an_area_chosen_once_filters_every_list_and_cards_say_how_far() {
         .and_then(|miles| miles.parse::<u32>().ok())
         .expect("the distance on the card");
     assert!((3..=10).contains(&distance), "{distance} mi");
+    // The listing's page says how far it is too.
+    let path = page
+        .split("Beaverton gravel bike")
+        .next()
+        .and_then(|before| before.rsplit("href=\"").next())
+        .and_then(|rest| rest.split('"').next())
+        .unwrap()
+        .to_owned();
+    let listing = visitor.get_ok_page(&path).await.body;
+    assert!(
+        listing.contains(&format!(
+            "<span data-distance>{distance} mi from Portland, OR</span>"
+        )),
+        "{path}"
+    );
     assert!(page.contains("Bikes · <time"), "the category on the card");
     // Links carry the area, so a shared link or a feed shows the same listings.
     assert!(page.contains("/search.atom?in=for-sale%2Fbikes&#38;zip="));

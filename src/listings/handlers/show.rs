@@ -131,6 +131,9 @@ pub async fn show_listing(
                 .map(|c| format!("{}.{:02}", c / 100, c % 100))
         },
         attributes,
+        distance: ctx.near().map(|area| {
+            crate::web::area::distance_label(area.miles_to(place.latitude, place.longitude))
+        }),
         place: place.label(),
         posted: ago(listing.created_at, now),
         posted_exact: exact(listing.created_at),
