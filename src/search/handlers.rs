@@ -101,10 +101,7 @@ impl actix_web::FromRequest for Lists {
         }
         std::future::ready((|| {
             Ok(Lists {
-                db: req
-                    .app_data::<Db>()
-                    .cloned()
-                    .ok_or_else(|| AppError::Internal(anyhow::anyhow!("Db is not registered")))?,
+                db: Db::extract(req).into_inner()?,
                 storage: data(req)?,
                 cache: data(req)?,
                 density: data(req)?,
@@ -196,16 +193,6 @@ async fn list_page(
     let browsing = scope.clone();
     let (outcome, tree, tally) = db
         .run(move |conn| {
-            if browsing != ListScope::Search {
-                let exists = match &browsing {
-                    ListScope::Category(s, c) => cache.find_category(conn, s, c)?.is_some(),
-                    ListScope::Section(s) => cache.find_section(conn, s)?.is_some(),
-                    ListScope::Search => true,
-                };
-                if !exists {
-                    return Err(AppError::NotFound);
-                }
-            }
             if counted {
                 count_search(conn, rate, &network)?;
             }
@@ -225,6 +212,10 @@ async fn list_page(
             Ok::<_, AppError>((outcome, cache.tree(conn)?, tally))
         })
         .await?;
+    // A section or category that does not exist is no page (the search page says so instead).
+    if scope != ListScope::Search && outcome.resolved.scope_categories.is_none() {
+        return Err(AppError::NotFound);
+    }
     let service::Outcome {
         resolved,
         mut rows,

@@ -9,6 +9,7 @@ use super::density::Density;
 use super::domain::{Search, Sort};
 use super::queries::{self, Filters, SearchCursor, SearchRow};
 use crate::listings::domain::AttributeDef;
+use crate::listings::models::{Category, Section};
 use crate::listings::queries as listing_queries;
 use crate::places;
 use crate::web::AppError;
@@ -54,50 +55,33 @@ pub fn resolve(
     let mut listings_in_circle = None;
     let mut scope_categories = None;
     match (&search.section, &search.category) {
-        (Some(section), Some(category)) => {
-            let found = match counts {
-                Some(counts) => counts.find_category(conn, section, category)?,
-                None => listing_queries::find_category(conn, section, category)?,
-            };
-            match found {
-                Some((s, c)) => {
-                    heading = format!("{} › {}", s.name, c.name);
-                    let defs = c.attribute_defs();
-                    filters.attributes =
-                        queries::attribute_filters(&defs, &search.attributes, problems);
-                    attribute_defs = defs.clone();
-                    attribute_names = defs
-                        .iter()
-                        .flat_map(|d| {
-                            [
-                                format!("attr_{}", d.key),
-                                format!("attr_{}_min", d.key),
-                                format!("attr_{}_max", d.key),
-                            ]
-                        })
-                        .collect();
-                    filters.category_id = Some(c.id);
-                    scope_categories = Some(vec![c.id]);
-                }
-                None => problems.push("There is no such category.".into()),
+        (Some(section), Some(category)) => match find_category(conn, counts, section, category)? {
+            Some((s, c)) => {
+                heading = format!("{} › {}", s.name, c.name);
+                let defs = c.attribute_defs();
+                filters.attributes =
+                    queries::attribute_filters(&defs, &search.attributes, problems);
+                attribute_defs = defs.clone();
+                attribute_names = defs
+                    .iter()
+                    .flat_map(|d| {
+                        [
+                            format!("attr_{}", d.key),
+                            format!("attr_{}_min", d.key),
+                            format!("attr_{}_max", d.key),
+                        ]
+                    })
+                    .collect();
+                filters.category_id = Some(c.id);
+                scope_categories = Some(vec![c.id]);
             }
-        }
-        (Some(section), None) => match match counts {
-            Some(counts) => counts.find_section(conn, section)?,
-            None => listing_queries::find_section(conn, section)?,
-        } {
-            Some(s) => {
+            None => problems.push("There is no such category.".into()),
+        },
+        (Some(section), None) => match find_section(conn, counts, section)? {
+            Some((s, ids)) => {
                 heading = s.name.clone();
                 filters.section_id = Some(s.id);
-                scope_categories = Some(match counts {
-                    Some(counts) => counts
-                        .tree(conn)?
-                        .into_iter()
-                        .filter(|(section, _)| section.id == s.id)
-                        .flat_map(|(_, cats)| cats.into_iter().map(|c| c.id))
-                        .collect(),
-                    None => listing_queries::category_ids_of_section(conn, s.id)?,
-                });
+                scope_categories = Some(ids);
             }
             None => problems.push("There is no such section.".into()),
         },
@@ -134,6 +118,48 @@ pub fn resolve(
         attribute_names,
         heading,
     })
+}
+
+/// A category by its slugs: from the app's cached tree when there is one.
+fn find_category(
+    conn: &mut diesel::PgConnection,
+    counts: Option<&listing_queries::CategoryCounts>,
+    section: &str,
+    category: &str,
+) -> diesel::QueryResult<Option<(Section, Category)>> {
+    match counts {
+        Some(counts) => counts.find_category(conn, section, category),
+        None => listing_queries::find_category(conn, section, category),
+    }
+}
+
+/// A section by its slug, with its categories' ids: from the app's cached tree when there is
+/// one (which leaves out retired categories: their few listings are then missing from the
+/// section's total, never from its list).
+fn find_section(
+    conn: &mut diesel::PgConnection,
+    counts: Option<&listing_queries::CategoryCounts>,
+    slug: &str,
+) -> diesel::QueryResult<Option<(Section, Vec<i32>)>> {
+    let Some(counts) = counts else {
+        return match listing_queries::find_section(conn, slug)? {
+            Some(s) => {
+                let ids = listing_queries::category_ids_of_section(conn, s.id)?;
+                Ok(Some((s, ids)))
+            }
+            None => Ok(None),
+        };
+    };
+    let Some(section) = counts.find_section(conn, slug)? else {
+        return Ok(None);
+    };
+    let ids = counts
+        .tree(conn)?
+        .into_iter()
+        .filter(|(s, _)| s.id == section.id)
+        .flat_map(|(_, cats)| cats.into_iter().map(|c| c.id))
+        .collect();
+    Ok(Some((section, ids)))
 }
 
 /// What one run of a search found.

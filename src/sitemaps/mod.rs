@@ -4,7 +4,8 @@
 //! Policy: a million listings are not one file. Listings and profiles are cut into ranges
 //! of ids ([`CHUNK`] each, under the protocol's 50,000 URLs and 50 MB), so a range's sitemap
 //! keeps its address as the site grows; the index names only the ranges that hold a public
-//! listing (found through a partial index, one probe a range). A sitemap is streamed as it
+//! listing or a profile with one (listings found through a partial index, one probe a range), so
+//! every sitemap it names answers. A sitemap is streamed as it
 //! is read, a batch of rows at a time, so neither its time to first byte nor the server's
 //! memory grows with it.
 

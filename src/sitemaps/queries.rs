@@ -16,10 +16,12 @@ pub fn listing_chunks(conn: &mut PgConnection) -> QueryResult<Vec<i64>> {
     }
     let rows: Vec<Chunk> = diesel::sql_query(
         "WITH RECURSIVE c(n) AS (
-             SELECT (SELECT min(id) FROM listings WHERE status IN ('active', 'pending')) / $1
+             SELECT (SELECT min(id) FROM listings
+                     WHERE status IN ('active', 'pending') AND expires_at > now()) / $1
              UNION ALL
              SELECT (SELECT min(id) FROM listings
-                     WHERE status IN ('active', 'pending') AND id >= (c.n + 1) * $1) / $1
+                     WHERE status IN ('active', 'pending') AND expires_at > now()
+                       AND id >= (c.n + 1) * $1) / $1
              FROM c WHERE c.n IS NOT NULL
          )
          SELECT n FROM c WHERE n IS NOT NULL",
@@ -29,7 +31,8 @@ pub fn listing_chunks(conn: &mut PgConnection) -> QueryResult<Vec<i64>> {
     Ok(rows.into_iter().map(|c| c.n).collect())
 }
 
-/// The ranges of member ids (id / CHUNK) that hold any member.
+/// The ranges of member ids (id / CHUNK) holding a member whose profile a sitemap lists (one
+/// with a public listing): each range stops at its first such member.
 pub fn member_chunks(conn: &mut PgConnection) -> QueryResult<Vec<i64>> {
     #[derive(QueryableByName)]
     struct Chunk {
@@ -37,7 +40,15 @@ pub fn member_chunks(conn: &mut PgConnection) -> QueryResult<Vec<i64>> {
         n: i64,
     }
     let rows: Vec<Chunk> = diesel::sql_query(
-        "SELECT DISTINCT id / $1 AS n FROM users WHERE status = 'active' ORDER BY n",
+        "SELECT c.n FROM (SELECT DISTINCT id / $1 AS n FROM users WHERE status = 'active') c
+         WHERE EXISTS (SELECT 1 FROM users u
+                       WHERE u.id >= c.n * $1 AND u.id < (c.n + 1) * $1
+                         AND u.status = 'active'
+                         AND EXISTS (SELECT 1 FROM listings l
+                                     WHERE l.owner_id = u.id
+                                       AND l.status IN ('active', 'pending')
+                                       AND l.expires_at > now()))
+         ORDER BY c.n",
     )
     .bind::<BigInt, _>(CHUNK)
     .load(conn)?;

@@ -273,4 +273,12 @@ async fn category_pages_filter_like_search_and_say_where_you_are() {
         visitor.get("/c/nowhere").await.status(),
         StatusCode::NOT_FOUND
     );
+    // Even with a filter that would be a problem on the search page.
+    assert_eq!(
+        visitor
+            .get("/c/for-sale/unicorns?min_price=-1")
+            .await
+            .status(),
+        StatusCode::NOT_FOUND
+    );
 }

@@ -148,6 +148,19 @@ async fn sitemaps_list_exactly_the_public_listings_in_ranges_of_ids() {
     }
     .insert(&app);
     assert!(later.0 > 20_000);
+    // A member in a later range of ids with nothing listed: no profile sitemap names them.
+    app.execute("SELECT setval('users_id_seq', 30000)");
+    app.new_member().await;
+    // A range whose only listing expired (not yet marked) has no sitemap either.
+    app.execute("SELECT setval('listings_id_seq', 40000)");
+    let stale = TestListing {
+        title: "Stale stool",
+        ..TestListing::default()
+    }
+    .insert(&app);
+    app.execute(&format!(
+        "UPDATE listings SET expires_at = now() - interval '1 minute' WHERE id = {stale}"
+    ));
 
     let index = xml(&app, "/sitemap.xml").await;
     let doc = roxmltree::Document::parse(&index).unwrap();
@@ -192,6 +205,8 @@ async fn sitemaps_list_exactly_the_public_listings_in_ranges_of_ids() {
     // A range with nothing public, or no range at all, is not a sitemap.
     for path in [
         "/sitemaps/listings-1.xml",
+        "/sitemaps/listings-4.xml",
+        "/sitemaps/profiles-3.xml",
         "/sitemaps/listings-99999.xml",
         "/sitemaps/listings--1.xml",
         "/sitemaps/secrets-0.xml",

@@ -154,6 +154,8 @@ async fn every_get_route_answers_head_like_get_without_a_body() {
             "/c/{section}" => "/c/for-sale".into(),
             "/c/{section}/{category}" => "/c/for-sale/bikes".into(),
             "/u/{username}" => format!("/u/{user}"),
+            "/u/{username}/feed" => format!("/u/{user}/feed"),
+            "/sitemaps/{name}" => "/sitemaps/listings-0.xml".into(),
             "/listings/{id}/{slug}" => listing.clone(),
             other => other.replace("{id}", &id),
         }
