@@ -8,7 +8,7 @@ use std::collections::HashMap;
 
 use chrono::{DateTime, Utc};
 use diesel::prelude::*;
-use diesel::sql_types::{BigInt, Integer, Timestamptz};
+use diesel::sql_types::{BigInt, Bool, Double, Integer, Nullable, SmallInt, Text, Timestamptz};
 use uuid::Uuid;
 
 use super::models::{Category, Listing, ListingChanges, ListingStatus, NewListing, Photo, Section};
@@ -265,17 +265,27 @@ impl diesel::query_builder::QueryFragment<diesel::pg::Pg> for Before {
 }
 
 /// What a list shows of a listing.
-#[derive(Debug, Clone, Queryable)]
+#[derive(Debug, Clone, Queryable, QueryableByName)]
 pub struct ListingCard {
+    #[diesel(sql_type = BigInt)]
     pub id: ListingId,
+    #[diesel(sql_type = Text)]
     pub title: String,
+    #[diesel(sql_type = Nullable<BigInt>)]
     pub price_cents: Option<i64>,
+    #[diesel(sql_type = Bool)]
     pub is_free: bool,
+    #[diesel(sql_type = Text)]
     pub status: ListingStatus,
+    #[diesel(sql_type = Text)]
     pub zip: String,
+    #[diesel(sql_type = Timestamptz)]
     pub renewed_at: DateTime<Utc>,
+    #[diesel(sql_type = Nullable<Text>)]
     pub thumb_key: Option<crate::storage::ObjectKey>,
+    #[diesel(sql_type = SmallInt)]
     pub photo_count: i16,
+    #[diesel(sql_type = Integer)]
     pub category_id: i32,
 }
 
@@ -335,6 +345,55 @@ pub fn public_listings(
             listings::category_id,
         ))
         .load(conn)
+}
+
+/// How far "similar listings" reach from a listing.
+pub const SIMILAR_WITHIN_MILES: f64 = 50.0;
+
+/// Listings like this one, for its page: public ones in the same category within
+/// [`SIMILAR_WITHIN_MILES`] of it, those sharing more of its title's words first, then the
+/// newest. Bounded whatever the data: at most 200 word matches and `limit` newest neighbours
+/// are ranked.
+pub fn similar_listings(
+    conn: &mut PgConnection,
+    listing_id: ListingId,
+    limit: i64,
+) -> QueryResult<Vec<ListingCard>> {
+    diesel::sql_query(
+        "WITH me AS (
+             SELECT id, category_id, ll_to_earth(latitude, longitude) AS at,
+                    (SELECT string_agg(quote_literal(t.lexeme), ' | ')
+                       FROM unnest(to_tsvector('english', title)) t)::tsquery AS words
+               FROM listings WHERE id = $1
+         ), candidates AS (
+             (SELECT l.id, ts_rank(l.search, me.words) AS rank
+                FROM listings l, me
+               WHERE l.status IN ('active', 'pending') AND l.expires_at > now()
+                 AND l.search @@ me.words
+                 AND l.category_id = me.category_id AND l.id <> me.id
+                 AND earth_box(me.at, $2) @> ll_to_earth(l.latitude, l.longitude)
+               LIMIT 200)
+             UNION ALL
+             (SELECT l.id, 0 AS rank
+                FROM listings l, me
+               WHERE l.status IN ('active', 'pending') AND l.expires_at > now()
+                 AND l.category_id = me.category_id AND l.id <> me.id
+                 AND earth_box(me.at, $2) @> ll_to_earth(l.latitude, l.longitude)
+               ORDER BY l.renewed_at DESC, l.id DESC
+               LIMIT $3)
+         ), best AS (
+             SELECT id, max(rank) AS rank FROM candidates GROUP BY id
+         )
+         SELECT l.id, l.title, l.price_cents, l.is_free, l.status, l.zip, l.renewed_at,
+                l.cover_thumb_key AS thumb_key, l.photo_count, l.category_id
+           FROM best JOIN listings l ON l.id = best.id
+          ORDER BY best.rank DESC, l.renewed_at DESC, l.id DESC
+          LIMIT $3",
+    )
+    .bind::<BigInt, _>(listing_id)
+    .bind::<Double, _>(SIMILAR_WITHIN_MILES * 1609.344)
+    .bind::<BigInt, _>(limit)
+    .load(conn)
 }
 
 /// The member's listings that no longer show in public lists (sold, expired, deleted, hidden,

@@ -323,3 +323,112 @@ async fn a_listing_page_shares_by_plain_links_and_links_the_safety_tips() {
     let tip = page.body.find("data-safety-tip").expect("a safety tip");
     assert!(page.body[tip..].contains("href=\"/safety\""));
 }
+
+/// The part of a page from `marker` to the end of its section.
+fn section_at<'a>(body: &'a str, marker: &str) -> &'a str {
+    let start = body
+        .find(marker)
+        .unwrap_or_else(|| panic!("no {marker} in the page"));
+    let rest = &body[start..];
+    &rest[..rest.find("</section>").unwrap_or(rest.len())]
+}
+
+#[tokio::test]
+async fn a_listing_page_leads_on_to_the_sellers_other_listings_and_similar_ones_nearby() {
+    use corkboard::listings::models::ListingStatus;
+    let app = spawn_app().await;
+    let seller = app.sign_up_new_member().await;
+    let (_, other) = app.new_member().await;
+    let listing = |title, category: (&'static str, &'static str), zip, minutes_ago| TestListing {
+        title,
+        category,
+        zip,
+        minutes_ago,
+        ..TestListing::default()
+    };
+    let viewed = listing("Vintage road bike", ("for-sale", "bikes"), "97201", 1).insert(&app);
+    listing("Portland mountain bike", ("for-sale", "bikes"), "97201", 2).insert(&app);
+    listing("Oak desk", ("for-sale", "furniture"), "97201", 3).insert(&app);
+    TestListing {
+        status: ListingStatus::Sold,
+        ..listing("Sold road bike", ("for-sale", "bikes"), "97201", 4)
+    }
+    .insert(&app);
+    let theirs = [
+        listing("Beaverton road bike", ("for-sale", "bikes"), "97005", 50).insert(&app),
+        listing("Seattle road bike", ("for-sale", "bikes"), "98101", 5).insert(&app),
+        listing("Road bike sofa", ("for-sale", "furniture"), "97201", 5).insert(&app),
+        listing("Cargo trailer", ("for-sale", "bikes"), "97201", 6).insert(&app),
+    ];
+    for id in theirs {
+        app.execute(&format!(
+            "UPDATE listings SET owner_id = (SELECT id FROM users WHERE username = '{}') WHERE id = {id}",
+            other.username
+        ));
+    }
+
+    let page = app
+        .get_ok_page(&format!("/listings/{viewed}/vintage-road-bike"))
+        .await;
+    let from_seller = section_at(&page.body, "data-more-from-seller");
+    assert!(
+        from_seller.contains(&format!("/u/{}", seller.username)),
+        "{from_seller}"
+    );
+    for title in ["Portland mountain bike", "Oak desk"] {
+        assert!(from_seller.contains(title), "{title} in {from_seller}");
+    }
+    for title in [
+        "Portland road bike",
+        "Sold road bike",
+        "Beaverton road bike",
+    ] {
+        assert!(!from_seller.contains(title), "{title} in {from_seller}");
+    }
+
+    let similar = section_at(&page.body, "data-similar");
+    let shown: Vec<&str> = [
+        "Beaverton road bike",
+        "Portland mountain bike",
+        "Cargo trailer",
+        "Vintage road bike",
+        "Sold road bike",
+        "Seattle road bike",
+        "Road bike sofa",
+    ]
+    .into_iter()
+    .filter(|title| similar.contains(title))
+    .collect();
+    // Two shared words, then one, then a neighbour in the category that shares none; never
+    // the listing itself, a sold one, one 145 miles away or one in another category.
+    assert_eq!(
+        shown,
+        [
+            "Beaverton road bike",
+            "Portland mountain bike",
+            "Cargo trailer"
+        ]
+    );
+    let at = |title| similar.find(title).unwrap();
+    assert!(at("Beaverton road bike") < at("Portland mountain bike"));
+    assert!(at("Portland mountain bike") < at("Cargo trailer"));
+
+    // A sold listing still leads a visitor who came for it to similar ones; one its owner
+    // deleted (which only they may open) leads nowhere else.
+    app.execute(&format!(
+        "UPDATE listings SET status = 'sold' WHERE id = {viewed}"
+    ));
+    let sold = app
+        .get_ok_page(&format!("/listings/{viewed}/vintage-road-bike"))
+        .await;
+    assert!(section_at(&sold.body, "data-similar").contains("Beaverton road bike"));
+    app.execute(&format!(
+        "UPDATE listings SET status = 'deleted', deleted_at = now() WHERE id = {viewed}"
+    ));
+    let deleted = app
+        .get_ok_page(&format!("/listings/{viewed}/vintage-road-bike"))
+        .await;
+    assert!(deleted.body.contains("Vintage road bike"));
+    assert!(!deleted.body.contains("data-similar"));
+    assert!(!deleted.body.contains("data-more-from-seller"));
+}

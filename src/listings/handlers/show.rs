@@ -8,7 +8,7 @@ use uuid::Uuid;
 use super::*;
 use crate::accounts::queries as accounts;
 use crate::db::ids::ListingId;
-use crate::listings::cards::price_label;
+use crate::listings::cards::{CardContext, card_views, price_label};
 use crate::listings::domain::body_parts;
 use crate::listings::models::ListingStatus;
 use crate::listings::photos::{self as listing_photos};
@@ -45,11 +45,12 @@ pub async fn show_listing(
     ctx: PageContext,
     db: Db,
     storage: web::Data<Storage>,
+    counts: web::Data<queries::CategoryCounts>,
     path: web::Path<(ListingId, String)>,
 ) -> Result<HttpResponse, AppError> {
     let (id, slug) = path.into_inner();
     let viewer = ctx.user.as_ref().map(|u| u.id);
-    let (listing, photos, section, category, place, seller, favorite, flag, appeal) = db
+    let (listing, photos, section, category, place, seller, favorite, flag, appeal, related) = db
         .run(move |conn| {
             let listing = queries::find_listing(conn, id)?.ok_or(AppError::NotFound)?;
             let photos = queries::photos_of(conn, id)?;
@@ -68,8 +69,27 @@ pub async fn show_listing(
             } else {
                 None
             };
+            // Only a listing the public sees gets the lists that lead on to others.
+            let related = if listing.is_public() {
+                Some(Related {
+                    from_seller: queries::public_listings(
+                        conn,
+                        queries::Scope::Owner(listing.owner_id),
+                        None,
+                        RELATED_SIZE + 1,
+                    )?
+                    .into_iter()
+                    .filter(|card| card.id != id)
+                    .take(RELATED_SIZE as usize)
+                    .collect(),
+                    similar: queries::similar_listings(conn, id, RELATED_SIZE)?,
+                    tree: counts.tree(conn)?,
+                })
+            } else {
+                None
+            };
             Ok::<_, AppError>((
-                listing, photos, section, category, place, seller, favorite, flag, appeal,
+                listing, photos, section, category, place, seller, favorite, flag, appeal, related,
             ))
         })
         .await?;
@@ -99,6 +119,16 @@ pub async fn show_listing(
         .collect();
     let stored = photos;
     let photos = listing_photos::photo_views(&storage, &stored).await;
+    let (more_from_seller, similar) = match related {
+        Some(related) => {
+            let cx = CardContext::new(&related.tree, ctx.near());
+            (
+                card_views(&storage, &related.from_seller, &cx).await,
+                card_views(&storage, &related.similar, &cx).await,
+            )
+        }
+        None => (Vec::new(), Vec::new()),
+    };
     let renew_at = listing.renewed_at + chrono::Duration::from_std(RENEW_AFTER).unwrap_or_default();
     let renewable = is_owner && queries::RENEWABLE.contains(&listing.status());
     let absolute = |url: &str| {
@@ -165,11 +195,23 @@ pub async fn show_listing(
         contactable: !is_owner && ListingStatus::LISTED.contains(&listing.effective_status(now)),
         is_owner,
         favorite,
+        more_from_seller,
+        similar,
         section,
         category,
         ctx,
     };
     Ok(page.respond_to(&req).map_into_boxed_body())
+}
+
+/// How many listings "More from this seller" and "Similar listings" show.
+const RELATED_SIZE: i64 = 6;
+
+/// What the listing page shows of other listings.
+struct Related {
+    from_seller: Vec<queries::ListingCard>,
+    similar: Vec<queries::ListingCard>,
+    tree: queries::CategoryTree,
 }
 
 /// The stable address of a photo of a public listing: for link previews, feeds and search
