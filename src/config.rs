@@ -168,6 +168,11 @@ pub struct ListingSettings {
     /// instance; 0 turns the limit off (for benchmarks).
     #[arg(long, env = "SEARCH_RATE_PER_MINUTE", default_value_t = 300)]
     pub search_rate_per_minute: u32,
+
+    /// Seconds between writes of the listing-page views each instance counts (for the
+    /// sellers' dashboard).
+    #[arg(long, env = "VIEW_FLUSH_SECONDS", default_value_t = 10, value_parser = clap::value_parser!(u64).range(1..=3600))]
+    pub view_flush_seconds: u64,
 }
 
 #[derive(Debug, Clone, Args)]
@@ -209,6 +214,7 @@ impl Default for ListingSettings {
             max_photos: 12,
             counts_ttl_seconds: 60,
             search_rate_per_minute: 300,
+            view_flush_seconds: 10,
         }
     }
 }

@@ -83,6 +83,12 @@ impl Application {
             counts.clone().into_inner(),
         ));
         let hub = web::Data::new(hub);
+        let views = std::sync::Arc::new(crate::listings::counter::ViewCounter::default());
+        tokio::spawn(views.clone().flush_every(
+            state.db.clone(),
+            std::time::Duration::from_secs(state.listings.view_flush_seconds),
+        ));
+        let views = web::Data::from(views);
         let message_settings = web::Data::new(state.messages.clone());
         let moderation_settings = web::Data::new(state.moderation.clone());
         let secret = web::Data::new(state.secret.clone());
@@ -112,6 +118,7 @@ impl Application {
                 .app_data(density.clone())
                 .app_data(search_rate.clone())
                 .app_data(hub.clone())
+                .app_data(views.clone())
                 .app_data(message_settings.clone())
                 .app_data(moderation_settings.clone())
                 .app_data(secret.clone())

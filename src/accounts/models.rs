@@ -46,6 +46,8 @@ pub struct User {
     pub email_verified_at: Option<DateTime<Utc>>,
     /// Whether they get mail about messages they have not read.
     pub message_mail: bool,
+    /// Whether they get a reminder before their listings expire.
+    pub expiry_mail: bool,
 }
 
 impl User {

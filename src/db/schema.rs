@@ -110,6 +110,14 @@ diesel::table! {
 }
 
 diesel::table! {
+    expiry_reminders (listing_id, expires_at) {
+        listing_id -> Int8,
+        expires_at -> Timestamptz,
+        sent_at -> Timestamptz,
+    }
+}
+
+diesel::table! {
     favorites (user_id, listing_id) {
         user_id -> Int8,
         listing_id -> Int8,
@@ -169,6 +177,13 @@ diesel::table! {
         height -> Int4,
         alt_text -> Text,
         created_at -> Timestamptz,
+    }
+}
+
+diesel::table! {
+    listing_views (listing_id) {
+        listing_id -> Int8,
+        views -> Int8,
     }
 }
 
@@ -332,6 +347,7 @@ diesel::table! {
         deleted_at -> Nullable<Timestamptz>,
         email_verified_at -> Nullable<Timestamptz>,
         message_mail -> Bool,
+        expiry_mail -> Bool,
     }
 }
 
@@ -363,12 +379,14 @@ diesel::joinable!(conversation_members -> users (user_id));
 diesel::joinable!(conversations -> listings (listing_id));
 diesel::joinable!(conversations -> users (started_by));
 diesel::joinable!(event_streams -> users (user_id));
+diesel::joinable!(expiry_reminders -> listings (listing_id));
 diesel::joinable!(favorites -> listings (listing_id));
 diesel::joinable!(favorites -> users (user_id));
 diesel::joinable!(flags -> listings (listing_id));
 diesel::joinable!(flags -> users (user_id));
 diesel::joinable!(listing_history -> listings (listing_id));
 diesel::joinable!(listing_photos -> listings (listing_id));
+diesel::joinable!(listing_views -> listings (listing_id));
 diesel::joinable!(listing_photos -> users (owner_id));
 diesel::joinable!(listings -> categories (category_id));
 diesel::joinable!(listings -> places (zip));
@@ -393,11 +411,13 @@ diesel::allow_tables_to_appear_in_same_query!(
     conversation_members,
     conversations,
     event_streams,
+    expiry_reminders,
     favorites,
     flags,
     jobs,
     listing_history,
     listing_photos,
+    listing_views,
     listings,
     member_events,
     message_reports,

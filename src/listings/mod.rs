@@ -3,6 +3,8 @@
 
 pub mod cards;
 pub mod categories;
+pub mod counter;
+pub mod dashboard;
 pub mod domain;
 pub mod feed;
 pub mod handlers;

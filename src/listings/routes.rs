@@ -14,6 +14,7 @@ pub fn routes() -> Vec<RouteDef> {
             M::GET,
             web::get().to(listings::show_public_photo),
         ),
+        RouteDef::site("/my/listings", M::GET, web::get().to(listings::my_listings)),
         RouteDef::site(
             "/listings/new",
             M::GET,

@@ -304,3 +304,62 @@ pub fn status_label(status: ListingStatus) -> &'static str {
         ListingStatus::Removed => "Removed by moderators",
     }
 }
+
+/// A status tab of the seller's dashboard.
+#[derive(Debug, Clone)]
+pub struct DashboardTab {
+    pub url: String,
+    pub label: &'static str,
+    pub count: i64,
+    pub current: bool,
+}
+
+/// One of the member's listings on their dashboard, with what they can do to it.
+#[derive(Debug, Clone)]
+pub struct MyListing {
+    pub id: ListingId,
+    pub path: String,
+    pub title: String,
+    /// As visitors see it (an active listing past its expiry is expired).
+    pub status: ListingStatus,
+    pub price: Option<String>,
+    pub thumb_url: Option<String>,
+    pub posted: String,
+    pub posted_exact: String,
+    /// "Expires in 5 days", "Expired", or nothing (sold, deleted, hidden).
+    pub expiry: Option<String>,
+    pub expires_exact: String,
+    pub expires_soon: bool,
+    pub views: i64,
+    pub saves: i64,
+    pub conversations: i64,
+    pub can_change_status: bool,
+    pub can_renew: bool,
+    /// "in 20 hours": when it may be renewed, if not yet.
+    pub renew_after: Option<String>,
+    pub can_delete: bool,
+    pub can_restore: bool,
+    pub moderated: bool,
+    /// This dashboard page, form-encoded, for the actions to come back to.
+    pub next: String,
+}
+
+/// `/my/listings`
+#[derive(Template, WebTemplate)]
+#[template(path = "listings/dashboard.html")]
+pub struct DashboardPage {
+    pub ctx: PageContext,
+    pub tabs: Vec<DashboardTab>,
+    pub filter_label: &'static str,
+    pub listings: Vec<MyListing>,
+    pub empty: bool,
+    pub page: i64,
+    pub previous_page: Option<String>,
+    pub next_page: Option<String>,
+}
+
+impl MyListing {
+    pub fn status_label(&self) -> &'static str {
+        status_label(self.status)
+    }
+}

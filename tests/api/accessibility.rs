@@ -229,6 +229,7 @@ async fn every_page_a_member_sees_passes_axe_at_desktop_and_phone_widths() {
         &format!("/listings/new?category={bikes}"),
         &format!("/listings/{id}/edit"),
         &format!("/listings/{id}/delete"),
+        "/my/listings",
         "/favorites",
         "/saved-searches",
         "/admin",

@@ -381,6 +381,8 @@ async fn spawn_app_with_state(
         listings: ListingSettings {
             // Tests read counts right after changing listings.
             counts_ttl_seconds: 0,
+            // Tests see views on the dashboard within a second.
+            view_flush_seconds: 1,
             ..ListingSettings::default()
         },
         // Tests run the mail jobs when they choose to.

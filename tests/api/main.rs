@@ -6,6 +6,7 @@ mod accounts;
 mod admin;
 mod browse;
 mod browser;
+mod dashboard;
 mod database;
 mod demo;
 mod discovery;

@@ -10,9 +10,37 @@ use crate::db::ids::ListingId;
 use crate::listings::models::{Listing, ListingStatus};
 use crate::listings::queries::{self};
 use crate::web::confirm::ConfirmPage;
-use crate::web::respond::{private_page, redirect};
+use crate::web::respond::{private_page, redirect, safe_next};
 use crate::web::session::{self, FlashKind};
 use crate::web::{AppError, AuthUser, Db, PageContext};
+
+/// `?next=`: the page an action goes back to (the dashboard), instead of the listing's.
+#[derive(Debug, Default, serde::Deserialize)]
+pub struct ReturnTo {
+    #[serde(default)]
+    next: Option<String>,
+}
+
+impl ReturnTo {
+    /// The page to go back to: `next` when it is a path on this site, else `fallback`.
+    fn or(&self, fallback: &str) -> String {
+        self.next
+            .as_deref()
+            .and_then(safe_next)
+            .unwrap_or_else(|| fallback.to_owned())
+    }
+
+    /// `?next=…` to carry on to the next form, or nothing.
+    fn query(&self) -> String {
+        match self.next.as_deref().and_then(safe_next) {
+            Some(next) => format!(
+                "?next={}",
+                url::form_urlencoded::byte_serialize(next.as_bytes()).collect::<String>()
+            ),
+            None => String::new(),
+        }
+    }
+}
 
 #[derive(Debug, serde::Deserialize)]
 pub struct StatusForm {
@@ -47,6 +75,7 @@ pub async fn change_status(
     db: Db,
     session: Session,
     id: web::Path<ListingId>,
+    back: web::Query<ReturnTo>,
     form: web::Form<StatusForm>,
 ) -> Result<HttpResponse, AppError> {
     let listing = load_for_change(&db, id.into_inner(), &me).await?;
@@ -74,7 +103,7 @@ pub async fn change_status(
         _ => "Marked as available.",
     };
     session::push_flash(&session, FlashKind::Success, message);
-    Ok(redirect(&listing.path()))
+    Ok(redirect(&back.or(&listing.path())))
 }
 
 /// `POST /listings/{id}/renew`: back to the top, with a fresh lifetime, once 48 hours have
@@ -85,6 +114,7 @@ pub async fn renew_listing(
     session: Session,
     rules: web::Data<ListingRules>,
     id: web::Path<ListingId>,
+    back: web::Query<ReturnTo>,
 ) -> Result<HttpResponse, AppError> {
     let listing = load_for_change(&db, id.into_inner(), &me).await?;
     not_moderated(&listing, "renewed")?;
@@ -94,7 +124,7 @@ pub async fn renew_listing(
             FlashKind::Error,
             "This listing is marked sold. Mark it available first if you want to show it again.",
         );
-        return Ok(redirect(&listing.path()));
+        return Ok(redirect(&back.or(&listing.path())));
     }
     let now = Utc::now();
     let allowed_at =
@@ -108,7 +138,7 @@ pub async fn renew_listing(
                 ago_future(allowed_at, now)
             ),
         );
-        return Ok(redirect(&listing.path()));
+        return Ok(redirect(&back.or(&listing.path())));
     }
     let expires_at = now + chrono::Duration::from_std(rules.lifetime).unwrap_or_default();
     let listing_id = listing.id;
@@ -123,7 +153,7 @@ pub async fn renew_listing(
         FlashKind::Success,
         "Renewed: your listing is back at the top.",
     );
-    Ok(redirect(&listing.path()))
+    Ok(redirect(&back.or(&listing.path())))
 }
 
 /// `GET /listings/{id}/delete`: "are you sure?"
@@ -133,6 +163,7 @@ pub async fn confirm_delete_listing(
     AuthUser(me): AuthUser,
     db: Db,
     id: web::Path<ListingId>,
+    back: web::Query<ReturnTo>,
 ) -> Result<HttpResponse, AppError> {
     let listing = load_for_change(&db, id.into_inner(), &me).await?;
     not_moderated(&listing, "deleted")?;
@@ -144,9 +175,9 @@ pub async fn confirm_delete_listing(
             "It disappears from the site at once. For {days} days you can still open it from \
              your profile and restore it; after that it is gone for good, photos included."
         ),
-        action: format!("/listings/{}/delete", listing.id),
+        action: format!("/listings/{}/delete{}", listing.id, back.query()),
         confirm_label: "Delete listing",
-        cancel_url: listing.path(),
+        cancel_url: back.or(&listing.path()),
     };
     Ok(private_page(page, StatusCode::OK, &req))
 }
@@ -157,6 +188,7 @@ pub async fn delete_listing(
     db: Db,
     session: Session,
     id: web::Path<ListingId>,
+    back: web::Query<ReturnTo>,
 ) -> Result<HttpResponse, AppError> {
     let listing = load_for_change(&db, id.into_inner(), &me).await?;
     not_moderated(&listing, "deleted")?;
@@ -170,9 +202,9 @@ pub async fn delete_listing(
     session::push_flash(
         &session,
         FlashKind::Info,
-        "Listing deleted. You can restore it from its page for 30 days.",
+        "Listing deleted. You can restore it from your listings for 30 days.",
     );
-    Ok(redirect(&format!("/u/{}", me.username)))
+    Ok(redirect(&back.or("/my/listings?status=deleted")))
 }
 
 /// `POST /listings/{id}/restore`: undoes a delete made less than 30 days ago.
@@ -181,6 +213,7 @@ pub async fn restore_listing(
     db: Db,
     session: Session,
     id: web::Path<ListingId>,
+    back: web::Query<ReturnTo>,
 ) -> Result<HttpResponse, AppError> {
     let id = id.into_inner();
     let listing = db
@@ -195,8 +228,8 @@ pub async fn restore_listing(
             FlashKind::Error,
             "This listing can't be restored: only listings deleted in the last 30 days can.",
         );
-        return Ok(redirect(&listing.path()));
+        return Ok(redirect(&back.or(&listing.path())));
     }
     session::push_flash(&session, FlashKind::Success, "Listing restored.");
-    Ok(redirect(&listing.path()))
+    Ok(redirect(&back.or(&listing.path())))
 }

@@ -2,11 +2,13 @@
 //! page, editing, and managing (status, renewal, deleting and restoring). The rules they
 //! share (who may see or change a listing) are here.
 
+mod dashboard;
 mod edit;
 mod manage;
 mod post;
 mod show;
 
+pub use dashboard::my_listings;
 pub use edit::{edit_listing_form, update_listing};
 pub use manage::{
     change_status, confirm_delete_listing, delete_listing, renew_listing, restore_listing,

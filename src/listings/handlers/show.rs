@@ -9,6 +9,7 @@ use super::*;
 use crate::accounts::queries as accounts;
 use crate::db::ids::ListingId;
 use crate::listings::cards::{CardContext, card_views, price_label};
+use crate::listings::counter::ViewCounter;
 use crate::listings::domain::body_parts;
 use crate::listings::models::ListingStatus;
 use crate::listings::photos::{self as listing_photos};
@@ -46,6 +47,7 @@ pub async fn show_listing(
     db: Db,
     storage: web::Data<Storage>,
     counts: web::Data<queries::CategoryCounts>,
+    views: web::Data<ViewCounter>,
     path: web::Path<(ListingId, String)>,
 ) -> Result<HttpResponse, AppError> {
     let (id, slug) = path.into_inner();
@@ -105,6 +107,10 @@ pub async fn show_listing(
         return Ok(HttpResponse::MovedPermanently()
             .insert_header((header::LOCATION, canonical))
             .finish());
+    }
+    // A view by the seller or a moderator is not one a buyer made.
+    if !is_owner && !ctx.is_admin() {
+        views.record(id);
     }
     let now = Utc::now();
     let defs = category.attribute_defs();
