@@ -14,7 +14,7 @@ CREATE TABLE expiry_reminders (
     sent_at timestamptz NOT NULL DEFAULT now(),
     PRIMARY KEY (listing_id, expires_at)
 );
-CREATE INDEX expiry_reminders_sent_idx ON expiry_reminders (sent_at);
+CREATE INDEX expiry_reminders_expires_idx ON expiry_reminders (expires_at);
 
 -- Whether a member wants the reminder mail before their listings expire.
 ALTER TABLE users ADD COLUMN expiry_mail boolean NOT NULL DEFAULT true;

@@ -498,6 +498,7 @@ async fn settings_page(
         saved_email: user.email.clone(),
         email_verified: user.email_verified(),
         message_mail: user.message_mail,
+        expiry_mail: user.expiry_mail,
         avatar_url: avatar_url(storage, user.avatar_key.as_ref()).await,
         errors: FieldErrors::new(),
     })
@@ -570,8 +571,9 @@ pub async fn update_profile(
 #[derive(Debug, Default, serde::Deserialize)]
 #[serde(default)]
 pub struct NotificationsForm {
-    /// A checkbox: present ("on") when ticked.
+    /// Checkboxes: present ("on") when ticked.
     message_mail: Option<String>,
+    expiry_mail: Option<String>,
 }
 
 /// `POST /settings/notifications`
@@ -581,15 +583,10 @@ pub async fn update_notifications(
     session: Session,
     form: web::Form<NotificationsForm>,
 ) -> Result<HttpResponse, AppError> {
-    let on = form.message_mail.is_some();
-    db.run(move |conn| queries::set_message_mail(conn, me.id, on))
+    let (messages, expiry) = (form.message_mail.is_some(), form.expiry_mail.is_some());
+    db.run(move |conn| queries::set_notifications(conn, me.id, messages, expiry))
         .await?;
-    let message = if on {
-        "We will e-mail you about messages you have not read."
-    } else {
-        "We will not e-mail you about new messages."
-    };
-    session::push_flash(&session, FlashKind::Success, message);
+    session::push_flash(&session, FlashKind::Success, "Notifications saved.");
     Ok(redirect("/settings#notifications-heading"))
 }
 

@@ -189,6 +189,22 @@ pub fn set_message_mail(conn: &mut PgConnection, user_id: UserId, on: bool) -> Q
         .map(|n| n == 1)
 }
 
+/// Sets which mails the member wants: about unread messages, before listings expire.
+pub fn set_notifications(
+    conn: &mut PgConnection,
+    user_id: UserId,
+    messages: bool,
+    expiry: bool,
+) -> QueryResult<bool> {
+    diesel::update(users::table.find(user_id))
+        .set((
+            users::message_mail.eq(messages),
+            users::expiry_mail.eq(expiry),
+        ))
+        .execute(conn)
+        .map(|n| n == 1)
+}
+
 /// Whether the member wants mail about new messages, and their username.
 pub fn message_mail(
     conn: &mut PgConnection,

@@ -74,6 +74,7 @@ pub struct SettingsPage {
     pub email_verified: bool,
     /// Mail about unread messages is on.
     pub message_mail: bool,
+    pub expiry_mail: bool,
 }
 
 /// The capital first letter of a name, for the placeholder where there is no photo.

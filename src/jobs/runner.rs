@@ -194,6 +194,18 @@ async fn dispatch(ctx: &JobContext, worker: &str, job: &ClaimedJob) -> anyhow::R
             janitor::sweep(&ctx.db, &ctx.storage, janitor::GRACE).await?;
             janitor::sweep_sessions(&ctx.db, ctx.session_lifetime).await?;
             crate::messages::images::sweep_orphans(&ctx.db, &ctx.storage, janitor::GRACE).await?;
+            let (site, secret) = (ctx.site.clone(), ctx.secret.clone());
+            let reminded = ctx
+                .db
+                .run(move |conn| {
+                    let now = Utc::now();
+                    crate::listings::reminders::sweep(conn, now)?;
+                    crate::listings::reminders::queue_due(conn, &site, &secret, now)
+                })
+                .await?;
+            if reminded > 0 {
+                tracing::info!(reminded, "queued reminders of listings about to expire");
+            }
             let kept_since = Utc::now() - crate::messages::queries::EVENTS_KEPT;
             ctx.db
                 .run(move |conn| crate::messages::queries::delete_old_events(conn, kept_since))

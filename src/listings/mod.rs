@@ -12,5 +12,6 @@ pub mod janitor;
 pub mod models;
 pub mod photos;
 pub mod queries;
+pub mod reminders;
 pub mod routes;
 pub mod views;

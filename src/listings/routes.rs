@@ -51,6 +51,16 @@ pub fn routes() -> Vec<RouteDef> {
             web::post().to(listings::renew_listing),
         ),
         RouteDef::site(
+            "/listings/{id}/renew/{token}",
+            M::GET,
+            web::get().to(listings::renew_link_form),
+        ),
+        RouteDef::site(
+            "/listings/{id}/renew/{token}",
+            M::POST,
+            web::post().to(listings::renew_by_link),
+        ),
+        RouteDef::site(
             "/listings/{id}/delete",
             M::GET,
             web::get().to(listings::confirm_delete_listing),

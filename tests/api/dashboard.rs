@@ -3,8 +3,8 @@
 
 use reqwest::StatusCode;
 
-use crate::helpers::{TestApp, TestListing, Visitor, assert_redirect_to, spawn_app};
-use crate::messages::contact;
+use crate::helpers::{TestApp, TestListing, Visitor, assert_redirect_to, smtp_server, spawn_app};
+use crate::messages::{contact, count};
 
 /// The dashboard's entry for listing `id`, from its `<li>` to the next.
 fn entry(body: &str, id: i64) -> &str {
@@ -200,4 +200,106 @@ async fn actions_from_the_dashboard_come_back_to_it_and_move_listings_between_ta
     )
     .await;
     assert_redirect_to(&elsewhere, &format!("/listings/{bike}/red-road-bike"));
+}
+
+/// Lets the janitor (which queues the reminders) run now.
+async fn run_janitor(app: &TestApp) {
+    corkboard::jobs::runner::ensure_periodic(&corkboard::web::Db::new(app.pool.clone()))
+        .await
+        .unwrap();
+    app.execute("UPDATE jobs SET run_at = now() WHERE kind = 'janitor'");
+    app.run_jobs().await;
+}
+
+#[tokio::test]
+async fn sellers_are_reminded_once_three_days_before_expiry_and_renew_in_one_click() {
+    let mut app = spawn_app().await;
+    let seller = app.sign_up_new_member().await;
+    let (other, other_user) = app.new_member().await;
+    app.run_jobs().await;
+    app.send_mail_by_smtp();
+    let listing = |title, days_left: i64| {
+        let id = TestListing {
+            title,
+            minutes_ago: 28 * 24 * 60,
+            ..TestListing::default()
+        }
+        .insert(&app);
+        app.execute(&format!(
+            "UPDATE listings SET expires_at = now() + interval '{days_left} days' WHERE id = {id}"
+        ));
+        id
+    };
+    let soon = listing("Soon bike", 2);
+    listing("Later lamp", 10);
+    let sold = listing("Sold sofa", 1);
+    app.execute(&format!(
+        "UPDATE listings SET status = 'sold' WHERE id = {sold}"
+    ));
+    // The other member turned these reminders off.
+    let theirs = listing("Their chair", 1);
+    app.execute(&format!(
+        "UPDATE listings SET owner_id = (SELECT id FROM users WHERE username = '{}') WHERE id = {theirs}",
+        other_user.username
+    ));
+    other
+        .submit_form(
+            "/settings",
+            "/settings/notifications",
+            &[("message_mail", "on")],
+        )
+        .await;
+
+    run_janitor(&app).await;
+    let mails = smtp_server().inbox(&seller.email);
+    assert_eq!(mails.len(), 1, "{mails:?}");
+    let mail = &mails[0];
+    assert!(mail.subject.contains("Soon bike"), "{}", mail.subject);
+    assert!(smtp_server().inbox(&other_user.email).is_empty());
+    let prefix = format!("{}/listings/{soon}/renew/", app.address);
+    let start = mail.text.find(&prefix).expect("a renew link");
+    let link: String = mail.text[start..]
+        .chars()
+        .take_while(|c| !c.is_whitespace())
+        .collect();
+    assert!(mail.html.contains(&link));
+    assert!(mail.text.contains(&format!("{}/my/listings", app.address)));
+
+    // Once per expiry, however often the janitor runs.
+    run_janitor(&app).await;
+    assert_eq!(smtp_server().inbox(&seller.email).len(), 1);
+
+    // Opening the link changes nothing; its one button renews, no log-in needed.
+    let path = link.strip_prefix(&app.address).unwrap().to_owned();
+    let stranger = app.new_visitor();
+    let page = stranger.get_ok_page(&path).await.body;
+    assert!(page.contains("Renew “Soon bike”?"), "{page}");
+    assert_eq!(
+        count(
+            &app,
+            &format!(
+                "SELECT count(*) AS n FROM listings WHERE id = {soon} AND expires_at < now() + interval '3 days'"
+            )
+        ),
+        1
+    );
+    let renewed = stranger.submit_form(&path, &path, &[]).await;
+    assert_redirect_to(&renewed, &format!("/listings/{soon}/soon-bike"));
+    assert_eq!(
+        count(
+            &app,
+            &format!(
+                "SELECT count(*) AS n FROM listings WHERE id = {soon} AND expires_at > now() + interval '29 days' AND renewed_at > now() - interval '1 minute'"
+            )
+        ),
+        1
+    );
+
+    // Used once: the listing's expiry moved on, so the link no longer works; nor does a
+    // forged one.
+    let again = stranger.get_page(&path).await;
+    assert_eq!(again.status, StatusCode::FORBIDDEN);
+    assert!(again.body.contains("no longer works"));
+    let forged = format!("/listings/{soon}/renew/{}", "0".repeat(32));
+    assert_eq!(stranger.get(&forged).await.status(), StatusCode::FORBIDDEN);
 }

@@ -6,9 +6,11 @@ use actix_web::{HttpRequest, HttpResponse, web};
 use chrono::Utc;
 
 use super::*;
+use crate::config::SecretKey;
 use crate::db::ids::ListingId;
 use crate::listings::models::{Listing, ListingStatus};
 use crate::listings::queries::{self};
+use crate::listings::reminders;
 use crate::web::confirm::ConfirmPage;
 use crate::web::respond::{private_page, redirect, safe_next};
 use crate::web::session::{self, FlashKind};
@@ -232,4 +234,91 @@ pub async fn restore_listing(
     }
     session::push_flash(&session, FlashKind::Success, "Listing restored.");
     Ok(redirect(&back.or(&listing.path())))
+}
+
+/// The listing a signed renew link (from the reminder mail) is for, if the link still holds:
+/// the same expiry, a status it may be renewed from, an owner who is still a member.
+async fn listing_for_renew_link(
+    db: &Db,
+    secret: &SecretKey,
+    id: ListingId,
+    token: &str,
+) -> Result<Listing, AppError> {
+    let listing = db
+        .run(move |conn| queries::find_listing(conn, id))
+        .await?
+        .ok_or(AppError::NotFound)?;
+    if !reminders::valid_renew_token(secret, listing.id, listing.expires_at, token)
+        || !queries::RENEWABLE.contains(&listing.status())
+    {
+        return Err(AppError::Forbidden(Some(
+            "This renewal link no longer works: the listing was renewed, changed or deleted \
+             since we sent it. Log in to see your listings."
+                .into(),
+        )));
+    }
+    Ok(listing)
+}
+
+/// `GET /listings/{id}/renew/{token}`: the reminder mail's link asks first (a mail scanner
+/// that follows links renews nothing).
+pub async fn renew_link_form(
+    req: HttpRequest,
+    ctx: PageContext,
+    db: Db,
+    secret: web::Data<SecretKey>,
+    rules: web::Data<ListingRules>,
+    path: web::Path<(ListingId, String)>,
+) -> Result<HttpResponse, AppError> {
+    let (id, token) = path.into_inner();
+    let listing = listing_for_renew_link(&db, &secret, id, &token).await?;
+    let days = rules.lifetime.as_secs() / 86_400;
+    let page = ConfirmPage {
+        ctx,
+        title: format!("Renew “{}”?", listing.title),
+        message: format!(
+            "It goes back to the top of its lists and stays up for another {days} days."
+        ),
+        action: format!("/listings/{id}/renew/{token}"),
+        confirm_label: "Renew listing",
+        cancel_url: listing.path(),
+    };
+    Ok(private_page(page, StatusCode::OK, &req))
+}
+
+/// `POST /listings/{id}/renew/{token}`: renews without logging in; the signed link is the
+/// owner's say-so, once.
+pub async fn renew_by_link(
+    db: Db,
+    session: Session,
+    secret: web::Data<SecretKey>,
+    rules: web::Data<ListingRules>,
+    path: web::Path<(ListingId, String)>,
+) -> Result<HttpResponse, AppError> {
+    let (id, token) = path.into_inner();
+    let listing = listing_for_renew_link(&db, &secret, id, &token).await?;
+    not_moderated(&listing, "renewed")?;
+    let now = Utc::now();
+    let allowed_at =
+        listing.renewed_at + chrono::Duration::from_std(RENEW_AFTER).unwrap_or_default();
+    if allowed_at > now {
+        return Err(AppError::Forbidden(Some(format!(
+            "This listing can be renewed {}.",
+            ago_future(allowed_at, now)
+        ))));
+    }
+    let expires_at = Utc::now() + chrono::Duration::from_std(rules.lifetime).unwrap_or_default();
+    let renewed = db
+        .run(move |conn| queries::renew(conn, id, expires_at))
+        .await?;
+    if !renewed {
+        return Ok(changed_meanwhile(&session, &listing));
+    }
+    tracing::info!(listing = %id, "renewed from the reminder mail");
+    session::push_flash(
+        &session,
+        FlashKind::Success,
+        "Renewed: your listing is back at the top.",
+    );
+    Ok(redirect(&listing.path()))
 }

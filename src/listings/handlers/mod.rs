@@ -11,7 +11,8 @@ mod show;
 pub use dashboard::my_listings;
 pub use edit::{edit_listing_form, update_listing};
 pub use manage::{
-    change_status, confirm_delete_listing, delete_listing, renew_listing, restore_listing,
+    change_status, confirm_delete_listing, delete_listing, renew_by_link, renew_link_form,
+    renew_listing, restore_listing,
 };
 pub use post::{create_listing, new_listing_form};
 pub use show::{PhotoVariant, listing_by_id, public_photo_path, show_listing, show_public_photo};
