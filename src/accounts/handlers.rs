@@ -499,6 +499,7 @@ async fn settings_page(
         email_verified: user.email_verified(),
         message_mail: user.message_mail,
         expiry_mail: user.expiry_mail,
+        favorite_mail: user.favorite_mail,
         avatar_url: avatar_url(storage, user.avatar_key.as_ref()).await,
         errors: FieldErrors::new(),
     })
@@ -574,6 +575,7 @@ pub struct NotificationsForm {
     /// Checkboxes: present ("on") when ticked.
     message_mail: Option<String>,
     expiry_mail: Option<String>,
+    favorite_mail: Option<String>,
 }
 
 /// `POST /settings/notifications`
@@ -583,8 +585,12 @@ pub async fn update_notifications(
     session: Session,
     form: web::Form<NotificationsForm>,
 ) -> Result<HttpResponse, AppError> {
-    let (messages, expiry) = (form.message_mail.is_some(), form.expiry_mail.is_some());
-    db.run(move |conn| queries::set_notifications(conn, me.id, messages, expiry))
+    let wants = queries::MailWanted {
+        messages: form.message_mail.is_some(),
+        expiry: form.expiry_mail.is_some(),
+        favorites: form.favorite_mail.is_some(),
+    };
+    db.run(move |conn| queries::set_notifications(conn, me.id, wants))
         .await?;
     session::push_flash(&session, FlashKind::Success, "Notifications saved.");
     Ok(redirect("/settings#notifications-heading"))

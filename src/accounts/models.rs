@@ -48,6 +48,8 @@ pub struct User {
     pub message_mail: bool,
     /// Whether they get a reminder before their listings expire.
     pub expiry_mail: bool,
+    /// Whether they get mail when a listing they saved drops its price or sells.
+    pub favorite_mail: bool,
 }
 
 impl User {

@@ -189,17 +189,28 @@ pub fn set_message_mail(conn: &mut PgConnection, user_id: UserId, on: bool) -> Q
         .map(|n| n == 1)
 }
 
-/// Sets which mails the member wants: about unread messages, before listings expire.
+/// Which mails a member wants.
+#[derive(Debug, Clone, Copy)]
+pub struct MailWanted {
+    /// About messages they have not read.
+    pub messages: bool,
+    /// Before their listings expire.
+    pub expiry: bool,
+    /// When a listing they saved drops its price or sells.
+    pub favorites: bool,
+}
+
+/// Sets which mails the member wants.
 pub fn set_notifications(
     conn: &mut PgConnection,
     user_id: UserId,
-    messages: bool,
-    expiry: bool,
+    wants: MailWanted,
 ) -> QueryResult<bool> {
     diesel::update(users::table.find(user_id))
         .set((
-            users::message_mail.eq(messages),
-            users::expiry_mail.eq(expiry),
+            users::message_mail.eq(wants.messages),
+            users::expiry_mail.eq(wants.expiry),
+            users::favorite_mail.eq(wants.favorites),
         ))
         .execute(conn)
         .map(|n| n == 1)

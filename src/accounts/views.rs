@@ -75,6 +75,7 @@ pub struct SettingsPage {
     /// Mail about unread messages is on.
     pub message_mail: bool,
     pub expiry_mail: bool,
+    pub favorite_mail: bool,
 }
 
 /// The capital first letter of a name, for the placeholder where there is no photo.

@@ -156,6 +156,18 @@ diesel::table! {
 }
 
 diesel::table! {
+    listing_changes (id) {
+        id -> Int8,
+        listing_id -> Int8,
+        kind -> Text,
+        old_price_cents -> Nullable<Int8>,
+        new_price_cents -> Nullable<Int8>,
+        created_at -> Timestamptz,
+        mailed_at -> Nullable<Timestamptz>,
+    }
+}
+
+diesel::table! {
     listing_history (id) {
         id -> Int8,
         listing_id -> Int8,
@@ -300,6 +312,9 @@ diesel::table! {
         created_at -> Timestamptz,
         new_matches -> Nullable<Int4>,
         counted_at -> Nullable<Timestamptz>,
+        alert -> Text,
+        alert_checked_at -> Timestamptz,
+        alert_mailed_at -> Nullable<Timestamptz>,
     }
 }
 
@@ -348,6 +363,7 @@ diesel::table! {
         email_verified_at -> Nullable<Timestamptz>,
         message_mail -> Bool,
         expiry_mail -> Bool,
+        favorite_mail -> Bool,
     }
 }
 
@@ -384,6 +400,7 @@ diesel::joinable!(favorites -> listings (listing_id));
 diesel::joinable!(favorites -> users (user_id));
 diesel::joinable!(flags -> listings (listing_id));
 diesel::joinable!(flags -> users (user_id));
+diesel::joinable!(listing_changes -> listings (listing_id));
 diesel::joinable!(listing_history -> listings (listing_id));
 diesel::joinable!(listing_photos -> listings (listing_id));
 diesel::joinable!(listing_views -> listings (listing_id));
@@ -415,6 +432,7 @@ diesel::allow_tables_to_appear_in_same_query!(
     favorites,
     flags,
     jobs,
+    listing_changes,
     listing_history,
     listing_photos,
     listing_views,

@@ -19,6 +19,7 @@ use crate::db::ids::JobId;
 use crate::listings::janitor;
 use crate::mail::{MailSite, Mailer, SendMail};
 use crate::messages::notify::{self, MessageMail};
+use crate::saved::alerts::{self, ALERTS_KEY, Alerts};
 use crate::storage::Storage;
 use crate::web::{AppError, Db};
 
@@ -78,10 +79,42 @@ pub async fn ensure_periodic(db: &Db) -> Result<(), AppError> {
             conn,
             &Janitor::default(),
             Schedule::default().unique(JANITOR_KEY),
+        )?;
+        queue::enqueue_with(
+            conn,
+            &Alerts::default(),
+            Schedule::default().unique(ALERTS_KEY),
         )
     })
     .await
     .map(|_| ())
+}
+
+/// Finishes a run of a periodic job and queues its next run, in one transaction.
+async fn finish_periodic<J: JobKind + Default>(
+    ctx: &JobContext,
+    worker: &str,
+    id: JobId,
+    key: &'static str,
+    interval: Duration,
+) -> anyhow::Result<Finished> {
+    let worker = worker.to_owned();
+    let next = Utc::now() + chrono::Duration::from_std(interval).unwrap_or_default();
+    let finished = ctx
+        .db
+        .run(move |conn| {
+            use diesel::Connection;
+            conn.transaction(|conn| {
+                if !queue::complete(conn, id, &worker)? {
+                    return Ok(false);
+                }
+                queue::enqueue_with(conn, &J::default(), Schedule::at(next).unique(key))?;
+                Ok::<_, diesel::result::Error>(true)
+            })
+        })
+        .await?;
+    anyhow::ensure!(finished, "lost the job's lease");
+    Ok(Finished::Here)
 }
 
 /// Runs `workers` workers until the process ends.
@@ -200,6 +233,7 @@ async fn dispatch(ctx: &JobContext, worker: &str, job: &ClaimedJob) -> anyhow::R
                 .run(move |conn| {
                     let now = Utc::now();
                     crate::listings::reminders::sweep(conn, now)?;
+                    alerts::sweep(conn, now)?;
                     crate::listings::reminders::queue_due(conn, &site, &secret, now)
                 })
                 .await?;
@@ -211,28 +245,18 @@ async fn dispatch(ctx: &JobContext, worker: &str, job: &ClaimedJob) -> anyhow::R
                 .run(move |conn| crate::messages::queries::delete_old_events(conn, kept_since))
                 .await?;
             // The next run is queued as this one finishes, in one transaction.
-            let (id, worker) = (job.id, worker.to_owned());
-            let next =
-                Utc::now() + chrono::Duration::from_std(janitor::INTERVAL).unwrap_or_default();
-            let finished = ctx
+            finish_periodic::<Janitor>(ctx, worker, job.id, JANITOR_KEY, janitor::INTERVAL).await
+        }
+        Alerts::KIND => {
+            let (site, secret) = (ctx.site.clone(), ctx.secret.clone());
+            let report = ctx
                 .db
-                .run(move |conn| {
-                    use diesel::Connection;
-                    conn.transaction(|conn| {
-                        if !queue::complete(conn, id, &worker)? {
-                            return Ok(false);
-                        }
-                        queue::enqueue_with(
-                            conn,
-                            &Janitor::default(),
-                            Schedule::at(next).unique(JANITOR_KEY),
-                        )?;
-                        Ok::<_, diesel::result::Error>(true)
-                    })
-                })
+                .run(move |conn| alerts::run(conn, &site, &secret, Utc::now()))
                 .await?;
-            anyhow::ensure!(finished, "lost the job's lease");
-            Ok(Finished::Here)
+            if report != alerts::AlertReport::default() {
+                tracing::info!(?report, "alerts");
+            }
+            finish_periodic::<Alerts>(ctx, worker, job.id, ALERTS_KEY, alerts::INTERVAL).await
         }
         Ping::KIND => {
             let ping: Ping = job.payload()?;

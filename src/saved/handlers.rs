@@ -5,9 +5,14 @@ use actix_web::{HttpRequest, HttpResponse, web};
 use chrono::Utc;
 use serde::Deserialize;
 
+use super::alerts::{self, AlertCadence};
 use super::queries;
-use super::views::{FavoriteRow, FavoritesPage, SaveSearchPage, SavedSearchRow, SavedSearchesPage};
-use crate::db::ids::{ListingId, SavedSearchId};
+use super::views::{
+    AlertUnsubscribePage, FavoriteRow, FavoritesPage, SaveSearchPage, SavedSearchRow,
+    SavedSearchesPage,
+};
+use crate::config::SecretKey;
+use crate::db::ids::{ListingId, SavedSearchId, UserId};
 use crate::listings::domain::format_price;
 use crate::listings::models::ListingStatus;
 use crate::listings::queries as listing_queries;
@@ -106,6 +111,17 @@ pub async fn show_favorites(
 pub struct SaveSearchForm {
     name: String,
     query: String,
+    /// The alert's cadence (`off` when missing).
+    alert: String,
+}
+
+/// The cadence a form chose: none chosen is no alert.
+fn parse_cadence(input: &str) -> Result<AlertCadence, String> {
+    match input.trim() {
+        "" => Ok(AlertCadence::Off),
+        other => AlertCadence::parse(other)
+            .ok_or_else(|| "Choose how often to e-mail you from the list.".to_owned()),
+    }
 }
 
 /// Searches one member may keep: enough for anyone, few enough that their counts stay cheap.
@@ -144,6 +160,7 @@ pub async fn save_search(
 ) -> Result<HttpResponse, AppError> {
     let mut errors = FieldErrors::new();
     let name = errors.take("name", parse_search_name(&form.name));
+    let cadence = errors.take("alert", parse_cadence(&form.alert));
     let query = match canonical_query(&form.query) {
         None => {
             errors.add(
@@ -172,10 +189,12 @@ pub async fn save_search(
             ),
         );
     }
-    let (Some(name), Some(query), true) = (name, query, errors.is_empty()) else {
+    let (Some(name), Some(query), Some(cadence), true) = (name, query, cadence, errors.is_empty())
+    else {
         let page = SaveSearchPage {
             ctx,
             search_name: form.name.clone(),
+            alert: form.alert.clone(),
             // Sent back as it came only when it was sound; a bad one is not echoed.
             query: canonical_query(&form.query)
                 .filter(|q| q.chars().count() <= MAX_SAVED_QUERY_CHARS)
@@ -189,12 +208,15 @@ pub async fn save_search(
     } else {
         format!("/search?{query}")
     };
-    db.run(move |conn| queries::save_search(conn, me.id, &name, &query))
+    db.run(move |conn| queries::save_search(conn, me.id, &name, &query, cadence))
         .await?;
     session::push_flash(
         &session,
         FlashKind::Success,
-        "Search saved. Find it under Saved searches.",
+        match cadence {
+            AlertCadence::Off => "Search saved. Find it under Saved searches.",
+            _ => "Search saved. We will e-mail you what's new; change that under Saved searches.",
+        },
     );
     Ok(redirect(&search_url))
 }
@@ -236,6 +258,7 @@ pub async fn list_saved_searches(
         .into_iter()
         .map(|s| SavedSearchRow {
             id: s.id,
+            alert: s.alert,
             new_matches: match (s.counted_at, s.new_matches) {
                 (None, _) => "Not counted yet".into(),
                 (Some(_), None) => {
@@ -316,4 +339,140 @@ pub async fn delete_saved_search(
     }
     session::push_flash(&session, FlashKind::Info, "Saved search deleted.");
     Ok(redirect("/saved-searches"))
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(default)]
+pub struct AlertForm {
+    alert: String,
+}
+
+/// `POST /saved-searches/{id}/alert`: how often the search mails its news.
+pub async fn set_alert(
+    AuthUser(me): AuthUser,
+    db: Db,
+    session: Session,
+    id: web::Path<SavedSearchId>,
+    form: web::Form<AlertForm>,
+) -> Result<HttpResponse, AppError> {
+    let id = id.into_inner();
+    let cadence = AlertCadence::parse(form.alert.trim()).ok_or_else(|| {
+        AppError::BadRequest("Choose how often to e-mail you from the list.".into())
+    })?;
+    let changed = db
+        .run(move |conn| queries::set_alert(conn, me.id, id, cadence))
+        .await?;
+    if !changed {
+        return Err(AppError::NotFound);
+    }
+    session::push_flash(
+        &session,
+        FlashKind::Success,
+        match cadence {
+            AlertCadence::Off => "No more e-mail about this search.",
+            _ => "Alert saved.",
+        },
+    );
+    Ok(redirect("/saved-searches"))
+}
+
+/// What a signed alert unsubscribe link is for.
+enum AlertLink {
+    Search(SavedSearchId),
+    Favorites(UserId),
+}
+
+impl AlertLink {
+    fn parse(secret: &SecretKey, what: &str, id: i64, token: &str) -> Result<Self, AppError> {
+        let link = match what {
+            "search" => Self::Search(SavedSearchId(id)),
+            "favorites" => Self::Favorites(UserId(id)),
+            _ => return Err(AppError::NotFound),
+        };
+        if !alerts::valid_token(secret, what, id, token) {
+            return Err(AppError::NotFound);
+        }
+        Ok(link)
+    }
+
+    /// What the page calls the mail, and whether it is off already; 404 when the search or
+    /// member is gone.
+    async fn describe(&self, db: &Db) -> Result<(String, bool), AppError> {
+        let found = match *self {
+            Self::Search(id) => db
+                .run(move |conn| queries::find_alert(conn, id))
+                .await?
+                .map(|(name, cadence)| {
+                    (
+                        format!("alerts of the saved search “{name}”"),
+                        cadence == AlertCadence::Off,
+                    )
+                }),
+            Self::Favorites(user) => db
+                .run(move |conn| crate::accounts::queries::find_user(conn, user).map(Some))
+                .await
+                .ok()
+                .flatten()
+                .map(|u| {
+                    (
+                        format!("e-mail to {} about saved listings", u.username),
+                        !u.favorite_mail,
+                    )
+                }),
+        };
+        found.ok_or(AppError::NotFound)
+    }
+}
+
+/// `GET /mail/alerts/{what}/{id}/{token}`: asks to confirm (a link scanner opening the link
+/// changes nothing).
+pub async fn alert_unsubscribe_form(
+    req: HttpRequest,
+    ctx: PageContext,
+    db: Db,
+    secret: web::Data<SecretKey>,
+    path: web::Path<(String, i64, String)>,
+) -> Result<AlertUnsubscribePage, AppError> {
+    let (what, id, token) = path.into_inner();
+    let link = AlertLink::parse(&secret, &what, id, &token)?;
+    let (subject, off) = link.describe(&db).await?;
+    Ok(AlertUnsubscribePage {
+        ctx,
+        action: req.path().to_owned(),
+        subject,
+        off,
+    })
+}
+
+/// `POST /mail/alerts/{what}/{id}/{token}`: turns that mail off. Needs no login nor CSRF
+/// token (a mail program's one-click button posts it, RFC 8058): the signature is the
+/// authority, and the request's session is never used.
+pub async fn alert_unsubscribe(
+    req: HttpRequest,
+    ctx: PageContext,
+    db: Db,
+    secret: web::Data<SecretKey>,
+    path: web::Path<(String, i64, String)>,
+) -> Result<AlertUnsubscribePage, AppError> {
+    let (what, id, token) = path.into_inner();
+    let link = AlertLink::parse(&secret, &what, id, &token)?;
+    let (subject, _) = link.describe(&db).await?;
+    match link {
+        AlertLink::Search(id) => {
+            db.run(move |conn| queries::turn_alert_off(conn, id))
+                .await?;
+            tracing::info!(search = %id, "alert turned off by its mail's link");
+        }
+        AlertLink::Favorites(user) => {
+            db.run(move |conn| queries::set_favorite_mail(conn, user, false))
+                .await?;
+            tracing::info!(%user, "favourites mail turned off by its mail's link");
+        }
+    }
+    Ok(AlertUnsubscribePage {
+        ctx,
+        action: req.path().to_owned(),
+        subject,
+        off: true,
+    })
 }

@@ -1,8 +1,9 @@
 use chrono::{DateTime, Utc};
 use diesel::prelude::*;
 
+use super::alerts::AlertCadence;
 use crate::db::ids::{ListingId, SavedSearchId, UserId};
-use crate::db::schema::{favorites, listings, saved_searches};
+use crate::db::schema::{favorites, listings, saved_searches, users};
 use crate::listings::models::Listing;
 
 /// Saves a listing for a member (again is fine).
@@ -64,6 +65,8 @@ pub struct SavedSearch {
     /// New matches since `last_seen_at`, as of `counted_at` (none yet: never counted).
     pub new_matches: Option<i32>,
     pub counted_at: Option<DateTime<Utc>>,
+    /// How often it mails its news.
+    pub alert: AlertCadence,
 }
 
 /// How many searches a member has saved.
@@ -94,12 +97,14 @@ pub fn save_search(
     user_id: UserId,
     name: &str,
     query: &str,
+    alert: AlertCadence,
 ) -> QueryResult<SavedSearch> {
     diesel::insert_into(saved_searches::table)
         .values((
             saved_searches::user_id.eq(user_id),
             saved_searches::name.eq(name),
             saved_searches::query.eq(query),
+            saved_searches::alert.eq(alert),
         ))
         .returning(SavedSearch::as_returning())
         .get_result(conn)
@@ -153,4 +158,53 @@ pub fn delete_saved_search(
             .filter(saved_searches::user_id.eq(user_id)),
     )
     .execute(conn)
+}
+
+/// Sets how often a member's saved search mails its news; turning it on starts from now
+/// (what was posted before is not news). Returns whether the search is theirs.
+pub fn set_alert(
+    conn: &mut PgConnection,
+    user_id: UserId,
+    id: SavedSearchId,
+    alert: AlertCadence,
+) -> QueryResult<bool> {
+    diesel::sql_query(
+        "UPDATE saved_searches
+            SET alert_checked_at = CASE WHEN alert = 'off' AND $3 <> 'off' THEN now()
+                                        ELSE alert_checked_at END,
+                alert = $3
+          WHERE id = $1 AND user_id = $2",
+    )
+    .bind::<diesel::sql_types::BigInt, _>(id)
+    .bind::<diesel::sql_types::BigInt, _>(user_id)
+    .bind::<diesel::sql_types::Text, _>(alert)
+    .execute(conn)
+    .map(|n| n == 1)
+}
+
+/// A saved search's name and alert, whoever's it is (for its signed unsubscribe link).
+pub fn find_alert(
+    conn: &mut PgConnection,
+    id: SavedSearchId,
+) -> QueryResult<Option<(String, AlertCadence)>> {
+    saved_searches::table
+        .find(id)
+        .select((saved_searches::name, saved_searches::alert))
+        .first(conn)
+        .optional()
+}
+
+pub fn turn_alert_off(conn: &mut PgConnection, id: SavedSearchId) -> QueryResult<()> {
+    diesel::update(saved_searches::table.find(id))
+        .set(saved_searches::alert.eq(AlertCadence::Off))
+        .execute(conn)
+        .map(|_| ())
+}
+
+/// Turns the mail about saved listings' price drops and sales on or off.
+pub fn set_favorite_mail(conn: &mut PgConnection, user_id: UserId, on: bool) -> QueryResult<()> {
+    diesel::update(users::table.find(user_id))
+        .set(users::favorite_mail.eq(on))
+        .execute(conn)
+        .map(|_| ())
 }

@@ -31,6 +31,21 @@ pub fn routes() -> Vec<RouteDef> {
             web::get().to(saved::open_saved_search),
         ),
         RouteDef::site(
+            "/saved-searches/{id}/alert",
+            M::POST,
+            web::post().to(saved::set_alert),
+        ),
+        RouteDef::site(
+            "/mail/alerts/{what}/{id}/{token}",
+            M::GET,
+            web::get().to(saved::alert_unsubscribe_form),
+        ),
+        RouteDef::site(
+            "/mail/alerts/{what}/{id}/{token}",
+            M::POST,
+            web::post().to(saved::alert_unsubscribe),
+        ),
+        RouteDef::site(
             "/saved-searches/{id}/delete",
             M::GET,
             web::get().to(saved::confirm_delete_saved_search),

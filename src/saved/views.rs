@@ -1,6 +1,7 @@
 use askama::Template;
 use askama_web::WebTemplate;
 
+use super::alerts::AlertCadence;
 use crate::db::ids::{ListingId, SavedSearchId};
 use crate::web::{FieldErrors, PageContext};
 
@@ -27,6 +28,7 @@ pub struct FavoritesPage {
 #[derive(Debug, Clone)]
 pub struct SavedSearchRow {
     pub id: SavedSearchId,
+    pub alert: AlertCadence,
     pub name: String,
     pub new_matches: String,
 }
@@ -47,6 +49,8 @@ pub struct SaveSearchPage {
     /// The name typed (`name` would be shadowed inside the form macros).
     pub search_name: String,
     pub query: String,
+    /// The alert cadence chosen, as sent.
+    pub alert: String,
     pub errors: FieldErrors,
 }
 
@@ -59,4 +63,22 @@ impl SaveSearchPage {
             format!("/search?{}", self.query)
         }
     }
+}
+
+/// The page a signed alert unsubscribe link opens.
+#[derive(Template, WebTemplate)]
+#[template(path = "saved/unsubscribe.html")]
+pub struct AlertUnsubscribePage {
+    pub ctx: PageContext,
+    /// The signed link itself (the form posts back to it).
+    pub action: String,
+    /// "alerts of the saved search “Bikes”".
+    pub subject: String,
+    /// The mail is off now (after the POST, or already).
+    pub off: bool,
+}
+
+/// The cadences an alert form offers.
+pub fn cadences() -> &'static [AlertCadence] {
+    AlertCadence::ALL
 }

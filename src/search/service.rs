@@ -629,6 +629,49 @@ pub fn count_new_matches(
     )?))
 }
 
+/// What an alert of a saved search mails: up to `limit` of its matches, newest first,
+/// posted or renewed since `since` (or, with `only`, among those listings whatever their
+/// age), and the centre of its circle if it has one. `None` when the saved query no longer
+/// makes sense.
+pub fn alert_matches(
+    conn: &mut diesel::PgConnection,
+    density: &Density,
+    query: &str,
+    since: Option<chrono::DateTime<Utc>>,
+    only: &[i64],
+    limit: i64,
+) -> Result<Option<AlertMatches>, AppError> {
+    let pairs: Vec<(String, String)> = url::form_urlencoded::parse(query.as_bytes())
+        .into_owned()
+        .collect();
+    let (search, mut problems) = Search::parse(&pairs);
+    let mut resolved = resolve(conn, density, None, &search, &mut problems)?;
+    if !problems.is_empty() {
+        return Ok(None);
+    }
+    if let Some(since) = since {
+        resolved.filters.posted_since = Some(
+            resolved
+                .filters
+                .posted_since
+                .map_or(since, |posted| posted.max(since)),
+        );
+    }
+    resolved.filters.ids = only.to_vec();
+    let centre = resolved.filters.near.map(|(lat, lon, _)| (lat, lon));
+    let Plan { filters, .. } = plan(conn, &resolved, Sort::Newest, None, None, density)?;
+    let mut rows = queries::search(conn, &filters, Sort::Newest, None, limit)?;
+    rows.truncate(limit as usize);
+    Ok(Some(AlertMatches { rows, centre }))
+}
+
+/// What [`alert_matches`] found.
+pub struct AlertMatches {
+    pub rows: Vec<SearchRow>,
+    /// The centre of the search's circle (latitude, longitude), if it has one.
+    pub centre: Option<(f64, f64)>,
+}
+
 /// The query string to store for a search (normalised: only the known parameters).
 pub fn canonical_query(query: &str) -> Option<String> {
     let pairs: Vec<(String, String)> = url::form_urlencoded::parse(query.as_bytes())

@@ -34,7 +34,7 @@ pub const FIELD: &str = "csrf_token";
 /// Paths whose POSTs are authorised by a signature in the URL, not by a session: a mail
 /// program's one-click unsubscribe (RFC 8058) posts from anywhere, without cookies. Handlers
 /// under them check the signature and never act on the session.
-pub const SIGNED_LINK_PREFIXES: &[&str] = &["/mail/unsubscribe/"];
+pub const SIGNED_LINK_PREFIXES: &[&str] = &["/mail/unsubscribe/", "/mail/alerts/"];
 pub const HEADER: &str = "x-csrf-token";
 
 /// Largest urlencoded form body accepted; bigger ones get the 413 page.

@@ -4,6 +4,7 @@
 mod accessibility;
 mod accounts;
 mod admin;
+mod alerts;
 mod browse;
 mod browser;
 mod dashboard;

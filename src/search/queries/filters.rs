@@ -105,6 +105,8 @@ pub struct Filters {
     /// A plain list (no words, prices or details: see `service::browse`), whose few shapes
     /// of statement the connection keeps prepared.
     pub plain_list: bool,
+    /// Only these listings, when not empty (the alerts' price drops).
+    pub ids: Vec<i64>,
 }
 
 /// How a newest-first page reads its matches a window of days at a time.
@@ -252,6 +254,11 @@ pub(super) fn conditions(s: &mut Statement, f: &Filters) {
     }
     if f.has_photos {
         s.push(" AND l.photo_count > 0");
+    }
+    if !f.ids.is_empty() {
+        s.push(" AND l.id = ANY(")
+            .bind(Param::BigInts(f.ids.clone()))
+            .push(")");
     }
     if let Some(since) = f.posted_since {
         s.push(" AND l.renewed_at >= ").bind(Param::Time(since));

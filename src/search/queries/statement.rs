@@ -26,6 +26,7 @@ pub(super) enum Param {
     Double(f64),
     Time(DateTime<Utc>),
     Ints(Vec<i32>),
+    BigInts(Vec<i64>),
 }
 
 /// SQL text with `$n` placeholders and the values for them, in order.
@@ -97,6 +98,7 @@ impl Statement {
                 Param::Double(v) => query.bind::<Double, _>(v),
                 Param::Time(v) => query.bind::<Timestamptz, _>(v),
                 Param::Ints(v) => query.bind::<Array<Integer>, _>(v),
+                Param::BigInts(v) => query.bind::<Array<BigInt>, _>(v),
             };
         }
         query
@@ -141,6 +143,7 @@ impl diesel::query_builder::QueryFragment<Pg> for Prepared {
                 Param::Double(v) => out.push_bind_param::<Double, _>(v)?,
                 Param::Time(v) => out.push_bind_param::<Timestamptz, _>(v)?,
                 Param::Ints(v) => out.push_bind_param::<Array<Integer>, _>(v)?,
+                Param::BigInts(v) => out.push_bind_param::<Array<BigInt>, _>(v)?,
             }
         }
         Ok(())
