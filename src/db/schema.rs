@@ -62,6 +62,7 @@ diesel::table! {
         attributes -> Jsonb,
         allows_free -> Bool,
         retired_at -> Nullable<Timestamptz>,
+        price_kind -> Text,
     }
 }
 
@@ -231,6 +232,10 @@ diesel::table! {
         status_before_moderation -> Nullable<Text>,
         flag_weight -> Float4,
         hidden_by_ban -> Bool,
+        price_unit -> Nullable<Text>,
+        price_max_cents -> Nullable<Int8>,
+        starts_at -> Nullable<Timestamp>,
+        ends_at -> Nullable<Timestamp>,
     }
 }
 

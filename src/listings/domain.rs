@@ -414,6 +414,13 @@ pub struct ListingForm {
     pub title: String,
     pub body: String,
     pub price: String,
+    /// The top of a pay range.
+    pub price_max: String,
+    /// What the price is per (`month`, `hour`, …).
+    pub price_unit: String,
+    /// An event's start and end (`datetime-local`).
+    pub starts_at: String,
+    pub ends_at: String,
     pub zip: String,
     /// `attr_<key>` fields.
     pub attributes: BTreeMap<String, String>,
@@ -427,6 +434,10 @@ impl ListingForm {
                 "title" => form.title = value.clone(),
                 "body" => form.body = value.clone(),
                 "price" => form.price = value.clone(),
+                "price_max" => form.price_max = value.clone(),
+                "price_unit" => form.price_unit = value.clone(),
+                "starts_at" => form.starts_at = value.clone(),
+                "ends_at" => form.ends_at = value.clone(),
                 "zip" => form.zip = value.clone(),
                 attr if attr.starts_with("attr_") => {
                     form.attributes.insert(attr.to_owned(), value.clone());
@@ -451,28 +462,45 @@ pub struct ListingDraft {
     pub title: String,
     pub body: String,
     pub price: Price,
+    pub terms: super::terms::Terms,
     pub zip: String,
     pub attributes: Map<String, Value>,
 }
 
 impl ListingForm {
+    /// Reads the form for a category whose price means `kind` (see [`super::terms`]).
     pub fn parse(
         &self,
         defs: &[AttributeDef],
+        kind: super::terms::PriceKind,
         allows_free: bool,
+        now: chrono::DateTime<chrono::Utc>,
     ) -> Result<ListingDraft, FieldErrors> {
         let mut errors = FieldErrors::new();
         let title = errors.take("title", parse_title(&self.title));
         let body = errors.take("body", parse_body(&self.body));
-        let price = errors.take("price", Price::parse(&self.price, allows_free));
+        let terms = super::terms::parse_terms(
+            kind,
+            allows_free,
+            &super::terms::TermsForm {
+                price: &self.price,
+                price_max: &self.price_max,
+                price_unit: &self.price_unit,
+                starts_at: &self.starts_at,
+                ends_at: &self.ends_at,
+            },
+            now,
+            &mut errors,
+        );
         let zip = errors.take("zip", parse_zip(&self.zip));
         let attributes = parse_attributes(defs, &self.attributes, &mut errors);
-        match (title, body, price, zip) {
-            (Some(title), Some(body), Some(price), Some(zip)) if errors.is_empty() => {
+        match (title, body, terms, zip) {
+            (Some(title), Some(body), Some((price, terms)), Some(zip)) if errors.is_empty() => {
                 Ok(ListingDraft {
                     title,
                     body,
                     price,
+                    terms,
                     zip,
                     attributes,
                 })
@@ -659,8 +687,16 @@ mod tests {
             price: "-3".into(),
             zip: "12".into(),
             attributes: BTreeMap::from([("attr_bedrooms".into(), "99".into())]),
+            ..ListingForm::default()
         };
-        let errors = form.parse(&defs(), false).unwrap_err();
+        let errors = form
+            .parse(
+                &defs(),
+                crate::listings::terms::PriceKind::Item,
+                false,
+                chrono::Utc::now(),
+            )
+            .unwrap_err();
         for field in ["title", "body", "price", "zip", "attr_bedrooms"] {
             assert!(errors.get(field).is_some(), "{field}");
         }

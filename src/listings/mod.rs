@@ -14,4 +14,6 @@ pub mod photos;
 pub mod queries;
 pub mod reminders;
 pub mod routes;
+pub mod structured;
+pub mod terms;
 pub mod views;

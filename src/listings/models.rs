@@ -3,6 +3,7 @@ use diesel::prelude::*;
 use uuid::Uuid;
 
 use super::domain::AttributeDef;
+use super::terms::{PriceKind, PriceUnit};
 use crate::db::ids::{ListingId, UserId};
 use crate::db::schema::{categories, listing_photos, listings, sections};
 use crate::storage::ObjectKey;
@@ -28,6 +29,8 @@ pub struct Category {
     pub allows_free: bool,
     /// When an admin retired it: its listings stay readable, it takes no new ones.
     pub retired_at: Option<DateTime<Utc>>,
+    /// What its listings' price means.
+    pub price_kind: PriceKind,
 }
 
 impl Category {
@@ -104,6 +107,13 @@ pub struct Listing {
     pub deleted_at: Option<DateTime<Utc>>,
     /// The moderators' reason for their latest decision on it (shown to the owner).
     pub moderation_reason: Option<String>,
+    /// What the price is per (rent per month, pay per hour, …).
+    pub price_unit: Option<PriceUnit>,
+    /// The top of a pay range (`price_cents` is its bottom).
+    pub price_max_cents: Option<i64>,
+    /// An event's start and end, local to its place.
+    pub starts_at: Option<chrono::NaiveDateTime>,
+    pub ends_at: Option<chrono::NaiveDateTime>,
 }
 
 impl Listing {
@@ -150,6 +160,10 @@ pub struct NewListing<'a> {
     pub longitude: f64,
     pub attributes: serde_json::Value,
     pub expires_at: DateTime<Utc>,
+    pub price_unit: Option<PriceUnit>,
+    pub price_max_cents: Option<i64>,
+    pub starts_at: Option<chrono::NaiveDateTime>,
+    pub ends_at: Option<chrono::NaiveDateTime>,
 }
 
 #[derive(Debug, AsChangeset)]
@@ -163,6 +177,11 @@ pub struct ListingChanges<'a> {
     pub latitude: f64,
     pub longitude: f64,
     pub attributes: serde_json::Value,
+    pub price_unit: Option<PriceUnit>,
+    pub price_max_cents: Option<i64>,
+    pub starts_at: Option<chrono::NaiveDateTime>,
+    pub ends_at: Option<chrono::NaiveDateTime>,
+    pub expires_at: DateTime<Utc>,
 }
 
 #[derive(Debug, Clone, Queryable, Selectable, Insertable)]

@@ -4,6 +4,7 @@ use askama_web::WebTemplate;
 use super::domain::{AttributeDef, AttributeKind, BodyPart, ListingForm};
 use super::models::{Category, ListingStatus, Section};
 use super::photos::PhotoView;
+use super::terms::PriceKind;
 use crate::db::ids::ListingId;
 use crate::moderation::domain::FlagReason;
 use crate::moderation::queries::MyFlag;
@@ -129,6 +130,30 @@ impl ListingFormPage {
         self.listing_id.is_none()
     }
 
+    /// The price field's hint for this category.
+    pub fn price_hint(&self) -> &'static str {
+        self.category
+            .price_kind
+            .price_hint(self.category.allows_free)
+    }
+
+    /// The units this category's price may be per, each with whether it is chosen.
+    pub fn unit_options(&self) -> Vec<(&'static str, &'static str, bool)> {
+        let units = self.category.price_kind.units();
+        units
+            .iter()
+            .enumerate()
+            .map(|(i, unit)| {
+                let chosen = if self.form.price_unit.is_empty() {
+                    i == 0 && self.category.price_kind != crate::listings::terms::PriceKind::Pay
+                } else {
+                    self.form.price_unit == unit.as_str()
+                };
+                (unit.as_str(), unit.label(), chosen)
+            })
+            .collect()
+    }
+
     pub fn room_for_photos(&self) -> usize {
         self.max_photos.saturating_sub(self.photos.len())
     }
@@ -146,10 +171,15 @@ impl ListingFormPage {
                 message: message.to_owned(),
             })
         };
+        let kind = self.category.price_kind;
         let mut links: Vec<ErrorLink> = [
             ("title", "Title", "title"),
             ("body", "Description", "body"),
-            ("price", "Price", "price"),
+            ("starts_at", "Starts", "starts_at"),
+            ("ends_at", "Ends", "ends_at"),
+            ("price", kind.price_label(), "price"),
+            ("price_max", "Pay up to (USD)", "price_max"),
+            ("price_unit", "Per", "price_unit"),
             ("zip", "ZIP code", "zip"),
         ]
         .into_iter()
@@ -184,8 +214,13 @@ pub struct ListingPage {
     pub title: String,
     pub body: Vec<BodyPart>,
     pub summary: String,
+    /// "$1,200 / month", "$22–$30 / hour", "Free".
     pub price: Option<String>,
-    pub price_number: Option<String>,
+    /// An event's date and time, as read and as `datetime`.
+    pub when: Option<String>,
+    pub when_iso: Option<String>,
+    /// The page's schema.org data (see `structured`).
+    pub json_ld: Option<String>,
     pub attributes: Vec<AttributeRow>,
     pub place: String,
     /// From the visitor's area ("4 mi"), when they chose one.
@@ -270,15 +305,6 @@ impl ListingPage {
 
     pub fn status_label(&self) -> &'static str {
         status_label(self.status)
-    }
-
-    pub fn availability(&self) -> &'static str {
-        match self.status {
-            ListingStatus::Sold => "https://schema.org/SoldOut",
-            ListingStatus::Pending => "https://schema.org/LimitedAvailability",
-            ListingStatus::Active => "https://schema.org/InStock",
-            _ => "https://schema.org/Discontinued",
-        }
     }
 }
 

@@ -1002,6 +1002,10 @@ impl TestListing<'_> {
                 longitude: place.longitude,
                 attributes: serde_json::from_str(self.attributes).expect("details as JSON"),
                 expires_at: posted + chrono::Duration::days(30),
+                price_unit: None,
+                price_max_cents: None,
+                starts_at: None,
+                ends_at: None,
             },
             &[],
         )

@@ -119,8 +119,8 @@ async fn posts_a_listing_with_photos(app: TestApp) {
         "Like new",
         "Active",
         r#"<a href="https://example.com/sofa" rel="nofollow ugc noopener""#,
-        r#"itemtype="https://schema.org/Offer""#,
-        r#"<meta itemprop="price" content="125.00">"#,
+        r#"<script type="application/ld+json">"#,
+        r#""price":125,"priceCurrency":"USD""#,
         r#"<meta property="og:title" content="Blue sofa, like new">"#,
     ] {
         assert!(page.body.contains(text), "missing {text:?}");
@@ -979,7 +979,10 @@ async fn shared_photos_have_stable_public_urls(app: TestApp) {
         og.starts_with(&app.address) && og.contains("/photos/") && og.ends_with("/display.jpg")
     );
     assert!(!og.contains("sig=") && !og.contains("X-Amz"), "{og}");
-    assert!(page.contains(&format!("<link itemprop=\"image\" href=\"{og}\">")));
+    assert!(
+        page.contains(&format!("\"image\":[\"{og}\"")),
+        "the structured data's image"
+    );
 
     // Anyone can fetch it, cacheably, long after a signed URL would have expired: from the
     // site (local disk) or through a fresh presigned URL (S3).

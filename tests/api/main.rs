@@ -7,6 +7,7 @@ mod admin;
 mod alerts;
 mod browse;
 mod browser;
+mod category_pages;
 mod dashboard;
 mod database;
 mod demo;

@@ -38,6 +38,15 @@ async fn load_for_edit(
     Ok((listing, photos, section, category))
 }
 
+/// Cents as the form writes them: "25" or "25.50".
+fn dollars(cents: i64) -> String {
+    if cents % 100 == 0 {
+        (cents / 100).to_string()
+    } else {
+        format!("{}.{:02}", cents / 100, cents % 100)
+    }
+}
+
 /// The form's values for an existing listing.
 fn form_of(listing: &Listing, defs: &[AttributeDef]) -> ListingForm {
     let mut form = ListingForm {
@@ -46,17 +55,21 @@ fn form_of(listing: &Listing, defs: &[AttributeDef]) -> ListingForm {
         price: if listing.is_free {
             "free".into()
         } else {
-            listing
-                .price_cents
-                .map(|c| {
-                    if c % 100 == 0 {
-                        (c / 100).to_string()
-                    } else {
-                        format!("{}.{:02}", c / 100, c % 100)
-                    }
-                })
-                .unwrap_or_default()
+            listing.price_cents.map(dollars).unwrap_or_default()
         },
+        price_max: listing.price_max_cents.map(dollars).unwrap_or_default(),
+        price_unit: listing
+            .price_unit
+            .map(|u| u.as_str().to_owned())
+            .unwrap_or_default(),
+        starts_at: listing
+            .starts_at
+            .map(|at| at.format("%Y-%m-%dT%H:%M").to_string())
+            .unwrap_or_default(),
+        ends_at: listing
+            .ends_at
+            .map(|at| at.format("%Y-%m-%dT%H:%M").to_string())
+            .unwrap_or_default(),
         zip: listing.zip.clone(),
         ..ListingForm::default()
     };
@@ -179,6 +192,21 @@ pub async fn update_listing(
                     latitude: place.latitude,
                     longitude: place.longitude,
                     attributes: serde_json::Value::Object(draft.attributes.clone()),
+                    price_unit: draft.terms.unit,
+                    price_max_cents: draft.terms.max_cents,
+                    starts_at: draft.terms.starts_at,
+                    ends_at: draft.terms.ends_at,
+                    // An event leaves the lists once it is over; anything else keeps its
+                    // lifetime.
+                    expires_at: if draft.terms.starts_at.is_some() {
+                        crate::listings::terms::expiry(
+                            &draft.terms,
+                            Utc::now(),
+                            chrono::Duration::zero(),
+                        )
+                    } else {
+                        changed.expires_at
+                    },
                 },
                 &edits,
                 max_photos,

@@ -10,10 +10,11 @@ use uuid::Uuid;
 
 use super::*;
 use crate::db::ids::{ListingId, UserId};
-use crate::listings::domain::{AttributeDef, ListingDraft, ListingForm};
+use crate::listings::domain::{ListingDraft, ListingForm};
 use crate::listings::models::{Category, NewListing, Photo, Section};
 use crate::listings::photos::{self as listing_photos, PhotoView};
 use crate::listings::queries::{self};
+use crate::listings::terms;
 use crate::listings::views::{AttributeField, ChooseCategoryPage, ListingFormPage};
 use crate::photos::MAX_FILE_BYTES;
 use crate::places;
@@ -291,7 +292,12 @@ pub async fn create_listing(
         return Ok(rerendered(page, submitted.storage_down, &req));
     };
 
-    let expires_at = Utc::now() + chrono::Duration::from_std(rules.lifetime).unwrap_or_default();
+    let now = Utc::now();
+    let expires_at = terms::expiry(
+        &draft.terms,
+        now,
+        chrono::Duration::from_std(rules.lifetime).unwrap_or_default(),
+    );
     let photo_ids: Vec<Uuid> = photos.iter().map(|p| p.id).collect();
     let listing = db
         .run(move |conn| {
@@ -309,6 +315,10 @@ pub async fn create_listing(
                     longitude: place.longitude,
                     attributes: serde_json::Value::Object(draft.attributes.clone()),
                     expires_at,
+                    price_unit: draft.terms.unit,
+                    price_max_cents: draft.terms.max_cents,
+                    starts_at: draft.terms.starts_at,
+                    ends_at: draft.terms.ends_at,
                 },
                 &photo_ids,
             )
@@ -351,12 +361,7 @@ pub(super) async fn read_submission(
     mut errors: FieldErrors,
 ) -> Result<Submission, AppError> {
     let form = ListingForm::from_fields(&upload.fields);
-    let draft = parse_draft(
-        &form,
-        &category.attribute_defs(),
-        category.allows_free,
-        &mut errors,
-    );
+    let draft = parse_draft(&form, category, &mut errors);
     // Photos kept from an earlier try, then the new ones, up to the limit.
     let carried = pending_ids(upload);
     let mut new_photos = db
@@ -378,11 +383,15 @@ pub(super) async fn read_submission(
 
 fn parse_draft(
     form: &ListingForm,
-    defs: &[AttributeDef],
-    allows_free: bool,
+    category: &Category,
     errors: &mut FieldErrors,
 ) -> Option<ListingDraft> {
-    match form.parse(defs, allows_free) {
+    match form.parse(
+        &category.attribute_defs(),
+        category.price_kind,
+        category.allows_free,
+        Utc::now(),
+    ) {
         Ok(draft) => Some(draft),
         Err(form_errors) => {
             errors.merge(form_errors);

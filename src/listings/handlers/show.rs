@@ -8,13 +8,14 @@ use uuid::Uuid;
 use super::*;
 use crate::accounts::queries as accounts;
 use crate::db::ids::ListingId;
-use crate::listings::cards::{CardContext, card_views, price_label};
+use crate::listings::cards::{CardContext, card_views};
 use crate::listings::counter::ViewCounter;
 use crate::listings::domain::body_parts;
 use crate::listings::models::ListingStatus;
 use crate::listings::photos::{self as listing_photos};
 use crate::listings::queries::{self};
 use crate::listings::views::{AttributeRow, ListingPage, OwnerModeration};
+use crate::listings::{structured, terms};
 use crate::moderation::queries as moderation;
 use crate::places;
 use crate::storage::Storage;
@@ -145,6 +146,26 @@ pub async fn show_listing(
         }
     };
     let summary: String = listing.body.chars().take(200).collect();
+    let images: Vec<String> = if listing.is_public() {
+        stored
+            .iter()
+            .map(|p| absolute(&public_photo_path(p.id, PhotoVariant::Display)))
+            .collect()
+    } else {
+        Vec::new()
+    };
+    let seller_url = absolute(&format!("/u/{}", seller.username));
+    let page_url = absolute(&canonical);
+    let json_ld = structured::json_ld(&structured::Facts {
+        listing: &listing,
+        category: &category,
+        url: &page_url,
+        images,
+        seller_name: seller.shown_name(),
+        seller_url,
+        place: &place,
+        status: listing.effective_status(now),
+    });
     let page = ListingPage {
         id,
         path: canonical.clone(),
@@ -158,14 +179,19 @@ pub async fn show_listing(
         title: listing.title.clone(),
         body: body_parts(&listing.body),
         summary,
-        price: price_label(listing.price_cents, listing.is_free),
-        price_number: if listing.is_free {
-            Some("0".into())
-        } else {
-            listing
-                .price_cents
-                .map(|c| format!("{}.{:02}", c / 100, c % 100))
-        },
+        price: terms::terms_label(
+            listing.price_cents,
+            listing.is_free,
+            listing.price_max_cents,
+            listing.price_unit,
+        ),
+        when: listing
+            .starts_at
+            .map(|starts| terms::event_label(starts, listing.ends_at)),
+        when_iso: listing
+            .starts_at
+            .map(|starts| starts.format("%Y-%m-%dT%H:%M").to_string()),
+        json_ld,
         attributes,
         distance: ctx.near().map(|area| {
             crate::web::area::distance_label(area.miles_to(place.latitude, place.longitude))
