@@ -102,8 +102,8 @@ async fn a_seller_sees_every_listing_with_views_saves_messages_and_expiry() {
     assert!(old_row.contains(&format!("/listings/{old}/renew")));
     // Newest first.
     assert!(body.find("Red road bike").unwrap() < body.find("Brass lamp").unwrap());
-    assert!(body.contains("All <span class=\"text-stone-500\">(3)</span>"));
-    assert!(body.contains("Expired <span class=\"text-stone-500\">(1)</span>"));
+    assert!(body.contains("All <span class=\"text-stone-600\">(3)</span>"));
+    assert!(body.contains("Expired <span class=\"text-stone-600\">(1)</span>"));
 
     // Nobody else's listings, nobody else's counts.
     let others = dashboard(&buyer, "/my/listings").await;

@@ -286,6 +286,7 @@ fn schema_rs_matches_the_migrated_database() {
             "float4" => "Float4",
             "float8" => "Float8",
             "timestamptz" => "Timestamptz",
+            "timestamp" => "Timestamp",
             "jsonb" => "Jsonb",
             "uuid" => "Uuid",
             "bytea" => "Bytea",

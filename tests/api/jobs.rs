@@ -177,7 +177,7 @@ async fn unique_and_scheduled_jobs() {
 }
 
 #[tokio::test]
-async fn the_janitor_is_a_periodic_job_that_queues_its_next_run() {
+async fn the_janitor_and_the_alerts_are_periodic_jobs_that_queue_their_next_runs() {
     let app = spawn_app().await;
     let db = corkboard::web::Db::new(app.pool.clone());
     runner::ensure_periodic(&db).await.unwrap();
@@ -197,8 +197,12 @@ async fn the_janitor_is_a_periodic_job_that_queues_its_next_run() {
         count("SELECT count(*) AS n FROM jobs WHERE kind = 'janitor'"),
         1
     );
+    assert_eq!(
+        count("SELECT count(*) AS n FROM jobs WHERE kind = 'alerts'"),
+        1
+    );
 
-    assert_eq!(app.run_jobs().await, 1);
+    assert_eq!(app.run_jobs().await, 2);
 
     assert_eq!(
         count(
@@ -207,6 +211,14 @@ async fn the_janitor_is_a_periodic_job_that_queues_its_next_run() {
         ),
         1,
         "the next run, a quarter of an hour on"
+    );
+    assert_eq!(
+        count(
+            "SELECT count(*) AS n FROM jobs WHERE kind = 'alerts'
+             AND run_at BETWEEN now() + interval '4 minutes' AND now() + interval '6 minutes'"
+        ),
+        1,
+        "the alerts every five minutes"
     );
     assert_eq!(runner::Janitor::KIND, "janitor");
 }
