@@ -64,7 +64,15 @@ pub async fn card_views(
                 super::domain::slugify(&card.title)
             ),
             title: card.title.clone(),
-            price: price_label(card.price_cents, card.is_free),
+            price: super::terms::terms_label(
+                card.price_cents,
+                card.is_free,
+                card.price_max_cents,
+                card.price_unit,
+            ),
+            when: card
+                .starts_at
+                .map(|at| at.format("%a, %b %-d · %-I:%M %p").to_string()),
             place: crate::places::label_of(&card.zip),
             thumb_url: listing_photos::thumb_url(storage, card.thumb_key.as_ref()).await,
             photo_count: card.photo_count,

@@ -12,7 +12,6 @@ use chrono::{DateTime, Utc};
 use diesel::prelude::*;
 use uuid::Uuid;
 
-use super::cards::price_label;
 use super::domain::slugify;
 use super::handlers::PhotoVariant;
 use super::queries::CategoryTree;
@@ -34,6 +33,9 @@ pub struct FeedListing {
     pub zip: String,
     pub category_id: i32,
     pub renewed_at: DateTime<Utc>,
+    pub price_unit: Option<super::terms::PriceUnit>,
+    pub price_max_cents: Option<i64>,
+    pub starts_at: Option<chrono::NaiveDateTime>,
 }
 
 impl From<&super::queries::ListingCard> for FeedListing {
@@ -46,6 +48,9 @@ impl From<&super::queries::ListingCard> for FeedListing {
             zip: card.zip.clone(),
             category_id: card.category_id,
             renewed_at: card.renewed_at,
+            price_unit: card.price_unit,
+            price_max_cents: card.price_max_cents,
+            starts_at: card.starts_at,
         }
     }
 }
@@ -121,7 +126,13 @@ pub fn feed(
         .map(|l| {
             let category = categories.get(&l.category_id).cloned();
             let mut summary: Vec<String> = Vec::new();
-            if let Some(price) = price_label(l.price_cents, l.is_free) {
+            if let Some(starts) = l.starts_at {
+                // An event's own date, written out: never relative.
+                summary.push(starts.format("%a, %b %-d, %Y, %-I:%M %p").to_string());
+            }
+            if let Some(price) =
+                super::terms::terms_label(l.price_cents, l.is_free, l.price_max_cents, l.price_unit)
+            {
                 summary.push(price);
             }
             summary.push(crate::places::label_of(&l.zip));

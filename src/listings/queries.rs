@@ -287,6 +287,12 @@ pub struct ListingCard {
     pub photo_count: i16,
     #[diesel(sql_type = Integer)]
     pub category_id: i32,
+    #[diesel(sql_type = Nullable<Text>)]
+    pub price_unit: Option<super::terms::PriceUnit>,
+    #[diesel(sql_type = Nullable<BigInt>)]
+    pub price_max_cents: Option<i64>,
+    #[diesel(sql_type = Nullable<diesel::sql_types::Timestamp>)]
+    pub starts_at: Option<chrono::NaiveDateTime>,
 }
 
 impl ListingCard {
@@ -343,6 +349,9 @@ pub fn public_listings(
             listings::cover_thumb_key,
             listings::photo_count,
             listings::category_id,
+            listings::price_unit,
+            listings::price_max_cents,
+            listings::starts_at,
         ))
         .load(conn)
 }
@@ -385,7 +394,8 @@ pub fn similar_listings(
              SELECT id, max(rank) AS rank FROM candidates GROUP BY id
          )
          SELECT l.id, l.title, l.price_cents, l.is_free, l.status, l.zip, l.renewed_at,
-                l.cover_thumb_key AS thumb_key, l.photo_count, l.category_id
+                l.cover_thumb_key AS thumb_key, l.photo_count, l.category_id,
+                l.price_unit, l.price_max_cents, l.starts_at
            FROM best JOIN listings l ON l.id = best.id
           ORDER BY best.rank DESC, l.renewed_at DESC, l.id DESC
           LIMIT $3",

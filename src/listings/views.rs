@@ -16,6 +16,8 @@ pub struct CardView {
     pub path: String,
     pub title: String,
     pub price: Option<String>,
+    /// An event's start ("Sat, Dec 5 · 7:30 PM").
+    pub when: Option<String>,
     pub place: String,
     pub thumb_url: Option<String>,
     pub photo_count: i16,

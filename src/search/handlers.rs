@@ -408,6 +408,9 @@ async fn feed(
             zip: r.zip.clone(),
             category_id: r.category_id,
             renewed_at: r.renewed_at,
+            price_unit: r.price_unit,
+            price_max_cents: r.price_max_cents,
+            starts_at: r.starts_at,
         })
         .collect();
     let feed = listing_feed::feed(

@@ -260,6 +260,9 @@ fn cards(rows: &[SearchRow]) -> Vec<listing_queries::ListingCard> {
             thumb_key: r.thumb_key.clone(),
             photo_count: r.photo_count,
             category_id: r.category_id,
+            price_unit: r.price_unit,
+            price_max_cents: r.price_max_cents,
+            starts_at: r.starts_at,
         })
         .collect()
 }

@@ -72,6 +72,12 @@ pub struct SearchRow {
     pub photo_count: i16,
     #[diesel(sql_type = Integer)]
     pub category_id: i32,
+    #[diesel(sql_type = Nullable<Text>)]
+    pub price_unit: Option<crate::listings::terms::PriceUnit>,
+    #[diesel(sql_type = Nullable<BigInt>)]
+    pub price_max_cents: Option<i64>,
+    #[diesel(sql_type = Nullable<diesel::sql_types::Timestamp>)]
+    pub starts_at: Option<chrono::NaiveDateTime>,
     #[diesel(sql_type = Double)]
     pub sort_key: f64,
     /// Every match, counted by the page query itself when it fetches them all anyway (few
@@ -213,10 +219,11 @@ pub(super) fn page_statement(
     s.push(
         "SELECT l.id, l.title, l.price_cents, l.is_free, l.status, l.zip,
                 l.latitude, l.longitude, l.renewed_at, l.cover_thumb_key AS thumb_key,
-                l.photo_count, l.category_id, l.sort_key, l.total_matches
+                l.photo_count, l.category_id, l.price_unit, l.price_max_cents, l.starts_at,
+                l.sort_key, l.total_matches
          FROM (SELECT l.id, l.title, l.price_cents, l.is_free, l.status, l.zip, l.latitude,
                       l.longitude, l.renewed_at, l.cover_thumb_key, l.photo_count,
-                      l.category_id, ",
+                      l.category_id, l.price_unit, l.price_max_cents, l.starts_at, ",
     );
     sort_key(&mut s, f, sort);
     s.push(" AS sort_key, -1::bigint AS total_matches FROM listings l");
@@ -289,7 +296,7 @@ fn few_matches_page_statement(f: &Filters, sort: Sort, limit: i64) -> Statement 
     s.push(
         "SELECT l.id, l.title, l.price_cents, l.is_free, l.status, l.zip,
                 l.latitude, l.longitude, l.renewed_at, l.cover_thumb_key AS thumb_key,
-                l.photo_count, l.category_id, ",
+                l.photo_count, l.category_id, l.price_unit, l.price_max_cents, l.starts_at, ",
     );
     sort_key(&mut s, f, sort);
     s.push(

@@ -1,6 +1,7 @@
 SELECT l.id, l.title, l.price_cents, l.is_free, l.status, l.zip,
                 l.latitude, l.longitude, l.renewed_at, l.cover_thumb_key AS thumb_key,
-                l.photo_count, l.category_id, l.sort_key, l.total_matches
+                l.photo_count, l.category_id, l.price_unit, l.price_max_cents, l.starts_at,
+                l.sort_key, l.total_matches
          FROM (SELECT l.id, l.title, l.price_cents, l.is_free, l.status, l.zip, l.latitude,
                       l.longitude, l.renewed_at, l.cover_thumb_key, l.photo_count,
-                      l.category_id, (extract(epoch FROM l.renewed_at) * 1000000)::float8 AS sort_key, -1::bigint AS total_matches FROM listings l WHERE l.status IN ('active', 'pending') AND l.expires_at > now() AND l.search @@ websearch_to_tsquery('english', $1) AND l.latitude BETWEEN $2 AND $3 AND l.longitude BETWEEN $4 AND $5 AND earth_distance(ll_to_earth($6, $7), ll_to_earth(l.latitude + 0, l.longitude)) <= $8 ORDER BY l.renewed_at DESC, l.id DESC LIMIT $9) l ORDER BY l.renewed_at DESC, l.id DESC
+                      l.category_id, l.price_unit, l.price_max_cents, l.starts_at, (extract(epoch FROM l.renewed_at) * 1000000)::float8 AS sort_key, -1::bigint AS total_matches FROM listings l WHERE l.status IN ('active', 'pending') AND l.expires_at > now() AND l.search @@ websearch_to_tsquery('english', $1) AND l.latitude BETWEEN $2 AND $3 AND l.longitude BETWEEN $4 AND $5 AND earth_distance(ll_to_earth($6, $7), ll_to_earth(l.latitude + 0, l.longitude)) <= $8 ORDER BY l.renewed_at DESC, l.id DESC LIMIT $9) l ORDER BY l.renewed_at DESC, l.id DESC
