@@ -494,6 +494,24 @@ pub struct CategoryPage {
     pub name: String,
     pub slug: String,
     pub allows_free: bool,
+    /// What the price means, as sent.
+    pub price_kind: String,
     pub attributes: String,
     pub errors: FieldErrors,
+}
+
+impl CategoryPage {
+    /// The meanings a category's price may have: value, label.
+    pub fn price_kinds(&self) -> [(&'static str, &'static str); 8] {
+        [
+            ("item", "A thing's price"),
+            ("free", "Free stuff (no price)"),
+            ("rent", "Rent per month or week"),
+            ("property", "A property's price"),
+            ("pay", "Pay range per hour … year (jobs)"),
+            ("event", "An event's date, and a ticket price"),
+            ("rate", "A rate per hour or per job"),
+            ("none", "No price"),
+        ]
+    }
 }

@@ -12,6 +12,7 @@ use diesel::prelude::*;
 
 use super::domain::{AttributeDef, AttributeKind, slugify};
 use super::models::Category;
+use super::terms::PriceKind;
 use crate::db::ids::UserId;
 use crate::db::schema::{categories, listings, sections};
 use crate::messages::queries::EVENTS_CHANNEL;
@@ -27,6 +28,8 @@ pub struct CategoryDraft {
     pub name: String,
     pub slug: String,
     pub allows_free: bool,
+    /// What its listings' price means.
+    pub price_kind: PriceKind,
     pub attributes: Vec<AttributeDef>,
 }
 
@@ -42,9 +45,17 @@ impl CategoryDraft {
         name: &str,
         slug: &str,
         allows_free: bool,
+        price_kind: &str,
         attributes: &str,
     ) -> Result<Self, FieldErrors> {
         let mut errors = FieldErrors::new();
+        let price_kind = match price_kind.trim() {
+            "" => PriceKind::Item,
+            given => PriceKind::parse(given).unwrap_or_else(|| {
+                errors.add("price_kind", "Choose what the price means from the list.");
+                PriceKind::Item
+            }),
+        };
         let name = name.trim().to_owned();
         let chars = name.chars().count();
         if chars == 0 {
@@ -83,6 +94,7 @@ impl CategoryDraft {
                 name,
                 slug,
                 allows_free,
+                price_kind,
                 attributes,
             })
         } else {
@@ -288,6 +300,7 @@ pub fn create(
                 categories::attributes.eq(serde_json::to_value(&draft.attributes)
                     .unwrap_or_else(|_| serde_json::json!([]))),
                 categories::allows_free.eq(draft.allows_free),
+                categories::price_kind.eq(draft.price_kind),
             ))
             .returning(categories::id)
             .get_result(conn)?;
@@ -322,6 +335,7 @@ pub fn update(
                 categories::slug.eq(&draft.slug),
                 categories::name.eq(&draft.name),
                 categories::allows_free.eq(draft.allows_free),
+                categories::price_kind.eq(draft.price_kind),
                 categories::attributes.eq(serde_json::to_value(&draft.attributes)
                     .unwrap_or_else(|_| serde_json::json!([]))),
             ))
@@ -452,6 +466,7 @@ mod tests {
             " Kayaks & canoes ",
             "",
             false,
+            "",
             r#"[{"key": "length_ft", "label": "Length (ft)", "type": "int", "min": 1, "max": 40}]"#,
         )
         .unwrap();
@@ -459,7 +474,7 @@ mod tests {
         assert_eq!(ok.slug, "kayaks-canoes");
         assert_eq!(ok.attributes.len(), 1);
 
-        let errors = CategoryDraft::parse("", "", false, "not json").unwrap_err();
+        let errors = CategoryDraft::parse("", "", false, "", "not json").unwrap_err();
         assert!(errors.get("name").is_some());
         assert!(errors.get("attributes").is_some());
         for bad in [
@@ -471,7 +486,7 @@ mod tests {
             r#"[{"key": "a", "label": "A", "type": "colour"}]"#,
         ] {
             assert!(
-                CategoryDraft::parse("Boats", "", false, bad)
+                CategoryDraft::parse("Boats", "", false, "", bad)
                     .unwrap_err()
                     .get("attributes")
                     .is_some(),
@@ -479,7 +494,7 @@ mod tests {
             );
         }
         assert!(
-            CategoryDraft::parse("Boats", "Not A Slug!", false, "")
+            CategoryDraft::parse("Boats", "Not A Slug!", false, "", "")
                 .unwrap_err()
                 .get("slug")
                 .is_some()

@@ -649,6 +649,7 @@ async fn category_edits_reach_every_instance_at_once_and_retired_ones_take_no_li
             &[
                 ("name", "Kayaks and canoes"),
                 ("slug", "kayaks-canoes"),
+                ("price_kind", "rate"),
                 (
                     "attributes",
                     r#"[{"key": "length_ft", "label": "Length (ft)", "type": "int", "min": 1, "max": 40}]"#,
@@ -661,6 +662,27 @@ async fn category_edits_reach_every_instance_at_once_and_retired_ones_take_no_li
         .get_ok_page(&format!("/listings/new?category={id}"))
         .await;
     assert!(form.body.contains("Length (ft)"));
+    // What its price means is the admins' choice too: a rate, per hour or for the job.
+    assert!(form.body.contains("Rate (USD)") && form.body.contains("for the job"));
+    assert!(
+        admin
+            .get_ok_page(&page)
+            .await
+            .body
+            .contains("<option value=\"rate\" selected>")
+    );
+    let unknown = admin
+        .submit_form(
+            &page,
+            &page,
+            &[
+                ("name", "Kayaks and canoes"),
+                ("slug", "kayaks-canoes"),
+                ("price_kind", "barter"),
+            ],
+        )
+        .await;
+    assert_eq!(unknown.status(), StatusCode::UNPROCESSABLE_ENTITY);
 
     // Reordering puts it first in its section.
     let change = format!("/admin/categories/{id}/change");

@@ -21,6 +21,7 @@ pub struct CategoryForm {
     name: String,
     slug: String,
     allows_free: String,
+    price_kind: String,
     attributes: String,
 }
 
@@ -30,6 +31,7 @@ impl CategoryForm {
             &self.name,
             &self.slug,
             matches!(self.allows_free.as_str(), "1" | "on" | "true"),
+            &self.price_kind,
             &self.attributes,
         )
     }
@@ -143,6 +145,7 @@ async fn category_page(
         } else {
             String::new()
         },
+        price_kind: category.price_kind.as_str().to_owned(),
         attributes: serde_json::to_string_pretty(&category.attributes).unwrap_or_default(),
     });
     Ok(CategoryPage {
@@ -153,6 +156,7 @@ async fn category_page(
         name: form.name,
         slug: form.slug,
         allows_free: !form.allows_free.is_empty(),
+        price_kind: form.price_kind,
         attributes: form.attributes,
         errors,
     })
