@@ -225,6 +225,8 @@ pub struct ListingPage {
     pub json_ld: Option<String>,
     pub attributes: Vec<AttributeRow>,
     pub place: String,
+    /// The area on the map: its ZIP's centre, rounded (never the listing's own point).
+    pub map: AreaMap,
     /// From the visitor's area ("4 mi"), when they chose one.
     pub distance: Option<String>,
     pub section: Section,
@@ -389,5 +391,35 @@ pub struct DashboardPage {
 impl MyListing {
     pub fn status_label(&self) -> &'static str {
         status_label(self.status)
+    }
+}
+
+/// Where a listing is, as its page's map shows it: a circle around its ZIP's centre.
+#[derive(Debug, Clone)]
+pub struct AreaMap {
+    pub zip: String,
+    /// The centre, rounded to two decimals (about half a mile).
+    pub latitude: String,
+    pub longitude: String,
+    /// The circle's radius.
+    pub radius_metres: u32,
+}
+
+impl AreaMap {
+    pub fn new(zip: &str, latitude: f64, longitude: f64) -> Self {
+        Self {
+            zip: zip.to_owned(),
+            latitude: format!("{latitude:.2}"),
+            longitude: format!("{longitude:.2}"),
+            radius_metres: 1_609,
+        }
+    }
+
+    /// The same area on OpenStreetMap: the page's link without JavaScript.
+    pub fn osm_url(&self) -> String {
+        format!(
+            "https://www.openstreetmap.org/#map=13/{}/{}",
+            self.latitude, self.longitude
+        )
     }
 }

@@ -36,3 +36,27 @@ if (element && window.L) {
   }
   element.dataset.ready = "true";
 }
+
+// A listing's area: a circle around its ZIP's centre, never a point. Without JavaScript the
+// page says the place and links to the area on OpenStreetMap.
+const area = document.getElementById("listing-map");
+if (area && window.L) {
+  const centre = [Number(area.dataset.lat), Number(area.dataset.lon)];
+  area.hidden = false;
+  // A view first: Leaflet draws no shape on a map without one.
+  const map = L.map(area, { scrollWheelZoom: false }).setView(centre, 13);
+  L.tileLayer(area.dataset.tiles, {
+    maxZoom: 16,
+    attribution: area.dataset.attribution,
+  }).addTo(map);
+  const circle = L.circle(centre, {
+    radius: Number(area.dataset.radius),
+    color: "#b45309",
+    fillOpacity: 0.15,
+    interactive: false,
+  }).addTo(map);
+  map.fitBounds(circle.getBounds(), { padding: [16, 16] });
+  area.setAttribute("role", "region");
+  area.setAttribute("aria-label", `Map of the area ${area.dataset.label.replace(/^Around/, "around")}`);
+  area.dataset.ready = "true";
+}

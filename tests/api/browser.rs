@@ -626,3 +626,52 @@ async fn on_a_phone_filters_open_over_the_list_and_results_come_first() {
     browser.screenshot("phone-category-filtered").await;
     browser.close().await;
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_listing_page_shows_its_area_as_a_circle_and_links_to_it_without_javascript() {
+    let app = spawn_app().await;
+    app.sign_up_new_member().await;
+    let (_, path) = crate::messages::listing(&app, "Pine bench").await;
+
+    let browser = Browser::start().await;
+    browser.client.goto(&app.url(&path)).await.unwrap();
+    browser
+        .client
+        .wait()
+        .for_element(Locator::Css("#listing-map[data-ready='true']"))
+        .await
+        .unwrap();
+    let drawn = browser
+        .client
+        .execute(
+            "const m = document.getElementById('listing-map');
+             return [m.querySelectorAll('.leaflet-overlay-pane path').length,
+                     m.querySelectorAll('.leaflet-marker-icon').length,
+                     m.getBoundingClientRect().height > 100,
+                     m.getAttribute('aria-label')];",
+            vec![],
+        )
+        .await
+        .unwrap();
+    assert_eq!(drawn[0], 1, "one circle: {drawn:?}");
+    assert_eq!(drawn[1], 0, "never a pin on the spot");
+    assert_eq!(drawn[2], true, "the map has room");
+    assert_eq!(drawn[3], "Map of the area around New York, NY");
+    browser.close().await;
+
+    let plain = Browser::start_without_javascript().await;
+    plain.client.goto(&app.url(&path)).await.unwrap();
+    let fallback = plain
+        .client
+        .execute(
+            "const m = document.getElementById('listing-map');
+             const link = document.querySelector('a[href^=\"https://www.openstreetmap.org/#map=13/\"]');
+             return [m.getBoundingClientRect().height, link !== null];",
+            vec![],
+        )
+        .await
+        .unwrap();
+    assert_eq!(fallback[0], 0, "no empty box without a map");
+    assert_eq!(fallback[1], true, "a link to the area instead");
+    plain.close().await;
+}

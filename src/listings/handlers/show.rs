@@ -14,7 +14,7 @@ use crate::listings::domain::body_parts;
 use crate::listings::models::ListingStatus;
 use crate::listings::photos::{self as listing_photos};
 use crate::listings::queries::{self};
-use crate::listings::views::{AttributeRow, ListingPage, OwnerModeration};
+use crate::listings::views::{AreaMap, AttributeRow, ListingPage, OwnerModeration};
 use crate::listings::{structured, terms};
 use crate::moderation::queries as moderation;
 use crate::places;
@@ -196,6 +196,7 @@ pub async fn show_listing(
         distance: ctx.near().map(|area| {
             crate::web::area::distance_label(area.miles_to(place.latitude, place.longitude))
         }),
+        map: AreaMap::new(&place.zip, place.latitude, place.longitude),
         place: place.label(),
         posted: ago(listing.created_at, now),
         posted_exact: exact(listing.created_at),
