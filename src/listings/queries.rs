@@ -525,6 +525,25 @@ pub fn create_listing(
     })
 }
 
+/// Sets the descriptions (alt texts) of a member's pending photos.
+pub fn describe_pending_photos(
+    conn: &mut PgConnection,
+    owner_id: UserId,
+    alt_texts: &[(Uuid, String)],
+) -> QueryResult<()> {
+    for (id, alt) in alt_texts {
+        diesel::update(
+            listing_photos::table
+                .filter(listing_photos::id.eq(id))
+                .filter(listing_photos::owner_id.eq(owner_id))
+                .filter(listing_photos::listing_id.is_null()),
+        )
+        .set(listing_photos::alt_text.eq(alt))
+        .execute(conn)?;
+    }
+    Ok(())
+}
+
 /// Attaches pending photos to `listing` from `first_position` on.
 fn attach_photos(
     conn: &mut PgConnection,

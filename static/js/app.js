@@ -9,22 +9,85 @@ document.getElementById("error-summary")?.focus();
 for (const form of document.querySelectorAll("form[data-photo-form]")) {
   const input = form.querySelector("input[type=file]");
   if (input) {
+    // The chosen files, shown before they are sent: each can be removed or made the cover
+    // (the first photo); the file input is rebuilt in that order, which is the order the
+    // server stores them in.
     const previews = document.createElement("ul");
     previews.className = "photo-previews";
     previews.setAttribute("aria-label", "Photos to upload");
     input.insertAdjacentElement("afterend", previews);
-    input.addEventListener("change", () => {
+    let chosen = [];
+    const canRebuild = typeof DataTransfer === "function";
+    const rebuild = () => {
+      if (canRebuild) {
+        const files = new DataTransfer();
+        for (const file of chosen) files.items.add(file);
+        input.files = files.files;
+      }
       for (const img of previews.querySelectorAll("img")) URL.revokeObjectURL(img.src);
       previews.replaceChildren();
-      for (const file of input.files) {
+      chosen.forEach((file, index) => {
         const item = document.createElement("li");
         const img = document.createElement("img");
         img.src = URL.createObjectURL(file);
         img.alt = file.name;
         item.append(img);
+        if (canRebuild) {
+          if (index > 0) {
+            item.append(button("Make cover", `Make ${file.name} the cover`, () => {
+              chosen.unshift(...chosen.splice(index, 1));
+              rebuild();
+            }));
+          } else if (chosen.length > 1) {
+            const cover = document.createElement("span");
+            cover.className = "text-xs font-semibold";
+            cover.textContent = "Cover";
+            item.append(cover);
+          }
+          item.append(button("Remove", `Remove ${file.name}`, () => {
+            chosen.splice(index, 1);
+            rebuild();
+          }));
+        }
         previews.append(item);
-      }
+      });
+    };
+    input.addEventListener("change", () => {
+      chosen = Array.from(input.files);
+      rebuild();
     });
+  }
+
+  // Photos already stored (kept from an earlier try, or on the listing): drag to reorder, or
+  // "Make cover"; either way the position numbers (what the server reads) follow.
+  const order = form.querySelector("[data-photo-order]");
+  if (order) {
+    const renumber = () => {
+      order.querySelectorAll("[data-position]").forEach((field, i) => {
+        field.value = String(i + 1);
+      });
+    };
+    let dragged = null;
+    for (const item of order.querySelectorAll("li[data-photo-id]")) {
+      item.draggable = true;
+      item.addEventListener("dragstart", () => {
+        dragged = item;
+      });
+      item.addEventListener("dragover", (event) => event.preventDefault());
+      item.addEventListener("drop", (event) => {
+        event.preventDefault();
+        if (dragged && dragged !== item) {
+          item.before(dragged);
+          renumber();
+        }
+      });
+      const label = item.querySelector("img")?.alt || "this photo";
+      item.querySelector("div")?.append(button("Make cover", `Make ${label} the cover`, () => {
+        order.prepend(item);
+        renumber();
+        item.querySelector("[data-position]")?.focus();
+      }));
+    }
   }
 
   form.addEventListener("submit", (event) => {
@@ -60,6 +123,35 @@ for (const form of document.querySelectorAll("form[data-photo-form]")) {
     });
     xhr.send(new FormData(form));
   });
+}
+
+// A small secondary button.
+function button(text, label, onClick) {
+  const b = document.createElement("button");
+  b.type = "button";
+  b.className = "btn btn-secondary px-2 py-0.5 text-xs";
+  b.textContent = text;
+  if (label !== text) b.setAttribute("aria-label", label);
+  b.addEventListener("click", onClick);
+  return b;
+}
+
+// Fields with a length limit count down what is left as one types.
+for (const field of document.querySelectorAll("[data-counter][maxlength]")) {
+  const max = Number(field.getAttribute("maxlength"));
+  if (!(max >= 50)) continue;
+  const counter = document.createElement("p");
+  counter.className = "char-counter";
+  counter.id = `${field.id}-counter`;
+  field.insertAdjacentElement("afterend", counter);
+  const described = field.getAttribute("aria-describedby");
+  field.setAttribute("aria-describedby", described ? `${described} ${counter.id}` : counter.id);
+  const update = () => {
+    const left = max - field.value.length;
+    counter.textContent = `${left.toLocaleString()} character${left === 1 ? "" : "s"} left`;
+  };
+  field.addEventListener("input", update);
+  update();
 }
 
 // Live pages: one event stream per tab (Server-Sent Events) brings the member's new messages,

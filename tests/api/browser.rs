@@ -109,7 +109,7 @@ async fn a_member_posts_a_listing_with_two_photos_and_finds_it_on_the_site() {
     let app = spawn_app().await;
     let user = crate::helpers::TestUser::generate();
     let photos = tempfile::tempdir().unwrap();
-    let paths: Vec<String> = [(640, 480), (480, 640)]
+    let paths: Vec<String> = [(640, 480), (480, 640), (300, 300)]
         .iter()
         .enumerate()
         .map(|(i, (w, h))| {
@@ -143,9 +143,14 @@ async fn a_member_posts_a_listing_with_two_photos_and_finds_it_on_the_site() {
     browser.fill("body", "Teak frame, new cushions.").await;
     browser.fill("price", "240").await;
     browser.fill("zip", "98103").await;
+    // The title counts down what is left of its 100 characters.
+    browser
+        .wait_for_text("#title-counter", "80 characters left")
+        .await;
     let input = browser.client.find(Locator::Id("photos")).await.unwrap();
     input.send_keys(&paths.join("\n")).await.unwrap();
-    // The script shows previews before anything is sent.
+    // The script shows previews before anything is sent; the second becomes the cover and
+    // the third goes, and the files to send follow.
     let previews = browser
         .client
         .execute(
@@ -154,7 +159,26 @@ async fn a_member_posts_a_listing_with_two_photos_and_finds_it_on_the_site() {
         )
         .await
         .unwrap();
-    assert_eq!(previews, 2);
+    assert_eq!(previews, 3);
+    browser
+        .click(".photo-previews li:nth-child(2) button[aria-label='Make photo1.png the cover']")
+        .await;
+    browser
+        .click(".photo-previews li:nth-child(3) button[aria-label='Remove photo2.png']")
+        .await;
+    let chosen = browser
+        .client
+        .execute(
+            "return [Array.from(document.querySelectorAll('.photo-previews img')).map(i => i.alt),
+                     Array.from(document.getElementById('photos').files).map(f => f.name)];",
+            vec![],
+        )
+        .await
+        .unwrap();
+    assert_eq!(
+        chosen,
+        serde_json::json!([["photo1.png", "photo0.png"], ["photo1.png", "photo0.png"]])
+    );
     browser.screenshot("listing-form").await;
     browser
         .click("form[data-photo-form] button[type=submit]")
@@ -180,6 +204,19 @@ async fn a_member_posts_a_listing_with_two_photos_and_finds_it_on_the_site() {
         .await
         .unwrap();
     assert_eq!(shown, 2);
+    let cover_is_portrait = browser
+        .client
+        .execute(
+            "const img = document.querySelector('.gallery img');
+             return img.naturalHeight > img.naturalWidth;",
+            vec![],
+        )
+        .await
+        .unwrap();
+    assert_eq!(
+        cover_is_portrait, true,
+        "the photo made the cover comes first"
+    );
     let path = browser
         .client
         .current_url()

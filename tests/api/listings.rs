@@ -1171,3 +1171,81 @@ async fn the_error_summary_links_each_problem_to_its_field() {
         .unwrap();
     assert!(with_photo.contains("the photos you added are kept"));
 }
+
+#[tokio::test]
+async fn photos_kept_from_a_first_try_can_be_reordered_described_and_removed_before_posting() {
+    let app = spawn_app().await;
+    app.sign_up_new_member().await;
+    let furniture = app.category_id("for-sale", "furniture");
+    let response = post_listing(
+        &app,
+        furniture,
+        &[("title", ""), ("body", "Three photos."), ("zip", "94110")],
+        vec![
+            ("first.png", png(120, 90)),
+            ("second.png", png(90, 120)),
+            ("third.png", png(100, 100)),
+        ],
+    )
+    .await;
+    assert_eq!(response.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    let html = response.text().await.unwrap();
+    // Each kept photo has its number, its alt text field (which says what it is) and a
+    // remove box; the required fields are marked.
+    let ids: Vec<String> = html
+        .match_indices("name=\"pending_photo\" value=\"")
+        .map(|(at, m)| html[at + m.len()..at + m.len() + 36].to_owned())
+        .collect();
+    assert_eq!(ids.len(), 3);
+    for id in &ids {
+        assert!(html.contains(&format!("name=\"position_{id}\"")));
+        assert!(html.contains(&format!("name=\"alt_{id}\"")));
+        assert!(html.contains(&format!("name=\"remove_photo\" value=\"{id}\"")));
+    }
+    assert!(html.contains("Alt text describes a photo for people who can't see it"));
+    assert_eq!(html.matches("class=\"required-mark\"").count(), 4);
+    assert!(html.contains("maxlength=\"100\"") && html.contains("maxlength=\"10000\""));
+
+    // The third becomes the cover, the first goes, the second gets a description.
+    let fixed = post_listing(
+        &app,
+        furniture,
+        &[
+            ("title", "Oak table"),
+            ("body", "Three photos."),
+            ("zip", "94110"),
+            ("pending_photo", &ids[0]),
+            ("pending_photo", &ids[1]),
+            ("pending_photo", &ids[2]),
+            (&format!("position_{}", ids[0]), "1"),
+            (&format!("position_{}", ids[1]), "3"),
+            (&format!("position_{}", ids[2]), "2"),
+            ("remove_photo", &ids[0]),
+            (&format!("alt_{}", ids[1]), "The table from the side"),
+        ],
+        vec![],
+    )
+    .await;
+    assert_eq!(fixed.status(), StatusCode::SEE_OTHER);
+    let rows = crate::messages::count(
+        &app,
+        &format!(
+            "SELECT count(*) AS n FROM listing_photos
+              WHERE (id = '{}' AND position = 0 AND alt_text = '')
+                 OR (id = '{}' AND position = 1 AND alt_text = 'The table from the side')",
+            ids[2], ids[1]
+        ),
+    );
+    assert_eq!(rows, 2, "the third first, then the described second");
+    assert_eq!(
+        crate::messages::count(
+            &app,
+            &format!(
+                "SELECT count(*) AS n FROM listing_photos WHERE id = '{}' AND listing_id IS NOT NULL",
+                ids[0]
+            )
+        ),
+        0,
+        "the removed one is not on the listing"
+    );
+}

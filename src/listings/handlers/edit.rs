@@ -219,7 +219,11 @@ pub async fn update_listing(
 }
 
 /// Reads the photo controls of the edit form: `remove_photo`, `photo_order`, `alt_<id>`.
-fn photo_edits(upload: &UploadForm, existing: &[Photo], errors: &mut FieldErrors) -> PhotoEdits {
+pub(super) fn photo_edits(
+    upload: &UploadForm,
+    existing: &[Photo],
+    errors: &mut FieldErrors,
+) -> PhotoEdits {
     let known = |id: &Uuid| existing.iter().any(|p| p.id == *id);
     let mut edits = PhotoEdits::default();
     for (name, value) in &upload.fields {

@@ -367,6 +367,27 @@ pub(super) async fn read_submission(
     let mut new_photos = db
         .run(move |conn| queries::pending_photos(conn, owner_id, &carried))
         .await?;
+    // What the form says of the photos kept from an earlier try: removed ones go, the rest
+    // take their new order and descriptions.
+    let edits = super::edit::photo_edits(upload, &new_photos, &mut errors);
+    new_photos.retain(|p| !edits.remove.contains(&p.id));
+    new_photos.sort_by_key(|p| {
+        edits
+            .order
+            .iter()
+            .position(|id| *id == p.id)
+            .unwrap_or(usize::MAX)
+    });
+    if !edits.alt_texts.is_empty() {
+        for photo in &mut new_photos {
+            if let Some((_, alt)) = edits.alt_texts.iter().find(|(id, _)| *id == photo.id) {
+                photo.alt_text = alt.clone();
+            }
+        }
+        let described = edits.alt_texts.clone();
+        db.run(move |conn| queries::describe_pending_photos(conn, owner_id, &described))
+            .await?;
+    }
     let room = max_photos.saturating_sub(already + new_photos.len());
     let accepted = accept_uploads(db, storage, owner_id, upload, room, &mut errors).await?;
     new_photos.extend(accepted.photos);
