@@ -34,7 +34,7 @@ for (const form of document.querySelectorAll("form[data-photo-form]")) {
         item.append(img);
         if (canRebuild) {
           if (index > 0) {
-            item.append(button("Make cover", `Make ${file.name} the cover`, () => {
+            item.append(button("Make cover", `Make cover: ${file.name}`, () => {
               chosen.unshift(...chosen.splice(index, 1));
               rebuild();
             }));
@@ -44,7 +44,7 @@ for (const form of document.querySelectorAll("form[data-photo-form]")) {
             cover.textContent = "Cover";
             item.append(cover);
           }
-          item.append(button("Remove", `Remove ${file.name}`, () => {
+          item.append(button("Remove", `Remove: ${file.name}`, () => {
             chosen.splice(index, 1);
             rebuild();
           }));
@@ -82,7 +82,7 @@ for (const form of document.querySelectorAll("form[data-photo-form]")) {
         }
       });
       const label = item.querySelector("img")?.alt || "this photo";
-      item.querySelector("div")?.append(button("Make cover", `Make ${label} the cover`, () => {
+      item.querySelector("div")?.append(button("Make cover", `Make cover: ${label}`, () => {
         order.prepend(item);
         renumber();
         item.querySelector("[data-position]")?.focus();

@@ -161,10 +161,10 @@ async fn a_member_posts_a_listing_with_two_photos_and_finds_it_on_the_site() {
         .unwrap();
     assert_eq!(previews, 3);
     browser
-        .click(".photo-previews li:nth-child(2) button[aria-label='Make photo1.png the cover']")
+        .click(".photo-previews li:nth-child(2) button[aria-label='Make cover: photo1.png']")
         .await;
     browser
-        .click(".photo-previews li:nth-child(3) button[aria-label='Remove photo2.png']")
+        .click(".photo-previews li:nth-child(3) button[aria-label='Remove: photo2.png']")
         .await;
     let chosen = browser
         .client
