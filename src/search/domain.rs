@@ -22,6 +22,8 @@ pub enum Sort {
     PriceHigh,
     Nearest,
     BestMatch,
+    /// Events, the soonest first (listings without a start are left out).
+    Soonest,
 }
 
 impl Sort {
@@ -32,15 +34,17 @@ impl Sort {
             Self::PriceHigh => "price_desc",
             Self::Nearest => "nearest",
             Self::BestMatch => "relevance",
+            Self::Soonest => "soonest",
         }
     }
 
-    pub const ALL: [Sort; 5] = [
+    pub const ALL: [Sort; 6] = [
         Sort::Newest,
         Sort::PriceLow,
         Sort::PriceHigh,
         Sort::Nearest,
         Sort::BestMatch,
+        Sort::Soonest,
     ];
 
     pub fn label(self) -> &'static str {
@@ -50,6 +54,7 @@ impl Sort {
             Self::PriceHigh => "Price: high to low",
             Self::Nearest => "Nearest",
             Self::BestMatch => "Best match",
+            Self::Soonest => "Soonest first",
         }
     }
 }
@@ -103,6 +108,8 @@ pub struct Search {
     pub scoped: bool,
     /// Which page of results this is (for "Page 2"; the cursor says where it starts).
     pub page: u32,
+    /// The order the page shows when the URL names none (soonest first for events).
+    pub default_sort: Sort,
 }
 
 impl Default for Search {
@@ -125,6 +132,7 @@ impl Default for Search {
             place_given: false,
             scoped: false,
             page: 1,
+            default_sort: Sort::Newest,
         }
     }
 }
@@ -379,7 +387,7 @@ impl Search {
             // Everywhere, said so: the visitor's area does not apply.
             pairs.push(("zip", String::new()));
         }
-        if self.sort != Sort::Newest {
+        if self.sort != self.default_sort {
             pairs.push(("sort", self.sort.as_str().into()));
         }
         if self.view != View::List {
@@ -424,6 +432,27 @@ fn cents_to_dollars(cents: i64) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn links_name_the_order_only_when_it_is_not_the_pages_own() {
+        let events = Search {
+            default_sort: Sort::Soonest,
+            sort: Sort::Soonest,
+            ..Search::default()
+        };
+        assert_eq!(
+            events.url_with("/c/community/events", &[]),
+            "/c/community/events"
+        );
+        let newest = Search {
+            sort: Sort::Newest,
+            ..events.clone()
+        };
+        assert_eq!(
+            newest.url_with("/c/community/events", &[]),
+            "/c/community/events?sort=newest"
+        );
+    }
 
     fn parse(query: &str) -> (Search, Vec<String>) {
         let pairs: Vec<(String, String)> = url::form_urlencoded::parse(query.as_bytes())

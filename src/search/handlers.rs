@@ -13,6 +13,7 @@ use crate::listings::cards::{CardContext, section_trees};
 use crate::listings::domain::{format_price, group_thousands, slugify};
 use crate::listings::feed::{self as listing_feed, FEED_SIZE, FeedListing};
 use crate::listings::queries as listing_queries;
+use crate::listings::terms::PriceKind;
 use crate::storage::Storage;
 use crate::web::rate_limit;
 use crate::web::{AppError, Db, PageContext};
@@ -180,7 +181,9 @@ async fn list_page(
         },
         None => None,
     };
-    let searched = search.clone();
+    // An events category lists the soonest first unless the visitor chose another order.
+    let sort_chosen = pairs.iter().any(|(k, v)| k == "sort" && !v.is_empty());
+    let mut searched = search.clone();
     let Lists {
         db,
         storage,
@@ -191,10 +194,25 @@ async fn list_page(
     // Browsing a section or category costs what a page does; a search costs a search.
     let counted = scope == ListScope::Search || !search.is_plain();
     let browsing = scope.clone();
-    let (outcome, tree, tally) = db
+    let (outcome, tree, tally, events) = db
         .run(move |conn| {
             if counted {
                 count_search(conn, rate, &network)?;
+            }
+            let tree = cache.tree(conn)?;
+            let events = match &browsing {
+                ListScope::Category(section, category) => tree
+                    .iter()
+                    .filter(|(s, _)| &s.slug == section)
+                    .flat_map(|(_, cats)| cats.iter())
+                    .any(|c| &c.slug == category && c.price_kind == PriceKind::Event),
+                _ => false,
+            };
+            if events {
+                searched.default_sort = Sort::Soonest;
+                if !sort_chosen {
+                    searched.sort = Sort::Soonest;
+                }
             }
             let outcome = service::run(
                 conn,
@@ -209,9 +227,15 @@ async fn list_page(
             } else {
                 cache.get(conn)?
             };
-            Ok::<_, AppError>((outcome, cache.tree(conn)?, tally))
+            Ok::<_, AppError>((outcome, tree, tally, events))
         })
         .await?;
+    if events {
+        search.default_sort = Sort::Soonest;
+        if !sort_chosen {
+            search.sort = Sort::Soonest;
+        }
+    }
     // A section or category that does not exist is no page (the search page says so instead).
     if scope != ListScope::Search && outcome.resolved.scope_categories.is_none() {
         return Err(AppError::NotFound);
@@ -341,6 +365,7 @@ async fn list_page(
         problems,
         browse,
         base,
+        events,
         search,
         ctx,
     };

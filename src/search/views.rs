@@ -91,6 +91,8 @@ pub struct SearchPage {
     pub base: String,
     /// A section's or category's page: its place in the tree.
     pub browse: Option<BrowseNav>,
+    /// An events category's page (which offers "soonest first").
+    pub events: bool,
 }
 
 /// Where a section's or category's page sits, and its neighbours.
@@ -164,8 +166,12 @@ impl SearchPage {
             .collect()
     }
 
-    pub fn sorts(&self) -> [Sort; 5] {
+    /// The orders the page offers: "soonest first" only where events are listed.
+    pub fn sorts(&self) -> Vec<Sort> {
         Sort::ALL
+            .into_iter()
+            .filter(|s| *s != Sort::Soonest || self.events || self.search.sort == Sort::Soonest)
+            .collect()
     }
 
     pub fn is_sort(&self, sort: &Sort) -> bool {

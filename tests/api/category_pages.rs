@@ -403,3 +403,41 @@ async fn services_may_charge_per_hour_and_community_posts_carry_no_price() {
     assert!(!page.contains("data-price"));
     assert!(json_ld(&page).is_none());
 }
+
+#[tokio::test]
+async fn events_are_listed_soonest_first_unless_another_order_is_chosen() {
+    let app = spawn_app().await;
+    app.sign_up_new_member().await;
+    let day = |n: i64| (chrono::Utc::now() + chrono::Duration::days(n)).date_naive();
+    // The sooner event is posted first, so "newest" and "soonest" differ.
+    for (title, starts) in [
+        ("Board game night", format!("{}T19:00", day(3))),
+        ("Winter market", format!("{}T10:00", day(10))),
+    ] {
+        post(
+            &app,
+            ("community", "events"),
+            &[
+                ("title", title),
+                ("body", "All welcome."),
+                ("starts_at", &starts),
+                ("zip", "97201"),
+            ],
+        )
+        .await;
+    }
+    let soonest = app.get_ok_page("/c/community/events").await.body;
+    let at = |body: &str, title: &str| body.find(title).unwrap_or_else(|| panic!("{title}"));
+    assert!(at(&soonest, "Board game night") < at(&soonest, "Winter market"));
+    assert!(soonest.contains("<option value=\"soonest\" selected>Soonest first</option>"));
+
+    let newest = app
+        .get_ok_page("/c/community/events?sort=newest")
+        .await
+        .body;
+    assert!(at(&newest, "Winter market") < at(&newest, "Board game night"));
+    assert!(newest.contains("<option value=\"newest\" selected>Newest</option>"));
+    // Elsewhere the order is not offered.
+    let bikes = app.get_ok_page("/c/for-sale/bikes").await.body;
+    assert!(!bikes.contains("value=\"soonest\""));
+}

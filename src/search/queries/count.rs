@@ -7,7 +7,7 @@ use diesel::sql_types::BigInt;
 
 use super::filters::{Filters, conditions, where_clause};
 use super::page::SearchCursor;
-use super::statement::{Param, Statement, price};
+use super::statement::{Param, Statement};
 use crate::search::domain::Sort;
 
 /// A phrase search's count within a budget of candidates.
@@ -81,9 +81,7 @@ pub(super) fn count_statement(f: &Filters, sort: Sort, cap: i64) -> Statement {
     let mut s = Statement::default();
     s.push("SELECT count(*) AS n FROM (SELECT 1 FROM listings l");
     where_clause(&mut s, f);
-    if matches!(sort, Sort::PriceLow | Sort::PriceHigh) {
-        s.push(concat!(" AND ", price!(), " IS NOT NULL"));
-    }
+    super::filters::sorted_on(&mut s, sort);
     s.push(" LIMIT ")
         .bind(Param::BigInt(cap + 1))
         .push(") capped");
@@ -166,9 +164,7 @@ pub(super) fn phrase_count_statement(f: &Filters, sort: Sort, cap: i64, budget: 
     let mut s = Statement::default();
     s.push("SELECT count(*) AS n FROM (SELECT 1 FROM (SELECT l.search FROM listings l");
     where_clause(&mut s, &candidates);
-    if matches!(sort, Sort::PriceLow | Sort::PriceHigh) {
-        s.push(concat!(" AND ", price!(), " IS NOT NULL"));
-    }
+    super::filters::sorted_on(&mut s, sort);
     s.push(" LIMIT ")
         .bind(Param::BigInt(budget))
         .push(") c WHERE c.search @@ websearch_to_tsquery('english', ")

@@ -5,7 +5,7 @@ use diesel::prelude::*;
 use diesel::sql_types::Text;
 
 use super::filters::{Filters, has_phrase, where_clause};
-use super::statement::{Statement, price};
+use super::statement::Statement;
 use crate::search::domain::Sort;
 
 /// The planner's estimate of how many listings match a search (no rows are read).
@@ -48,9 +48,7 @@ fn explain_rows(conn: &mut PgConnection, f: &Filters, sort: Sort) -> QueryResult
     let mut s = Statement::default();
     s.push("EXPLAIN (FORMAT JSON) SELECT 1 FROM listings l");
     where_clause(&mut s, f);
-    if matches!(sort, Sort::PriceLow | Sort::PriceHigh) {
-        s.push(concat!(" AND ", price!(), " IS NOT NULL"));
-    }
+    super::filters::sorted_on(&mut s, sort);
     let plan: Plan = s.query().get_result(conn)?;
     Ok((rows_of(&plan.json), plan.json))
 }

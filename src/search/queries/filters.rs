@@ -5,7 +5,7 @@ use chrono::{DateTime, Utc};
 
 use super::statement::{Param, Statement, price};
 use crate::listings::domain::{AttributeDef, AttributeKind};
-use crate::search::domain::Posted;
+use crate::search::domain::{Posted, Sort};
 
 /// An attribute filter, checked against the category's definitions.
 #[derive(Debug, Clone, PartialEq)]
@@ -183,6 +183,19 @@ impl Filters {
             Posted::Today => Some(now - chrono::Duration::days(1)),
             Posted::Week => Some(now - chrono::Duration::days(7)),
         }
+    }
+}
+
+/// What a sort leaves out: listings without a price (by price), without a start (soonest).
+pub(super) fn sorted_on(s: &mut Statement, sort: Sort) {
+    match sort {
+        Sort::PriceLow | Sort::PriceHigh => {
+            s.push(concat!(" AND ", price!(), " IS NOT NULL"));
+        }
+        Sort::Soonest => {
+            s.push(" AND l.starts_at IS NOT NULL");
+        }
+        _ => {}
     }
 }
 

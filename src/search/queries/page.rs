@@ -35,6 +35,9 @@ impl SearchCursor {
             // The straight line through the earth between two of its points.
             Sort::Nearest => 12_742_100.0,
             Sort::BestMatch => 1e6,
+            Sort::Soonest => {
+                (Utc::now() + chrono::Duration::days(3 * 366)).timestamp_micros() as f64
+            }
         };
         (key.is_finite() && (0.0..=highest).contains(&key) && id.0 > 0).then_some(Self { key, id })
     }
@@ -90,6 +93,7 @@ pub struct SearchRow {
 pub(super) fn sort_key(s: &mut Statement, f: &Filters, sort: Sort) {
     match sort {
         Sort::Newest => s.push("(extract(epoch FROM l.renewed_at) * 1000000)::float8"),
+        Sort::Soonest => s.push("(extract(epoch FROM l.starts_at) * 1000000)::float8"),
         Sort::PriceLow | Sort::PriceHigh => s.push(concat!(price!(), "::float8")),
         Sort::Nearest => {
             // Straight-line distance through the earth: it orders like the distance over its
@@ -228,9 +232,7 @@ pub(super) fn page_statement(
     sort_key(&mut s, f, sort);
     s.push(" AS sort_key, -1::bigint AS total_matches FROM listings l");
     where_clause(&mut s, f);
-    if matches!(sort, Sort::PriceLow | Sort::PriceHigh) {
-        s.push(concat!(" AND ", price!(), " IS NOT NULL"));
-    }
+    super::filters::sorted_on(&mut s, sort);
     if let Some(after) = after {
         match sort {
             Sort::Newest => {
@@ -241,7 +243,7 @@ pub(super) fn page_statement(
                     .bind(Param::BigInt(after.id.0))
                     .push(")");
             }
-            Sort::PriceLow | Sort::Nearest => {
+            Sort::PriceLow | Sort::Nearest | Sort::Soonest => {
                 s.push(" AND (");
                 sort_key(&mut s, f, sort);
                 s.push(", l.id) > (")
@@ -270,6 +272,7 @@ pub(super) fn page_statement(
         Sort::Newest => s.push(" ORDER BY l.renewed_at DESC, l.id DESC"),
         Sort::PriceLow => s.push(concat!(" ORDER BY ", price!(), " ASC, l.id ASC")),
         Sort::PriceHigh => s.push(concat!(" ORDER BY ", price!(), " DESC, l.id DESC")),
+        Sort::Soonest => s.push(" ORDER BY l.starts_at ASC, l.id ASC"),
         Sort::Nearest => {
             s.push(" ORDER BY ");
             sort_key(&mut s, f, sort);
@@ -312,9 +315,7 @@ fn few_matches_page_statement(f: &Filters, sort: Sort, limit: i64) -> Statement 
     }
     s.push(" AS sort_key FROM listings l");
     where_clause(&mut s, f);
-    if matches!(sort, Sort::PriceLow | Sort::PriceHigh) {
-        s.push(concat!(" AND ", price!(), " IS NOT NULL"));
-    }
+    super::filters::sorted_on(&mut s, sort);
     s.push(" LIMIT ")
         .bind(Param::BigInt(FEW_MATCHES_CAP))
         .push(") c")
@@ -343,9 +344,15 @@ fn order_of_page(sort: Sort, alias: Alias) -> &'static str {
         (Alias::L, Sort::Newest) => " ORDER BY l.renewed_at DESC, l.id DESC",
         (Alias::C, Sort::Newest) => " ORDER BY c.renewed_at DESC, c.id DESC",
         (Alias::T, Sort::Newest) => " ORDER BY t.renewed_at DESC, t.id DESC",
-        (Alias::L, Sort::PriceLow | Sort::Nearest) => " ORDER BY l.sort_key ASC, l.id ASC",
-        (Alias::C, Sort::PriceLow | Sort::Nearest) => " ORDER BY c.sort_key ASC, c.id ASC",
-        (Alias::T, Sort::PriceLow | Sort::Nearest) => " ORDER BY t.sort_key ASC, t.id ASC",
+        (Alias::L, Sort::PriceLow | Sort::Nearest | Sort::Soonest) => {
+            " ORDER BY l.sort_key ASC, l.id ASC"
+        }
+        (Alias::C, Sort::PriceLow | Sort::Nearest | Sort::Soonest) => {
+            " ORDER BY c.sort_key ASC, c.id ASC"
+        }
+        (Alias::T, Sort::PriceLow | Sort::Nearest | Sort::Soonest) => {
+            " ORDER BY t.sort_key ASC, t.id ASC"
+        }
         (Alias::L, Sort::PriceHigh | Sort::BestMatch) => " ORDER BY l.sort_key DESC, l.id DESC",
         (Alias::C, Sort::PriceHigh | Sort::BestMatch) => " ORDER BY c.sort_key DESC, c.id DESC",
         (Alias::T, Sort::PriceHigh | Sort::BestMatch) => " ORDER BY t.sort_key DESC, t.id DESC",
