@@ -352,6 +352,23 @@ impl SecretKey {
         hex::encode(&self.0)
     }
 
+    /// A signature of `message` for links that carry their own authority (unsubscribing,
+    /// renewing): 16 bytes of its HMAC, in hex. The message names its purpose and version.
+    pub fn sign(&self, message: &str) -> String {
+        hex::encode(&self.derive(message)[..16])
+    }
+
+    /// Whether `given` is `message`'s signature (compared in constant time).
+    pub fn verify(&self, message: &str, given: &str) -> bool {
+        let expected = self.sign(message);
+        expected.len() == given.len()
+            && expected
+                .bytes()
+                .zip(given.bytes())
+                .fold(0u8, |diff, (a, b)| diff | (a ^ b))
+                == 0
+    }
+
     /// A key for one purpose, derived so that no two uses share key material.
     pub fn derive(&self, purpose: &str) -> [u8; 32] {
         use hmac::{Hmac, Mac};

@@ -599,6 +599,20 @@ fn suggest(conn: &mut diesel::PgConnection, text: &str) -> Result<Option<String>
     Ok(changed.then(|| words.join(" ")))
 }
 
+/// A saved search's query string, resolved; `None` when it no longer makes sense.
+fn resolve_saved(
+    conn: &mut diesel::PgConnection,
+    density: &Density,
+    query: &str,
+) -> Result<Option<Resolved>, AppError> {
+    let pairs: Vec<(String, String)> = url::form_urlencoded::parse(query.as_bytes())
+        .into_owned()
+        .collect();
+    let (search, mut problems) = Search::parse(&pairs);
+    let resolved = resolve(conn, density, None, &search, &mut problems)?;
+    Ok(problems.is_empty().then_some(resolved))
+}
+
 /// How many listings matching a saved search's query string were posted or renewed since
 /// `since` (at most 1,000 counted); `None` when the saved query no longer makes sense.
 pub fn count_new_matches(
@@ -607,14 +621,9 @@ pub fn count_new_matches(
     query: &str,
     since: chrono::DateTime<Utc>,
 ) -> Result<Option<i64>, AppError> {
-    let pairs: Vec<(String, String)> = url::form_urlencoded::parse(query.as_bytes())
-        .into_owned()
-        .collect();
-    let (search, mut problems) = Search::parse(&pairs);
-    let mut resolved = resolve(conn, density, None, &search, &mut problems)?;
-    if !problems.is_empty() {
+    let Some(mut resolved) = resolve_saved(conn, density, query)? else {
         return Ok(None);
-    }
+    };
     resolved.filters.posted_since = Some(
         resolved
             .filters
@@ -641,14 +650,9 @@ pub fn alert_matches(
     only: &[i64],
     limit: i64,
 ) -> Result<Option<AlertMatches>, AppError> {
-    let pairs: Vec<(String, String)> = url::form_urlencoded::parse(query.as_bytes())
-        .into_owned()
-        .collect();
-    let (search, mut problems) = Search::parse(&pairs);
-    let mut resolved = resolve(conn, density, None, &search, &mut problems)?;
-    if !problems.is_empty() {
+    let Some(mut resolved) = resolve_saved(conn, density, query)? else {
         return Ok(None);
-    }
+    };
     if let Some(since) = since {
         resolved.filters.posted_since = Some(
             resolved

@@ -1413,6 +1413,19 @@ pub struct ReceivedMail {
 }
 
 impl ReceivedMail {
+    /// The one-click unsubscribe link (`List-Unsubscribe`), checking that it is one-click
+    /// (RFC 8058's `List-Unsubscribe-Post`).
+    pub fn unsubscribe_link(&self) -> String {
+        assert_eq!(
+            self.header("List-Unsubscribe-Post"),
+            Some("List-Unsubscribe=One-Click")
+        );
+        self.header("List-Unsubscribe")
+            .expect("List-Unsubscribe")
+            .trim_matches(|c| c == '<' || c == '>')
+            .to_owned()
+    }
+
     /// The value of header `name` (any letter case).
     pub fn header(&self, name: &str) -> Option<&str> {
         self.headers
