@@ -89,6 +89,7 @@ impl Application {
             std::time::Duration::from_secs(state.listings.view_flush_seconds),
         ));
         let views = web::Data::from(views);
+        let related = web::Data::new(crate::listings::related::RelatedCache::default());
         let message_settings = web::Data::new(state.messages.clone());
         let moderation_settings = web::Data::new(state.moderation.clone());
         let secret = web::Data::new(state.secret.clone());
@@ -119,6 +120,7 @@ impl Application {
                 .app_data(search_rate.clone())
                 .app_data(hub.clone())
                 .app_data(views.clone())
+                .app_data(related.clone())
                 .app_data(message_settings.clone())
                 .app_data(moderation_settings.clone())
                 .app_data(secret.clone())

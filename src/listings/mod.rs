@@ -12,6 +12,7 @@ pub mod janitor;
 pub mod models;
 pub mod photos;
 pub mod queries;
+pub mod related;
 pub mod reminders;
 pub mod routes;
 pub mod structured;

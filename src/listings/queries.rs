@@ -358,49 +358,45 @@ pub fn public_listings(
 
 /// How far "similar listings" reach from a listing.
 pub const SIMILAR_WITHIN_MILES: f64 = 50.0;
+/// The nearest listings of the category that "similar listings" choose from.
+const SIMILAR_CANDIDATES: i64 = 30;
 
-/// Listings like this one, for its page: public ones in the same category within
-/// [`SIMILAR_WITHIN_MILES`] of it, those sharing more of its title's words first, then the
-/// newest. Bounded whatever the data: at most 200 word matches and `limit` newest neighbours
-/// are ranked.
+/// Listings like `listing`, for its page: of the [`SIMILAR_CANDIDATES`] nearest public
+/// listings in its category within [`SIMILAR_WITHIN_MILES`] (read nearest first through
+/// `listings_category_earth_idx`), those sharing more of its title's words first, then the
+/// nearest. Bounded whatever the data.
 pub fn similar_listings(
     conn: &mut PgConnection,
-    listing_id: ListingId,
+    listing: &Listing,
     limit: i64,
 ) -> QueryResult<Vec<ListingCard>> {
     diesel::sql_query(
-        "WITH me AS (
-             SELECT id, category_id, ll_to_earth(latitude, longitude) AS at,
-                    (SELECT string_agg(quote_literal(t.lexeme), ' | ')
-                       FROM unnest(to_tsvector('english', title)) t)::tsquery AS words
-               FROM listings WHERE id = $1
-         ), candidates AS (
-             (SELECT l.id, ts_rank(l.search, me.words) AS rank
-                FROM listings l, me
-               WHERE l.status IN ('active', 'pending') AND l.expires_at > now()
-                 AND l.search @@ me.words
-                 AND l.category_id = me.category_id AND l.id <> me.id
-                 AND earth_box(me.at, $2) @> ll_to_earth(l.latitude, l.longitude)
-               LIMIT 200)
-             UNION ALL
-             (SELECT l.id, 0 AS rank
-                FROM listings l, me
-               WHERE l.status IN ('active', 'pending') AND l.expires_at > now()
-                 AND l.category_id = me.category_id AND l.id <> me.id
-                 AND earth_box(me.at, $2) @> ll_to_earth(l.latitude, l.longitude)
-               ORDER BY l.renewed_at DESC, l.id DESC
-               LIMIT $3)
-         ), best AS (
-             SELECT id, max(rank) AS rank FROM candidates GROUP BY id
+        "WITH near AS (
+             SELECT l.id, l.search,
+                    ll_to_earth(l.latitude, l.longitude) <-> ll_to_earth($3, $4) AS distance
+               FROM listings l
+              WHERE l.status IN ('active', 'pending') AND l.category_id = $2 AND l.id <> $1
+                AND l.expires_at > now()
+              ORDER BY ll_to_earth(l.latitude, l.longitude) <-> ll_to_earth($3, $4)
+              LIMIT $5
+         ), words AS (
+             SELECT (SELECT string_agg(quote_literal(t.lexeme), ' | ')
+                       FROM unnest(to_tsvector('english', $6)) t)::tsquery AS q
          )
          SELECT l.id, l.title, l.price_cents, l.is_free, l.status, l.zip, l.renewed_at,
                 l.cover_thumb_key AS thumb_key, l.photo_count, l.category_id,
                 l.price_unit, l.price_max_cents, l.starts_at
-           FROM best JOIN listings l ON l.id = best.id
-          ORDER BY best.rank DESC, l.renewed_at DESC, l.id DESC
-          LIMIT $3",
+           FROM near JOIN listings l ON l.id = near.id, words
+          WHERE near.distance <= $7
+          ORDER BY COALESCE(ts_rank(near.search, words.q), 0) DESC, near.distance, l.id
+          LIMIT $8",
     )
-    .bind::<BigInt, _>(listing_id)
+    .bind::<BigInt, _>(listing.id)
+    .bind::<Integer, _>(listing.category_id)
+    .bind::<Double, _>(listing.latitude)
+    .bind::<Double, _>(listing.longitude)
+    .bind::<BigInt, _>(SIMILAR_CANDIDATES)
+    .bind::<Text, _>(&listing.title)
     .bind::<Double, _>(SIMILAR_WITHIN_MILES * 1609.344)
     .bind::<BigInt, _>(limit)
     .load(conn)

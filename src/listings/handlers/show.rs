@@ -14,6 +14,7 @@ use crate::listings::domain::body_parts;
 use crate::listings::models::ListingStatus;
 use crate::listings::photos::{self as listing_photos};
 use crate::listings::queries::{self};
+use crate::listings::related::RelatedCache;
 use crate::listings::views::{AreaMap, AttributeRow, ListingPage, OwnerModeration};
 use crate::listings::{structured, terms};
 use crate::moderation::queries as moderation;
@@ -49,6 +50,7 @@ pub async fn show_listing(
     storage: web::Data<Storage>,
     counts: web::Data<queries::CategoryCounts>,
     views: web::Data<ViewCounter>,
+    related: web::Data<RelatedCache>,
     path: web::Path<(ListingId, String)>,
 ) -> Result<HttpResponse, AppError> {
     let (id, slug) = path.into_inner();
@@ -74,20 +76,7 @@ pub async fn show_listing(
             };
             // Only a listing the public sees gets the lists that lead on to others.
             let related = if listing.is_public() {
-                Some(Related {
-                    from_seller: queries::public_listings(
-                        conn,
-                        queries::Scope::Owner(listing.owner_id),
-                        None,
-                        RELATED_SIZE + 1,
-                    )?
-                    .into_iter()
-                    .filter(|card| card.id != id)
-                    .take(RELATED_SIZE as usize)
-                    .collect(),
-                    similar: queries::similar_listings(conn, id, RELATED_SIZE)?,
-                    tree: counts.tree(conn)?,
-                })
+                Some((related.get(conn, &listing)?, counts.tree(conn)?))
             } else {
                 None
             };
@@ -127,8 +116,8 @@ pub async fn show_listing(
     let stored = photos;
     let photos = listing_photos::photo_views(&storage, &stored).await;
     let (more_from_seller, similar) = match related {
-        Some(related) => {
-            let cx = CardContext::new(&related.tree, ctx.near());
+        Some((related, tree)) => {
+            let cx = CardContext::new(&tree, ctx.near());
             (
                 card_views(&storage, &related.from_seller, &cx).await,
                 card_views(&storage, &related.similar, &cx).await,
@@ -235,16 +224,6 @@ pub async fn show_listing(
         ctx,
     };
     Ok(page.respond_to(&req).map_into_boxed_body())
-}
-
-/// How many listings "More from this seller" and "Similar listings" show.
-const RELATED_SIZE: i64 = 6;
-
-/// What the listing page shows of other listings.
-struct Related {
-    from_seller: Vec<queries::ListingCard>,
-    similar: Vec<queries::ListingCard>,
-    tree: queries::CategoryTree,
 }
 
 /// The stable address of a photo of a public listing: for link previews, feeds and search

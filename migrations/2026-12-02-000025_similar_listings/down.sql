@@ -1,0 +1,1 @@
+DROP INDEX listings_category_earth_idx;
