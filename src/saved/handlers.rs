@@ -409,19 +409,24 @@ impl AlertLink {
                     )
                 }),
             Self::Favorites(user) => db
-                .run(move |conn| crate::accounts::queries::find_user(conn, user).map(Some))
-                .await
-                .ok()
-                .flatten()
-                .map(|u| {
-                    (
-                        format!("e-mail to {} about saved listings", u.username),
-                        !u.favorite_mail,
-                    )
-                }),
+                .run(move |conn| queries::favorite_mail_of(conn, user))
+                .await?
+                .map(|(username, on)| (format!("e-mail to {username} about saved listings"), !on)),
         };
         found.ok_or(AppError::NotFound)
     }
+}
+
+/// The signed link's subject: what it stops, how the page names it, and whether it is off
+/// already. 404 for a bad signature or a search or member that is gone.
+async fn open_alert_link(
+    db: &Db,
+    secret: &SecretKey,
+    (what, id, token): (String, i64, String),
+) -> Result<(AlertLink, String, bool), AppError> {
+    let link = AlertLink::parse(secret, &what, id, &token)?;
+    let (subject, off) = link.describe(db).await?;
+    Ok((link, subject, off))
 }
 
 /// `GET /mail/alerts/{what}/{id}/{token}`: asks to confirm (a link scanner opening the link
@@ -433,9 +438,7 @@ pub async fn alert_unsubscribe_form(
     secret: web::Data<SecretKey>,
     path: web::Path<(String, i64, String)>,
 ) -> Result<AlertUnsubscribePage, AppError> {
-    let (what, id, token) = path.into_inner();
-    let link = AlertLink::parse(&secret, &what, id, &token)?;
-    let (subject, off) = link.describe(&db).await?;
+    let (_, subject, off) = open_alert_link(&db, &secret, path.into_inner()).await?;
     Ok(AlertUnsubscribePage {
         ctx,
         action: req.path().to_owned(),
@@ -454,9 +457,7 @@ pub async fn alert_unsubscribe(
     secret: web::Data<SecretKey>,
     path: web::Path<(String, i64, String)>,
 ) -> Result<AlertUnsubscribePage, AppError> {
-    let (what, id, token) = path.into_inner();
-    let link = AlertLink::parse(&secret, &what, id, &token)?;
-    let (subject, _) = link.describe(&db).await?;
+    let (link, subject, _) = open_alert_link(&db, &secret, path.into_inner()).await?;
     match link {
         AlertLink::Search(id) => {
             db.run(move |conn| queries::turn_alert_off(conn, id))

@@ -201,6 +201,20 @@ pub fn turn_alert_off(conn: &mut PgConnection, id: SavedSearchId) -> QueryResult
         .map(|_| ())
 }
 
+/// A member's username and whether they want mail about saved listings (none for a deleted
+/// member).
+pub fn favorite_mail_of(
+    conn: &mut PgConnection,
+    user_id: UserId,
+) -> QueryResult<Option<(String, bool)>> {
+    users::table
+        .find(user_id)
+        .filter(users::status.ne(crate::accounts::models::UserStatus::Deleted))
+        .select((users::username, users::favorite_mail))
+        .first(conn)
+        .optional()
+}
+
 /// Turns the mail about saved listings' price drops and sales on or off.
 pub fn set_favorite_mail(conn: &mut PgConnection, user_id: UserId, on: bool) -> QueryResult<()> {
     diesel::update(users::table.find(user_id))
