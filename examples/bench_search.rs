@@ -531,7 +531,7 @@ fn generate(conn: &mut PgConnection) -> anyhow::Result<()> {
     let started = Instant::now();
     diesel::sql_query(
         "TRUNCATE listings, listing_photos, favorites, title_words, zip_listing_counts,
-                  category_listing_counts RESTART IDENTITY CASCADE",
+                  zip_category_counts, category_listing_counts RESTART IDENTITY CASCADE",
     )
     .execute(conn)?;
     diesel::sql_query(
@@ -571,6 +571,12 @@ fn generate(conn: &mut PgConnection) -> anyhow::Result<()> {
         "INSERT INTO zip_listing_counts (zip, latitude, longitude, listings)
          SELECT zip, min(latitude), min(longitude), count(*)
          FROM listings WHERE status IN ('active', 'pending') GROUP BY zip",
+    )
+    .execute(conn)?;
+    diesel::sql_query(
+        "INSERT INTO zip_category_counts (zip, category_id, listings)
+         SELECT zip, category_id, count(*)
+         FROM listings WHERE status IN ('active', 'pending') GROUP BY zip, category_id",
     )
     .execute(conn)?;
     diesel::sql_query(

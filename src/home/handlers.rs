@@ -36,7 +36,7 @@ pub async fn show_home(
     let newest = search_cards(&storage, &newest, &cards).await;
     Ok(HomePage {
         ctx,
-        sections: section_trees(tree, &counts),
+        sections: section_trees(&tree, &counts),
         newest,
         feed_url,
     })

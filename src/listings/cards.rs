@@ -95,22 +95,22 @@ pub fn price_label(cents: Option<i64>, is_free: bool) -> Option<String> {
 
 /// The category tree with public counts, for the front page and section pages.
 pub fn section_trees(
-    tree: Vec<(Section, Vec<Category>)>,
+    tree: &[(Section, Vec<Category>)],
     counts: &std::collections::HashMap<i32, i64>,
 ) -> Vec<SectionTree> {
-    tree.into_iter()
+    tree.iter()
         .map(|(section, cats)| SectionTree {
             categories: cats
-                .into_iter()
+                .iter()
                 .map(|c| CategoryLink {
                     section_slug: section.slug.clone(),
                     count: counts.get(&c.id).copied().unwrap_or(0),
-                    slug: c.slug,
-                    name: c.name,
+                    slug: c.slug.clone(),
+                    name: c.name.clone(),
                 })
                 .collect(),
-            slug: section.slug,
-            name: section.name,
+            slug: section.slug.clone(),
+            name: section.name.clone(),
         })
         .collect()
 }

@@ -1,5 +1,6 @@
 use chrono::{DateTime, Utc};
 use diesel::prelude::*;
+use serde::Deserialize;
 use uuid::Uuid;
 
 use super::domain::AttributeDef;
@@ -41,7 +42,7 @@ impl Category {
     /// The attributes this category asks for. The definitions come from a migration, so a
     /// malformed one is a bug: it is logged and the category asks for nothing.
     pub fn attribute_defs(&self) -> Vec<AttributeDef> {
-        serde_json::from_value(self.attributes.clone()).unwrap_or_else(|err| {
+        Vec::<AttributeDef>::deserialize(&self.attributes).unwrap_or_else(|err| {
             tracing::error!(category = %self.slug, error = %err, "bad attribute definitions");
             Vec::new()
         })

@@ -5,6 +5,7 @@
 //! listings arrive and deep pages cost the same as the first.
 
 use std::collections::HashMap;
+use std::sync::Arc;
 
 use chrono::{DateTime, Utc};
 use diesel::prelude::*;
@@ -119,8 +120,10 @@ impl CategoryCounts {
         self.counts.invalidate();
     }
 
-    pub fn tree(&self, conn: &mut PgConnection) -> QueryResult<CategoryTree> {
-        Ok(self.tree.get(conn, category_tree)?.as_ref().clone())
+    /// The sections and their categories, shared (not copied: categories carry their
+    /// attribute definitions).
+    pub fn tree(&self, conn: &mut PgConnection) -> QueryResult<Arc<CategoryTree>> {
+        self.tree.get(conn, category_tree)
     }
 
     /// A category by its slugs, from the cached tree (a retired one, not in it, from the
@@ -159,12 +162,9 @@ impl CategoryCounts {
         }
     }
 
-    pub fn get(&self, conn: &mut PgConnection) -> QueryResult<HashMap<i32, i64>> {
-        Ok(self
-            .counts
-            .get(conn, public_counts_by_category)?
-            .as_ref()
-            .clone())
+    /// Public listings per category, shared.
+    pub fn get(&self, conn: &mut PgConnection) -> QueryResult<Arc<HashMap<i32, i64>>> {
+        self.counts.get(conn, public_counts_by_category)
     }
 }
 

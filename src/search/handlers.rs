@@ -223,7 +223,7 @@ async fn list_page(
                 PAGE_SIZE + 1,
             )?;
             let tally = if browsing == ListScope::Search {
-                std::collections::HashMap::new()
+                Default::default()
             } else {
                 cache.get(conn)?
             };
@@ -320,8 +320,9 @@ async fn list_page(
     let browse = match &scope {
         ListScope::Search => None,
         ListScope::Section(slug) | ListScope::Category(slug, _) => {
-            let section_tree = tree.iter().find(|(s, _)| &s.slug == slug).cloned();
-            section_tree.map(|(section, categories)| {
+            let section_tree = tree.iter().find(|(s, _)| &s.slug == slug);
+            section_tree.map(|entry| {
+                let (section, categories) = entry;
                 let category = match &scope {
                     ListScope::Category(_, c) => categories
                         .iter()
@@ -329,13 +330,13 @@ async fn list_page(
                         .map(|cat| (cat.slug.clone(), cat.name.clone(), cat.id)),
                     _ => None,
                 };
-                let links = section_trees(vec![(section.clone(), categories)], &tally)
+                let links = section_trees(std::slice::from_ref(entry), &tally)
                     .pop()
                     .map(|t| t.categories)
                     .unwrap_or_default();
                 BrowseNav {
-                    section_slug: section.slug,
-                    section_name: section.name,
+                    section_slug: section.slug.clone(),
+                    section_name: section.name.clone(),
                     post_url: match &category {
                         Some((_, _, id)) => format!("/listings/new?category={id}"),
                         None => "/listings/new".to_owned(),
@@ -349,7 +350,7 @@ async fn list_page(
     let page = SearchPage {
         markers,
         results: search_cards(&storage, &rows, &card_context).await,
-        sections: section_trees(tree, &std::collections::HashMap::new()),
+        sections: section_trees(&tree, &std::collections::HashMap::new()),
         attributes: AttributeFilterField::build(&resolved.attribute_defs, &search),
         heading: resolved.heading,
         summary,

@@ -155,9 +155,9 @@ fn find_section(
     };
     let ids = counts
         .tree(conn)?
-        .into_iter()
+        .iter()
         .filter(|(s, _)| s.id == section.id)
-        .flat_map(|(_, cats)| cats.into_iter().map(|c| c.id))
+        .flat_map(|(_, cats)| cats.iter().map(|c| c.id))
         .collect();
     Ok(Some((section, ids)))
 }

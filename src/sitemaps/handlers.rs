@@ -140,7 +140,7 @@ pub async fn sitemap(
             let tree = db.run(move |conn| counts.tree(conn)).await?;
             let mut out = String::from(HEAD);
             url_entry(&mut out, &format!("{base}/"), None);
-            for (section, categories) in &tree {
+            for (section, categories) in tree.iter() {
                 url_entry(&mut out, &format!("{base}/c/{}", section.slug), None);
                 for category in categories {
                     url_entry(

@@ -34,8 +34,15 @@ impl Db {
     {
         let pool = self.0.clone();
         web::block(move || {
-            let mut conn = pool.get()?;
-            f(&mut conn).map_err(Into::into)
+            let mut conn = crate::db::checkout(&pool)?;
+            let result = f(&mut conn).map_err(Into::into);
+            // A page that was not found says nothing of the connection.
+            let failed = matches!(
+                result,
+                Err(AppError::Unavailable(_) | AppError::Internal(_))
+            );
+            crate::db::settle(&mut conn, failed);
+            result
         })
         .await?
     }

@@ -149,6 +149,15 @@ impl From<diesel::r2d2::PoolError> for AppError {
     }
 }
 
+impl From<crate::db::CheckoutError> for AppError {
+    fn from(err: crate::db::CheckoutError) -> Self {
+        match err {
+            crate::db::CheckoutError::Pool(err) => err.into(),
+            crate::db::CheckoutError::Query(err) => err.into(),
+        }
+    }
+}
+
 impl From<actix_web::error::BlockingError> for AppError {
     fn from(err: actix_web::error::BlockingError) -> Self {
         Self::Internal(anyhow::anyhow!("blocking task failed: {err}"))

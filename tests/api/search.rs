@@ -328,6 +328,133 @@ async fn radius_search_includes_the_boundary_and_nothing_past_it() {
     assert!(!ids(&app, "zip=10001&radius=200").await.contains(&far));
 }
 
+/// Listings at 8 of the ZIPs within 40 miles of 10001, spread evenly by distance, and 16 on
+/// the edge of the 10-mile circle, in for-sale › bikes: titles "Ring …" (24: one page).
+fn ring_of_listings(app: &TestApp) -> usize {
+    diesel::sql_query(
+        "INSERT INTO listings (owner_id, category_id, title, body, zip, latitude, longitude, expires_at, renewed_at)
+         SELECT (SELECT min(id) FROM users),
+                (SELECT c.id FROM categories c JOIN sections s ON s.id = c.section_id
+                 WHERE s.slug = 'for-sale' AND c.slug = 'bikes'),
+                'Ring ' || p.zip, 'x', p.zip, p.latitude, p.longitude,
+                now() + interval '30 days', now() - interval '1 hour' - p.n * interval '1 second'
+         FROM (SELECT z.*, row_number() OVER (ORDER BY z.d) AS n, count(*) OVER () AS total
+               FROM (SELECT pl.zip, pl.latitude, pl.longitude,
+                            earth_distance(ll_to_earth(pl.latitude, pl.longitude), ll_to_earth(c.latitude, c.longitude)) AS d
+                     FROM places pl, places c WHERE c.zip = '10001') z
+               WHERE z.d <= 40 * 1609.344) p
+         WHERE p.n % greatest(p.total / 8, 1) = 0
+         LIMIT 8",
+    )
+    .execute(&mut app.pool.get().unwrap())
+    .unwrap()
+        + edge_listings(app)
+}
+
+/// Listings 2 m inside and 2 m outside 10 miles of 10001's centre, in eight directions (by
+/// the spherical destination formula on `earthdistance`'s sphere): a circle that is off by
+/// a few metres anywhere puts one of them on the wrong side.
+fn edge_listings(app: &TestApp) -> usize {
+    let (lat, lon) = {
+        let place = corkboard::places::shipped().get("10001").unwrap();
+        (place.latitude.to_radians(), place.longitude.to_radians())
+    };
+    let mut placed = 0;
+    for step in 0..8 {
+        let bearing = f64::from(step) * std::f64::consts::FRAC_PI_4 + 0.1;
+        for (metres, side) in [(16_093.44 - 2.0, "in"), (16_093.44 + 2.0, "out")] {
+            let angle: f64 = metres / 6_378_168.0;
+            let to_lat = (lat.sin() * angle.cos() + lat.cos() * angle.sin() * bearing.cos()).asin();
+            let to_lon = lon
+                + (bearing.sin() * angle.sin() * lat.cos())
+                    .atan2(angle.cos() - lat.sin() * to_lat.sin());
+            placed += diesel::sql_query(
+                "INSERT INTO listings (owner_id, category_id, title, body, zip, latitude, longitude, expires_at, renewed_at)
+                 SELECT (SELECT min(id) FROM users),
+                        (SELECT c.id FROM categories c JOIN sections s ON s.id = c.section_id
+                         WHERE s.slug = 'for-sale' AND c.slug = 'bikes'),
+                        $1, 'x', '10001', $2, $3, now() + interval '30 days', now() - interval '30 minutes'",
+            )
+            .bind::<diesel::sql_types::Text, _>(format!("Ring edge {step} {side}"))
+            .bind::<diesel::sql_types::Double, _>(to_lat.to_degrees())
+            .bind::<diesel::sql_types::Double, _>(to_lon.to_degrees())
+            .execute(&mut app.pool.get().unwrap())
+            .unwrap();
+        }
+    }
+    placed
+}
+
+/// The "Ring" listings `earth_distance` puts within `miles` of 10001, by id.
+fn ring_within(app: &TestApp, miles: u32) -> Vec<i64> {
+    #[derive(diesel::QueryableByName)]
+    struct Id {
+        #[diesel(sql_type = diesel::sql_types::BigInt)]
+        id: i64,
+    }
+    diesel::sql_query(
+        "SELECT l.id FROM listings l, places c
+         WHERE c.zip = '10001' AND l.title LIKE 'Ring %'
+           AND earth_distance(ll_to_earth(c.latitude, c.longitude), ll_to_earth(l.latitude, l.longitude))
+               <= $1 * 1609.344
+         ORDER BY l.id",
+    )
+    .bind::<diesel::sql_types::Double, _>(f64::from(miles))
+    .load::<Id>(&mut app.pool.get().unwrap())
+    .unwrap()
+    .into_iter()
+    .map(|r| r.id)
+    .collect()
+}
+
+/// Every radius from 1 to 40 miles, as a search and as the category page: the circle holds
+/// exactly the listings `earth_distance` puts in it.
+async fn assert_circles_match(app: &TestApp, plan: &str) {
+    let ring = ring_within(app, 40);
+    for miles in 1..=40 {
+        let expected = ring_within(app, miles);
+        for path in [
+            format!("/search?q=ring&zip=10001&radius={miles}"),
+            format!("/c/for-sale/bikes?zip=10001&radius={miles}"),
+        ] {
+            let page = app.get_page(&path).await;
+            assert_eq!(page.status, StatusCode::OK, "{path}");
+            let mut shown: Vec<i64> = result_ids(&page.body)
+                .into_iter()
+                .filter(|id| ring.contains(id))
+                .collect();
+            shown.sort_unstable();
+            assert_eq!(shown, expected, "{plan}: {path}");
+        }
+    }
+}
+
+#[tokio::test]
+async fn a_circle_holds_exactly_the_listings_earth_distance_puts_in_it() {
+    let app = app_with_member().await;
+    let placed = ring_of_listings(&app);
+    assert_eq!(placed, 24);
+    assert!(ring_within(&app, 40).len() == placed);
+    assert!(ring_within(&app, 5).len() < ring_within(&app, 20).len());
+    // The edge listings are where they should be.
+    let edge_in = ring_within(&app, 10).len() - ring_within(&app, 9).len();
+    assert!(edge_in >= 8, "{edge_in}");
+    // Few listings: the circle is read through its index.
+    assert_circles_match(&app, "sparse").await;
+
+    // Over 2,000 older listings at 10001's centre make the circle dense: pages walk the
+    // newest-first index and check each listing against the circle.
+    diesel::sql_query(
+        "INSERT INTO listings (owner_id, category_id, title, body, zip, latitude, longitude, expires_at, renewed_at)
+         SELECT (SELECT min(id) FROM users), (SELECT min(id) FROM categories), 'Filler ' || n, 'x',
+                '10001', 40.7484, -73.9967, now() + interval '30 days', now() - interval '2 days'
+         FROM generate_series(1, 2100) AS n",
+    )
+    .execute(&mut app.pool.get().unwrap())
+    .unwrap();
+    assert_circles_match(&app, "dense").await;
+}
+
 #[tokio::test]
 async fn sorts_break_ties_the_same_way_every_time() {
     let app = app_with_member().await;

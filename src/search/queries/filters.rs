@@ -244,14 +244,9 @@ pub(super) fn conditions(s: &mut Statement, f: &Filters) {
         }
     }
     if let Some(id) = f.category_id {
-        if f.near.is_some() && !f.near_dense {
-            // The circle is read through its index: the category is checked on each of its
-            // listings ("+ 0"), not AND-ed in from the category's index, which would read
-            // every listing of the category to find the circle's few.
-            s.push(" AND l.category_id + 0 = ").bind(Param::Int(id));
-        } else {
-            s.push(" AND l.category_id = ").bind(Param::Int(id));
-        }
+        // With a circle read through its index, the (category, point) GiST index answers
+        // both.
+        s.push(" AND l.category_id = ").bind(Param::Int(id));
     } else if let Some(id) = f.section_id {
         s.push(" AND l.category_id IN (SELECT id FROM categories WHERE section_id = ")
             .bind(Param::SmallInt(id))
@@ -282,10 +277,9 @@ pub(super) fn conditions(s: &mut Statement, f: &Filters) {
             .push(")");
     }
     if let Some((lat, lon, metres)) = f.near {
-        let point = if f.near_dense {
+        if f.near_dense {
             // Walking another index: each row is checked against a latitude/longitude box
-            // first (plain comparisons; the cube functions cost microseconds a row), and
-            // "+ 0" keeps the planner off the GiST index, which would collect the whole circle.
+            // first (plain comparisons), then against the circle.
             let (lat_min, lat_max, lon_range) = bounding_box(lat, lon, metres);
             s.push(" AND l.latitude BETWEEN ")
                 .bind(Param::Double(lat_min))
@@ -297,19 +291,12 @@ pub(super) fn conditions(s: &mut Statement, f: &Filters) {
                     .push(" AND ")
                     .bind(Param::Double(lon_max));
             }
-            "ll_to_earth(l.latitude + 0, l.longitude)"
         } else {
-            let point = "ll_to_earth(l.latitude, l.longitude)";
             s.push(" AND ");
-            earth_box_holds(s, lat, lon, metres, point);
-            point
-        };
-        s.push(" AND earth_distance(");
-        centre(s, lat, lon);
-        s.push(", ")
-            .push(point)
-            .push(") <= ")
-            .bind(Param::Double(metres));
+            earth_box_holds(s, lat, lon, metres);
+        }
+        s.push(" AND ");
+        within_circle(s, lat, lon, metres);
     }
     for filter in &f.attributes {
         match filter {
@@ -365,23 +352,63 @@ pub(super) fn bounding_box(lat: f64, lon: f64, metres: f64) -> (f64, f64, Option
 /// Listings in a circle beyond which it counts as dense.
 pub const DENSE_CIRCLE: i64 = 2000;
 
-/// `ll_to_earth(lat, lon)` of a circle's centre.
-pub(super) fn centre(s: &mut Statement, lat: f64, lon: f64) {
-    s.push("ll_to_earth(")
-        .bind(Param::Double(lat))
-        .push(", ")
-        .bind(Param::Double(lon))
-        .push(")");
+/// The point `ll_to_earth(lat, lon)` gives: the cube coordinates of a place on the sphere
+/// `earthdistance` uses.
+fn earth_point(lat: f64, lon: f64) -> [f64; 3] {
+    let (lat, lon) = (lat.to_radians(), lon.to_radians());
+    [
+        EARTH_RADIUS * lat.cos() * lon.cos(),
+        EARTH_RADIUS * lat.cos() * lon.sin(),
+        EARTH_RADIUS * lat.sin(),
+    ]
 }
 
-/// `earth_box(centre, metres) @> point`: the GiST-indexable cube around the circle.
-fn earth_box_holds(s: &mut Statement, lat: f64, lon: f64, metres: f64, point: &'static str) {
-    s.push("earth_box(");
-    centre(s, lat, lon);
-    s.push(", ")
-        .bind(Param::Double(metres))
-        .push(") @> ")
-        .push(point);
+/// `earth_box(ll_to_earth(lat, lon), metres) @> ll_to_earth(l.latitude, l.longitude)`: the
+/// cube around the circle, which the GiST index on the listing's point answers. The cube is
+/// computed here as `earth_box` would (the centre, widened by the straight-line distance
+/// across the circle's radius in every axis), so the database runs none of `earthdistance`'s
+/// SQL functions for it: those are parsed and planned again in every statement that calls
+/// them, which cost more than the rest of a page.
+fn earth_box_holds(s: &mut Statement, lat: f64, lon: f64, metres: f64) {
+    let chord = if metres / EARTH_RADIUS > std::f64::consts::PI {
+        2.0 * EARTH_RADIUS
+    } else {
+        2.0 * EARTH_RADIUS * (metres / (2.0 * EARTH_RADIUS)).sin()
+    };
+    let centre = earth_point(lat, lon);
+    s.push("cube(ARRAY[");
+    for (i, c) in centre.iter().enumerate() {
+        s.push(if i == 0 { "" } else { ", " })
+            .bind(Param::Double(c - chord));
+    }
+    s.push("]::float8[], ARRAY[");
+    for (i, c) in centre.iter().enumerate() {
+        s.push(if i == 0 { "" } else { ", " })
+            .bind(Param::Double(c + chord));
+    }
+    s.push("]::float8[]) @> ll_to_earth(l.latitude, l.longitude)");
+}
+
+/// The listing lies within `metres` of the point along the sphere `earthdistance` uses: its
+/// `earth_distance` (the great circle) as the haversine formula gives it, in plain
+/// arithmetic, which is `earth_distance(…) <= metres` without calling SQL functions for
+/// every row. (hav(θ) ≤ hav(metres / R), both sides as the squared sine of half the angle.)
+fn within_circle(s: &mut Statement, lat: f64, lon: f64, metres: f64) {
+    let half_angle = metres / (2.0 * EARTH_RADIUS);
+    let limit = if half_angle >= std::f64::consts::FRAC_PI_2 {
+        // The whole sphere (and a little more, for rounding).
+        1.5
+    } else {
+        half_angle.sin().powi(2)
+    };
+    s.push("power(sind((l.latitude - ")
+        .bind(Param::Double(lat))
+        .push(") / 2), 2) + ")
+        .bind(Param::Double(lat.to_radians().cos()))
+        .push(" * cosd(l.latitude) * power(sind((l.longitude - ")
+        .bind(Param::Double(lon))
+        .push(") / 2), 2) <= ")
+        .bind(Param::Double(limit));
 }
 
 #[cfg(test)]
