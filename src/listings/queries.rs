@@ -149,6 +149,25 @@ impl CategoryCounts {
         }
     }
 
+    /// A category and its section by the category's id, from the cached tree (a retired one,
+    /// not in it, from the database).
+    pub fn category_by_id(
+        &self,
+        conn: &mut PgConnection,
+        id: i32,
+    ) -> QueryResult<(Section, Category)> {
+        let tree = self.tree.get(conn, category_tree)?;
+        let cached = tree.iter().find_map(|(s, cats)| {
+            cats.iter()
+                .find(|c| c.id == id)
+                .map(|c| (s.clone(), c.clone()))
+        });
+        match cached {
+            Some(found) => Ok(found),
+            None => find_category_by_id(conn, id),
+        }
+    }
+
     /// A section by its slug, from the cached tree.
     pub fn find_section(
         &self,
@@ -459,6 +478,23 @@ pub fn find_listing(conn: &mut PgConnection, id: ListingId) -> QueryResult<Optio
     listings::table
         .find(id)
         .select(Listing::as_select())
+        .first(conn)
+        .optional()
+}
+
+/// A listing and its owner, in one statement (the listing page's).
+pub fn find_listing_and_owner(
+    conn: &mut PgConnection,
+    id: ListingId,
+) -> QueryResult<Option<(Listing, crate::accounts::models::User)>> {
+    use crate::db::schema::users;
+    listings::table
+        .inner_join(users::table)
+        .filter(listings::id.eq(id))
+        .select((
+            Listing::as_select(),
+            crate::accounts::models::User::as_select(),
+        ))
         .first(conn)
         .optional()
 }

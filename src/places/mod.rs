@@ -167,6 +167,15 @@ pub fn find_place(conn: &mut PgConnection, zip: &str) -> QueryResult<Option<Plac
         .optional()
 }
 
+/// A ZIP's place: from the shipped gazetteer (in memory), or from the database for a place
+/// added since.
+pub fn place_of(conn: &mut PgConnection, zip: &str) -> QueryResult<Option<Place>> {
+    match shipped().get(zip) {
+        Some(place) => Ok(Some(place.clone())),
+        None => find_place(conn, zip),
+    }
+}
+
 /// Loads the gazetteer if `places` is empty; returns how many places were loaded.
 pub fn ensure_loaded(conn: &mut PgConnection) -> anyhow::Result<usize> {
     let present: i64 = places::table.count().get_result(conn)?;

@@ -2,7 +2,9 @@
 //!
 //! - How crowded a radius search's circle is, from the per-ZIP counts of public listings that
 //!   the database's triggers keep (`zip_listing_counts`, and per category
-//!   `zip_category_counts`): a search adds up the ZIPs whose centre lies inside its circle
+//!   `zip_category_counts`, read one category at a time as pages ask for it: all of them at
+//!   once are hundreds of thousands of rows): a search adds up the ZIPs whose centre lies
+//!   inside its circle
 //!   (listings sit at their ZIP's centre), as the planner cannot estimate a distance
 //!   condition. The distance is the flat-earth approximation.
 //! - The oldest day with a public listing, which bounds how far back a newest-first search
@@ -11,11 +13,13 @@
 //! Both may lag the rows by the snapshot's age (as the per-category counts do): a category
 //! page in an area shows its circle's count as its total.
 
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use diesel::prelude::*;
 
-use diesel::sql_types::{Array, Double, Integer};
+use diesel::sql_types::{Double, Integer};
 
 use crate::db::snapshot::Snapshot;
 
@@ -30,41 +34,27 @@ struct ZipCount {
     longitude: f64,
     #[diesel(sql_type = Integer)]
     listings: i32,
-    /// The categories with listings here, ascending, and how many each has.
-    #[diesel(sql_type = Array<Integer>)]
-    category_ids: Vec<i32>,
-    #[diesel(sql_type = Array<Integer>)]
-    category_listings: Vec<i32>,
 }
 
-impl ZipCount {
-    /// Its listings in `categories` (every one when `None`).
-    fn listings_in(&self, categories: Option<&[i32]>) -> i64 {
-        match categories {
-            None => i64::from(self.listings),
-            Some(wanted) => self
-                .category_ids
-                .iter()
-                .zip(&self.category_listings)
-                .filter(|(id, _)| wanted.contains(id))
-                .map(|(_, n)| i64::from(*n))
-                .sum(),
-        }
-    }
-}
-
-/// The per-ZIP counts (sorted by latitude) and the oldest day, read again at most every
-/// `ttl`. One per app.
+/// The per-ZIP counts (sorted by latitude): of every public listing, and of each category's
+/// (read when a page first asks for that category), and the oldest day, each read again at
+/// most every `ttl`. One per app.
 #[derive(Debug)]
 pub struct Density {
+    ttl: Duration,
     zips: Snapshot<Vec<ZipCount>>,
+    /// By category id. Only categories of the tree are asked for, so this is bounded by the
+    /// categories table.
+    categories: Mutex<HashMap<i32, Arc<Snapshot<Vec<ZipCount>>>>>,
     oldest_day: Snapshot<Option<i32>>,
 }
 
 impl Density {
     pub fn new(ttl: Duration) -> Self {
         Self {
+            ttl,
             zips: Snapshot::new(ttl),
+            categories: Mutex::new(HashMap::new()),
             oldest_day: Snapshot::new(ttl),
         }
     }
@@ -95,8 +85,8 @@ impl Density {
         lon: f64,
         metres: f64,
     ) -> QueryResult<i64> {
-        let zips = self.zips.get(conn, read)?;
-        Ok(sum_in_circle(&zips, lat, lon, metres, None))
+        let zips = self.zips.get(conn, read_all)?;
+        Ok(sum_in_circle(&zips, lat, lon, metres))
     }
 
     /// About how many public listings of `categories` lie within `metres` of the point.
@@ -106,36 +96,44 @@ impl Density {
         (lat, lon, metres): (f64, f64, f64),
         categories: &[i32],
     ) -> QueryResult<i64> {
-        let zips = self.zips.get(conn, read)?;
-        Ok(sum_in_circle(&zips, lat, lon, metres, Some(categories)))
+        let mut sum = 0;
+        for &id in categories {
+            let snapshot = {
+                let mut map = self.categories.lock().expect("density");
+                Arc::clone(
+                    map.entry(id)
+                        .or_insert_with(|| Arc::new(Snapshot::new(self.ttl))),
+                )
+            };
+            let zips = snapshot.get(conn, |conn| read_category(conn, id))?;
+            sum += sum_in_circle(&zips, lat, lon, metres);
+        }
+        Ok(sum)
     }
 }
 
-fn read(conn: &mut PgConnection) -> QueryResult<Vec<ZipCount>> {
+fn read_all(conn: &mut PgConnection) -> QueryResult<Vec<ZipCount>> {
     diesel::sql_query(
-        "SELECT z.latitude, z.longitude, z.listings,
-                COALESCE(array_agg(c.category_id ORDER BY c.category_id)
-                         FILTER (WHERE c.listings > 0), '{}') AS category_ids,
-                COALESCE(array_agg(c.listings ORDER BY c.category_id)
-                         FILTER (WHERE c.listings > 0), '{}') AS category_listings
-         FROM zip_listing_counts z
-         LEFT JOIN zip_category_counts c ON c.zip = z.zip
-         WHERE z.listings > 0
-         GROUP BY z.zip
-         ORDER BY z.latitude",
+        "SELECT latitude, longitude, listings FROM zip_listing_counts
+         WHERE listings > 0 ORDER BY latitude",
     )
     .load(conn)
 }
 
-/// The listings (of `categories`, or all) of the ZIPs (sorted by latitude) whose centre is
-/// within `metres`: only the band of latitudes the circle spans is looked at.
-fn sum_in_circle(
-    zips: &[ZipCount],
-    lat: f64,
-    lon: f64,
-    metres: f64,
-    categories: Option<&[i32]>,
-) -> i64 {
+fn read_category(conn: &mut PgConnection, category: i32) -> QueryResult<Vec<ZipCount>> {
+    diesel::sql_query(
+        "SELECT z.latitude, z.longitude, c.listings
+         FROM zip_category_counts c JOIN zip_listing_counts z ON z.zip = c.zip
+         WHERE c.category_id = $1 AND c.listings > 0
+         ORDER BY z.latitude",
+    )
+    .bind::<Integer, _>(category)
+    .load(conn)
+}
+
+/// The listings of the ZIPs (sorted by latitude) whose centre is within `metres`: only the
+/// band of latitudes the circle spans is looked at.
+fn sum_in_circle(zips: &[ZipCount], lat: f64, lon: f64, metres: f64) -> i64 {
     let reach = metres / METRES_PER_DEGREE;
     let shrink = lat.to_radians().cos();
     let first = zips.partition_point(|z| z.latitude < lat - reach);
@@ -146,7 +144,7 @@ fn sum_in_circle(
             let (dlat, dlon) = (z.latitude - lat, (z.longitude - lon) * shrink);
             dlat * dlat + dlon * dlon <= reach * reach
         })
-        .map(|z| z.listings_in(categories))
+        .map(|z| i64::from(z.listings))
         .sum()
 }
 
@@ -156,13 +154,10 @@ mod tests {
 
     #[test]
     fn a_circle_adds_up_the_zips_whose_centre_it_holds() {
-        // Half of each ZIP's listings are bikes (category 7), the rest furniture (8).
         let zip = |latitude, longitude, listings: i32| ZipCount {
             latitude,
             longitude,
             listings,
-            category_ids: vec![7, 8],
-            category_listings: vec![listings / 2, listings - listings / 2],
         };
         // Sorted by latitude, as read.
         let zips = [
@@ -173,21 +168,12 @@ mod tests {
             zip(40.9300, -73.9967, 7),     // ~20 km north of Midtown
         ];
         let midtown = (40.7484, -73.9967);
-        let sum = |km: f64| sum_in_circle(&zips, midtown.0, midtown.1, km * 1000.0, None);
+        let sum = |km: f64| sum_in_circle(&zips, midtown.0, midtown.1, km * 1000.0);
         assert_eq!(sum(0.1), 300);
         assert_eq!(sum(15.0), 320);
         assert_eq!(sum(25.0), 327);
         assert_eq!(sum(40.0), 331);
         assert_eq!(sum(5000.0), 1331);
-        assert_eq!(sum_in_circle(&[], 0.0, 0.0, 1000.0, None), 0);
-        let bikes = |km: f64| sum_in_circle(&zips, midtown.0, midtown.1, km * 1000.0, Some(&[7]));
-        assert_eq!(bikes(0.1), 150);
-        assert_eq!(bikes(25.0), 150 + 10 + 3);
-        let both = sum_in_circle(&zips, midtown.0, midtown.1, 25_000.0, Some(&[7, 8]));
-        assert_eq!(both, 327);
-        assert_eq!(
-            sum_in_circle(&zips, midtown.0, midtown.1, 25_000.0, Some(&[99])),
-            0
-        );
+        assert_eq!(sum_in_circle(&[], 0.0, 0.0, 1000.0), 0);
     }
 }

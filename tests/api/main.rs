@@ -27,6 +27,7 @@ mod moderation;
 mod pages;
 mod profiles;
 mod resilience;
+mod round_trips;
 mod saved;
 mod search;
 mod security;

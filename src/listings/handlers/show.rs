@@ -6,7 +6,6 @@ use chrono::Utc;
 use uuid::Uuid;
 
 use super::*;
-use crate::accounts::queries as accounts;
 use crate::db::ids::ListingId;
 use crate::listings::cards::{CardContext, card_views};
 use crate::listings::counter::ViewCounter;
@@ -57,11 +56,11 @@ pub async fn show_listing(
     let viewer = ctx.user.as_ref().map(|u| u.id);
     let (listing, photos, section, category, place, seller, favorite, flag, appeal, related) = db
         .run(move |conn| {
-            let listing = queries::find_listing(conn, id)?.ok_or(AppError::NotFound)?;
+            let (listing, seller) =
+                queries::find_listing_and_owner(conn, id)?.ok_or(AppError::NotFound)?;
             let photos = queries::photos_of(conn, id)?;
-            let (section, category) = queries::find_category_by_id(conn, listing.category_id)?;
-            let place = places::find_place(conn, &listing.zip)?.ok_or(AppError::NotFound)?;
-            let seller = accounts::find_user(conn, listing.owner_id)?;
+            let (section, category) = counts.category_by_id(conn, listing.category_id)?;
+            let place = places::place_of(conn, &listing.zip)?.ok_or(AppError::NotFound)?;
             let (favorite, flag) = match viewer {
                 Some(me) if me != listing.owner_id => (
                     Some(crate::saved::queries::is_favorite(conn, me, id)?),

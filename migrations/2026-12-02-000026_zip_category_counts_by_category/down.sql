@@ -1,0 +1,1 @@
+DROP INDEX zip_category_counts_category_idx;
