@@ -407,6 +407,20 @@ fn ring_within(app: &TestApp, miles: u32) -> Vec<i64> {
     .collect()
 }
 
+/// 2,100 listings ("Filler n") at 10001's centre, posted `days_ago`: enough to make a circle
+/// around it dense.
+fn crowd_midtown(app: &TestApp, days_ago: i32) {
+    diesel::sql_query(
+        "INSERT INTO listings (owner_id, category_id, title, body, zip, latitude, longitude, expires_at, renewed_at)
+         SELECT (SELECT min(id) FROM users), (SELECT min(id) FROM categories), 'Filler ' || n, 'x',
+                '10001', 40.7484, -73.9967, now() + interval '30 days', now() - $1 * interval '1 day'
+         FROM generate_series(1, 2100) AS n",
+    )
+    .bind::<diesel::sql_types::Integer, _>(days_ago)
+    .execute(&mut app.pool.get().unwrap())
+    .unwrap();
+}
+
 /// Every radius from 1 to 40 miles, as a search and as the category page: the circle holds
 /// exactly the listings `earth_distance` puts in it.
 async fn assert_circles_match(app: &TestApp, plan: &str) {
@@ -444,14 +458,7 @@ async fn a_circle_holds_exactly_the_listings_earth_distance_puts_in_it() {
 
     // Over 2,000 older listings at 10001's centre make the circle dense: pages walk the
     // newest-first index and check each listing against the circle.
-    diesel::sql_query(
-        "INSERT INTO listings (owner_id, category_id, title, body, zip, latitude, longitude, expires_at, renewed_at)
-         SELECT (SELECT min(id) FROM users), (SELECT min(id) FROM categories), 'Filler ' || n, 'x',
-                '10001', 40.7484, -73.9967, now() + interval '30 days', now() - interval '2 days'
-         FROM generate_series(1, 2100) AS n",
-    )
-    .execute(&mut app.pool.get().unwrap())
-    .unwrap();
+    crowd_midtown(&app, 2);
     assert_circles_match(&app, "dense").await;
 }
 
@@ -791,14 +798,7 @@ async fn the_map_view_places_markers_near_but_not_on_the_zip_centre() {
 async fn a_dense_circle_gives_the_same_answers_as_a_sparse_one() {
     let app = app_with_member().await;
     // Over 2,000 listings around 10001 make the circle "dense" (the other plan is used).
-    diesel::sql_query(
-        "INSERT INTO listings (owner_id, category_id, title, body, zip, latitude, longitude, expires_at, renewed_at)
-         SELECT (SELECT min(id) FROM users), (SELECT min(id) FROM categories), 'Filler ' || n, 'x',
-                '10001', 40.7484, -73.9967, now() + interval '30 days', now() - interval '1 day'
-         FROM generate_series(1, 2100) AS n",
-    )
-    .execute(&mut app.pool.get().unwrap())
-    .unwrap();
+    crowd_midtown(&app, 1);
     let near = post(
         &app,
         Post {
