@@ -10,7 +10,7 @@
 //!    seconds (after a 2-second warm-up that is not measured) at 16 connections on loopback
 //!    (the admin browser at 4: a few moderators at once); the table shows requests/s and
 //!    p50/p99 latency. `BENCH_ONLY=<text>` runs only the rows whose name contains it, and
-//!    `BENCH_POOL_SIZE` tries another pool size than 16.
+//!    `BENCH_POOL_SIZE` tries another pool size than the server's default.
 //! 3. The statements each search's first page runs (as the page chooses them: the count when
 //!    it needs one, the page) are run under `EXPLAIN ANALYZE`.
 //!
@@ -349,22 +349,22 @@ fn run(binary: &PathBuf, url: &str) -> anyhow::Result<()> {
     let port = std::net::TcpListener::bind("127.0.0.1:0")?
         .local_addr()?
         .port();
-    let server = Command::new(binary)
+    let mut server = Command::new(binary);
+    server
         .arg("serve")
         .env("DATABASE_URL", url)
         .env("DATA_DIR", DATA_DIR)
         .env("BIND", format!("127.0.0.1:{port}"))
         .env("WORKERS", "2")
-        // `BENCH_POOL_SIZE` tries another pool size (the default matches the 16 connections).
-        .env(
-            "DATABASE_POOL_SIZE",
-            std::env::var("BENCH_POOL_SIZE").unwrap_or_else(|_| "16".into()),
-        )
         // wrk searches from one address far faster than any visitor.
         .env("SEARCH_RATE_PER_MINUTE", "0")
         .env("RUST_LOG", "warn")
-        .stdout(Stdio::null())
-        .spawn()?;
+        .stdout(Stdio::null());
+    // The server's own pool size (twice the cores) unless `BENCH_POOL_SIZE` tries another.
+    if let Ok(size) = std::env::var("BENCH_POOL_SIZE") {
+        server.env("DATABASE_POOL_SIZE", size);
+    }
+    let server = server.spawn()?;
     let server = common::ServerGuard(server);
     let base = format!("http://127.0.0.1:{port}");
     wait_ready(&base)?;
