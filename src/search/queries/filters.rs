@@ -277,15 +277,13 @@ pub(super) fn conditions(s: &mut Statement, f: &Filters) {
             .push(")");
     }
     if let Some((lat, lon, metres)) = f.near {
-        if f.near_dense && f.plain_list {
-            // A plain list walks the newest-first index, checking each listing against the
-            // circle alone: the statement is prepared, and with no box whose bounds the
-            // planner would estimate from its parameters, the generic plan (the walk) serves
-            // every circle, so PostgreSQL stops planning it on every page.
-        } else if f.near_dense {
-            // Walking another index: each row is checked against a latitude/longitude box
-            // first (plain comparisons, and statistics the planner weighs the walk by), then
-            // against the circle.
+        // A dense circle is met walking another index. A search checks each row against a
+        // latitude/longitude box first (plain comparisons, and statistics the planner weighs
+        // the walk by). A plain list checks the circle alone: its statement is prepared, and
+        // with no box whose bounds the planner would estimate from its parameters, the
+        // generic plan (the walk) serves every circle, so PostgreSQL stops planning it on
+        // every page.
+        if f.near_dense && !f.plain_list {
             let (lat_min, lat_max, lon_range) = bounding_box(lat, lon, metres);
             s.push(" AND l.latitude BETWEEN ")
                 .bind(Param::Double(lat_min))
@@ -297,7 +295,7 @@ pub(super) fn conditions(s: &mut Statement, f: &Filters) {
                     .push(" AND ")
                     .bind(Param::Double(lon_max));
             }
-        } else {
+        } else if !f.near_dense {
             s.push(" AND ");
             earth_box_holds(s, lat, lon, metres);
         }

@@ -4,7 +4,8 @@
 //!
 //! Policy for speed: public listings only (the partial indexes), full text through the GIN
 //! index (`websearch_to_tsquery`: "phrases", -exclusions, or), radius through the GiST index
-//! on the listing's point (`earth_box` first, then the exact distance), keyset pagination on
+//! on the listing's point (its box first, then the haversine distance, in plain arithmetic:
+//! no `earthdistance` function runs per row or per plan), keyset pagination on
 //! the sort key and id, and counts that stop at 1,001 rows.
 
 mod count;
