@@ -19,6 +19,8 @@
 #[path = "common/mod.rs"]
 #[allow(dead_code)] // Each benchmark uses part of it.
 mod common;
+#[path = "common/reference.rs"]
+mod reference;
 
 use std::path::PathBuf;
 use std::process::{Command, Stdio};
@@ -30,9 +32,13 @@ use diesel::sql_types::{Array, BigInt, Text};
 const LISTINGS: i64 = 1_000_000;
 const BATCH: i64 = 100_000;
 const DATA_DIR: &str = "/tmp/corkboard-bench-search";
-const SECONDS: &str = "8";
+const SECONDS: &str = "6";
 /// Each page is loaded this long before it is measured.
-const WARM_UP_SECONDS: &str = "2";
+const WARM_UP_SECONDS: &str = "1";
+/// Interleaved rounds of the pages measured against a reference page (the medians count).
+const ROUNDS: usize = 3;
+/// Every search class's p99 target (issue 15).
+const SEARCH_P99_MS: f64 = 25.0;
 const CONNECTIONS: &str = "16";
 /// The admin browser's load: a handful of moderators at once (`BENCH_ADMIN_CONNECTIONS`
 /// overrides it, e.g. 16 to load it like the public pages).
@@ -280,6 +286,10 @@ fn run(binary: &PathBuf, url: &str) -> anyhow::Result<()> {
             "search: term + price range + photos".into(),
             format!("q={}&min_price=50&max_price=500&photos=1", words[2]),
         ),
+        (
+            "search: mid-frequency term in a category".into(),
+            format!("q={mid}&in=for-sale/bikes"),
+        ),
     ];
     let mut pages: Vec<(String, String)> = vec![
         ("trivial page (/healthz)".into(), "/healthz".into()),
@@ -407,97 +417,134 @@ fn run(binary: &PathBuf, url: &str) -> anyhow::Result<()> {
             "/sitemaps/listings-50.xml".into(),
         ),
     ];
-    let mut rows = Vec::new();
-    // Public pages at 16 connections; the admin browser as a team of moderators uses it.
+    let only = std::env::var("BENCH_ONLY").unwrap_or_default();
+    let pool_size: u32 = std::env::var("BENCH_POOL_SIZE")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or_else(corkboard::config::default_pool_size);
+    let reference = reference::start(url, pool_size)?;
+    let references = [
+        (Ref::List, format!("/list/{bikes}")),
+        (Ref::Item, format!("/item/{}", sample.0)),
+        (Ref::Search, format!("/search?q={common}")),
+    ];
+    let server_pid = server.0.id();
+
+    // Pages measured against a reference page: three interleaved rounds (each reference, then
+    // the pages compared with it), medians.
+    let compared: Vec<Page> = pages
+        .iter()
+        .filter_map(|(name, path)| {
+            let against = if name.starts_with("search") {
+                Ref::Search
+            } else if name == "listing page" {
+                Ref::Item
+            } else if name.contains("page") && !name.starts_with("trivial") {
+                Ref::List
+            } else {
+                return None;
+            };
+            Some(Page::new(name, path, None, CONNECTIONS, Some(against)))
+        })
+        .chain(area_pages.iter().map(|((name, path), cookie)| {
+            Page::new(name, path, Some(cookie), CONNECTIONS, Some(Ref::List))
+        }))
+        .filter(|p| p.name.contains(only.as_str()))
+        .collect();
+    // Everything else once, as before.
     let admin_connections =
         std::env::var("BENCH_ADMIN_CONNECTIONS").unwrap_or_else(|_| ADMIN_CONNECTIONS.into());
-    let all_pages = pages
+    let once: Vec<Page> = pages
         .iter()
-        .map(|page| (page, None, CONNECTIONS))
-        .chain(
-            area_pages
-                .iter()
-                .map(|(page, cookie)| (page, Some(cookie.as_str()), CONNECTIONS)),
-        )
+        .filter(|(name, _)| name.starts_with("trivial"))
+        .map(|(name, path)| Page::new(name, path, None, CONNECTIONS, None))
         .chain(
             sitemap_pages
                 .iter()
-                .map(|page| (page, None, SITEMAP_CONNECTIONS)),
+                .map(|(name, path)| Page::new(name, path, None, SITEMAP_CONNECTIONS, None)),
         )
         .chain(
             admin_pages
                 .iter()
-                .map(|page| (page, Some(cookie.as_str()), admin_connections.as_str())),
-        );
-    let only = std::env::var("BENCH_ONLY").unwrap_or_default();
-    for ((name, path), cookie, connections) in all_pages {
-        if !name.contains(only.as_str()) {
-            continue;
-        }
-        let url = format!("{base}{path}");
-        let header = cookie.map(|c| format!("Cookie: {c}")).unwrap_or_default();
-        let status = Command::new("curl")
-            .args([
-                "-s",
-                "-o",
-                "/dev/null",
-                "-w",
-                "%{http_code}",
-                "-H",
-                &header,
-                &url,
-            ])
-            .output()?;
-        let status = String::from_utf8_lossy(&status.stdout).to_string();
-        let expected = if name.ends_with("→ 400") {
-            "400"
-        } else {
-            "200"
-        };
-        if status != expected {
-            rows.push((
-                name.clone(),
-                connections,
-                (0.0, format!("HTTP {status}"), "-".into()),
-            ));
-            continue;
-        }
-        // A warm-up run, not measured: the pool's connections are opened and each has
-        // prepared and planned the page's statements, as on a site that has been up a while
-        // (otherwise the first row's p99 measures connection start-up, not the page).
-        let wrk = |seconds: &str| {
-            let mut wrk = Command::new("wrk");
-            wrk.args([
-                "-t2",
-                "-c",
-                connections,
-                "-d",
-                &format!("{seconds}s"),
-                "--latency",
-                &url,
-            ]);
-            if cookie.is_some() {
-                wrk.args(["-H", &header]);
+                .map(|(name, path)| Page::new(name, path, Some(&cookie), &admin_connections, None)),
+        )
+        .filter(|p| p.name.contains(only.as_str()))
+        .collect();
+
+    let mut reference_runs: Vec<Vec<Measured>> = vec![Vec::new(); references.len()];
+    let mut compared_runs: Vec<Vec<Measured>> = vec![Vec::new(); compared.len()];
+    if !compared.is_empty() {
+        for round in 1..=ROUNDS {
+            println!("Round {round} of {ROUNDS}…");
+            for (i, (_, path)) in references.iter().enumerate() {
+                let url = format!("{}{path}", reference.base);
+                reference_runs[i].push(measure(&url, None, CONNECTIONS, None)?);
             }
-            wrk.output()
-        };
-        wrk(WARM_UP_SECONDS)?;
-        let out = wrk(SECONDS)?;
-        let text = String::from_utf8_lossy(&out.stdout).to_string();
-        rows.push((name.clone(), connections, parse_wrk(&text)));
+            for (i, page) in compared.iter().enumerate() {
+                compared_runs[i].push(page.measure(&base, server_pid)?);
+            }
+        }
     }
+    let once_runs: Vec<Measured> = once
+        .iter()
+        .map(|page| page.measure(&base, server_pid))
+        .collect::<anyhow::Result<_>>()?;
+    drop(reference);
     drop(server);
 
     println!();
     println!(
-        "{LISTINGS} listings; release server (2 workers), PostgreSQL and wrk on this {}-core machine; {SECONDS} s each",
+        "{LISTINGS} listings; release server (2 workers, pool of {pool_size}), PostgreSQL and wrk on this {}-core machine; {SECONDS} s each after {WARM_UP_SECONDS} s of warm-up",
         std::thread::available_parallelism().map_or(0, |n| n.get())
     );
+    if !compared.is_empty() {
+        println!();
+        println!(
+            "Against the reference pages (a bare actix-web + Diesel + askama app in this process: one query, a minimal page), {ROUNDS} interleaved rounds, medians. CPU is per request, in ms: the server's (or the reference app's) and PostgreSQL's."
+        );
+        println!();
+        println!(
+            "| page | connections | requests/s | p50 | p99 | server CPU | PostgreSQL CPU | reference req/s | ratio | target |"
+        );
+        println!("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|");
+        for (i, (which, path)) in references.iter().enumerate() {
+            let m = Measured::median(&reference_runs[i]);
+            println!(
+                "| reference: {} (`{path}`) | {CONNECTIONS} | {} | {} |",
+                which.name(),
+                m.row(),
+                m.rps_text()
+            );
+        }
+        for (page, runs) in compared.iter().zip(&compared_runs) {
+            let m = Measured::median(runs);
+            let Some(against) = page.against else {
+                continue;
+            };
+            let r = Measured::median(&reference_runs[against as usize]);
+            let ratio = if r.rps > 0.0 { m.rps / r.rps } else { 0.0 };
+            let target = against.target();
+            let p99_target = if against == Ref::Search {
+                format!(" and p99 ≤ {SEARCH_P99_MS} ms")
+            } else {
+                String::new()
+            };
+            let met = ratio >= target && (against != Ref::Search || m.p99_ms <= SEARCH_P99_MS);
+            println!(
+                "| {} | {} | {} | {} | {ratio:.2} | ≥ {target:.2}{p99_target} {} |",
+                page.name,
+                page.connections,
+                m.row(),
+                r.rps_text(),
+                if met { "✓" } else { "✗" }
+            );
+        }
+    }
     println!();
-    println!("| page | connections | requests/s | p50 | p99 |");
-    println!("|---|---:|---:|---:|---:|");
-    for (name, connections, (rps, p50, p99)) in &rows {
-        println!("| {name} | {connections} | {rps:.0} | {p50} | {p99} |");
+    println!("| page | connections | requests/s | p50 | p99 | server CPU | PostgreSQL CPU |");
+    println!("|---|---:|---:|---:|---:|---:|---:|");
+    for (page, m) in once.iter().zip(&once_runs) {
+        println!("| {} | {} | {} |", page.name, page.connections, m.row());
     }
     println!();
     println!("| search: statements its first page runs (EXPLAIN ANALYZE) | count | page |");
@@ -761,7 +808,196 @@ CROSS JOIN LATERAL (
 JOIN places p ON p.zip = r.zip
 ORDER BY g.n";
 
-fn parse_wrk(text: &str) -> (f64, String, String) {
+/// The reference page a page is measured against.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Ref {
+    List = 0,
+    Item = 1,
+    Search = 2,
+}
+
+impl Ref {
+    fn name(self) -> &'static str {
+        match self {
+            Ref::List => "list of 25",
+            Ref::Item => "one listing",
+            Ref::Search => "full-text search",
+        }
+    }
+
+    /// The least share of the reference's requests/s the page should keep (issue 15).
+    fn target(self) -> f64 {
+        match self {
+            Ref::List | Ref::Item => 0.80,
+            Ref::Search => 0.60,
+        }
+    }
+}
+
+/// A page of the server to measure.
+struct Page {
+    name: String,
+    path: String,
+    cookie: Option<String>,
+    connections: String,
+    against: Option<Ref>,
+}
+
+impl Page {
+    fn new(
+        name: &str,
+        path: &str,
+        cookie: Option<&str>,
+        connections: &str,
+        against: Option<Ref>,
+    ) -> Self {
+        Self {
+            name: name.to_owned(),
+            path: path.to_owned(),
+            cookie: cookie.map(str::to_owned),
+            connections: connections.to_owned(),
+            against,
+        }
+    }
+
+    /// Checks the page answers as expected, then measures it.
+    fn measure(&self, base: &str, server_pid: u32) -> anyhow::Result<Measured> {
+        let url = format!("{base}{}", self.path);
+        let header = self
+            .cookie
+            .as_ref()
+            .map(|c| format!("Cookie: {c}"))
+            .unwrap_or_default();
+        let status = Command::new("curl")
+            .args([
+                "-s",
+                "-o",
+                "/dev/null",
+                "-w",
+                "%{http_code}",
+                "-H",
+                &header,
+                &url,
+            ])
+            .output()?;
+        let status = String::from_utf8_lossy(&status.stdout).to_string();
+        let expected = if self.name.ends_with("→ 400") {
+            "400"
+        } else {
+            "200"
+        };
+        if status != expected {
+            return Ok(Measured {
+                failed: Some(format!("HTTP {status}")),
+                ..Measured::default()
+            });
+        }
+        measure(
+            &url,
+            self.cookie.is_some().then_some(header.as_str()),
+            &self.connections,
+            Some(server_pid),
+        )
+    }
+}
+
+/// One wrk run's figures.
+#[derive(Debug, Clone, Default)]
+struct Measured {
+    rps: f64,
+    p50_ms: f64,
+    p99_ms: f64,
+    /// CPU per request, in ms: the server's (or, for a reference page, this process's) and
+    /// PostgreSQL's.
+    server_cpu_ms: f64,
+    postgres_cpu_ms: f64,
+    failed: Option<String>,
+}
+
+impl Measured {
+    /// The median of each figure over `runs`.
+    fn median(runs: &[Measured]) -> Measured {
+        if let Some(failed) = runs.iter().find_map(|r| r.failed.clone()) {
+            return Measured {
+                failed: Some(failed),
+                ..Measured::default()
+            };
+        }
+        let median = |f: fn(&Measured) -> f64| {
+            let mut values: Vec<f64> = runs.iter().map(f).collect();
+            values.sort_by(f64::total_cmp);
+            values.get(values.len() / 2).copied().unwrap_or(0.0)
+        };
+        Measured {
+            rps: median(|m| m.rps),
+            p50_ms: median(|m| m.p50_ms),
+            p99_ms: median(|m| m.p99_ms),
+            server_cpu_ms: median(|m| m.server_cpu_ms),
+            postgres_cpu_ms: median(|m| m.postgres_cpu_ms),
+            failed: None,
+        }
+    }
+
+    fn rps_text(&self) -> String {
+        match &self.failed {
+            Some(failed) => failed.clone(),
+            None => format!("{:.0}", self.rps),
+        }
+    }
+
+    /// Requests/s, p50, p99 and the CPU split, as table cells.
+    fn row(&self) -> String {
+        if let Some(failed) = &self.failed {
+            return format!("{failed} | - | - | - | -");
+        }
+        format!(
+            "{:.0} | {:.1} ms | {:.1} ms | {:.3} ms | {:.3} ms",
+            self.rps, self.p50_ms, self.p99_ms, self.server_cpu_ms, self.postgres_cpu_ms
+        )
+    }
+}
+
+/// Loads `url` with wrk for the warm-up (not measured: the pool's connections are opened and
+/// have prepared and planned the page's statements, as on a site that has been up a while),
+/// then measures it, with the CPU the server (`server_pid`, or this process) and PostgreSQL
+/// spent meanwhile.
+fn measure(
+    url: &str,
+    header: Option<&str>,
+    connections: &str,
+    server_pid: Option<u32>,
+) -> anyhow::Result<Measured> {
+    let wrk = |seconds: &str| {
+        let mut wrk = Command::new("wrk");
+        wrk.args([
+            "-t2",
+            "-c",
+            connections,
+            "-d",
+            &format!("{seconds}s"),
+            "--latency",
+            url,
+        ]);
+        if let Some(header) = header {
+            wrk.args(["-H", header]);
+        }
+        wrk.output()
+    };
+    wrk(WARM_UP_SECONDS)?;
+    let pid = server_pid.unwrap_or_else(std::process::id);
+    let (server_before, postgres_before) =
+        (common::cpu_seconds(pid), common::postgres_cpu_seconds());
+    let out = wrk(SECONDS)?;
+    let (server_after, postgres_after) = (common::cpu_seconds(pid), common::postgres_cpu_seconds());
+    let text = String::from_utf8_lossy(&out.stdout).to_string();
+    let mut measured = parse_wrk(&text);
+    let requests = (measured.rps * SECONDS.parse::<f64>().unwrap_or(1.0)).max(1.0);
+    measured.server_cpu_ms = (server_after - server_before) * 1000.0 / requests;
+    measured.postgres_cpu_ms = (postgres_after - postgres_before) * 1000.0 / requests;
+    Ok(measured)
+}
+
+fn parse_wrk(text: &str) -> Measured {
     let rps = text
         .lines()
         .find_map(|l| l.trim().strip_prefix("Requests/sec:"))
@@ -770,10 +1006,31 @@ fn parse_wrk(text: &str) -> (f64, String, String) {
     let pct = |p: &str| {
         text.lines()
             .map(str::trim)
-            .find_map(|l| l.strip_prefix(p).map(|v| v.trim().to_owned()))
-            .unwrap_or_else(|| "?".into())
+            .find_map(|l| l.strip_prefix(p).map(|v| milliseconds(v.trim())))
+            .unwrap_or(f64::NAN)
     };
-    (rps, pct("50%"), pct("99%"))
+    Measured {
+        rps,
+        p50_ms: pct("50%"),
+        p99_ms: pct("99%"),
+        ..Measured::default()
+    }
+}
+
+/// A wrk duration ("850.00us", "6.01ms", "1.20s") in milliseconds.
+fn milliseconds(text: &str) -> f64 {
+    let (number, scale) = if let Some(n) = text.strip_suffix("us") {
+        (n, 0.001)
+    } else if let Some(n) = text.strip_suffix("ms") {
+        (n, 1.0)
+    } else if let Some(n) = text.strip_suffix('m') {
+        (n, 60_000.0)
+    } else if let Some(n) = text.strip_suffix('s') {
+        (n, 1000.0)
+    } else {
+        (text, 1.0)
+    };
+    number.parse::<f64>().map_or(f64::NAN, |n| n * scale)
 }
 
 fn wait_ready(base: &str) -> anyhow::Result<()> {

@@ -245,7 +245,7 @@ pub struct DatabaseSettings {
 /// times longer than the rest. On this project's 2-core bench machine, a category page in a
 /// city at 16 concurrent requests had a p99 of 10–19 ms with 4 connections, and of 14–310 ms with
 /// 10 or 16.
-fn default_pool_size() -> u32 {
+pub fn default_pool_size() -> u32 {
     let cores = std::thread::available_parallelism().map_or(2, |n| n.get()) as u32;
     (2 * cores).max(4)
 }

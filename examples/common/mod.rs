@@ -5,8 +5,12 @@
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command};
 
-/// `target/release/corkboard`, which `make bench…` builds first.
+/// `target/release/corkboard`, which `make bench…` builds first (or `CORKBOARD_BINARY`, to
+/// measure another build: the one before a change, say).
 pub fn release_binary() -> anyhow::Result<PathBuf> {
+    if let Some(binary) = std::env::var_os("CORKBOARD_BINARY") {
+        return Ok(PathBuf::from(binary));
+    }
     let binary = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("target/release/corkboard");
     anyhow::ensure!(binary.exists(), "build first: cargo build --release");
     Ok(binary)
