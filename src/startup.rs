@@ -71,7 +71,14 @@ impl Application {
             ),
             max_photos: usize::from(state.listings.max_photos),
         });
-        let search_rate = web::Data::new(SearchRate(state.listings.search_rate_per_minute));
+        let search_rate = SearchRate::per_minute(state.listings.search_rate_per_minute);
+        if let Some(meter) = &search_rate.0 {
+            tokio::spawn(meter.clone().flush_every(
+                state.db.clone(),
+                crate::search::handlers::SEARCH_METER_FLUSH,
+            ));
+        }
+        let search_rate = web::Data::new(search_rate);
         let lifetime = SessionLifetime::from_days(state.auth.session_lifetime_days);
         let trust_proxy = TrustProxyHeaders(state.auth.trust_proxy_headers);
         let secure_cookies = state.site.public_url.starts_with("https://");
@@ -125,7 +132,9 @@ impl Application {
                 .app_data(moderation_settings.clone())
                 .app_data(secret.clone())
                 .app_data(lifetime)
-                .app_data(LoginLookup(current_user_with_counts))
+                .app_data(LoginLookup(
+                    crate::accounts::queries::current_user_for_session,
+                ))
                 .app_data(AreaLookup(crate::places::area_place))
                 .app_data(trust_proxy)
                 .app_data(
@@ -215,25 +224,6 @@ pub fn route_table() -> Vec<RouteDef> {
     .into_iter()
     .flatten()
     .collect()
-}
-
-/// The member behind a login, with the counts every page's header shows: the accounts
-/// feature finds the member, the messages feature counts their unread messages, on one
-/// connection.
-fn current_user_with_counts(
-    conn: &mut diesel::PgConnection,
-    token_hash: &[u8],
-    lifetime: std::time::Duration,
-    user_agent: &str,
-) -> diesel::QueryResult<Option<crate::web::CurrentUser>> {
-    let mut user =
-        crate::accounts::queries::current_user_for_session(conn, token_hash, lifetime, user_agent)?;
-    if let Some(user) = &mut user {
-        let counts = crate::messages::queries::header_counts(conn, user.id)?;
-        user.unread_messages = counts.unread;
-        user.events_seen = counts.events;
-    }
-    Ok(user)
 }
 
 /// Every route of the site, each in its scope: the pages at the root, the admin area behind

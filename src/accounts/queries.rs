@@ -114,38 +114,34 @@ pub fn create_session(
         .map(|_| ())
 }
 
-/// The member behind a login token, as the pages need them: [`user_for_session`] for
-/// `web::session` (registered as its `LoginLookup` by `startup`).
+/// The member behind a login token, as every page needs them: the member with the counts the
+/// header shows (unread messages, how far their live event stream had got: the messages
+/// feature's `event_streams` row), in one statement, for `web::session` (registered as its
+/// `LoginLookup` by `startup`). Marks the login as seen, at most every five minutes.
 pub fn current_user_for_session(
     conn: &mut PgConnection,
     token_hash: &[u8],
     lifetime: Duration,
     user_agent: &str,
 ) -> QueryResult<Option<crate::web::CurrentUser>> {
-    Ok(user_for_session(conn, token_hash, lifetime, user_agent)?
-        .as_ref()
-        .map(crate::web::CurrentUser::from))
-}
-
-/// The user behind a login token, if the login is still valid (see `web::session`). Marks
-/// the session as seen, at most every five minutes.
-pub fn user_for_session(
-    conn: &mut PgConnection,
-    token_hash: &[u8],
-    lifetime: Duration,
-    user_agent: &str,
-) -> QueryResult<Option<User>> {
+    use crate::db::schema::event_streams;
     let oldest = Utc::now() - chrono::Duration::from_std(lifetime).unwrap_or(chrono::Duration::MAX);
-    let found: Option<(User, chrono::DateTime<Utc>)> = user_sessions::table
-        .inner_join(users::table)
+    /// The member, when they last used the login, and their (unread, events) counts.
+    type Found = (User, chrono::DateTime<Utc>, Option<(i64, i64)>);
+    let found: Option<Found> = user_sessions::table
+        .inner_join(users::table.left_join(event_streams::table))
         .filter(user_sessions::token_hash.eq(token_hash))
         .filter(user_sessions::auth_epoch.eq(users::auth_epoch))
         .filter(user_sessions::created_at.gt(oldest))
         .filter(users::status.eq(UserStatus::Active))
-        .select((User::as_select(), user_sessions::last_seen_at))
+        .select((
+            User::as_select(),
+            user_sessions::last_seen_at,
+            (event_streams::unread, event_streams::seq).nullable(),
+        ))
         .first(conn)
         .optional()?;
-    let Some((user, last_seen)) = found else {
+    let Some((user, last_seen, counts)) = found else {
         return Ok(None);
     };
     if Utc::now() - last_seen > chrono::Duration::minutes(5) {
@@ -156,7 +152,12 @@ pub fn user_for_session(
             ))
             .execute(conn)?;
     }
-    Ok(Some(user))
+    let (unread, events) = counts.unwrap_or_default();
+    Ok(Some(crate::web::CurrentUser {
+        unread_messages: unread.max(0),
+        events_seen: events,
+        ..crate::web::CurrentUser::from(&user)
+    }))
 }
 
 /// Deletes logins older than `lifetime` (no request can use them); returns how many.

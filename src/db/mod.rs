@@ -7,6 +7,7 @@
 
 pub mod embedded;
 pub mod ids;
+pub mod memo;
 pub mod schema;
 pub mod snapshot;
 pub mod types;

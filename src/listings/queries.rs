@@ -482,21 +482,75 @@ pub fn find_listing(conn: &mut PgConnection, id: ListingId) -> QueryResult<Optio
         .optional()
 }
 
-/// A listing and its owner, in one statement (the listing page's).
-pub fn find_listing_and_owner(
+/// What the listing page reads about its listing, for one viewer: the listing, its owner, its
+/// photos in order, and whether the viewer saved it and how they flagged it.
+pub struct ListingForViewer {
+    pub listing: Listing,
+    pub owner: crate::accounts::models::User,
+    pub photos: Vec<Photo>,
+    pub favorite: bool,
+    pub flag: Option<(
+        crate::moderation::domain::FlagReason,
+        Option<crate::moderation::domain::Decision>,
+    )>,
+}
+
+/// The listing page's listing for `viewer`, in one statement: a row per photo (at most the
+/// few a listing may have), each with the listing, its owner and the viewer's marks.
+pub fn find_listing_for_viewer(
     conn: &mut PgConnection,
     id: ListingId,
-) -> QueryResult<Option<(Listing, crate::accounts::models::User)>> {
-    use crate::db::schema::users;
-    listings::table
+    viewer: Option<UserId>,
+) -> QueryResult<Option<ListingForViewer>> {
+    use crate::db::schema::{favorites, flags, users};
+    type Row = (
+        Listing,
+        crate::accounts::models::User,
+        Option<Photo>,
+        Option<DateTime<Utc>>,
+        Option<(
+            crate::moderation::domain::FlagReason,
+            Option<crate::moderation::domain::Decision>,
+        )>,
+    );
+    let rows: Vec<Row> = listings::table
         .inner_join(users::table)
+        .left_join(listing_photos::table.on(listing_photos::listing_id.eq(listings::id.nullable())))
+        .left_join(
+            favorites::table.on(favorites::listing_id
+                .eq(listings::id)
+                .and(favorites::user_id.nullable().eq(viewer))),
+        )
+        .left_join(
+            flags::table.on(flags::listing_id
+                .eq(listings::id)
+                .and(flags::user_id.nullable().eq(viewer))),
+        )
         .filter(listings::id.eq(id))
+        .order((listing_photos::position, listing_photos::created_at))
         .select((
             Listing::as_select(),
             crate::accounts::models::User::as_select(),
+            Option::<Photo>::as_select(),
+            favorites::created_at.nullable(),
+            (flags::reason, flags::decision).nullable(),
         ))
-        .first(conn)
-        .optional()
+        .load(conn)?;
+    let mut photos = Vec::with_capacity(rows.len());
+    let mut first = None;
+    for (listing, owner, photo, favorite, flag) in rows {
+        photos.extend(photo);
+        first.get_or_insert((listing, owner, favorite.is_some(), flag));
+    }
+    Ok(
+        first.map(|(listing, owner, favorite, flag)| ListingForViewer {
+            listing,
+            owner,
+            photos,
+            favorite,
+            flag,
+        }),
+    )
 }
 
 pub fn photos_of(conn: &mut PgConnection, listing_id: ListingId) -> QueryResult<Vec<Photo>> {

@@ -32,17 +32,6 @@ pub fn remove_favorite(
         .map(|_| ())
 }
 
-pub fn is_favorite(
-    conn: &mut PgConnection,
-    user_id: UserId,
-    listing_id: ListingId,
-) -> QueryResult<bool> {
-    diesel::select(diesel::dsl::exists(
-        favorites::table.find((user_id, listing_id)),
-    ))
-    .get_result(conn)
-}
-
 /// A member's favourites, most recently saved first, whatever became of them.
 pub fn favorites_of(conn: &mut PgConnection, user_id: UserId) -> QueryResult<Vec<Listing>> {
     favorites::table

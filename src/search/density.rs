@@ -21,7 +21,13 @@ use diesel::prelude::*;
 
 use diesel::sql_types::{Double, Integer};
 
+use super::domain::Sort;
+use super::queries::{self, Estimate, Filters};
+use crate::db::memo::Memo;
 use crate::db::snapshot::Snapshot;
+
+/// Most estimates and suggestions kept (each about as big as its search's words).
+const MEMO_CAPACITY: usize = 10_000;
 
 /// Metres in a degree of latitude (and of longitude at the equator).
 const METRES_PER_DEGREE: f64 = 111_195.0;
@@ -47,6 +53,10 @@ pub struct Density {
     /// categories table.
     categories: Mutex<HashMap<i32, Arc<Snapshot<Vec<ZipCount>>>>>,
     oldest_day: Snapshot<Option<i32>>,
+    /// The planner's estimates of searches' matches, by search.
+    estimates: Memo<String, Estimate>,
+    /// "Did you mean" for searches' words, by words.
+    suggestions: Memo<String, Option<String>>,
 }
 
 impl Density {
@@ -56,7 +66,41 @@ impl Density {
             zips: Snapshot::new(ttl),
             categories: Mutex::new(HashMap::new()),
             oldest_day: Snapshot::new(ttl),
+            estimates: Memo::new(ttl, MEMO_CAPACITY),
+            suggestions: Memo::new(ttl, MEMO_CAPACITY),
         }
+    }
+
+    /// The planner's estimate of a search's matches ([`queries::estimate_matches`]), kept for
+    /// the ttl: it changes only as the table's statistics do. A search's time limit is part
+    /// of what it asks, to the hour.
+    pub fn estimate(
+        &self,
+        conn: &mut PgConnection,
+        filters: &Filters,
+        sort: Sort,
+    ) -> QueryResult<Estimate> {
+        let asked = Filters {
+            posted_since: filters.posted_since.map(|at| {
+                at.with_timezone(&chrono::Utc)
+                    - chrono::Duration::seconds(at.timestamp().rem_euclid(3600))
+            }),
+            ..filters.clone()
+        };
+        self.estimates
+            .get_or_read(format!("{sort:?} {asked:?}"), || {
+                queries::estimate_matches(conn, filters, sort)
+            })
+    }
+
+    /// The spelling suggestion for `text` (made by `suggest` when not kept), kept for the
+    /// ttl: the words of titles change slowly.
+    pub fn suggestion<E>(
+        &self,
+        text: &str,
+        suggest: impl FnOnce() -> Result<Option<String>, E>,
+    ) -> Result<Option<String>, E> {
+        self.suggestions.get_or_read(text.to_owned(), suggest)
     }
 
     /// The oldest day (`listing_day`) with a public listing; `None` when there is none.

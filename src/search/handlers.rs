@@ -18,9 +18,25 @@ use crate::storage::Storage;
 use crate::web::rate_limit;
 use crate::web::{AppError, Db, PageContext};
 
-/// How many searches one network may make a minute (0: no limit), registered as app data.
-#[derive(Debug, Clone, Copy)]
-pub struct SearchRate(pub u32);
+/// How many searches one network may make a minute, counted in memory and shared between
+/// instances by a flush every [`SEARCH_METER_FLUSH`] (none: no limit), registered as app data.
+#[derive(Debug, Clone)]
+pub struct SearchRate(pub Option<std::sync::Arc<rate_limit::Meter>>);
+
+/// How often an instance adds its searches to the shared counts.
+pub const SEARCH_METER_FLUSH: std::time::Duration = std::time::Duration::from_secs(1);
+
+impl SearchRate {
+    /// The limit of `per_minute` searches (0: none).
+    pub fn per_minute(per_minute: u32) -> Self {
+        Self((per_minute > 0).then(|| {
+            let max = i32::try_from(per_minute).unwrap_or(i32::MAX);
+            std::sync::Arc::new(rate_limit::Meter::new(rate_limit::searches_per_network(
+                max,
+            )))
+        }))
+    }
+}
 
 /// The search's query-string pairs, refusing a query string longer than any form makes.
 fn search_pairs(req: &HttpRequest) -> Result<Vec<(String, String)>, AppError> {
@@ -35,17 +51,30 @@ fn search_pairs(req: &HttpRequest) -> Result<Vec<(String, String)>, AppError> {
         .collect())
 }
 
-/// Counts a search against the network's budget (shared by every instance).
-fn count_search(
+/// Counts a search against the network's budget (shared by every instance): in memory, or,
+/// when the meter holds too many networks already, in the database with the search
+/// ([`count_in_database`]), whose limit it returns.
+fn count_search(rate: &SearchRate, network: &str) -> Result<Option<rate_limit::Limit>, AppError> {
+    let Some(meter) = &rate.0 else {
+        return Ok(None);
+    };
+    match meter.hit(network) {
+        rate_limit::Metered::Allowed => Ok(None),
+        rate_limit::Metered::Refused(refusal) => Err(refusal),
+        rate_limit::Metered::Untracked => Ok(Some(meter.limit())),
+    }
+}
+
+/// Counts a search the meter could not (see [`count_search`]).
+fn count_in_database(
     conn: &mut diesel::PgConnection,
-    rate: SearchRate,
+    limit: Option<rate_limit::Limit>,
     network: &str,
 ) -> Result<(), AppError> {
-    if rate.0 == 0 {
-        return Ok(());
+    match limit {
+        Some(limit) => rate_limit::hit(conn, limit, network),
+        None => Ok(()),
     }
-    let limit = rate_limit::searches_per_network(i32::try_from(rate.0).unwrap_or(i32::MAX));
-    rate_limit::hit(conn, limit, network)
 }
 
 /// Which page shows a list of listings: the search page, or a section's or a category's (the
@@ -106,7 +135,7 @@ impl actix_web::FromRequest for Lists {
                 storage: data(req)?,
                 cache: data(req)?,
                 density: data(req)?,
-                rate: **data::<SearchRate>(req)?,
+                rate: data::<SearchRate>(req)?.as_ref().clone(),
             })
         })())
     }
@@ -171,11 +200,13 @@ async fn list_page(
         }
     };
     search.apply_area(ctx.near());
+    let mut bad_cursor = false;
     let after = match &search.after {
         Some(token) => match SearchCursor::decode(token, search.sort) {
             Some(cursor) => Some(cursor),
             None => {
                 problems.push("That page link is not valid. Start from the first page.".into());
+                bad_cursor = true;
                 None
             }
         },
@@ -193,12 +224,15 @@ async fn list_page(
     } = lists;
     // Browsing a section or category costs what a page does; a search costs a search.
     let counted = scope == ListScope::Search || !search.is_plain();
+    let in_database = if counted {
+        count_search(&rate, &network)?
+    } else {
+        None
+    };
     let browsing = scope.clone();
     let (outcome, tree, tally, events) = db
         .run(move |conn| {
-            if counted {
-                count_search(conn, rate, &network)?;
-            }
+            count_in_database(conn, in_database, &network)?;
             let tree = cache.tree(conn)?;
             let events = match &browsing {
                 ListScope::Category(section, category) => tree
@@ -214,14 +248,19 @@ async fn list_page(
                     searched.sort = Sort::Soonest;
                 }
             }
-            let outcome = service::run(
-                conn,
-                &density,
-                Some(&cache),
-                &searched,
-                after,
-                PAGE_SIZE + 1,
-            )?;
+            // A forged page link gets its explanation, not a search.
+            let outcome = if bad_cursor {
+                service::resolved_only(conn, &density, Some(&cache), &searched)?
+            } else {
+                service::run(
+                    conn,
+                    &density,
+                    Some(&cache),
+                    &searched,
+                    after,
+                    PAGE_SIZE + 1,
+                )?
+            };
             let tally = if browsing == ListScope::Search {
                 Default::default()
             } else {
@@ -411,9 +450,10 @@ async fn feed(
     search.sort = Sort::Newest;
     search.after = None;
     let searched = search.clone();
+    let in_database = count_search(&rate, &network)?;
     let (outcome, photos, tree) = db
         .run(move |conn| {
-            count_search(conn, rate, &network)?;
+            count_in_database(conn, in_database, &network)?;
             let outcome = service::run(conn, &density, None, &searched, None, FEED_SIZE)?;
             let ids: Vec<_> = outcome.rows.iter().map(|r| r.id).collect();
             let photos = listing_feed::cover_photos(conn, &ids)?;
@@ -474,5 +514,14 @@ pub async fn search_feed(
 ) -> Result<HttpResponse, AppError> {
     let pairs = search_pairs(&req)?;
     let network = rate_limit::client_network(&req);
-    feed(&ctx, db, density, cache, **rate, network, pairs).await
+    feed(
+        &ctx,
+        db,
+        density,
+        cache,
+        rate.as_ref().clone(),
+        network,
+        pairs,
+    )
+    .await
 }

@@ -176,6 +176,26 @@ pub struct Outcome {
     pub problems: Vec<String>,
 }
 
+/// A search resolved (its heading, scope and details) but not run: for a page that explains
+/// what is wrong with its link instead of listing anything.
+pub fn resolved_only(
+    conn: &mut diesel::PgConnection,
+    density: &Density,
+    counts: Option<&listing_queries::CategoryCounts>,
+    search: &Search,
+) -> Result<Outcome, AppError> {
+    let mut problems = Vec::new();
+    let resolved = resolve(conn, density, counts, search, &mut problems)?;
+    Ok(Outcome {
+        resolved,
+        rows: Vec::new(),
+        total: 0,
+        at_least: false,
+        suggestion: None,
+        problems,
+    })
+}
+
 /// Runs a search: resolves it, plans it, reads a page of `limit` rows after `after` (newest
 /// first for feeds), and settles its total. `counts` is the app's cache of public listings
 /// per category (the planner's estimate of the whole table is used without it).
@@ -187,18 +207,11 @@ pub fn run(
     after: Option<SearchCursor>,
     limit: i64,
 ) -> Result<Outcome, AppError> {
-    let mut problems = Vec::new();
-    let resolved = resolve(conn, density, counts, search, &mut problems)?;
-    if !problems.is_empty() {
-        return Ok(Outcome {
-            resolved,
-            rows: Vec::new(),
-            total: 0,
-            at_least: false,
-            suggestion: None,
-            problems,
-        });
+    let outcome = resolved_only(conn, density, counts, search)?;
+    if !outcome.problems.is_empty() {
+        return Ok(outcome);
     }
+    let (resolved, problems) = (outcome.resolved, outcome.problems);
     if search.is_plain() {
         return browse(conn, counts, density, resolved, after, limit);
     }
@@ -222,7 +235,7 @@ pub fn run(
     };
     let (total, at_least) = total.shown(rows.len());
     let suggestion = match (&search.text, total < 3) {
-        (Some(text), true) => suggest(conn, text)?,
+        (Some(text), true) => density.suggestion(text, || suggest(conn, text))?,
         _ => None,
     };
     Ok(Outcome {
@@ -392,7 +405,11 @@ pub fn plan(
     let everything = |conn: &mut diesel::PgConnection| -> Result<f64, AppError> {
         Ok(match counts {
             Some(counts) => counts.get(conn)?.values().sum::<i64>() as f64,
-            None => queries::estimate_matches(conn, &Filters::default(), Sort::Newest)?.rows,
+            None => {
+                density
+                    .estimate(conn, &Filters::default(), Sort::Newest)?
+                    .rows
+            }
         })
     };
     let (estimate, circle_is_narrowest, loose) = match resolved.listings_in_circle {
@@ -403,7 +420,7 @@ pub fn plan(
                 ..filters.clone()
             };
             let share = (in_circle as f64 / everything(conn)?.max(1.0)).min(1.0);
-            let elsewhere = queries::estimate_matches(conn, &anywhere, sort)?;
+            let elsewhere = density.estimate(conn, &anywhere, sort)?;
             (
                 elsewhere.rows * share,
                 (in_circle as f64) <= elsewhere.rows,
@@ -411,7 +428,7 @@ pub fn plan(
             )
         }
         None => {
-            let estimate = queries::estimate_matches(conn, &filters, sort)?;
+            let estimate = density.estimate(conn, &filters, sort)?;
             (estimate.rows, false, estimate.loose)
         }
     };

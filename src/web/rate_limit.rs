@@ -204,6 +204,194 @@ pub fn sweep(conn: &mut PgConnection) -> QueryResult<usize> {
         .execute(conn)
 }
 
+/// Most keys a [`Meter`] counts between two flushes; attempts by further keys are counted in
+/// the database one by one ([`Metered::Untracked`]), as every other limit is.
+pub const METER_MAX_PENDING: usize = 10_000;
+/// Most shared counts a [`Meter`] remembers; past it, only keys near their limit are kept (the
+/// others' next flush brings their count back).
+pub const METER_MAX_SHARED: usize = 50_000;
+
+/// A limit on something as frequent as a page view (searches), counted in each instance's
+/// memory and added to the shared counters in batches ([`Meter::flush`], every second or so,
+/// by a task of each instance), so the request itself costs no database write.
+///
+/// Each flush adds the instance's attempts per key and reads back the key's total from every
+/// instance; an attempt is refused when that total plus the attempts since the flush is over
+/// the limit. So one instance refuses exactly at the limit, and several together let through
+/// at most what the others counted in the last flush interval.
+#[derive(Debug)]
+pub struct Meter {
+    limit: Limit,
+    state: std::sync::Mutex<MeterState>,
+}
+
+#[derive(Debug, Default)]
+struct MeterState {
+    /// Attempts since the last flush, by key.
+    pending: std::collections::HashMap<String, i32>,
+    /// Every instance's attempts as of the last flush, and when that window ends, by key.
+    shared: std::collections::HashMap<String, (i32, DateTime<Utc>)>,
+}
+
+/// What [`Meter::hit`] decided.
+#[derive(Debug)]
+pub enum Metered {
+    Allowed,
+    /// Over the limit: the refusal to answer with.
+    Refused(AppError),
+    /// Too many keys are waiting for the next flush: count this one with [`hit`].
+    Untracked,
+}
+
+impl Meter {
+    pub fn new(limit: Limit) -> Self {
+        Self {
+            limit,
+            state: Default::default(),
+        }
+    }
+
+    pub fn limit(&self) -> Limit {
+        self.limit
+    }
+
+    fn lock(&self) -> std::sync::MutexGuard<'_, MeterState> {
+        self.state.lock().unwrap_or_else(|e| e.into_inner())
+    }
+
+    /// Counts one attempt for `key`.
+    pub fn hit(&self, key: &str) -> Metered {
+        let now = Utc::now();
+        let mut state = self.lock();
+        let (shared, ends) = state
+            .shared
+            .get(key)
+            .filter(|(_, ends)| *ends > now)
+            .copied()
+            .unwrap_or((
+                0,
+                now + chrono::Duration::from_std(self.limit.window).unwrap_or_default(),
+            ));
+        let full = state.pending.len() >= METER_MAX_PENDING;
+        let pending = match state.pending.get_mut(key) {
+            Some(pending) => pending,
+            None if full => return Metered::Untracked,
+            None => state.pending.entry(key.to_owned()).or_default(),
+        };
+        *pending = pending.saturating_add(1);
+        if shared.saturating_add(*pending) <= self.limit.max {
+            return Metered::Allowed;
+        }
+        Metered::Refused(AppError::TooManyRequests {
+            retry_after: (ends - now).to_std().unwrap_or(Duration::from_secs(1)),
+            reason: self.limit.refusal,
+        })
+    }
+
+    /// Adds the attempts counted since the last flush to the shared counters and reads back
+    /// their totals; returns how many keys it wrote. Attempts that cannot be written (the
+    /// database is down) are kept for the next flush.
+    pub fn flush(&self, conn: &mut PgConnection) -> QueryResult<usize> {
+        let batch = std::mem::take(&mut self.lock().pending);
+        if batch.is_empty() {
+            self.forget_ended(Utc::now());
+            return Ok(0);
+        }
+        let (keys, hits): (Vec<String>, Vec<i32>) = batch
+            .iter()
+            .map(|(k, v)| (format!("{}:{k}", self.limit.name), *v))
+            .unzip();
+        match add_counts(conn, self.limit, &keys, &hits) {
+            Ok(counters) => {
+                let window = chrono::Duration::from_std(self.limit.window).unwrap_or_default();
+                let prefix = format!("{}:", self.limit.name);
+                let mut state = self.lock();
+                for counter in counters {
+                    if let Some(key) = counter.key.strip_prefix(&prefix) {
+                        state.shared.insert(
+                            key.to_owned(),
+                            (counter.hits, counter.window_start + window),
+                        );
+                    }
+                }
+                drop(state);
+                self.forget_ended(Utc::now());
+                Ok(batch.len())
+            }
+            Err(err) => {
+                let mut state = self.lock();
+                for (key, hits) in batch {
+                    if state.pending.len() < METER_MAX_PENDING || state.pending.contains_key(&key) {
+                        let pending = state.pending.entry(key).or_default();
+                        *pending = pending.saturating_add(hits);
+                    }
+                }
+                Err(err)
+            }
+        }
+    }
+
+    /// Flushes every `every` until the process ends.
+    pub async fn flush_every(self: std::sync::Arc<Self>, db: super::Db, every: Duration) {
+        let mut ticks = tokio::time::interval(every);
+        ticks.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+        loop {
+            ticks.tick().await;
+            let meter = self.clone();
+            if let Err(err) = db.run(move |conn| meter.flush(conn)).await {
+                tracing::warn!(error = %err, limit = self.limit.name, "cannot share rate-limit counts; keeping them for later");
+            }
+        }
+    }
+
+    /// Forgets shared counts whose window ended, and keeps the rest under
+    /// [`METER_MAX_SHARED`].
+    fn forget_ended(&self, now: DateTime<Utc>) {
+        let mut state = self.lock();
+        state.shared.retain(|_, (_, ends)| *ends > now);
+        if state.shared.len() > METER_MAX_SHARED {
+            let near = self.limit.max / 2;
+            state.shared.retain(|_, (hits, _)| *hits >= near);
+        }
+    }
+}
+
+/// Adds `hits[i]` attempts for `keys[i]` (full keys, the limit's name first) in one statement;
+/// returns each key's count and window.
+fn add_counts(
+    conn: &mut PgConnection,
+    limit: Limit,
+    keys: &[String],
+    hits: &[i32],
+) -> QueryResult<Vec<KeyedCounter>> {
+    let window =
+        diesel::pg::data_types::PgInterval::from_microseconds(limit.window.as_micros() as i64);
+    diesel::sql_query(
+        "INSERT INTO rate_limits AS r (key, window_start, hits)
+         SELECT key, now(), hits FROM unnest($1::text[], $2::int[]) AS t(key, hits)
+         ON CONFLICT (key) DO UPDATE SET
+           hits = CASE WHEN r.window_start <= now() - $3 THEN excluded.hits
+                       ELSE r.hits + excluded.hits END,
+           window_start = CASE WHEN r.window_start <= now() - $3 THEN now()
+                               ELSE r.window_start END
+         RETURNING key, hits, window_start",
+    )
+    .bind::<diesel::sql_types::Array<Text>, _>(keys)
+    .bind::<diesel::sql_types::Array<Integer>, _>(hits)
+    .bind::<Interval, _>(window)
+    .load(conn)
+}
+
+#[derive(QueryableByName)]
+struct KeyedCounter {
+    #[diesel(sql_type = Text)]
+    key: String,
+    #[diesel(sql_type = Integer)]
+    hits: i32,
+    #[diesel(sql_type = Timestamptz)]
+    window_start: DateTime<Utc>,
+}
+
 /// How long to hold a log-in attempt on an account that has seen `failures` wrong passwords
 /// in the window: nothing for the first five (typos), then twice as long after each, up to
 /// four seconds. Guessing slows to a crawl; the owner waits a moment, never a lockout.
@@ -294,6 +482,41 @@ mod tests {
         assert_eq!(network_of("203.0.113.7", 24, 48), "203.0.113.0/24");
         assert_eq!(network_of("2001:db8:1:2::1", 24, 48), "2001:db8:1::/48");
         assert_eq!(network_of("unknown", 24, 48), "unknown");
+    }
+
+    #[test]
+    fn a_meter_refuses_past_its_limit_and_hands_keys_over_when_full() {
+        let meter = Meter::new(searches_per_network(3));
+        for _ in 0..3 {
+            assert!(matches!(meter.hit("a"), Metered::Allowed));
+        }
+        match meter.hit("a") {
+            Metered::Refused(AppError::TooManyRequests { retry_after, .. }) => {
+                assert!(retry_after <= Duration::from_secs(60));
+                assert!(retry_after >= Duration::from_secs(58));
+            }
+            other => panic!("{other:?}"),
+        }
+        assert!(matches!(meter.hit("b"), Metered::Allowed));
+        // Another instance's attempts, as a flush brings them back.
+        meter
+            .lock()
+            .shared
+            .insert("c".into(), (3, Utc::now() + chrono::Duration::seconds(30)));
+        assert!(matches!(meter.hit("c"), Metered::Refused(_)));
+        // A window that ended counts for nothing.
+        meter
+            .lock()
+            .shared
+            .insert("d".into(), (3, Utc::now() - chrono::Duration::seconds(1)));
+        assert!(matches!(meter.hit("d"), Metered::Allowed));
+
+        let full = Meter::new(searches_per_network(3));
+        for key in 0..METER_MAX_PENDING {
+            assert!(matches!(full.hit(&key.to_string()), Metered::Allowed));
+        }
+        assert!(matches!(full.hit("one more"), Metered::Untracked));
+        assert!(matches!(full.hit("7"), Metered::Allowed));
     }
 
     #[test]

@@ -950,6 +950,12 @@ async fn photo_summaries_and_zip_counts_follow_the_rows() {
 #[tokio::test]
 async fn a_search_far_broader_than_estimated_still_shows_the_newest_first() {
     let app = app_with_member().await;
+    let mut conn = app.pool.get().unwrap();
+    // Setting up thousands of listings may outlast the pool's timeout on a busy test machine
+    // (each puts its words in the GIN indexes as it goes: they keep no pending list).
+    diesel::sql_query("SET statement_timeout = '120s'")
+        .execute(&mut conn)
+        .unwrap();
     // Fresh rows the planner has no statistics for: it expects a few dozen matches, so the
     // page first reads every match, finds thousands, and walks the newest-first index.
     diesel::sql_query(format!(
@@ -959,8 +965,9 @@ async fn a_search_far_broader_than_estimated_still_shows_the_newest_first() {
          FROM generate_series(1, {}) AS n",
         corkboard::search::queries::FEW_MATCHES_CAP + 100
     ))
-    .execute(&mut app.pool.get().unwrap())
+    .execute(&mut conn)
     .unwrap();
+    drop(conn);
     let newest: Vec<i64> = {
         #[derive(diesel::QueryableByName)]
         struct Id {
@@ -1156,6 +1163,12 @@ async fn a_forged_page_cursor_is_a_400_and_costs_nothing() {
             "{query}"
         );
     }
+    // The page explains; it lists nothing (no search ran for it).
+    let page = app
+        .get_page(&format!("/search?q=lamp&after={far_future}"))
+        .await;
+    assert_eq!(page.status, StatusCode::BAD_REQUEST);
+    assert!(result_ids(&page.body).is_empty(), "{}", page.body);
     // A real next-page link still works.
     let first = app.get_ok_page("/search?q=lamp").await;
     assert!(first.body.contains("Vintage lamp"));
@@ -1239,9 +1252,35 @@ async fn searching_too_fast_from_one_network_is_slowed_with_a_friendly_429() {
         body.contains("searching faster than we can keep up"),
         "{body}"
     );
-    // Shared by every instance: the count lives in the database. Another network is fine.
+    // Another network is fine.
+    let other_network = app.visitor_from("198.51.100.5");
     assert_eq!(
-        app.visitor_from("198.51.100.5")
+        other_network.get("/search?q=lamp").await.status(),
+        StatusCode::OK
+    );
+    // Shared by every instance: each counts in memory and adds its count to the database's
+    // every second, so another instance refuses the busy network once it has heard.
+    let other = app.another_instance();
+    let busy_elsewhere = busy.at(&other.address);
+    let mut refused_elsewhere = false;
+    for _ in 0..40 {
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+        let status = busy_elsewhere.get("/search?q=lamp").await.status();
+        if status == StatusCode::TOO_MANY_REQUESTS {
+            refused_elsewhere = true;
+            break;
+        }
+        // Before it has heard, the other instance counts the network's searches alone.
+        assert_eq!(status, StatusCode::OK);
+    }
+    assert!(
+        refused_elsewhere,
+        "the other instance never heard of the busy network"
+    );
+    // The quiet network searched once: still fine there, with its first instance's count.
+    assert_eq!(
+        other_network
+            .at(&other.address)
             .get("/search?q=lamp")
             .await
             .status(),
@@ -1329,4 +1368,195 @@ async fn each_view_is_marked_once_and_the_map_does_not_repeat_the_list() {
         "each listing named once"
     );
     assert!(!map.contains("No photo"), "no list cards under the map");
+}
+
+#[tokio::test]
+async fn every_search_class_finds_what_plain_sql_finds_with_its_plan_memory_cold_and_warm() {
+    // Estimates and spelling suggestions kept for a minute, as in production.
+    let app = crate::helpers::spawn_app_configured(|state| {
+        state.listings.counts_ttl_seconds = 60;
+    })
+    .await;
+    app.sign_up_new_member().await;
+    let bikes = app.category_id("for-sale", "bikes");
+    let mut conn = app.pool.get().unwrap();
+    // Setting up 6,000 listings may outlast the pool's timeout on a busy test machine.
+    diesel::sql_query("SET statement_timeout = '120s'")
+        .execute(&mut conn)
+        .unwrap();
+    // 6,000 listings, one every ten minutes: each title holds three of 40 made-up words
+    // (the first few in most titles, the last in few), half in 10001 and half in San
+    // Francisco, prices from free to $1,000, a third with photos, a tenth of them bikes, and
+    // some not public.
+    diesel::sql_query(
+        "WITH v AS (SELECT array_agg('zq' || chr(97 + i / 26) || chr(97 + i % 26) || 'x') AS w
+                    FROM generate_series(0, 39) AS i)
+         INSERT INTO listings (owner_id, category_id, title, body, price_cents, is_free, zip,
+                               latitude, longitude, status, expires_at, renewed_at,
+                               created_at, photo_count)
+         SELECT (SELECT min(id) FROM users),
+                CASE WHEN n % 10 = 0 THEN $1 ELSE (SELECT min(id) FROM categories) END,
+                v.w[1 + n % 3] || ' ' || v.w[1 + (n * 7) % 11] || ' ' || v.w[1 + (n * 13) % 40],
+                'x',
+                CASE WHEN n % 17 = 0 THEN NULL ELSE (n * 3731) % 100000 END,
+                n % 17 = 0,
+                CASE WHEN n % 2 = 0 THEN '10001' ELSE '94110' END,
+                CASE WHEN n % 2 = 0 THEN 40.7484 ELSE 37.7509 END,
+                CASE WHEN n % 2 = 0 THEN -73.9967 ELSE -122.4153 END,
+                CASE WHEN n % 23 = 0 THEN 'held' ELSE 'active' END,
+                now() + interval '30 days',
+                now() - n * interval '10 minutes', now() - n * interval '10 minutes',
+                CASE WHEN n % 3 = 0 THEN 1 ELSE 0 END
+         FROM v, generate_series(1, 6000) AS n",
+    )
+    .bind::<diesel::sql_types::Integer, _>(bikes)
+    .execute(&mut conn)
+    .unwrap();
+    drop(conn);
+    app.execute("ANALYZE listings");
+    let word = |i: usize| {
+        format!(
+            "zq{}{}x",
+            (b'a' + (i / 26) as u8) as char,
+            (b'a' + (i % 26) as u8) as char
+        )
+    };
+
+    // Each class: its query string, and the same search as plain SQL over `l`.
+    let classes: Vec<(String, String)> = vec![
+        (
+            format!("q={}", word(0)),
+            format!("l.search @@ websearch_to_tsquery('english', '{}')", word(0)),
+        ),
+        (
+            format!("q={}", word(5)),
+            format!("l.search @@ websearch_to_tsquery('english', '{}')", word(5)),
+        ),
+        (
+            format!("q={}", word(39)),
+            format!("l.search @@ websearch_to_tsquery('english', '{}')", word(39)),
+        ),
+        (
+            format!("q={}+{}", word(0), word(3)),
+            format!(
+                "l.search @@ websearch_to_tsquery('english', '{} {}')",
+                word(0),
+                word(3)
+            ),
+        ),
+        (
+            format!("q=%22{}+{}%22", word(1), word(4)),
+            format!(
+                "l.search @@ websearch_to_tsquery('english', '\"{} {}\"')",
+                word(1),
+                word(4)
+            ),
+        ),
+        (
+            format!("q={}&zip=10001&radius=25", word(0)),
+            format!(
+                "l.search @@ websearch_to_tsquery('english', '{}') AND l.zip = '10001'",
+                word(0)
+            ),
+        ),
+        (
+            format!("q={}&min_price=50&max_price=500&photos=1", word(2)),
+            format!(
+                "l.search @@ websearch_to_tsquery('english', '{}') AND l.photo_count > 0
+                 AND COALESCE(l.price_cents, CASE WHEN l.is_free THEN 0 END) BETWEEN 5000 AND 50000",
+                word(2)
+            ),
+        ),
+        (
+            format!("q={}&in=for-sale/bikes", word(5)),
+            format!(
+                "l.search @@ websearch_to_tsquery('english', '{}') AND l.category_id = {bikes}",
+                word(5)
+            ),
+        ),
+    ];
+    for (query, condition) in &classes {
+        #[derive(diesel::QueryableByName)]
+        struct Id {
+            #[diesel(sql_type = diesel::sql_types::BigInt)]
+            id: i64,
+        }
+        let expected: Vec<i64> = diesel::sql_query(format!(
+            "SELECT l.id FROM listings l
+             WHERE l.status IN ('active', 'pending') AND l.expires_at > now() AND {condition}
+             ORDER BY l.renewed_at DESC, l.id DESC LIMIT 50"
+        ))
+        .load::<Id>(&mut app.pool.get().unwrap())
+        .unwrap()
+        .into_iter()
+        .map(|r| r.id)
+        .collect();
+        assert!(!expected.is_empty(), "{query} matches nothing");
+        // Cold (the estimate and suggestion are read), then warm (kept).
+        for round in ["cold", "warm"] {
+            let page = app.get_page(&format!("/search?{query}")).await;
+            assert_eq!(page.status, StatusCode::OK, "{query}: {}", page.body);
+            let first = result_ids(&page.body);
+            assert_eq!(
+                first,
+                expected[..expected.len().min(25)],
+                "{query}, {round}"
+            );
+            // The next page, by its link.
+            if expected.len() > 25 {
+                let next = page
+                    .body
+                    .split("rel=\"next\"")
+                    .next()
+                    .and_then(|before| before.rsplit("href=\"").next())
+                    .and_then(|rest| rest.split('"').next())
+                    .map(|link| link.replace("&#38;", "&"))
+                    .expect("a next page link");
+                assert_eq!(
+                    ids_at(&app, &next).await,
+                    expected[25..expected.len().min(50)],
+                    "{query}, {round}, page 2"
+                );
+            }
+        }
+    }
+}
+
+/// The ids a list page at `path` shows, in order.
+async fn ids_at(app: &TestApp, path: &str) -> Vec<i64> {
+    let page = app.get_page(path).await;
+    assert_eq!(page.status, StatusCode::OK, "{path}: {}", page.body);
+    result_ids(&page.body)
+}
+
+#[tokio::test]
+async fn the_search_indexes_keep_no_pending_list() {
+    // A GIN index's pending list is read whole by every scan (see migration 000027).
+    let app = spawn_app().await;
+    #[derive(diesel::QueryableByName)]
+    struct Index {
+        #[diesel(sql_type = diesel::sql_types::Text)]
+        name: String,
+        #[diesel(sql_type = diesel::sql_types::Bool)]
+        fast: bool,
+    }
+    let indexes: Vec<Index> = diesel::sql_query(
+        "SELECT c.relname::text AS name,
+                NOT coalesce('fastupdate=off' = ANY (c.reloptions), false) AS fast
+         FROM pg_class c JOIN pg_am a ON a.oid = c.relam
+         WHERE a.amname = 'gin' AND c.relnamespace = 'public'::regnamespace",
+    )
+    .load(&mut app.pool.get().unwrap())
+    .unwrap();
+    assert!(
+        indexes.len() >= 4,
+        "{:?}",
+        indexes.iter().map(|i| &i.name).collect::<Vec<_>>()
+    );
+    let pending: Vec<&str> = indexes
+        .iter()
+        .filter(|i| i.fast)
+        .map(|i| i.name.as_str())
+        .collect();
+    assert!(pending.is_empty(), "{pending:?}");
 }

@@ -56,15 +56,19 @@ pub async fn show_listing(
     let viewer = ctx.user.as_ref().map(|u| u.id);
     let (listing, photos, section, category, place, seller, favorite, flag, appeal, related) = db
         .run(move |conn| {
-            let (listing, seller) =
-                queries::find_listing_and_owner(conn, id)?.ok_or(AppError::NotFound)?;
-            let photos = queries::photos_of(conn, id)?;
+            let queries::ListingForViewer {
+                listing,
+                owner: seller,
+                photos,
+                favorite,
+                flag,
+            } = queries::find_listing_for_viewer(conn, id, viewer)?.ok_or(AppError::NotFound)?;
             let (section, category) = counts.category_by_id(conn, listing.category_id)?;
             let place = places::place_of(conn, &listing.zip)?.ok_or(AppError::NotFound)?;
             let (favorite, flag) = match viewer {
                 Some(me) if me != listing.owner_id => (
-                    Some(crate::saved::queries::is_favorite(conn, me, id)?),
-                    Some(moderation::flag_of(conn, id, me)?),
+                    Some(favorite),
+                    Some(flag.map(|(reason, decision)| moderation::MyFlag { reason, decision })),
                 ),
                 _ => (None, None),
             };
