@@ -724,32 +724,24 @@ fn admin_cookie(base: &str) -> anyhow::Result<String> {
         .and_then(|rest| rest.split('"').next())
         .ok_or_else(|| anyhow::anyhow!("no CSRF token on the login page"))?
         .to_owned();
-    let login = Command::new("curl")
-        .args([
-            "-s",
-            "-o",
-            "/dev/null",
-            "-w",
-            "%{http_code}",
-            "-b",
-            &jar_path,
-            "-c",
-            &jar_path,
-            "-H",
-            &format!("Origin: {base}"),
-            "--data-urlencode",
-            &format!("csrf_token={token}"),
-            "--data-urlencode",
-            &format!("login={BENCH_ADMIN}"),
-            "--data-urlencode",
-            &format!("password={BENCH_PASSWORD}"),
-            &format!("{base}/login"),
-        ])
-        .output()?;
+    let login = http_status(&[
+        "-b",
+        &jar_path,
+        "-c",
+        &jar_path,
+        "-H",
+        &format!("Origin: {base}"),
+        "--data-urlencode",
+        &format!("csrf_token={token}"),
+        "--data-urlencode",
+        &format!("login={BENCH_ADMIN}"),
+        "--data-urlencode",
+        &format!("password={BENCH_PASSWORD}"),
+        &format!("{base}/login"),
+    ])?;
     anyhow::ensure!(
-        login.stdout == b"303",
-        "the bench admin could not log in: HTTP {}",
-        String::from_utf8_lossy(&login.stdout)
+        login == "303",
+        "the bench admin could not log in: HTTP {login}"
     );
     let cookies = std::fs::read_to_string(&jar)?;
     let _ = std::fs::remove_file(&jar);
@@ -868,19 +860,7 @@ impl Page {
             .as_ref()
             .map(|c| format!("Cookie: {c}"))
             .unwrap_or_default();
-        let status = Command::new("curl")
-            .args([
-                "-s",
-                "-o",
-                "/dev/null",
-                "-w",
-                "%{http_code}",
-                "-H",
-                &header,
-                &url,
-            ])
-            .output()?;
-        let status = String::from_utf8_lossy(&status.stdout).to_string();
+        let status = http_status(&["-H", &header, &url])?;
         let expected = if self.name.ends_with("→ 400") {
             "400"
         } else {
@@ -1035,20 +1015,19 @@ fn milliseconds(text: &str) -> f64 {
 
 fn wait_ready(base: &str) -> anyhow::Result<()> {
     for _ in 0..300 {
-        let out = Command::new("curl")
-            .args([
-                "-s",
-                "-o",
-                "/dev/null",
-                "-w",
-                "%{http_code}",
-                &format!("{base}/readyz"),
-            ])
-            .output()?;
-        if out.stdout == b"200" {
+        if http_status(&[&format!("{base}/readyz")])? == "200" {
             return Ok(());
         }
         std::thread::sleep(Duration::from_millis(100));
     }
     anyhow::bail!("the server did not become ready")
+}
+
+/// The HTTP status curl gets with `args` (the body is dropped).
+fn http_status(args: &[&str]) -> anyhow::Result<String> {
+    let out = Command::new("curl")
+        .args(["-s", "-o", "/dev/null", "-w", "%{http_code}"])
+        .args(args)
+        .output()?;
+    Ok(String::from_utf8_lossy(&out.stdout).into_owned())
 }

@@ -57,6 +57,8 @@ pub struct Density {
     estimates: Memo<String, Estimate>,
     /// "Did you mean" for searches' words, by words.
     suggestions: Memo<String, Option<String>>,
+    /// Searches' counted totals (at most 1,001), by search.
+    totals: Memo<String, i64>,
 }
 
 impl Density {
@@ -68,7 +70,37 @@ impl Density {
             oldest_day: Snapshot::new(ttl),
             estimates: Memo::new(ttl, MEMO_CAPACITY),
             suggestions: Memo::new(ttl, MEMO_CAPACITY),
+            totals: Memo::new(ttl, MEMO_CAPACITY),
         }
+    }
+
+    /// What a search is asked as, for the memos: its filters and sort, with its time limit
+    /// to the hour.
+    fn asked(filters: &Filters, sort: Sort) -> String {
+        let asked = Filters {
+            posted_since: filters.posted_since.map(|at| {
+                at.with_timezone(&chrono::Utc)
+                    - chrono::Duration::seconds(at.timestamp().rem_euclid(3600))
+            }),
+            ..filters.clone()
+        };
+        format!("{sort:?} {asked:?}")
+    }
+
+    /// A search's total, counted up to `cap + 1` ([`queries::count_matches`]), kept for the
+    /// ttl: like the category counts, it may lag the rows by that much (the page itself
+    /// never does).
+    pub fn total(
+        &self,
+        conn: &mut PgConnection,
+        filters: &Filters,
+        sort: Sort,
+        cap: i64,
+    ) -> QueryResult<i64> {
+        self.totals
+            .get_or_read(format!("{cap} {}", Self::asked(filters, sort)), || {
+                queries::count_matches(conn, filters, sort, cap)
+            })
     }
 
     /// The planner's estimate of a search's matches ([`queries::estimate_matches`]), kept for
@@ -80,17 +112,9 @@ impl Density {
         filters: &Filters,
         sort: Sort,
     ) -> QueryResult<Estimate> {
-        let asked = Filters {
-            posted_since: filters.posted_since.map(|at| {
-                at.with_timezone(&chrono::Utc)
-                    - chrono::Duration::seconds(at.timestamp().rem_euclid(3600))
-            }),
-            ..filters.clone()
-        };
-        self.estimates
-            .get_or_read(format!("{sort:?} {asked:?}"), || {
-                queries::estimate_matches(conn, filters, sort)
-            })
+        self.estimates.get_or_read(Self::asked(filters, sort), || {
+            queries::estimate_matches(conn, filters, sort)
+        })
     }
 
     /// The spelling suggestion for `text` (made by `suggest` when not kept), kept for the

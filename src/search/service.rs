@@ -494,6 +494,21 @@ pub fn plan(
         });
     }
     let trusted = filters.attributes.is_empty();
+    // In a section or category, where a few thousand match: counted (and the count kept a
+    // minute), then the page walks the scope's newest-first index when matches are dense
+    // enough in it to meet a page soon, rather than read every match each time.
+    if let Some(in_scope) = walkable_scope(resolved, sort, after, counts, conn)?
+        && (PAGE_SIZE + 1) as f64 * in_scope as f64 / estimate.max(1.0) <= WALK_ROWS
+    {
+        let n = density.total(conn, &filters, sort, COUNT_CAP)?;
+        filters.few_matches =
+            (PAGE_SIZE + 1) as f64 * in_scope as f64 / n.max(1) as f64 > WALK_ROWS;
+        return Ok(Plan {
+            filters,
+            total: Total::Counted(n),
+            count: Some(queries::Explain::Count { cap: COUNT_CAP }),
+        });
+    }
     let (total, few, count) = if trusted && after.is_none() {
         (Total::InPage, true, None)
     } else {
@@ -515,6 +530,36 @@ pub fn plan(
         total,
         count,
     })
+}
+
+/// The public listings in a search's section or category, when its first page could walk
+/// that scope's newest-first index: newest first, words, no circle or details.
+fn walkable_scope(
+    resolved: &Resolved,
+    sort: Sort,
+    after: Option<SearchCursor>,
+    counts: Option<&listing_queries::CategoryCounts>,
+    conn: &mut diesel::PgConnection,
+) -> Result<Option<i64>, AppError> {
+    let f = &resolved.filters;
+    let (Some(counts), Some(scope)) = (counts, &resolved.scope_categories) else {
+        return Ok(None);
+    };
+    if sort != Sort::Newest
+        || after.is_some()
+        || f.text.is_none()
+        || f.near.is_some()
+        || !f.attributes.is_empty()
+    {
+        return Ok(None);
+    }
+    let tally = counts.get(conn)?;
+    Ok(Some(
+        scope
+            .iter()
+            .map(|id| tally.get(id).copied().unwrap_or(0))
+            .sum(),
+    ))
 }
 
 /// A newest-first phrase search's total, once its page (`rows`, one more than a page when
