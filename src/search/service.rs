@@ -765,8 +765,10 @@ pub fn explain_search(
         .into_owned()
         .collect();
     let (search, mut problems) = Search::parse(&pairs);
+    // Planned as the pages plan it, with the category counts (read afresh).
     let density = Density::new(std::time::Duration::ZERO);
-    let resolved = resolve(conn, &density, None, &search, &mut problems)?;
+    let counts = listing_queries::CategoryCounts::new(std::time::Duration::ZERO);
+    let resolved = resolve(conn, &density, Some(&counts), &search, &mut problems)?;
     if !problems.is_empty() {
         return Err(AppError::BadRequest(problems.join(" ")));
     }
@@ -774,7 +776,7 @@ pub fn explain_search(
         filters,
         count,
         total,
-    } = plan(conn, &resolved, search.sort, None, None, &density)?;
+    } = plan(conn, &resolved, search.sort, None, Some(&counts), &density)?;
     let mut statements = Vec::new();
     if let Some(count) = count {
         statements.push(("count", count));
