@@ -337,6 +337,11 @@ impl Meter {
         ticks.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
         loop {
             ticks.tick().await;
+            // Nothing counted: no connection is taken (an idle one would be tested first).
+            if self.lock().pending.is_empty() {
+                self.forget_ended(Utc::now());
+                continue;
+            }
             let meter = self.clone();
             if let Err(err) = db.run(move |conn| meter.flush(conn)).await {
                 tracing::warn!(error = %err, limit = self.limit.name, "cannot share rate-limit counts; keeping them for later");
