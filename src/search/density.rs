@@ -9,8 +9,11 @@
 //!   condition. The distance is the flat-earth approximation.
 //! - The oldest day with a public listing, which bounds how far back a newest-first search
 //!   reads windows of days.
+//! - Answers a search asked the database before, kept by what it asked (bounded memos): the
+//!   planner's estimate, the spelling suggestion, and the total of a few thousand matches
+//!   within a category.
 //!
-//! Both may lag the rows by the snapshot's age (as the per-category counts do): a category
+//! All may lag the rows by the snapshot's age (as the per-category counts do): a category
 //! page in an area shows its circle's count as its total.
 
 use std::collections::HashMap;
@@ -26,7 +29,7 @@ use super::queries::{self, Estimate, Filters};
 use crate::db::memo::Memo;
 use crate::db::snapshot::Snapshot;
 
-/// Most estimates and suggestions kept (each about as big as its search's words).
+/// Most answers each memo keeps (each about as big as its search's words and filters).
 const MEMO_CAPACITY: usize = 10_000;
 
 /// Metres in a degree of latitude (and of longitude at the equator).
@@ -78,10 +81,9 @@ impl Density {
     /// to the hour.
     fn asked(filters: &Filters, sort: Sort) -> String {
         let asked = Filters {
-            posted_since: filters.posted_since.map(|at| {
-                at.with_timezone(&chrono::Utc)
-                    - chrono::Duration::seconds(at.timestamp().rem_euclid(3600))
-            }),
+            posted_since: filters
+                .posted_since
+                .map(|at| at - chrono::Duration::seconds(at.timestamp().rem_euclid(3600))),
             ..filters.clone()
         };
         format!("{sort:?} {asked:?}")

@@ -497,7 +497,7 @@ pub fn plan(
     // In a section or category, where a few thousand match: counted (and the count kept a
     // minute), then the page walks the scope's newest-first index when matches are dense
     // enough in it to meet a page soon, rather than read every match each time.
-    if let Some(in_scope) = walkable_scope(resolved, sort, after, counts, conn)?
+    if let Some(in_scope) = walkable_scope(conn, resolved, sort, after, counts)?
         && (PAGE_SIZE + 1) as f64 * in_scope as f64 / estimate.max(1.0) <= WALK_ROWS
     {
         let n = density.total(conn, &filters, sort, COUNT_CAP)?;
@@ -535,11 +535,11 @@ pub fn plan(
 /// The public listings in a search's section or category, when its first page could walk
 /// that scope's newest-first index: newest first, words, no circle or details.
 fn walkable_scope(
+    conn: &mut diesel::PgConnection,
     resolved: &Resolved,
     sort: Sort,
     after: Option<SearchCursor>,
     counts: Option<&listing_queries::CategoryCounts>,
-    conn: &mut diesel::PgConnection,
 ) -> Result<Option<i64>, AppError> {
     let f = &resolved.filters;
     let (Some(counts), Some(scope)) = (counts, &resolved.scope_categories) else {

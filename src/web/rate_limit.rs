@@ -11,7 +11,9 @@
 //! (sign-ups).
 //!
 //! The counters live in an unlogged table: losing them in a crash forgives one window, and
-//! counting costs no write to the write-ahead log.
+//! counting costs no write to the write-ahead log. A limit on something as frequent as a page
+//! view (searches) is counted in each instance's memory first and added to the table once a
+//! second ([`Meter`]), so the request itself makes no write.
 
 use std::net::IpAddr;
 use std::time::Duration;
