@@ -14,6 +14,7 @@ pub mod live;
 pub mod mail;
 pub mod messages;
 pub mod moderation;
+pub mod openapi;
 pub mod photos;
 pub mod places;
 pub mod saved;

@@ -17,6 +17,7 @@ use crate::listings::handlers::ListingRules;
 use crate::search::handlers::SearchRate;
 use crate::storage::Storage;
 use crate::web::area::AreaLookup;
+use crate::web::bearer::TokenLookup;
 use crate::web::rate_limit::TrustProxyHeaders;
 use crate::web::request_log::RedactedRootSpan;
 use crate::web::routes::{RouteDef, Scope};
@@ -100,6 +101,7 @@ impl Application {
         let message_settings = web::Data::new(state.messages.clone());
         let moderation_settings = web::Data::new(state.moderation.clone());
         let secret = web::Data::new(state.secret.clone());
+        let access_tokens = web::Data::new(access_tokens(&state.secret));
         let server = HttpServer::new(move || {
             // Outermost last: logging, headers, compression, the session cookie, error pages,
             // then the current user and the CSRF check right around the handlers.
@@ -131,6 +133,8 @@ impl Application {
                 .app_data(message_settings.clone())
                 .app_data(moderation_settings.clone())
                 .app_data(secret.clone())
+                .app_data(access_tokens.clone())
+                .app_data(TokenLookup(crate::accounts::api_tokens::token_user))
                 .app_data(lifetime)
                 .app_data(LoginLookup(
                     crate::accounts::queries::current_user_for_session,
@@ -185,6 +189,12 @@ fn session_key(secret: &SecretKey) -> actix_web::cookie::Key {
     actix_web::cookie::Key::from(&material)
 }
 
+/// What signs and checks the API's access tokens: a key derived from the secret, so every
+/// instance agrees and rotating the secret ends every token.
+pub fn access_tokens(secret: &SecretKey) -> crate::web::jwt::AccessTokens {
+    crate::web::jwt::AccessTokens::new(&secret.derive("corkboard api access tokens v1"))
+}
+
 /// Every route of the site, from each feature's list: scope, path, method, handler. Tests read
 /// the paths and methods, so a new route is covered by the CSRF, HEAD and admin tests without
 /// anyone listing it again.
@@ -199,6 +209,11 @@ pub fn route_table() -> Vec<RouteDef> {
             web::get().to(assets::serve_static),
         ),
         RouteDef::site("/media/{key:.*}", M::GET, web::get().to(media::serve_media)),
+        RouteDef::api(
+            "/openapi.json",
+            M::GET,
+            web::get().to(crate::openapi::serve_document),
+        ),
         RouteDef::site("/favicon.ico", M::GET, web::get().to(assets::serve_favicon)),
         RouteDef::site(
             "/manifest.webmanifest",
@@ -232,7 +247,11 @@ pub fn route_table() -> Vec<RouteDef> {
 pub fn routes(cfg: &mut web::ServiceConfig) {
     let mut admin = web::scope(Scope::Admin.prefix()).wrap(from_fn(session::require_admin));
     let mut api = web::scope(Scope::Api.prefix())
-        .wrap(ErrorHandlers::new().default_handler(problem::render_problems));
+        .wrap(ErrorHandlers::new().default_handler(problem::render_problems))
+        .app_data(web::QueryConfig::default().error_handler(|err, _| {
+            AppError::BadRequest(format!("The query string is not valid: {err}.")).into()
+        }))
+        .app_data(web::PathConfig::default().error_handler(|_, _| AppError::NotFound.into()));
     for def in route_table() {
         match def.scope {
             Scope::Site => {
@@ -249,10 +268,11 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
 
 /// The (method, path) of every route that may change state and is guarded by the CSRF token,
 /// for the CSRF tests (signed links, `csrf::SIGNED_LINK_PREFIXES`, are authorised by their
-/// signature instead).
+/// signature instead, and the JSON API by its bearer tokens).
 pub fn state_changing_routes() -> Vec<(Method, String)> {
     route_table()
         .into_iter()
+        .filter(|def| def.scope != Scope::Api)
         .filter(|def| !matches!(def.method, Method::GET | Method::HEAD))
         .map(|def| (def.method.clone(), def.full_path()))
         .filter(|(_, path)| {

@@ -12,10 +12,11 @@ use super::domain::{
     SignUpForm, safe_next,
 };
 use super::mail::{EmailChanged, masked};
-use super::models::{NewUser, ProfileChanges, Role, User, UserStatus};
+use super::models::User;
 use super::password;
 use super::queries::{self, AccountConflict};
 use super::recovery;
+use super::service::{self, Client, Refused, SUSPENDED};
 use super::views::{LogInPage, PastListing, ProfilePage, SettingsPage, SignUpPage};
 use crate::db::ids::UserId;
 use crate::listings::cards::{CardContext, card_views};
@@ -26,10 +27,7 @@ use crate::photos;
 use crate::places;
 use crate::storage::{ObjectKey, Storage};
 use crate::web::confirm::ConfirmPage;
-use crate::web::rate_limit::{
-    self, LOGIN_FAILURES_PER_ACCOUNT, LOGIN_PER_NETWORK, LOGIN_PER_NETWORK_AND_ACCOUNT,
-    PASSWORD_CHECKS_PER_ACCOUNT, SIGNUP_PER_NETWORK, SIGNUP_PER_WIDE_NETWORK, SIGNUP_SITE_WIDE,
-};
+use crate::web::rate_limit::{self, PASSWORD_CHECKS_PER_ACCOUNT};
 use crate::web::respond::{form_page, redirect, too_many, unavailable_form, unprocessable};
 use crate::web::session::{self, FlashKind};
 use crate::web::time::ago;
@@ -40,7 +38,6 @@ use crate::web::{AppError, AuthUser, Db, FieldErrors, MaybeUser, PageContext};
 #[derive(Debug, Clone, Copy)]
 pub struct PasswordCost(pub u32);
 
-const WRONG_LOGIN: &str = "That username or e-mail address and password don't match an account.";
 const WRONG_PASSWORD: &str = "That is not your current password.";
 
 fn user_agent(req: &HttpRequest) -> String {
@@ -105,108 +102,27 @@ pub async fn create_account(
         errors,
         notice: None,
     };
-    let account = match form.parse() {
-        Ok(account) => account,
-        Err(errors) => return Ok(unprocessable(rerender(errors, ctx, &form), &req)),
-    };
-    // The limits come before any lookup, so nobody can test addresses for accounts in bulk.
-    // A shared address (a campus, a library) gets a burst of its own; wider networks and the
-    // whole site have budgets that stop a script rotating addresses.
-    let (network, wide) = (
-        rate_limit::client_network(&req),
-        rate_limit::client_wide_network(&req),
-    );
-    let limited = db
-        .run(move |conn| {
-            rate_limit::hit(conn, SIGNUP_PER_NETWORK, &network)?;
-            rate_limit::hit(conn, SIGNUP_PER_WIDE_NETWORK, &wide)?;
-            rate_limit::hit(conn, SIGNUP_SITE_WIDE, "site")
-        })
-        .await;
-    if let Err(AppError::TooManyRequests {
-        retry_after,
-        reason,
-    }) = limited
-    {
-        tracing::warn!(ip = %rate_limit::client_ip(&req), "sign-up refused by a rate limit");
-        let mut page = rerender(FieldErrors::new(), ctx, &form);
-        page.notice = Some(AppError::wait_message(reason, retry_after));
-        return Ok(too_many(page, retry_after, &req));
-    }
-    limited?;
-    // Report both "taken" errors at once; the unique indexes settle any race below.
-    let (name, mail) = (
-        account.username.as_str().to_owned(),
-        account.email.as_str().to_owned(),
-    );
-    let (name_taken, mail_taken) = db
-        .run(move |conn| {
-            Ok::<_, AppError>((
-                queries::username_taken(conn, &name)?,
-                queries::email_taken(conn, &mail)?,
-            ))
-        })
-        .await?;
-    let mut errors = FieldErrors::new();
-    if name_taken {
-        errors.add("username", "That username is taken. Choose another.");
-    }
-    if mail_taken {
-        errors.add(
-            "email",
-            "An account with that e-mail address exists. Log in instead.",
-        );
-    }
-    if !errors.is_empty() {
-        return Ok(unprocessable(rerender(errors, ctx, &form), &req));
-    }
-
-    let cost = cost.0;
-    let plain = account.password.expose().to_owned();
-    let hash = web::block(move || password::hash(&plain, cost)).await??;
-    let (name, mail) = (
-        account.username.as_str().to_owned(),
-        account.email.as_str().to_owned(),
-    );
     let site = MailSite::from(ctx.site.as_ref());
-    let created = db
-        .run(move |conn| {
-            // The account and its confirmation mail, together or not at all.
-            conn.transaction::<_, AppError, _>(|conn| {
-                let inserted = conn.transaction(|conn| {
-                    queries::insert_user(
-                        conn,
-                        &NewUser {
-                            username: &name,
-                            email: &mail,
-                            password_hash: &hash,
-                            role: Role::Member,
-                        },
-                    )
-                });
-                if let Ok(user) = &inserted {
-                    recovery::send_verification(conn, &site, user, true)?;
-                }
-                Ok(inserted)
-            })
-        })
-        .await?;
-    let user = match created {
+    let user = match service::sign_up(&db, cost.0, site, &Client::of(&req), &form).await {
         Ok(user) => user,
-        Err(AccountConflict::UsernameTaken) => {
-            errors.add("username", "That username is taken. Choose another.");
+        Err(Refused::Invalid(errors)) => {
             return Ok(unprocessable(rerender(errors, ctx, &form), &req));
         }
-        Err(AccountConflict::EmailTaken) => {
-            errors.add(
-                "email",
-                "An account with that e-mail address exists. Log in instead.",
-            );
-            return Ok(unprocessable(rerender(errors, ctx, &form), &req));
+        Err(Refused::Limited {
+            retry_after,
+            reason,
+        }) => {
+            let mut page = rerender(FieldErrors::new(), ctx, &form);
+            page.notice = Some(AppError::wait_message(reason, retry_after));
+            return Ok(too_many(page, retry_after, &req));
         }
-        Err(AccountConflict::Database(err)) => return Err(err.into()),
+        Err(Refused::Failed(err)) => return Err(err),
+        Err(Refused::WrongLogin(_) | Refused::Suspended) => {
+            return Err(AppError::Internal(anyhow::anyhow!(
+                "a sign-up cannot be refused as a log-in"
+            )));
+        }
     };
-    tracing::info!(user_id = %user.id, "account created");
     start_session(&db, &session, &user, &req).await?;
     session::push_flash(
         &session,
@@ -264,83 +180,28 @@ pub async fn log_in(
         next: next.clone().unwrap_or_default(),
         error: Some(message.to_owned()),
     };
-    if form.login.trim().is_empty() || form.password.is_empty() {
-        return Ok(unprocessable(
-            failed(
-                ctx,
-                "Enter your username or e-mail address and your password.",
-            ),
-            &req,
-        ));
-    }
-    let ip = rate_limit::client_ip(&req);
-    let network = rate_limit::client_network(&req);
-    let login = form.login.clone();
-    let checked = db
-        .run(move |conn| {
-            rate_limit::hit(conn, LOGIN_PER_NETWORK, &network)?;
-            let user = queries::find_by_login(conn, &login)?;
-            let account = account_key(user.as_ref(), &login);
-            // Wrong guesses from one network stop that network, never the owner elsewhere.
-            rate_limit::hit(
-                conn,
-                LOGIN_PER_NETWORK_AND_ACCOUNT,
-                &format!("{network} {account}"),
-            )?;
-            let failures = rate_limit::peek(conn, LOGIN_FAILURES_PER_ACCOUNT, &account)?;
-            Ok::<_, AppError>((user, failures))
-        })
-        .await;
-    let (user, failures) = match checked {
-        Ok(found) => found,
-        Err(AppError::TooManyRequests {
+    let client = Client::of(&req);
+    let user = match service::authenticate(&db, cost.0, &client, &form.login, &form.password).await
+    {
+        Ok(user) => user,
+        Err(Refused::WrongLogin(message)) => {
+            return Ok(unprocessable(failed(ctx, message), &req));
+        }
+        Err(Refused::Limited {
             retry_after,
             reason,
         }) => {
-            tracing::warn!(%ip, "log-in refused by a rate limit");
             let page = failed(ctx, &AppError::wait_message(reason, retry_after));
             return Ok(too_many(page, retry_after, &req));
         }
-        Err(err) => return Err(err),
-    };
-    // Every wrong password on the account (from anywhere) slows the next attempts a little
-    // more: guessing crawls, the owner waits a moment at most.
-    let delay = rate_limit::login_delay(failures);
-    if !delay.is_zero() {
-        tokio::time::sleep(delay).await;
-    }
-    let cost = cost.0;
-    let plain = form.password.clone();
-    let candidate = user.clone();
-    let verified = web::block(move || match &candidate {
-        Some(user) => password::verify(&plain, &user.password_hash),
-        None => {
-            password::verify_dummy(&plain, cost);
-            false
-        }
-    })
-    .await?;
-    let user = match user {
-        Some(user) if verified => user,
-        _ => {
-            let account = account_key(user.as_ref(), &form.login);
-            tracing::warn!(%ip, account = %account, "failed log-in");
-            db.run(move |conn| {
-                rate_limit::count(conn, LOGIN_FAILURES_PER_ACCOUNT, &account).map(|_| ())
-            })
-            .await?;
-            return Ok(unprocessable(failed(ctx, WRONG_LOGIN), &req));
+        Err(Refused::Suspended) => return Err(AppError::Forbidden(Some(SUSPENDED.into()))),
+        Err(Refused::Failed(err)) => return Err(err),
+        Err(Refused::Invalid(_)) => {
+            return Err(AppError::Internal(anyhow::anyhow!(
+                "a log-in cannot be refused as a sign-up"
+            )));
         }
     };
-    if user.status != UserStatus::Active {
-        return Err(AppError::Forbidden(Some(
-            "This account has been suspended. Contact the site's administrators if you think this is a mistake."
-                .into(),
-        )));
-    }
-    let key = format!("{} user:{}", rate_limit::client_network(&req), user.id);
-    db.run(move |conn| rate_limit::reset(conn, LOGIN_PER_NETWORK_AND_ACCOUNT, &key))
-        .await?;
     start_session(&db, &session, &user, &req).await?;
     session::push_flash(
         &session,
@@ -348,15 +209,6 @@ pub async fn log_in(
         format!("Welcome back, {}!", user.shown_name()),
     );
     Ok(redirect(next.as_deref().unwrap_or("/")))
-}
-
-/// What log-in limits count an account by: its id, or the name typed when there is none (so
-/// unknown names are limited like real ones).
-fn account_key(user: Option<&User>, login: &str) -> String {
-    match user {
-        Some(user) => format!("user:{}", user.id),
-        None => format!("login:{}", login.trim().to_lowercase()),
-    }
 }
 
 /// `POST /logout`
@@ -527,22 +379,7 @@ pub async fn update_profile(
     session: Session,
     form: web::Form<ProfileForm>,
 ) -> Result<HttpResponse, AppError> {
-    let mut parsed = form.parse();
-    if let Ok(update) = &parsed
-        && let Some(zip) = update.home_zip.clone()
-        && db
-            .run(move |conn| places::find_place(conn, &zip))
-            .await?
-            .is_none()
-    {
-        let mut errors = FieldErrors::new();
-        errors.add(
-            "home_zip",
-            "We don't know that ZIP code. Check it and try again.",
-        );
-        parsed = Err(errors);
-    }
-    let update = match parsed {
+    let update = match service::check_profile(&db, &form).await? {
         Ok(update) => update,
         Err(errors) => {
             let mut page = settings_page(ctx, &db, &storage, me.id).await?;
@@ -553,18 +390,7 @@ pub async fn update_profile(
             return Ok(unprocessable(page, &req));
         }
     };
-    db.run(move |conn| {
-        queries::update_profile(
-            conn,
-            me.id,
-            &ProfileChanges {
-                display_name: &update.display_name,
-                bio: &update.bio,
-                home_zip: update.home_zip.as_deref(),
-            },
-        )
-    })
-    .await?;
+    service::save_profile(&db, me.id, update).await?;
     session::push_flash(&session, FlashKind::Success, "Profile saved.");
     Ok(redirect("/settings"))
 }

@@ -172,10 +172,12 @@ pub fn delete_session(conn: &mut PgConnection, token_hash: &[u8]) -> QueryResult
         .map(|_| ())
 }
 
-/// Ends every session of the user: the epoch moves on and the rows go. Returns the new epoch.
+/// Ends every session of the user, the API's refresh tokens included: the epoch moves on and
+/// the rows go. Returns the new epoch.
 pub fn end_all_sessions(conn: &mut PgConnection, user_id: UserId) -> QueryResult<i32> {
     diesel::delete(user_sessions::table.filter(user_sessions::user_id.eq(user_id)))
         .execute(conn)?;
+    super::api_tokens::end_all(conn, user_id)?;
     diesel::update(users::table.find(user_id))
         .set(users::auth_epoch.eq(users::auth_epoch + 1))
         .returning(users::auth_epoch)

@@ -3,6 +3,7 @@
 use actix_web::http::Method as M;
 use actix_web::web;
 
+use super::api;
 use super::handlers as accounts;
 use super::recovery;
 use crate::web::routes::RouteDef;
@@ -10,6 +11,12 @@ use crate::web::routes::RouteDef;
 /// Every route of this feature, in the order they are matched.
 pub fn routes() -> Vec<RouteDef> {
     vec![
+        RouteDef::api("/users", M::POST, web::post().to(api::create_user)),
+        RouteDef::api("/auth/token", M::POST, web::post().to(api::token)),
+        RouteDef::api("/auth/refresh", M::POST, web::post().to(api::refresh)),
+        RouteDef::api("/auth/logout", M::POST, web::post().to(api::logout)),
+        RouteDef::api("/me", M::GET, web::get().to(api::me)),
+        RouteDef::api("/me", M::PATCH, web::patch().to(api::update_me)),
         RouteDef::site("/signup", M::GET, web::get().to(accounts::signup_form)),
         RouteDef::site("/signup", M::POST, web::post().to(accounts::create_account)),
         RouteDef::site("/login", M::GET, web::get().to(accounts::login_form)),

@@ -19,6 +19,18 @@ diesel::table! {
 }
 
 diesel::table! {
+    api_refresh_tokens (token_hash) {
+        token_hash -> Bytea,
+        family -> Uuid,
+        user_id -> Int8,
+        auth_epoch -> Int4,
+        created_at -> Timestamptz,
+        expires_at -> Timestamptz,
+        used_at -> Nullable<Timestamptz>,
+    }
+}
+
+diesel::table! {
     appeals (id) {
         id -> Int8,
         listing_id -> Int8,
@@ -390,6 +402,7 @@ diesel::table! {
 }
 
 diesel::joinable!(account_tokens -> users (user_id));
+diesel::joinable!(api_refresh_tokens -> users (user_id));
 diesel::joinable!(appeals -> listings (listing_id));
 diesel::joinable!(appeals -> users (user_id));
 diesel::joinable!(audit_log -> users (admin_id));
@@ -425,6 +438,7 @@ diesel::joinable!(zip_category_counts -> categories (category_id));
 
 diesel::allow_tables_to_appear_in_same_query!(
     account_tokens,
+    api_refresh_tokens,
     appeals,
     audit_log,
     blocks,

@@ -112,6 +112,7 @@ pub async fn sweep_sessions(
     db.run(move |conn| {
         let logins = crate::accounts::queries::delete_expired_sessions(conn, session_lifetime)?;
         crate::accounts::queries::delete_expired_tokens(conn)?;
+        crate::accounts::api_tokens::delete_expired(conn)?;
         let counters = crate::web::rate_limit::sweep(conn)?;
         Ok::<_, diesel::result::Error>((logins, counters))
     })

@@ -35,11 +35,21 @@ pub enum AppError {
     /// Log in first; `next` is where to return afterwards.
     #[error("login required")]
     Unauthenticated { next: String },
+    /// The JSON API's "log in first": no access token, or one that is no longer good
+    /// (`token_given` says which, for the `WWW-Authenticate` header); the message says why.
+    #[error("unauthorized: {message}")]
+    Unauthorized {
+        message: &'static str,
+        token_given: bool,
+    },
     /// A request no form of ours produces; the message is shown to the user.
     #[error("bad request: {0}")]
     BadRequest(String),
     #[error("request body too large")]
     PayloadTooLarge,
+    /// A body in a format the route does not read; the message says which it wants.
+    #[error("unsupported media type: {0}")]
+    UnsupportedMediaType(&'static str),
     /// Over a rate limit; `reason` says what happened (the page adds how long to wait).
     #[error("rate limited")]
     TooManyRequests {
@@ -79,8 +89,10 @@ impl ResponseError for AppError {
             Self::NotFound => StatusCode::NOT_FOUND,
             Self::Forbidden(_) => StatusCode::FORBIDDEN,
             Self::Unauthenticated { .. } => StatusCode::SEE_OTHER,
+            Self::Unauthorized { .. } => StatusCode::UNAUTHORIZED,
             Self::BadRequest(_) => StatusCode::BAD_REQUEST,
             Self::PayloadTooLarge => StatusCode::PAYLOAD_TOO_LARGE,
+            Self::UnsupportedMediaType(_) => StatusCode::UNSUPPORTED_MEDIA_TYPE,
             Self::TooManyRequests { .. } => StatusCode::TOO_MANY_REQUESTS,
             Self::Unavailable(_) => StatusCode::SERVICE_UNAVAILABLE,
             Self::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
@@ -99,6 +111,15 @@ impl ResponseError for AppError {
             Self::TooManyRequests { retry_after, .. } => {
                 response.insert_header((header::RETRY_AFTER, retry_after.as_secs().max(1)));
             }
+            Self::Unauthorized { token_given, .. } => {
+                // RFC 6750: say that a token was refused, not only that one is needed.
+                let challenge = if *token_given {
+                    r#"Bearer realm="api", error="invalid_token""#
+                } else {
+                    r#"Bearer realm="api""#
+                };
+                response.insert_header((header::WWW_AUTHENTICATE, challenge));
+            }
             Self::Unavailable(detail) => {
                 tracing::warn!(error = %detail, "answering 503");
                 response.insert_header((header::RETRY_AFTER, 5));
@@ -109,6 +130,9 @@ impl ResponseError for AppError {
         let mut response = response.finish();
         let message = match self {
             Self::Forbidden(Some(message)) | Self::BadRequest(message) => Some(message.clone()),
+            Self::Unauthorized { message, .. } | Self::UnsupportedMediaType(message) => {
+                Some((*message).to_owned())
+            }
             Self::TooManyRequests {
                 retry_after,
                 reason,
@@ -206,7 +230,11 @@ pub(super) fn describe(status: StatusCode) -> (&'static str, &'static str) {
             "Bad request",
             "Something in that request didn't make sense to us. Go back, check the form and try again.",
         ),
-        401 | 403 => (
+        401 => (
+            "Unauthorized",
+            "A valid access token is needed for that: ask for one with your username and password.",
+        ),
+        403 => (
             "Not allowed",
             "You don't have permission to do that. If you think you should, make sure you're logged in to the right account.",
         ),

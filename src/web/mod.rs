@@ -4,6 +4,7 @@
 
 pub mod area;
 pub mod assets;
+pub mod bearer;
 pub mod confirm;
 pub mod csrf;
 pub mod db;
@@ -12,6 +13,8 @@ pub mod forms;
 pub mod head;
 pub mod headers;
 pub mod health;
+pub mod json;
+pub mod jwt;
 pub mod media;
 pub mod nul;
 pub mod page;

@@ -13,8 +13,8 @@ use serde::Serialize;
 
 use super::error::{describe, replace_error_body};
 
-/// A problem document.
-#[derive(Debug, Clone, Serialize, PartialEq, Eq)]
+/// A problem document (RFC 9457).
+#[derive(Debug, Clone, Serialize, PartialEq, Eq, utoipa::ToSchema)]
 pub struct Problem {
     /// `about:blank`: the status says what kind of problem it is.
     #[serde(rename = "type")]
@@ -32,7 +32,7 @@ pub struct Problem {
 }
 
 /// What is wrong with one field.
-#[derive(Debug, Clone, Serialize, PartialEq, Eq)]
+#[derive(Debug, Clone, Serialize, PartialEq, Eq, utoipa::ToSchema)]
 pub struct FieldProblem {
     pub field: String,
     pub message: String,

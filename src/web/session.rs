@@ -251,8 +251,11 @@ pub fn take_flashes(session: &Session) -> Vec<Flash> {
         .unwrap_or_default()
 }
 
-/// Paths served the same to everyone: no user lookup (and no database) for them.
-const SESSIONLESS_PREFIXES: &[&str] = &["/static/", "/media/", "/photos/", "/healthz", "/readyz"];
+/// Paths served the same to everyone, and the JSON API (which knows its caller by their
+/// access token only): no user lookup from the cookie (and no database) for them.
+const SESSIONLESS_PREFIXES: &[&str] = &[
+    "/static/", "/media/", "/photos/", "/healthz", "/readyz", "/api/",
+];
 
 /// Middleware: loads the current user from the login token, if the login is still valid, and
 /// marks pages shown to a logged-in member `no-store`. An invalid login is forgotten.

@@ -575,6 +575,25 @@ impl TestApp {
         (visitor, user)
     }
 
+    /// What signs this app's API access tokens (tests make expired ones with it).
+    pub fn access_tokens(&self) -> corkboard::web::jwt::AccessTokens {
+        corkboard::startup::access_tokens(&self.state.secret)
+    }
+
+    /// The id of the member with this username.
+    pub fn user_id(&self, username: &str) -> corkboard::db::ids::UserId {
+        #[derive(diesel::QueryableByName)]
+        struct Row {
+            #[diesel(sql_type = diesel::sql_types::BigInt)]
+            id: i64,
+        }
+        let row: Row = diesel::sql_query("SELECT id FROM users WHERE username = $1")
+            .bind::<diesel::sql_types::Text, _>(username)
+            .get_result(&mut self.pool.get().unwrap())
+            .expect("the member exists");
+        corkboard::db::ids::UserId(row.id)
+    }
+
     /// Marks a member's e-mail address confirmed.
     pub fn confirm_address(&self, user: &TestUser) {
         diesel::sql_query("UPDATE users SET email_verified_at = now() WHERE username = $1")

@@ -5,6 +5,7 @@ mod accessibility;
 mod accounts;
 mod admin;
 mod alerts;
+mod api_v1;
 mod browse;
 mod browser;
 mod category_pages;

@@ -1,0 +1,72 @@
+//! The OpenAPI document: served, well formed, and describing exactly the API's routes.
+
+use std::collections::BTreeSet;
+
+use reqwest::StatusCode;
+
+use super::ApiClient;
+use crate::helpers::spawn_app;
+use corkboard::web::routes::Scope;
+
+#[tokio::test]
+async fn the_document_describes_every_api_route_and_nothing_else() {
+    let app = spawn_app().await;
+    let answer = ApiClient::new(&app).get("/openapi.json").await;
+    assert_eq!(answer.status, StatusCode::OK);
+    let doc = answer.body;
+    assert!(doc["openapi"].as_str().unwrap().starts_with("3.1"));
+    assert_eq!(doc["info"]["title"], "Corkboard API");
+    assert_eq!(
+        doc["components"]["securitySchemes"]["bearer"]["scheme"],
+        "bearer"
+    );
+
+    let documented: BTreeSet<(String, String)> = doc["paths"]
+        .as_object()
+        .unwrap()
+        .iter()
+        .flat_map(|(path, item)| {
+            item.as_object()
+                .unwrap()
+                .keys()
+                .map(move |method| (method.to_uppercase(), path.clone()))
+        })
+        .collect();
+    // The document itself is the one route it does not describe.
+    let routed: BTreeSet<(String, String)> = corkboard::startup::route_table()
+        .into_iter()
+        .filter(|def| def.scope == Scope::Api && def.path != "/openapi.json")
+        .map(|def| (def.method.to_string(), def.full_path()))
+        .collect();
+    assert_eq!(documented, routed);
+
+    // Every operation says what it answers, errors included, and every schema it names
+    // is defined.
+    let text = doc.to_string();
+    for (_, item) in doc["paths"].as_object().unwrap() {
+        for (method, operation) in item.as_object().unwrap() {
+            let responses = operation["responses"].as_object().unwrap();
+            assert!(
+                responses.keys().any(|code| code.starts_with('4')),
+                "{method} has no error answer"
+            );
+        }
+    }
+    let schemas = doc["components"]["schemas"].as_object().unwrap();
+    for name in text.split("#/components/schemas/").skip(1) {
+        let name = &name[..name.find('"').unwrap()];
+        assert!(schemas.contains_key(name), "{name} is not defined");
+    }
+}
+
+#[tokio::test]
+async fn an_unknown_api_path_is_a_problem_document() {
+    let app = spawn_app().await;
+    let api = ApiClient::new(&app);
+    let answer = api.get("/no/such/thing").await;
+    answer.problem(404);
+    // Never an HTML page under the API, whatever went wrong.
+    let answer = api.send(reqwest::Method::DELETE, "/me", None).await;
+    assert!(answer.status.is_client_error());
+    assert_eq!(answer.content_type(), "application/problem+json");
+}
