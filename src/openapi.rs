@@ -13,7 +13,7 @@ use actix_web::http::header;
 use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
 use utoipa::{Modify, OpenApi};
 
-use crate::accounts;
+use crate::{accounts, messages};
 
 #[derive(OpenApi)]
 #[openapi(
@@ -29,11 +29,17 @@ use crate::accounts;
         accounts::api::logout,
         accounts::api::me,
         accounts::api::update_me,
+        messages::api::send_message,
+        messages::api::conversations,
+        messages::api::conversation_messages,
+        messages::api::messages_with,
+        messages::api::mark_read,
     ),
     modifiers(&BearerAuth),
     tags(
         (name = "auth", description = "Access and refresh tokens."),
         (name = "accounts", description = "Signing up, and the caller's own account."),
+        (name = "messages", description = "Typed messages (text, image links, video links), conversations and their history."),
     )
 )]
 pub struct ApiDoc;

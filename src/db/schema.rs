@@ -111,6 +111,7 @@ diesel::table! {
         last_message_at -> Nullable<Timestamptz>,
         created_at -> Timestamptz,
         last_message_id -> Nullable<Int8>,
+        pair_key -> Nullable<Text>,
     }
 }
 
@@ -287,6 +288,7 @@ diesel::table! {
         video_id -> Nullable<Text>,
         video_seconds -> Nullable<Int4>,
         created_at -> Timestamptz,
+        image_url -> Nullable<Text>,
     }
 }
 

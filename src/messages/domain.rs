@@ -93,6 +93,36 @@ pub struct VideoLink {
     pub seconds: Option<i32>,
 }
 
+/// The largest width or height an image link may claim, in pixels.
+pub const MAX_IMAGE_SIDE: i64 = 20_000;
+
+/// A link to an image elsewhere: an absolute `http(s)` URL with a host, at most 2,048
+/// characters.
+pub fn parse_image_url(input: &str) -> Result<String, String> {
+    let input = input.trim();
+    if input.is_empty() {
+        return Err("Give the image's link.".into());
+    }
+    if input.chars().count() > 2048 {
+        return Err("Use a link of at most 2,048 characters.".into());
+    }
+    match Url::parse(input) {
+        Ok(url) if matches!(url.scheme(), "http" | "https") && url.host_str().is_some() => {
+            Ok(url.to_string())
+        }
+        _ => Err("Give a full link starting with https://.".into()),
+    }
+}
+
+/// An image link's width or height: 1 to [`MAX_IMAGE_SIDE`] pixels.
+pub fn parse_image_side(pixels: i64) -> Result<i32, String> {
+    if (1..=MAX_IMAGE_SIDE).contains(&pixels) {
+        Ok(pixels as i32)
+    } else {
+        Err(format!("Give a size from 1 to {MAX_IMAGE_SIDE} pixels."))
+    }
+}
+
 /// Why a video link was refused.
 pub const UNSUPPORTED_VIDEO: &str =
     "Paste a link to a video on YouTube, Vimeo or Vevo (like https://www.youtube.com/watch?v=…).";

@@ -13,10 +13,11 @@ use chrono::{DateTime, Utc};
 use serde::Deserialize;
 
 use super::domain::{self, Caution, MessageKind, MessageText, VideoLink};
-use super::images::{self, ImageRefused};
+use super::images;
 use super::models::Message;
 use super::notify;
-use super::queries::{self, Content, InboxCursor, Person, Refused};
+use super::queries::{self, InboxCursor, Person};
+use super::service::{self, Attachment, Draft, NotSent, Target};
 use super::views::{
     CannotWrite, ContactPage, ConversationPage, ImageView, InboxItem, InboxPage, ListingLink,
     MessageView, PersonView, ReplyForm, ReportPage, SentItem, SentPage, ThreadItem, VideoView,
@@ -28,7 +29,7 @@ use crate::listings::models::ListingStatus;
 use crate::listings::queries as listing_queries;
 use crate::moderation::domain::Reason;
 use crate::storage::Storage;
-use crate::web::rate_limit::{self, Limit};
+
 use crate::web::respond::{form_page, private_page, redirect, too_many, unprocessable};
 use crate::web::session::{self, CurrentUser, FlashKind};
 use crate::web::time::{ago, exact};
@@ -43,21 +44,6 @@ const THREAD_PAGE: i64 = 50;
 const SENT_PAGE: i64 = 25;
 /// A first message from an account younger than this may carry a caution.
 const NEW_ACCOUNT_DAYS: i64 = 7;
-
-/// Messages one member may send per minute, counted across every instance.
-pub const MESSAGES_PER_MEMBER: Limit = Limit {
-    name: "messages",
-    max: 30,
-    window: std::time::Duration::from_secs(60),
-    refusal: "You are sending messages faster than anyone types.",
-};
-/// Conversations one member may open per hour (messages to sellers they never wrote to).
-pub const CONVERSATIONS_PER_MEMBER: Limit = Limit {
-    name: "conversations",
-    max: 20,
-    window: std::time::Duration::from_secs(60 * 60),
-    refusal: "You have contacted many sellers in the last hour.",
-};
 
 fn reply_limits() -> UploadLimits {
     UploadLimits {
@@ -84,14 +70,11 @@ async fn read_reply(multipart: Multipart) -> Result<(ReplyForm, Option<UploadedF
     Ok((form, file))
 }
 
-/// What a valid form asks to send, before its photo is stored.
-struct Draft {
-    caption: String,
-    video: Option<VideoLink>,
-}
-
 /// Checks a reply form; every problem goes next to its field.
-fn parse_reply(form: &ReplyForm, has_image: bool) -> Result<Draft, FieldErrors> {
+fn parse_reply(
+    form: &ReplyForm,
+    has_image: bool,
+) -> Result<(String, Option<VideoLink>), FieldErrors> {
     let mut errors = FieldErrors::new();
     let video = if form.video_url.trim().is_empty() {
         if !form.video_length.trim().is_empty() {
@@ -123,33 +106,14 @@ fn parse_reply(form: &ReplyForm, has_image: bool) -> Result<Draft, FieldErrors> 
             .unwrap_or_default()
     };
     if errors.is_empty() {
-        Ok(Draft { caption, video })
+        Ok((caption, video))
     } else {
         Err(errors)
     }
 }
 
-/// Why a message was not sent, for its form.
-enum NotSent {
-    /// Field errors: 422.
-    Invalid(FieldErrors),
-    /// Over the rate limit: 429 with the wait.
-    Limited(std::time::Duration, String),
-    /// The photo storage is down: 503, nothing lost.
-    StorageDown(FieldErrors),
-    /// One of them blocked the other: 403.
-    Blocked,
-}
-
-/// Where a message goes: an existing conversation, or a new one about a listing.
-#[derive(Clone, Copy)]
-enum Target {
-    Conversation(ConversationId),
-    Listing { listing: ListingId, seller: UserId },
-}
-
-/// Checks, limits, stores the photo, and sends. `Ok(Err(..))` is for the form.
-async fn deliver(
+/// Checks a reply form and sends what it asks to.
+async fn send_form(
     db: &Db,
     storage: &Storage,
     me: &CurrentUser,
@@ -158,100 +122,20 @@ async fn deliver(
     file: Option<UploadedFile>,
     settings: &MessageSettings,
 ) -> Result<Result<queries::Sent, NotSent>, AppError> {
-    let mail_delay = std::time::Duration::from_secs(settings.message_mail_delay_seconds);
-    let draft = match parse_reply(form, file.is_some()) {
-        Ok(draft) => draft,
+    let (caption, video) = match parse_reply(form, file.is_some()) {
+        Ok(parsed) => parsed,
         Err(errors) => return Ok(Err(NotSent::Invalid(errors))),
     };
-    let sender = me.id;
-    let opening = matches!(target, Target::Listing { .. });
-    let limited = db
-        .run(move |conn| {
-            let key = sender.to_string();
-            let mut refusal = None;
-            for limit in [MESSAGES_PER_MEMBER, CONVERSATIONS_PER_MEMBER] {
-                if limit.name == CONVERSATIONS_PER_MEMBER.name && !opening {
-                    continue;
-                }
-                if let Err(AppError::TooManyRequests {
-                    retry_after,
-                    reason,
-                }) = rate_limit::hit(conn, limit, &key)
-                {
-                    refusal = Some((retry_after, reason));
-                    break;
-                }
-            }
-            Ok::<_, AppError>(refusal)
-        })
-        .await?;
-    if let Some((retry_after, reason)) = limited {
-        let message = AppError::wait_message(reason, retry_after);
-        return Ok(Err(NotSent::Limited(retry_after, message)));
-    }
-    let content = match (file, draft.video) {
-        (Some(file), _) => match images::store(storage, file).await? {
-            Ok(image) => Content::Image {
-                key: image.key,
-                width: image.width,
-                height: image.height,
-                caption: draft.caption,
-            },
-            Err(refused) => {
-                let mut errors = FieldErrors::new();
-                errors.add("image", refused.to_string());
-                return Ok(Err(match refused {
-                    ImageRefused::StorageDown => NotSent::StorageDown(errors),
-                    ImageRefused::Photo(_) => NotSent::Invalid(errors),
-                }));
-            }
-        },
-        (None, Some(video)) => Content::Video {
-            source: video.source,
-            id: video.id,
-            seconds: video.seconds,
-            caption: draft.caption,
-        },
-        (None, None) => Content::Text(draft.caption),
+    let attachment = match (file, video) {
+        (Some(file), _) => Attachment::Upload(file),
+        (None, Some(video)) => Attachment::Video(video),
+        (None, None) => Attachment::None,
     };
-    let image_key = match &content {
-        Content::Image { key, .. } => Some(key.clone()),
-        _ => None,
+    let draft = Draft {
+        caption,
+        attachment,
     };
-    let result = db
-        .run(move |conn| {
-            use diesel::Connection;
-            conn.transaction(|conn| {
-                let sent = match target {
-                    Target::Conversation(id) => queries::send(conn, id, sender, content)?,
-                    Target::Listing { listing, seller } => {
-                        if queries::blocked_between(conn, seller, sender)? {
-                            return Ok(Err(Refused::Blocked));
-                        }
-                        let id = queries::open_listing_conversation(conn, listing, seller, sender)?;
-                        queries::send(conn, id, sender, content)?
-                    }
-                };
-                if let Ok(sent) = &sent {
-                    notify::queue_for(conn, sent.conversation, &sent.recipients, mail_delay)?;
-                }
-                Ok::<_, diesel::result::Error>(sent)
-            })
-        })
-        .await;
-    let outcome = match result {
-        Ok(Ok(sent)) => return Ok(Ok(sent)),
-        Ok(Err(refused)) => Ok(refused),
-        Err(err) => Err(err),
-    };
-    // Not sent: the stored photo belongs to nothing.
-    if let Some(key) = image_key {
-        images::discard(storage, &key).await;
-    }
-    match outcome? {
-        Refused::Blocked => Ok(Err(NotSent::Blocked)),
-        Refused::NotFound => Err(AppError::NotFound),
-    }
+    service::deliver(db, storage, me, target, draft, settings).await
 }
 
 /// The answer to a form that was not sent: its page again, with the right status.
@@ -415,7 +299,7 @@ pub async fn contact(
                 listing: found.listing.id,
                 seller: found.seller_id,
             };
-            deliver(&db, &storage, &me, target, &form, file, &settings).await?
+            send_form(&db, &storage, &me, target, &form, file, &settings).await?
         }
     };
     match outcome {
@@ -594,11 +478,20 @@ async fn conversation_page(
             last_day = Some(day);
         }
         let mine = m.member_id == thread.me.id;
-        let image = match (&m.image_key, m.image_width, m.image_height) {
-            (Some(key), Some(width), Some(height)) => Some(ImageView {
+        let image = match (&m.image_key, &m.image_url, m.image_width, m.image_height) {
+            (Some(key), _, Some(width), Some(height)) => Some(ImageView {
                 url: storage.signed_url(key).await.ok(),
                 width,
                 height,
+                elsewhere: None,
+            }),
+            (None, Some(url), Some(width), Some(height)) => Some(ImageView {
+                url: Some(url.clone()),
+                width,
+                height,
+                elsewhere: url::Url::parse(url)
+                    .ok()
+                    .and_then(|u| u.host_str().map(str::to_owned)),
             }),
             _ => None,
         };
@@ -709,7 +602,7 @@ pub async fn reply(
     let id = id.into_inner();
     let (form, file) = read_reply(multipart).await?;
     let outcome = if me.email_verified {
-        deliver(
+        send_form(
             &db,
             &storage,
             &me,

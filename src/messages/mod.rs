@@ -2,6 +2,7 @@
 //! with text, photos and video links, read receipts, archiving, blocking and reports. The
 //! same conversations will carry chat rooms and friend matches (see `ConversationKind`).
 
+pub mod api;
 pub mod domain;
 pub mod handlers;
 pub mod images;
@@ -9,4 +10,5 @@ pub mod models;
 pub mod notify;
 pub mod queries;
 pub mod routes;
+pub mod service;
 pub mod views;

@@ -48,6 +48,8 @@ pub struct Message {
     pub video_id: Option<String>,
     pub video_seconds: Option<i32>,
     pub created_at: DateTime<Utc>,
+    /// An image elsewhere (sent through the API), instead of a stored one.
+    pub image_url: Option<String>,
 }
 
 /// What a new message carries (one of text, image or video; text may caption the others).
@@ -64,4 +66,5 @@ pub struct NewMessage {
     pub video_source: Option<VideoSource>,
     pub video_id: Option<String>,
     pub video_seconds: Option<i32>,
+    pub image_url: Option<String>,
 }

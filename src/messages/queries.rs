@@ -247,12 +247,78 @@ pub fn open_listing_conversation(
     Ok(id)
 }
 
+/// The conversation between two members about nothing in particular, if any.
+pub fn direct_between(
+    conn: &mut PgConnection,
+    a: UserId,
+    b: UserId,
+) -> QueryResult<Option<ConversationId>> {
+    conversations::table
+        .filter(conversations::kind.eq(ConversationKind::Direct))
+        .filter(conversations::pair_key.eq(pair_key(a, b)))
+        .select(conversations::id)
+        .first(conn)
+        .optional()
+}
+
+fn pair_key(a: UserId, b: UserId) -> String {
+    format!("{}:{}", a.0.min(b.0), a.0.max(b.0))
+}
+
+/// The direct conversation between `from` and `to`, opened if need be (one per pair, however
+/// many requests race to open it).
+pub fn open_direct_conversation(
+    conn: &mut PgConnection,
+    from: UserId,
+    to: UserId,
+) -> QueryResult<ConversationId> {
+    #[derive(QueryableByName)]
+    struct Opened {
+        #[diesel(sql_type = BigInt)]
+        id: ConversationId,
+    }
+    let opened: Option<Opened> = diesel::sql_query(
+        "INSERT INTO conversations (kind, started_by, pair_key) VALUES ('direct', $1, $2)
+         ON CONFLICT (pair_key) WHERE kind = 'direct' DO NOTHING
+         RETURNING id",
+    )
+    .bind::<BigInt, _>(from)
+    .bind::<Text, _>(pair_key(from, to))
+    .get_result(conn)
+    .optional()?;
+    let id = match opened {
+        Some(Opened { id }) => id,
+        None => direct_between(conn, from, to)?.ok_or(diesel::NotFound)?,
+    };
+    diesel::insert_into(conversation_members::table)
+        .values(&vec![
+            (
+                conversation_members::conversation_id.eq(id),
+                conversation_members::user_id.eq(Some(from)),
+            ),
+            (
+                conversation_members::conversation_id.eq(id),
+                conversation_members::user_id.eq(Some(to)),
+            ),
+        ])
+        .on_conflict_do_nothing()
+        .execute(conn)?;
+    Ok(id)
+}
+
 /// What a message carries, checked at the edge.
 #[derive(Debug, Clone)]
 pub enum Content {
     Text(String),
     Image {
         key: ObjectKey,
+        width: i32,
+        height: i32,
+        caption: String,
+    },
+    /// An image elsewhere, with the size its sender gives.
+    ImageLink {
+        url: String,
         width: i32,
         height: i32,
         caption: String,
@@ -376,6 +442,7 @@ fn new_message(conversation: ConversationId, member: MemberId, content: Content)
         video_source: None,
         video_id: None,
         video_seconds: None,
+        image_url: None,
     };
     match content {
         Content::Text(text) => row.body = text,
@@ -387,6 +454,18 @@ fn new_message(conversation: ConversationId, member: MemberId, content: Content)
         } => {
             row.kind = MessageKind::Image;
             row.image_key = Some(key);
+            row.image_width = Some(width);
+            row.image_height = Some(height);
+            row.body = caption;
+        }
+        Content::ImageLink {
+            url,
+            width,
+            height,
+            caption,
+        } => {
+            row.kind = MessageKind::Image;
+            row.image_url = Some(url);
             row.image_width = Some(width);
             row.image_height = Some(height);
             row.body = caption;
@@ -824,7 +903,6 @@ pub fn inbox_page(
     after: Option<InboxCursor>,
     limit: i64,
 ) -> QueryResult<InboxPageRows> {
-    use crate::db::schema::listings;
     use diesel::dsl::sql;
     let archived_members = diesel::alias!(conversation_members as archived_members);
     let mut page = conversation_members::table
@@ -876,6 +954,28 @@ pub fn inbox_page(
             archived_count: archived_count(conn, user)?,
         });
     };
+    let page = page
+        .into_iter()
+        .map(|(m, c, u, at, _)| (m, c, u, at))
+        .collect();
+    let rows = inbox_rows(conn, user, page)?;
+    Ok(InboxPageRows {
+        rows,
+        archived_count,
+    })
+}
+
+/// A membership on an inbox page: the member, the conversation, unread, last activity.
+type Membership = (MemberId, ConversationId, i32, DateTime<Utc>);
+
+/// The inbox rows of a page of memberships: each conversation with its listing, last message
+/// and first other member (one statement).
+fn inbox_rows(
+    conn: &mut PgConnection,
+    user: UserId,
+    page: Vec<Membership>,
+) -> QueryResult<Vec<InboxRow>> {
+    use crate::db::schema::listings;
     let ids: Vec<ConversationId> = page.iter().map(|row| row.1).collect();
     type Details = (
         ConversationId,
@@ -925,7 +1025,7 @@ pub fn inbox_page(
     }
     let rows = page
         .into_iter()
-        .map(|(member, conversation_id, unread, activity_at, _)| {
+        .map(|(member, conversation_id, unread, activity_at)| {
             let d = details_of.get(&conversation_id);
             let other = d.and_then(|d| d.8.as_ref());
             InboxRow {
@@ -946,10 +1046,37 @@ pub fn inbox_page(
             }
         })
         .collect();
-    Ok(InboxPageRows {
-        rows,
-        archived_count,
-    })
+    Ok(rows)
+}
+
+/// A page of a member's conversations by number (the API's): `limit` from `offset`, newest
+/// activity first, and how many there are in all.
+pub fn inbox_by_number(
+    conn: &mut PgConnection,
+    user: UserId,
+    archived: bool,
+    offset: i64,
+    limit: i64,
+) -> QueryResult<(Vec<InboxRow>, i64)> {
+    let mine = conversation_members::table
+        .filter(conversation_members::user_id.eq(user))
+        .filter(conversation_members::archived.eq(archived));
+    let total: i64 = mine.count().get_result(conn)?;
+    let page: Vec<Membership> = mine
+        .order((
+            conversation_members::activity_at.desc(),
+            conversation_members::conversation_id.desc(),
+        ))
+        .offset(offset)
+        .limit(limit)
+        .select((
+            conversation_members::id,
+            conversation_members::conversation_id,
+            conversation_members::unread,
+            conversation_members::activity_at,
+        ))
+        .load(conn)?;
+    Ok((inbox_rows(conn, user, page)?, total))
 }
 
 /// How many conversations a member archived.
@@ -1014,4 +1141,84 @@ pub fn sent_page(
     .bind::<Nullable<BigInt>, _>(before)
     .bind::<BigInt, _>(limit + 1)
     .load(conn)
+}
+
+// ---------------------------------------------------------------------------------------------
+// History, for the API
+
+/// The conversations (not rooms) that two members are both in.
+pub fn conversations_between(
+    conn: &mut PgConnection,
+    a: UserId,
+    b: UserId,
+) -> QueryResult<Vec<ConversationId>> {
+    let other = diesel::alias!(conversation_members as other);
+    conversation_members::table
+        .inner_join(conversations::table)
+        .inner_join(
+            other.on(other
+                .field(conversation_members::conversation_id)
+                .eq(conversation_members::conversation_id)),
+        )
+        .filter(conversation_members::user_id.eq(a))
+        .filter(other.field(conversation_members::user_id).eq(b))
+        .filter(conversations::kind.ne(ConversationKind::Room))
+        .select(conversation_members::conversation_id)
+        .load(conn)
+}
+
+/// Whether `user` is in `conversation`.
+pub fn is_member(
+    conn: &mut PgConnection,
+    conversation: ConversationId,
+    user: UserId,
+) -> QueryResult<bool> {
+    diesel::select(diesel::dsl::exists(
+        conversation_members::table
+            .filter(conversation_members::conversation_id.eq(conversation))
+            .filter(conversation_members::user_id.eq(user)),
+    ))
+    .get_result(conn)
+}
+
+/// A message with its sender's username.
+pub type WithSender = (Message, Option<String>);
+
+/// A page of the messages of `conversations`, newest first, with each sender's username
+/// (`None` for a guest or a deleted account): `limit` from `offset` among those older than
+/// `before` (all, when none), and how many of those there are.
+pub fn history(
+    conn: &mut PgConnection,
+    conversations: &[ConversationId],
+    before: Option<MessageId>,
+    offset: i64,
+    limit: i64,
+) -> QueryResult<(Vec<WithSender>, i64)> {
+    let before = before.unwrap_or(MessageId(i64::MAX));
+    let total: i64 = messages::table
+        .filter(messages::conversation_id.eq_any(conversations))
+        .filter(messages::id.lt(before))
+        .count()
+        .get_result(conn)?;
+    let rows = messages::table
+        .inner_join(conversation_members::table)
+        .left_join(users::table.on(users::id.nullable().eq(conversation_members::user_id)))
+        .filter(messages::conversation_id.eq_any(conversations))
+        .filter(messages::id.lt(before))
+        .order(messages::id.desc())
+        .offset(offset)
+        .limit(limit)
+        .select((Message::as_select(), users::username.nullable()))
+        .load(conn)?;
+    Ok((rows, total))
+}
+
+/// One message with its sender's username.
+pub fn message_with_sender(conn: &mut PgConnection, id: MessageId) -> QueryResult<WithSender> {
+    messages::table
+        .inner_join(conversation_members::table)
+        .left_join(users::table.on(users::id.nullable().eq(conversation_members::user_id)))
+        .filter(messages::id.eq(id))
+        .select((Message::as_select(), users::username.nullable()))
+        .first(conn)
 }

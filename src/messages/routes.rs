@@ -3,12 +3,26 @@
 use actix_web::http::Method as M;
 use actix_web::web;
 
+use super::api;
 use super::handlers as messages;
 use crate::web::routes::RouteDef;
 
 /// Every route of this feature, in the order they are matched.
 pub fn routes() -> Vec<RouteDef> {
     vec![
+        RouteDef::api("/messages", M::POST, web::post().to(api::send_message)),
+        RouteDef::api("/messages", M::GET, web::get().to(api::messages_with)),
+        RouteDef::api("/conversations", M::GET, web::get().to(api::conversations)),
+        RouteDef::api(
+            "/conversations/{id}/messages",
+            M::GET,
+            web::get().to(api::conversation_messages),
+        ),
+        RouteDef::api(
+            "/conversations/{id}/read",
+            M::POST,
+            web::post().to(api::mark_read),
+        ),
         RouteDef::site(
             "/listings/{id}/contact",
             M::GET,

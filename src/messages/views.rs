@@ -64,12 +64,14 @@ pub struct VideoView {
     pub length: Option<String>,
 }
 
-/// A stored image, as shown.
+/// An image, as shown: a stored photo, or a link to one elsewhere (`elsewhere` is its
+/// site's name), which pages show as a link and never load.
 #[derive(Debug, Clone)]
 pub struct ImageView {
     pub url: Option<String>,
     pub width: i32,
     pub height: i32,
+    pub elsewhere: Option<String>,
 }
 
 /// One message on a conversation page.

@@ -18,6 +18,7 @@ pub mod jwt;
 pub mod media;
 pub mod nul;
 pub mod page;
+pub mod paging;
 pub mod problem;
 pub mod rate_limit;
 pub mod request_log;

@@ -3,6 +3,7 @@
 
 mod auth;
 mod document;
+mod messages;
 
 use reqwest::{Method, StatusCode};
 use serde_json::Value;

@@ -1,0 +1,651 @@
+//! The messages part of the JSON API: sending typed messages (text, an image link, a video
+//! link), the inbox, a conversation's history, everything between the caller and another
+//! member, and marking read. Same rules as the pages (`service`): blocks, limits, a
+//! confirmed address to send, live events and mail.
+
+use actix_web::http::StatusCode;
+use actix_web::{HttpRequest, HttpResponse, web};
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
+use utoipa::{IntoParams, ToSchema};
+
+use super::domain::{self, MessageKind, MessageText, VideoLink, VideoSource};
+use super::handlers::preview;
+use super::models::Message;
+use super::queries;
+use super::service::{self, Attachment, Draft, NotSent, Target};
+use crate::accounts::queries as accounts;
+use crate::config::MessageSettings;
+use crate::db::ids::{ConversationId, ListingId, MessageId};
+use crate::listings::models::ListingStatus;
+use crate::listings::queries as listings;
+use crate::storage::Storage;
+use crate::web::bearer::ApiUser;
+use crate::web::json::{ApiJson, json, unprocessable};
+use crate::web::paging::{self, PageParams, Paging};
+use crate::web::problem::Problem;
+use crate::web::{AppError, Db, FieldErrors};
+
+const UNVERIFIED: &str = "Confirm your e-mail address before sending messages: follow the link in the mail we sent you (POST /settings/verify-email on the site sends it again).";
+const BLOCKED: &str = "This member is not accepting messages from you.";
+
+/// A message to send.
+#[derive(Debug, Deserialize, ToSchema)]
+pub struct NewMessage {
+    /// The member to write to, by username.
+    #[schema(example = "bob")]
+    pub recipient: String,
+    /// A listing to write about: the recipient's (you are the buyer), or yours when the
+    /// recipient wrote to you about it. Without one, the message goes to your direct
+    /// conversation with the recipient.
+    #[serde(default)]
+    pub listing_id: Option<i64>,
+    pub body: NewBody,
+}
+
+/// What a message carries.
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(tag = "type", rename_all = "snake_case")]
+pub enum NewBody {
+    /// Text, up to 5,000 characters.
+    Text { text: String },
+    /// A link to an image elsewhere, with its size (pages show it as a link, never load it).
+    Image {
+        url: String,
+        width: i64,
+        height: i64,
+        #[serde(default)]
+        caption: String,
+    },
+    /// A link to a video on YouTube, Vimeo or Vevo. `source` is found from the link when not
+    /// given, and checked against it when given.
+    Video {
+        url: String,
+        #[serde(default)]
+        length_seconds: Option<i64>,
+        #[serde(default)]
+        source: Option<String>,
+        #[serde(default)]
+        caption: String,
+    },
+}
+
+/// A message as stored.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct MessageOut {
+    pub id: i64,
+    pub conversation_id: i64,
+    /// The sender's username (absent for a deleted account).
+    pub sender: Option<String>,
+    pub sent_at: DateTime<Utc>,
+    pub body: BodyOut,
+}
+
+/// What a message carries, as stored.
+#[derive(Debug, Serialize, ToSchema)]
+#[serde(tag = "type", rename_all = "snake_case")]
+pub enum BodyOut {
+    Text {
+        text: String,
+    },
+    Image {
+        /// The image: a signed link for a photo sent here (good for a while), or the link
+        /// its sender gave.
+        url: Option<String>,
+        width: i32,
+        height: i32,
+        caption: String,
+    },
+    Video {
+        url: String,
+        source: String,
+        length_seconds: Option<i32>,
+        caption: String,
+    },
+}
+
+async fn message_out(storage: &Storage, message: Message, sender: Option<String>) -> MessageOut {
+    let body = match message.kind {
+        MessageKind::Text => BodyOut::Text { text: message.body },
+        MessageKind::Image => {
+            let url = match (&message.image_key, message.image_url) {
+                (Some(key), _) => storage.signed_url(key).await.ok(),
+                (None, url) => url,
+            };
+            BodyOut::Image {
+                url,
+                width: message.image_width.unwrap_or_default(),
+                height: message.image_height.unwrap_or_default(),
+                caption: message.body,
+            }
+        }
+        MessageKind::Video => {
+            let source = message.video_source.unwrap_or(VideoSource::YouTube);
+            BodyOut::Video {
+                url: domain::watch_url(source, message.video_id.as_deref().unwrap_or_default()),
+                source: source.as_str().to_owned(),
+                length_seconds: message.video_seconds,
+                caption: message.body,
+            }
+        }
+    };
+    MessageOut {
+        id: message.id.0,
+        conversation_id: message.conversation_id.0,
+        sender,
+        sent_at: message.created_at,
+        body,
+    }
+}
+
+/// The body's checks, every field at once (named as the request names them).
+fn parse_body(body: NewBody) -> Result<Draft, FieldErrors> {
+    let mut errors = FieldErrors::new();
+    let caption = |errors: &mut FieldErrors, caption: &str| {
+        if caption.trim().is_empty() {
+            String::new()
+        } else {
+            errors
+                .take("body.caption", MessageText::parse(caption))
+                .map(MessageText::into_inner)
+                .unwrap_or_default()
+        }
+    };
+    let draft = match body {
+        NewBody::Text { text } => Draft {
+            caption: errors
+                .take("body.text", MessageText::parse(&text))
+                .map(MessageText::into_inner)
+                .unwrap_or_default(),
+            attachment: Attachment::None,
+        },
+        NewBody::Image {
+            url,
+            width,
+            height,
+            caption: text,
+        } => {
+            let url = errors.take("body.url", domain::parse_image_url(&url));
+            let width = errors.take("body.width", domain::parse_image_side(width));
+            let height = errors.take("body.height", domain::parse_image_side(height));
+            let caption = caption(&mut errors, &text);
+            match (url, width, height) {
+                (Some(url), Some(width), Some(height)) => Draft {
+                    caption,
+                    attachment: Attachment::ImageLink { url, width, height },
+                },
+                _ => return Err(errors),
+            }
+        }
+        NewBody::Video {
+            url,
+            length_seconds,
+            source,
+            caption: text,
+        } => {
+            let length = length_seconds.map(|s| s.to_string()).unwrap_or_default();
+            let link = match VideoLink::parse(&url, &length) {
+                Ok(link) => Some(link),
+                Err((field, message)) => {
+                    let field = if field == "video_url" {
+                        "body.url"
+                    } else {
+                        "body.length_seconds"
+                    };
+                    errors.add(field, message);
+                    None
+                }
+            };
+            if let (Some(given), Some(link)) = (source.as_deref(), &link) {
+                match VideoSource::parse(given.trim()) {
+                    Some(named) if named == link.source => {}
+                    Some(_) => errors.add(
+                        "body.source",
+                        format!("The link is to a video on {}.", link.source.label()),
+                    ),
+                    None => errors.add("body.source", "Give youtube, vimeo or vevo."),
+                }
+            }
+            let caption = caption(&mut errors, &text);
+            match link {
+                Some(link) => Draft {
+                    caption,
+                    attachment: Attachment::Video(link),
+                },
+                None => return Err(errors),
+            }
+        }
+    };
+    if errors.is_empty() {
+        Ok(draft)
+    } else {
+        Err(errors)
+    }
+}
+
+/// `POST /api/v1/messages`
+#[utoipa::path(
+    post,
+    path = "/api/v1/messages",
+    tag = "messages",
+    security(("bearer" = [])),
+    request_body = NewMessage,
+    responses(
+        (status = 201, description = "Sent; the recipient's pages and streams have it at once.", body = MessageOut),
+        (status = 401, description = "No valid access token.", body = Problem, content_type = "application/problem+json"),
+        (status = 403, description = "Your address is not confirmed yet, or one of you blocked the other.", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "Fields to correct, all at once (an unknown recipient, an empty text, a link that is not to a video, …).", body = Problem, content_type = "application/problem+json"),
+        (status = 429, description = "Sending too fast.", body = Problem, content_type = "application/problem+json"),
+    )
+)]
+pub async fn send_message(
+    ApiUser(me): ApiUser,
+    db: Db,
+    storage: web::Data<Storage>,
+    settings: web::Data<MessageSettings>,
+    body: ApiJson<NewMessage>,
+) -> Result<HttpResponse, AppError> {
+    if !me.email_verified {
+        return Err(AppError::Forbidden(Some(UNVERIFIED.into())));
+    }
+    let NewMessage {
+        recipient,
+        listing_id,
+        body,
+    } = body.0;
+    let mut errors = FieldErrors::new();
+    let draft = parse_body(body).map_err(|e| errors.merge(e)).ok();
+    let sender = me.id;
+    let target = db
+        .run(move |conn| resolve_target(conn, sender, &recipient, listing_id.map(ListingId)))
+        .await?;
+    let target = match target {
+        Ok(target) => Some(target),
+        Err((field, message)) => {
+            errors.add(field, message);
+            None
+        }
+    };
+    let (Some(draft), Some(target)) = (draft, target) else {
+        return Ok(unprocessable(&errors));
+    };
+    let sent = match service::deliver(&db, &storage, &me, target, draft, &settings).await? {
+        Ok(sent) => sent,
+        Err(NotSent::Invalid(errors) | NotSent::StorageDown(errors)) => {
+            return Ok(unprocessable(&errors));
+        }
+        Err(NotSent::Limited(retry_after, _)) => {
+            return Err(AppError::TooManyRequests {
+                retry_after,
+                reason: service::MESSAGES_PER_MEMBER.refusal,
+            });
+        }
+        Err(NotSent::Blocked) => return Err(AppError::Forbidden(Some(BLOCKED.into()))),
+    };
+    let id = sent.message;
+    let (message, sender) = db
+        .run(move |conn| queries::message_with_sender(conn, id))
+        .await?;
+    Ok(json(
+        StatusCode::CREATED,
+        &message_out(&storage, message, sender).await,
+    ))
+}
+
+/// Where a message from `sender` to `recipient` (about `listing`) goes, or the field that
+/// says why it cannot.
+fn resolve_target(
+    conn: &mut diesel::PgConnection,
+    sender: crate::db::ids::UserId,
+    recipient: &str,
+    listing: Option<ListingId>,
+) -> Result<Result<Target, (&'static str, String)>, AppError> {
+    let Some(to) = accounts::find_active_by_username(conn, recipient.trim())? else {
+        return Ok(Err(("recipient", "No member has that username.".into())));
+    };
+    if to.id == sender {
+        return Ok(Err(("recipient", "Write to someone else.".into())));
+    }
+    let Some(listing_id) = listing else {
+        return Ok(Ok(Target::Direct(to.id)));
+    };
+    let listing = listings::find_listing(conn, listing_id)?;
+    let gone = || Ok(Err(("listing_id", "No such listing.".into())));
+    let Some(listing) = listing else {
+        return gone();
+    };
+    if listing.owner_id == to.id {
+        // Writing to the seller: an old conversation goes on; a new one needs a listing
+        // that is up.
+        let existing = queries::conversation_about(conn, listing.id, sender)?;
+        let listed = ListingStatus::LISTED.contains(&listing.effective_status(Utc::now()));
+        return match existing {
+            Some(id) => Ok(Ok(Target::Conversation(id))),
+            None if listed => Ok(Ok(Target::Listing {
+                listing: listing.id,
+                seller: to.id,
+            })),
+            None => gone(),
+        };
+    }
+    if listing.owner_id == sender {
+        return match queries::conversation_about(conn, listing.id, to.id)? {
+            Some(id) => Ok(Ok(Target::Conversation(id))),
+            None => Ok(Err((
+                "listing_id",
+                format!("{} has not written to you about this listing.", to.username),
+            ))),
+        };
+    }
+    Ok(Err((
+        "listing_id",
+        format!("That listing is neither yours nor {}'s.", to.username),
+    )))
+}
+
+/// A conversation in the inbox.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct ConversationOut {
+    pub id: i64,
+    /// The other member's username (absent for a deleted account).
+    pub with: Option<String>,
+    /// The listing it is about, if any.
+    pub listing: Option<ListingOut>,
+    /// Messages the caller has not read.
+    pub unread: i32,
+    pub last_activity_at: DateTime<Utc>,
+    /// The start of the last message.
+    pub last_message: Option<String>,
+    /// Whether the caller wrote the last message.
+    pub last_message_mine: Option<bool>,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct ListingOut {
+    pub id: i64,
+    pub title: String,
+}
+
+/// A page of conversations.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct ConversationList {
+    pub items: Vec<ConversationOut>,
+    pub page: i64,
+    pub per_page: i64,
+    pub total: i64,
+}
+
+/// A page of messages, newest first.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct MessageList {
+    pub items: Vec<MessageOut>,
+    pub page: i64,
+    pub per_page: i64,
+    /// Messages in all (older than `before_id`, when given).
+    pub total: i64,
+}
+
+#[derive(Debug, Default, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+#[serde(default)]
+pub struct InboxQuery {
+    /// `true` for the conversations the caller archived.
+    #[param(value_type = Option<bool>)]
+    pub archived: Option<String>,
+}
+
+/// `GET /api/v1/conversations`
+#[utoipa::path(
+    get,
+    path = "/api/v1/conversations",
+    tag = "messages",
+    security(("bearer" = [])),
+    params(InboxQuery, PageParams),
+    responses(
+        (status = 200, description = "The caller's conversations, newest activity first, with unread counts. `Link` points at the next and previous pages.", body = ConversationList),
+        (status = 401, description = "No valid access token.", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "A page number or size out of range.", body = Problem, content_type = "application/problem+json"),
+    )
+)]
+pub async fn conversations(
+    req: HttpRequest,
+    ApiUser(me): ApiUser,
+    db: Db,
+    query: web::Query<InboxQuery>,
+    page: web::Query<PageParams>,
+) -> Result<HttpResponse, AppError> {
+    let mut errors = FieldErrors::new();
+    let paging = Paging::parse(&page, &mut errors);
+    let archived = match query.archived.as_deref().map(str::trim) {
+        None | Some("" | "false") => Some(false),
+        Some("true") => Some(true),
+        Some(_) => {
+            errors.add("archived", "Give true or false.");
+            None
+        }
+    };
+    let (Some(paging), Some(archived)) = (paging, archived) else {
+        return Ok(unprocessable(&errors));
+    };
+    let user = me.id;
+    let (rows, total) = db
+        .run(move |conn| {
+            queries::inbox_by_number(conn, user, archived, paging.offset(), paging.per_page)
+        })
+        .await?;
+    let items = rows
+        .into_iter()
+        .map(|row| ConversationOut {
+            id: row.conversation_id.0,
+            with: row.other_username,
+            listing: row
+                .listing_id
+                .zip(row.listing_title)
+                .map(|(id, title)| ListingOut { id: id.0, title }),
+            unread: row.unread,
+            last_activity_at: row.activity_at,
+            last_message: row.last_kind.map(|kind| {
+                preview(
+                    kind,
+                    row.last_body.as_deref().unwrap_or(""),
+                    row.last_video_source,
+                )
+            }),
+            last_message_mine: row.last_mine,
+        })
+        .collect();
+    let body = ConversationList {
+        items,
+        page: paging.page,
+        per_page: paging.per_page,
+        total,
+    };
+    Ok(paging::respond(&req, paging, total, &body))
+}
+
+#[derive(Debug, Default, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+#[serde(default)]
+pub struct HistoryQuery {
+    /// Only messages older than this one: keep it from the first page while scrolling back,
+    /// so new messages arriving meanwhile do not shift the pages.
+    #[param(value_type = Option<i64>)]
+    pub before_id: Option<String>,
+}
+
+#[derive(Debug, Default, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+#[serde(default)]
+pub struct WithQuery {
+    /// The other member's username.
+    #[param(required = true)]
+    pub with: String,
+    /// Only messages older than this one (see the conversation's history).
+    #[param(value_type = Option<i64>)]
+    pub before_id: Option<String>,
+}
+
+fn parse_before(raw: Option<&str>, errors: &mut FieldErrors) -> Option<Option<MessageId>> {
+    match raw.map(str::trim) {
+        None | Some("") => Some(None),
+        Some(text) => match text.parse::<i64>() {
+            Ok(id) if id > 0 => Some(Some(MessageId(id))),
+            _ => {
+                errors.add("before_id", "Give the id of a message.");
+                None
+            }
+        },
+    }
+}
+
+/// A page of history as a response.
+async fn history_page(
+    req: &HttpRequest,
+    db: &Db,
+    storage: &Storage,
+    conversations: Vec<ConversationId>,
+    before: Option<MessageId>,
+    paging: Paging,
+) -> Result<HttpResponse, AppError> {
+    let (rows, total) = db
+        .run(move |conn| {
+            queries::history(
+                conn,
+                &conversations,
+                before,
+                paging.offset(),
+                paging.per_page,
+            )
+        })
+        .await?;
+    let mut items = Vec::with_capacity(rows.len());
+    for (message, sender) in rows {
+        items.push(message_out(storage, message, sender).await);
+    }
+    let body = MessageList {
+        items,
+        page: paging.page,
+        per_page: paging.per_page,
+        total,
+    };
+    Ok(paging::respond(req, paging, total, &body))
+}
+
+/// `GET /api/v1/conversations/{id}/messages`
+#[utoipa::path(
+    get,
+    path = "/api/v1/conversations/{id}/messages",
+    tag = "messages",
+    security(("bearer" = [])),
+    params(("id" = i64, Path, description = "The conversation."), HistoryQuery, PageParams),
+    responses(
+        (status = 200, description = "The conversation's messages, newest first.", body = MessageList),
+        (status = 401, description = "No valid access token.", body = Problem, content_type = "application/problem+json"),
+        (status = 404, description = "No such conversation, or not one the caller is in.", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "A page number or size out of range, or a bad `before_id`.", body = Problem, content_type = "application/problem+json"),
+    )
+)]
+pub async fn conversation_messages(
+    req: HttpRequest,
+    ApiUser(me): ApiUser,
+    db: Db,
+    storage: web::Data<Storage>,
+    id: web::Path<ConversationId>,
+    query: web::Query<HistoryQuery>,
+    page: web::Query<PageParams>,
+) -> Result<HttpResponse, AppError> {
+    let id = id.into_inner();
+    let mut errors = FieldErrors::new();
+    let paging = Paging::parse(&page, &mut errors);
+    let before = parse_before(query.before_id.as_deref(), &mut errors);
+    let user = me.id;
+    let member = db
+        .run(move |conn| queries::is_member(conn, id, user))
+        .await?;
+    if !member {
+        return Err(AppError::NotFound);
+    }
+    let (Some(paging), Some(before)) = (paging, before) else {
+        return Ok(unprocessable(&errors));
+    };
+    history_page(&req, &db, &storage, vec![id], before, paging).await
+}
+
+/// `GET /api/v1/messages?with={username}`
+#[utoipa::path(
+    get,
+    path = "/api/v1/messages",
+    tag = "messages",
+    security(("bearer" = [])),
+    params(WithQuery, PageParams),
+    responses(
+        (status = 200, description = "Every message between the caller and that member, in all their conversations, newest first.", body = MessageList),
+        (status = 401, description = "No valid access token.", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "No member has that username, or a page number or size out of range.", body = Problem, content_type = "application/problem+json"),
+    )
+)]
+pub async fn messages_with(
+    req: HttpRequest,
+    ApiUser(me): ApiUser,
+    db: Db,
+    storage: web::Data<Storage>,
+    query: web::Query<WithQuery>,
+    page: web::Query<PageParams>,
+) -> Result<HttpResponse, AppError> {
+    let mut errors = FieldErrors::new();
+    let paging = Paging::parse(&page, &mut errors);
+    let before = parse_before(query.before_id.as_deref(), &mut errors);
+    let name = query.with.trim().to_owned();
+    let user = me.id;
+    let conversations = db
+        .run(move |conn| {
+            let Some(other) = accounts::find_active_by_username(conn, &name)? else {
+                return Ok::<_, AppError>(None);
+            };
+            Ok(Some(queries::conversations_between(conn, user, other.id)?))
+        })
+        .await?;
+    if conversations.is_none() {
+        errors.add("with", "No member has that username.");
+    }
+    let (Some(paging), Some(before), Some(conversations)) = (paging, before, conversations) else {
+        return Ok(unprocessable(&errors));
+    };
+    history_page(&req, &db, &storage, conversations, before, paging).await
+}
+
+/// `POST /api/v1/conversations/{id}/read`
+#[utoipa::path(
+    post,
+    path = "/api/v1/conversations/{id}/read",
+    tag = "messages",
+    security(("bearer" = [])),
+    params(("id" = i64, Path, description = "The conversation.")),
+    responses(
+        (status = 204, description = "Everything in it is read; the other member's pages show \"Seen\"."),
+        (status = 401, description = "No valid access token.", body = Problem, content_type = "application/problem+json"),
+        (status = 404, description = "No such conversation, or not one the caller is in.", body = Problem, content_type = "application/problem+json"),
+    )
+)]
+pub async fn mark_read(
+    ApiUser(me): ApiUser,
+    db: Db,
+    id: web::Path<ConversationId>,
+) -> Result<HttpResponse, AppError> {
+    let id = id.into_inner();
+    let user = me.id;
+    let found = db
+        .run(move |conn| {
+            if !queries::is_member(conn, id, user)? {
+                return Ok::<_, AppError>(false);
+            }
+            queries::mark_read(conn, id, user)?;
+            Ok(true)
+        })
+        .await?;
+    if found {
+        Ok(HttpResponse::NoContent().finish())
+    } else {
+        Err(AppError::NotFound)
+    }
+}
