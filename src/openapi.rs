@@ -80,3 +80,41 @@ pub async fn serve_document() -> HttpResponse {
         .insert_header((header::CACHE_CONTROL, "public, max-age=300"))
         .body(document_json())
 }
+
+/// The API reference page: Swagger UI from `static/vendor` (bundled through npm, so it works
+/// offline and under the site's CSP: no inline script, no CDN).
+#[derive(askama::Template)]
+#[template(path = "api/docs.html")]
+struct DocsPage<'a> {
+    site_name: &'a str,
+    favicon: String,
+    swagger_css: String,
+    page_css: String,
+    swagger_js: String,
+    init_js: String,
+    spec_url: &'static str,
+}
+
+/// `GET /api/docs`
+pub async fn docs_page(
+    site: actix_web::web::Data<crate::web::SiteConfig>,
+) -> Result<HttpResponse, crate::web::AppError> {
+    use crate::web::assets::url;
+    use askama::Template;
+    let page = DocsPage {
+        site_name: &site.site_name,
+        favicon: url("favicon.svg"),
+        swagger_css: url("vendor/swagger-ui/swagger-ui.css"),
+        page_css: url("css/api-docs.css"),
+        swagger_js: url("vendor/swagger-ui/swagger-ui-bundle.js"),
+        init_js: url("js/api-docs.js"),
+        spec_url: "/api/v1/openapi.json",
+    };
+    let body = page
+        .render()
+        .map_err(|err| crate::web::AppError::Internal(err.into()))?;
+    Ok(HttpResponse::Ok()
+        .content_type("text/html; charset=utf-8")
+        .insert_header((header::CACHE_CONTROL, "public, max-age=300"))
+        .body(body))
+}

@@ -214,6 +214,11 @@ pub fn route_table() -> Vec<RouteDef> {
             M::GET,
             web::get().to(crate::openapi::serve_document),
         ),
+        RouteDef::site(
+            "/api/docs",
+            M::GET,
+            web::get().to(crate::openapi::docs_page),
+        ),
         RouteDef::site("/favicon.ico", M::GET, web::get().to(assets::serve_favicon)),
         RouteDef::site(
             "/manifest.webmanifest",

@@ -80,11 +80,14 @@ impl Hub {
         }
     }
 
-    /// Wakes every stream (after the listener was lost for a while: what it missed is read
-    /// from the database).
+    /// Wakes every stream and has it check its login again, when the listener (re)connects:
+    /// the messages it missed are read from the database, and a login that ended meanwhile
+    /// (its announcement went to no one: a new instance's streams can open before its
+    /// `LISTEN` does) is noticed.
     pub fn wake_all(&self) {
         for streams in self.lock().values() {
             for stream in streams {
+                stream.check_login.store(true, Ordering::Release);
                 stream.wake.notify_one();
             }
         }
@@ -177,5 +180,9 @@ mod tests {
         hub.login_ended(UserId(3));
         assert!(stream.take_login_check());
         assert!(!stream.take_login_check());
+        // A listener that (re)connects has every stream check its login, in case an
+        // announcement was missed.
+        hub.wake_all();
+        assert!(stream.take_login_check());
     }
 }

@@ -70,3 +70,42 @@ async fn an_unknown_api_path_is_a_problem_document() {
     assert!(answer.status.is_client_error());
     assert_eq!(answer.content_type(), "application/problem+json");
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_reference_page_renders_the_document_offline_under_the_csp() {
+    let app = spawn_app().await;
+    let page = app.get_ok_page("/api/docs").await;
+    let csp = page.headers["content-security-policy"].to_str().unwrap();
+    assert!(csp.contains("script-src 'self'") && !csp.contains("unsafe-inline"));
+    // Everything it loads comes from this site.
+    assert!(!page.body.contains("//cdn") && !page.body.contains("unpkg"));
+    assert!(page.body.contains("/static/") && page.body.contains("swagger-ui-bundle.js"));
+
+    let operations = ApiClient::new(&app).get("/openapi.json").await.body["paths"]
+        .as_object()
+        .unwrap()
+        .values()
+        .map(|item| item.as_object().unwrap().len())
+        .sum::<usize>();
+    let browser = crate::helpers::Browser::start().await;
+    browser.client.goto(&app.url("/api/docs")).await.unwrap();
+    browser
+        .wait_for_text(".swagger-ui .title", "Corkboard API")
+        .await;
+    let shown = browser
+        .client
+        .execute(
+            "return document.querySelectorAll('.swagger-ui .opblock').length",
+            vec![],
+        )
+        .await
+        .unwrap();
+    assert_eq!(shown, operations, "every operation is listed");
+    browser.close().await;
+
+    // Without JavaScript the page says where the document is.
+    let browser = crate::helpers::Browser::start_without_javascript().await;
+    browser.client.goto(&app.url("/api/docs")).await.unwrap();
+    browser.wait_for_text("main", "OpenAPI document").await;
+    browser.close().await;
+}
