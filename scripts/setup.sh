@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Installs what Corkboard needs and is missing, on Debian or Ubuntu.
 #   scripts/setup.sh run    PostgreSQL server + contrib, libpq, pkg-config
-#   scripts/setup.sh test   the same, plus Chromium + chromedriver, aiosmtpd and the npm packages
+#   scripts/setup.sh test   the same, plus Chromium + chromedriver, aiosmtpd, the npm packages
+#                           and the API contract tools (schemathesis, in target/api-tools)
 #   scripts/setup.sh bench  the same as run, plus wrk
 # Uses apt-get directly as root, sudo otherwise; prints the command when it can do neither.
 set -euo pipefail
@@ -13,7 +14,7 @@ say() { printf '\033[1m==> %s\033[0m\n' "$*"; }
 packages=(postgresql postgresql-contrib libpq-dev pkg-config)
 if [ "$purpose" = test ]; then
   # Chromium for the browser tests, aiosmtpd as the real SMTP server of the mail tests.
-  packages+=(chromium chromium-driver python3-aiosmtpd)
+  packages+=(chromium chromium-driver python3-aiosmtpd python3-venv)
 fi
 if [ "$purpose" = bench ]; then
   packages+=(wrk)
@@ -52,5 +53,18 @@ if [ "$purpose" = test ]; then
   if [ ! -f node_modules/.package-lock.json ] || [ package-lock.json -nt node_modules/.package-lock.json ]; then
     say "Installing npm packages"
     npm ci --no-audit --no-fund --loglevel=error
+  fi
+fi
+
+# The API's contract tools (schemathesis, openapi-spec-validator), pinned in
+# scripts/api-tools.txt, in a virtualenv under target/ (Debian's Python, as for aiosmtpd).
+if [ "$purpose" = test ]; then
+  tools=target/api-tools
+  if [ ! -x "$tools/bin/st" ] || [ scripts/api-tools.txt -nt "$tools/.installed" ]; then
+    say "Installing the API contract tools"
+    rm -rf "$tools"
+    /usr/bin/python3 -m venv "$tools"
+    "$tools/bin/pip" install --quiet --disable-pip-version-check -r scripts/api-tools.txt
+    touch "$tools/.installed"
   fi
 fi

@@ -35,7 +35,7 @@ use crate::{accounts, messages};
         messages::api::messages_with,
         messages::api::mark_read,
     ),
-    modifiers(&BearerAuth),
+    modifiers(&BearerAuth, &CommonProblems),
     tags(
         (name = "auth", description = "Access and refresh tokens."),
         (name = "accounts", description = "Signing up, and the caller's own account."),
@@ -60,6 +60,67 @@ impl Modify for BearerAuth {
                     .build(),
             ),
         );
+    }
+}
+
+/// The answers every operation of a kind can give, added to each so no annotation repeats
+/// them: a body that is not JSON (400), too large (413) or not said to be JSON (415) where
+/// an operation takes one; a query string that cannot be read (400) where it reads one; no
+/// valid token (401) where it needs one.
+struct CommonProblems;
+
+impl Modify for CommonProblems {
+    fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
+        use utoipa::openapi::{ContentBuilder, Ref, ResponseBuilder};
+        let problem = |description: &str| {
+            ResponseBuilder::new()
+                .description(description)
+                .content(
+                    "application/problem+json",
+                    ContentBuilder::new()
+                        .schema(Some(Ref::from_schema_name("Problem")))
+                        .build(),
+                )
+                .build()
+        };
+        for item in openapi.paths.paths.values_mut() {
+            let operations = [
+                &mut item.get,
+                &mut item.put,
+                &mut item.post,
+                &mut item.delete,
+                &mut item.patch,
+            ];
+            for operation in operations.into_iter().flatten() {
+                let responses = &mut operation.responses.responses;
+                if operation.request_body.is_some() {
+                    for (status, description) in [
+                        ("400", "The body is not valid JSON."),
+                        ("413", "The body is larger than 64 KB."),
+                        ("415", "The body is not sent as application/json."),
+                    ] {
+                        responses
+                            .entry(status.into())
+                            .or_insert_with(|| problem(description).into());
+                    }
+                }
+                let reads_query = operation.parameters.iter().flatten().any(|p| {
+                    matches!(p, utoipa::openapi::RefOr::T(p)
+                        if p.parameter_in == utoipa::openapi::path::ParameterIn::Query)
+                });
+                if reads_query {
+                    responses.entry("400".into()).or_insert_with(|| {
+                        problem("The query string could not be read (a parameter given twice).")
+                            .into()
+                    });
+                }
+                if operation.security.is_some() {
+                    responses
+                        .entry("401".into())
+                        .or_insert_with(|| problem("No valid access token.").into());
+                }
+            }
+        }
     }
 }
 

@@ -23,15 +23,17 @@ use crate::web::{AppError, Db, FieldErrors, SiteConfig};
 
 /// A new account.
 #[derive(Debug, Default, Deserialize, ToSchema)]
-#[serde(default)]
 pub struct NewAccountBody {
     /// 3–30 letters, digits, `_` or `-`.
-    #[schema(example = "ada")]
+    #[schema(example = "ada", pattern = "^[A-Za-z0-9_-]{3,30}$")]
+    #[serde(default)]
     pub username: String,
-    #[schema(example = "ada@example.com")]
+    #[schema(example = "ada@example.com", format = Email, max_length = 254)]
+    #[serde(default)]
     pub email: String,
     /// 10–128 characters, not a common password.
-    #[schema(example = "correct horse battery")]
+    #[schema(example = "correct horse battery", min_length = 10, max_length = 128)]
+    #[serde(default)]
     pub password: String,
 }
 
@@ -133,12 +135,13 @@ fn refusal(refused: Refused) -> Result<HttpResponse, AppError> {
 
 /// Log-in with a password.
 #[derive(Debug, Default, Deserialize, ToSchema)]
-#[serde(default)]
 pub struct TokenRequest {
     /// Username or e-mail address.
-    #[schema(example = "ada")]
+    #[schema(example = "ada", min_length = 1)]
+    #[serde(default)]
     pub login: String,
-    #[schema(example = "correct horse battery")]
+    #[schema(example = "correct horse battery", min_length = 1)]
+    #[serde(default)]
     pub password: String,
 }
 
@@ -224,8 +227,9 @@ pub async fn token(
 
 /// A refresh token, to trade or to end.
 #[derive(Debug, Default, Deserialize, ToSchema)]
-#[serde(default)]
 pub struct RefreshRequest {
+    #[schema(min_length = 1)]
+    #[serde(default)]
     pub refresh_token: String,
 }
 

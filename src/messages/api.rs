@@ -33,7 +33,7 @@ const BLOCKED: &str = "This member is not accepting messages from you.";
 #[derive(Debug, Deserialize, ToSchema)]
 pub struct NewMessage {
     /// The member to write to, by username.
-    #[schema(example = "bob")]
+    #[schema(example = "bob", pattern = "^[A-Za-z0-9_-]{3,30}$")]
     pub recipient: String,
     /// A listing to write about: the recipient's (you are the buyer), or yours when the
     /// recipient wrote to you about it. Without one, the message goes to your direct
@@ -48,24 +48,42 @@ pub struct NewMessage {
 #[serde(tag = "type", rename_all = "snake_case")]
 pub enum NewBody {
     /// Text, up to 5,000 characters.
-    Text { text: String },
+    Text {
+        #[schema(min_length = 1, max_length = 5000)]
+        text: String,
+    },
     /// A link to an image elsewhere, with its size (pages show it as a link, never load it).
     Image {
+        #[schema(
+            format = "uri",
+            max_length = 2048,
+            example = "https://images.example.com/bike.jpg"
+        )]
         url: String,
+        #[schema(minimum = 1, maximum = 20000)]
         width: i64,
+        #[schema(minimum = 1, maximum = 20000)]
         height: i64,
         #[serde(default)]
+        #[schema(max_length = 5000)]
         caption: String,
     },
     /// A link to a video on YouTube, Vimeo or Vevo. `source` is found from the link when not
     /// given, and checked against it when given.
     Video {
+        #[schema(
+            format = "uri",
+            example = "https://www.youtube.com/watch?v=dQw4w9WgXcQ"
+        )]
         url: String,
         #[serde(default)]
+        #[schema(minimum = 0, maximum = 86400)]
         length_seconds: Option<i64>,
         #[serde(default)]
+        #[schema(example = "youtube")]
         source: Option<String>,
         #[serde(default)]
+        #[schema(max_length = 5000)]
         caption: String,
     },
 }

@@ -286,6 +286,13 @@ pub fn render_error_pages<B: MessageBody + 'static>(
     const RENDERED: &[&str] = &["text/html", "application/json", "application/problem+json"];
     replace_error_body(res, RENDERED, |request, failure| {
         let status = failure.status;
+        // Refused before reaching the API's scope (a NUL byte, say): still a problem document.
+        if super::csrf::is_api(request.path()) {
+            let mut problem = super::problem::Problem::new(status, failure.message);
+            problem.request_id = failure.request_id;
+            let body = serde_json::to_string(&problem).unwrap_or_else(|_| "{}".into());
+            return (body, "application/problem+json");
+        }
         let mut page = ErrorPage::new(PageContext::for_request(request), status, failure.message);
         page.request_id = failure.request_id;
         let body = page.render().unwrap_or_else(|err| {

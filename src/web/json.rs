@@ -66,45 +66,55 @@ impl<T: DeserializeOwned + 'static> FromRequest for ApiJson<T> {
     }
 }
 
-/// `body` as a `T`, or the response that says what is wrong with it.
+/// `body` as a `T`, or the response that says what is wrong with it. The body is read as
+/// JSON first (a syntax error is a 400), refused if any of its text holds a NUL character
+/// (which no text column can store, like a NUL byte anywhere else in a request), then fitted
+/// to `T` (a misfit is a 422 naming the field).
 fn parse<T: DeserializeOwned>(body: &[u8]) -> Result<T, actix_web::Error> {
-    let mut deserializer = serde_json::Deserializer::from_slice(body);
-    let parsed = serde_path_to_error::deserialize(&mut deserializer);
-    match parsed.map(|value| (value, deserializer.end())) {
-        Ok((value, Ok(()))) => Ok(value),
-        Ok((_, Err(trailing))) => Err(AppError::BadRequest(format!(
+    let value: serde_json::Value = serde_json::from_slice(body).map_err(|err| {
+        AppError::BadRequest(format!(
             "The body is not valid JSON: {}.",
-            without_position(&trailing)
+            without_position(&err)
         ))
-        .into()),
-        Err(err) => {
-            let path = err.path().to_string();
-            let inner = err.into_inner();
-            if inner.is_syntax() || inner.is_eof() || inner.is_io() {
-                return Err(AppError::BadRequest(format!(
-                    "The body is not valid JSON: {}.",
-                    without_position(&inner)
-                ))
-                .into());
-            }
-            let message = without_position(&inner);
-            // serde names a missing field in its message, at the path of the object.
-            let field = match message
-                .strip_prefix("missing field `")
-                .and_then(|rest| rest.strip_suffix('`'))
-            {
-                Some(name) if path == "." => name.to_owned(),
-                Some(name) => format!("{path}.{name}"),
-                None => path,
-            };
-            let mut errors = FieldErrors::new();
-            errors.add(field, sentence(&message));
-            Err(actix_web::error::InternalError::from_response(
-                "invalid request body",
-                unprocessable(&errors),
-            )
-            .into())
-        }
+    })?;
+    if holds_nul(&value) {
+        return Err(
+            AppError::BadRequest("Text may not contain a NUL character (\\u0000).".into()).into(),
+        );
+    }
+    serde_path_to_error::deserialize(value).map_err(|err| {
+        let path = err.path().to_string();
+        let message = without_position(err.inner());
+        // serde names a missing field in its message, at the path of the object.
+        let field = match message
+            .strip_prefix("missing field `")
+            .and_then(|rest| rest.strip_suffix('`'))
+        {
+            Some(name) if path == "." => name.to_owned(),
+            Some(name) => format!("{path}.{name}"),
+            None => path,
+        };
+        let mut errors = FieldErrors::new();
+        errors.add(field, sentence(&message));
+        actix_web::error::InternalError::from_response(
+            "invalid request body",
+            unprocessable(&errors),
+        )
+        .into()
+    })
+}
+
+/// Whether any string or key in `value` holds a NUL character. The depth is bounded by the
+/// JSON parser's own limit (128).
+fn holds_nul(value: &serde_json::Value) -> bool {
+    use serde_json::Value;
+    match value {
+        Value::String(text) => text.contains('\0'),
+        Value::Array(items) => items.iter().any(holds_nul),
+        Value::Object(fields) => fields
+            .iter()
+            .any(|(key, value)| key.contains('\0') || holds_nul(value)),
+        _ => false,
     }
 }
 
@@ -219,6 +229,15 @@ mod tests {
             post("application/json", r#"{"text":"a"} trailing"#).await.0,
             400
         );
+        // A NUL character, however it is written, anywhere in the body; an escaped
+        // backslash before "u0000" is not one.
+        for (body, status) in [
+            (r#"{"text":"a\u0000b"}"#, 400),
+            (r#"{"text":"a","x":{"\u0000":1}}"#, 400),
+            (r#"{"text":"a\\u0000b"}"#, 200),
+        ] {
+            assert_eq!(post("application/json", body).await.0, status, "{body}");
+        }
 
         let (status, body) = post("application/json", r#"{"size":3}"#).await;
         let problem: serde_json::Value = serde_json::from_str(&body).unwrap();

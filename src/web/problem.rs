@@ -25,6 +25,7 @@ pub struct Problem {
     pub detail: Option<String>,
     /// Every bad field of a request, at once.
     #[serde(skip_serializing_if = "Vec::is_empty")]
+    #[schema(required = false)]
     pub errors: Vec<FieldProblem>,
     /// On a 5xx: the id to quote when reporting it (the log has the rest).
     #[serde(skip_serializing_if = "Option::is_none")]

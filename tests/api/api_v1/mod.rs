@@ -2,6 +2,7 @@
 //! tests use (plain HTTP requests with a bearer token, as any program would send).
 
 mod auth;
+mod contract;
 mod document;
 mod messages;
 
