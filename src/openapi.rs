@@ -13,7 +13,7 @@ use actix_web::http::header;
 use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
 use utoipa::{Modify, OpenApi};
 
-use crate::{accounts, messages};
+use crate::{accounts, listings, messages, search};
 
 #[derive(OpenApi)]
 #[openapi(
@@ -34,11 +34,15 @@ use crate::{accounts, messages};
         messages::api::conversation_messages,
         messages::api::messages_with,
         messages::api::mark_read,
+        search::api::list_listings,
+        listings::api::get_listing,
+        listings::api::categories,
     ),
     modifiers(&BearerAuth, &CommonProblems),
     tags(
         (name = "auth", description = "Access and refresh tokens."),
         (name = "accounts", description = "Signing up, and the caller's own account."),
+        (name = "listings", description = "Searching and reading listings, and the categories with the details each asks for."),
         (name = "messages", description = "Typed messages (text, image links, video links), conversations and their history."),
     )
 )]

@@ -1,6 +1,7 @@
 //! Listings: categories, posting with photos, the listing page, managing a listing, and
 //! browsing sections and categories.
 
+pub mod api;
 pub mod cards;
 pub mod categories;
 pub mod counter;
@@ -9,6 +10,7 @@ pub mod domain;
 pub mod feed;
 pub mod handlers;
 pub mod janitor;
+pub mod json;
 pub mod models;
 pub mod photos;
 pub mod queries;

@@ -9,6 +9,12 @@ use crate::web::routes::RouteDef;
 /// Every route of this feature, in the order they are matched.
 pub fn routes() -> Vec<RouteDef> {
     vec![
+        RouteDef::api(
+            "/listings/{id}",
+            M::GET,
+            web::get().to(super::api::get_listing),
+        ),
+        RouteDef::api("/categories", M::GET, web::get().to(super::api::categories)),
         RouteDef::site(
             "/photos/{photo_id}/{variant}.jpg",
             M::GET,

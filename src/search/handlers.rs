@@ -54,7 +54,10 @@ fn search_pairs(req: &HttpRequest) -> Result<Vec<(String, String)>, AppError> {
 /// Counts a search against the network's budget (shared by every instance): in memory, or,
 /// when the meter holds too many networks already, in the database with the search
 /// ([`count_in_database`]), whose limit it returns.
-fn count_search(rate: &SearchRate, network: &str) -> Result<Option<rate_limit::Limit>, AppError> {
+pub(super) fn count_search(
+    rate: &SearchRate,
+    network: &str,
+) -> Result<Option<rate_limit::Limit>, AppError> {
     let Some(meter) = &rate.0 else {
         return Ok(None);
     };
@@ -66,7 +69,7 @@ fn count_search(rate: &SearchRate, network: &str) -> Result<Option<rate_limit::L
 }
 
 /// Counts a search the meter could not (see [`count_search`]).
-fn count_in_database(
+pub(super) fn count_in_database(
     conn: &mut diesel::PgConnection,
     limit: Option<rate_limit::Limit>,
     network: &str,

@@ -1,5 +1,6 @@
 //! Search: words, filters, distance, sorts, keyset pages and Atom feeds.
 
+pub mod api;
 pub mod density;
 pub mod domain;
 pub mod handlers;

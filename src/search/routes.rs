@@ -9,6 +9,11 @@ use crate::web::routes::RouteDef;
 /// Every route of this feature, in the order they are matched.
 pub fn routes() -> Vec<RouteDef> {
     vec![
+        RouteDef::api(
+            "/listings",
+            M::GET,
+            web::get().to(super::api::list_listings),
+        ),
         RouteDef::site("/search", M::GET, web::get().to(search::search_page)),
         RouteDef::site("/search.atom", M::GET, web::get().to(search::search_feed)),
         RouteDef::site("/c/{section}", M::GET, web::get().to(search::show_section)),

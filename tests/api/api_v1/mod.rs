@@ -4,6 +4,7 @@
 mod auth;
 mod contract;
 mod document;
+mod listings;
 mod messages;
 
 use reqwest::{Method, StatusCode};
