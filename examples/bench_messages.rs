@@ -12,6 +12,8 @@
 //!    and one on the other (cross-instance). Latency is from sending the POST to the event, and
 //!    from the POST's answer (the message accepted) to the event.
 //! 4. `wrk` reads the inbox of the member with 500 conversations at 16 connections.
+//! 5. The first pair's 10,000 messages: page 50 through the JSON API against the same
+//!    messages on the conversation page (issue 16).
 //!
 //! Server, PostgreSQL, the clients and wrk share the machine's cores.
 
@@ -33,6 +35,11 @@ const PAIRS: usize = 250;
 const RATE_PER_SECOND: u64 = 50;
 const SECONDS: u64 = 30;
 const PASSWORD: &str = "bench password 1";
+/// Messages between the first pair, for the history figures (issue 16).
+const HISTORY: usize = 10_000;
+/// The history page read: page 50 of 50 messages (the conversation page's size).
+const HISTORY_PAGE: usize = 50;
+const HISTORY_PER_PAGE: usize = 50;
 
 fn main() -> anyhow::Result<()> {
     raise_open_files_limit();
@@ -164,6 +171,26 @@ fn seed(url: &str) -> anyhow::Result<()> {
          FROM theirs",
     )
     .bind::<diesel::sql_types::Integer, _>(PAIRS as i32)
+    .execute(&mut conn)?;
+    // The first pair's history: 10,000 messages, taking turns, a minute apart.
+    diesel::sql_query(
+        "WITH pair AS (
+             SELECT c.id AS conversation FROM conversations c
+             JOIN users a ON a.id = c.started_by
+             WHERE a.username = 'bench0' ORDER BY c.id LIMIT 1
+         ), members AS (
+             SELECT m.id, row_number() OVER (ORDER BY m.id) - 1 AS turn, pair.conversation
+             FROM conversation_members m JOIN pair ON m.conversation_id = pair.conversation
+         )
+         INSERT INTO messages (conversation_id, member_id, kind, body, created_at)
+         SELECT members.conversation, members.id, 'text',
+                'Message ' || i || ': shall we meet by the station at six, or is seven better?',
+                now() - ($1 - i) * interval '1 minute'
+         FROM generate_series(1, $1) AS i
+         JOIN members ON members.turn = i % 2
+         ORDER BY i",
+    )
+    .bind::<diesel::sql_types::Integer, _>(HISTORY as i32)
     .execute(&mut conn)?;
     // As sending keeps it.
     diesel::sql_query(
@@ -434,36 +461,12 @@ async fn run(binary: &Path, url: &str) -> anyhow::Result<()> {
     let during = (rss_kib(pid_a), rss_kib(pid_b));
 
     // The inbox of the member with 500 conversations.
-    let cookie = {
-        let response = inbox_client.get(format!("{a}/messages")).send().await?;
-        anyhow::ensure!(response.status().is_success());
-        let body = response.text().await?;
-        anyhow::ensure!(body.contains("Hello! Is the bike"), "the inbox page");
-        // wrk needs the cookie: read it back through a fresh login's Set-Cookie.
-        let client = reqwest::Client::builder()
-            .redirect(reqwest::redirect::Policy::none())
-            .build()?;
-        let login = client
-            .get(format!("{a}/login"))
-            .header("X-Forwarded-For", "10.250.250.250")
-            .send()
-            .await?;
-        let first = session_cookie(&login);
-        let page = login.text().await?;
-        let response = client
-            .post(format!("{a}/login"))
-            .header("X-Forwarded-For", "10.250.250.250")
-            .header("Cookie", &first)
-            .form(&[
-                ("csrf_token", csrf_token(&page)?.as_str()),
-                ("login", &format!("bench{}", 2 * PAIRS)),
-                ("password", PASSWORD),
-            ])
-            .send()
-            .await?;
-        anyhow::ensure!(response.status() == reqwest::StatusCode::SEE_OTHER);
-        session_cookie(&response)
-    };
+    let response = inbox_client.get(format!("{a}/messages")).send().await?;
+    anyhow::ensure!(response.status().is_success());
+    let body = response.text().await?;
+    anyhow::ensure!(body.contains("Hello! Is the bike"), "the inbox page");
+    // wrk needs the cookie: read it back through a fresh login's Set-Cookie.
+    let cookie = login_cookie(&a, &format!("bench{}", 2 * PAIRS)).await?;
     let cpu_before = (common::cpu_seconds(pid_a), common::postgres_cpu_seconds());
     // BENCH_PERF=<file>: a system-wide `perf record` of the inbox run, for finding its cost.
     let perf = match std::env::var("BENCH_PERF") {
@@ -514,8 +517,10 @@ async fn run(binary: &Path, url: &str) -> anyhow::Result<()> {
         .unwrap_or("")
         .trim()
         .to_owned();
+    let history = history_figures(&a, url).await;
     drop(server_a);
     drop(server_b);
+    history?;
 
     let failures = failures.load(std::sync::atomic::Ordering::Relaxed);
     println!();
@@ -576,6 +581,169 @@ async fn run(binary: &Path, url: &str) -> anyhow::Result<()> {
             (cpu_after.1 - cpu_before.1) * 1000.0 / requests,
         );
     }
+    Ok(())
+}
+
+/// A fresh login's session cookie, for wrk.
+async fn login_cookie(base: &str, username: &str) -> anyhow::Result<String> {
+    let client = reqwest::Client::builder()
+        .redirect(reqwest::redirect::Policy::none())
+        .build()?;
+    let login = client
+        .get(format!("{base}/login"))
+        .header("X-Forwarded-For", "10.250.250.250")
+        .send()
+        .await?;
+    let first = session_cookie(&login);
+    let page = login.text().await?;
+    let response = client
+        .post(format!("{base}/login"))
+        .header("X-Forwarded-For", "10.250.250.250")
+        .header("Cookie", &first)
+        .form(&[
+            ("csrf_token", csrf_token(&page)?.as_str()),
+            ("login", username),
+            ("password", PASSWORD),
+        ])
+        .send()
+        .await?;
+    anyhow::ensure!(response.status() == reqwest::StatusCode::SEE_OTHER);
+    Ok(session_cookie(&response))
+}
+
+/// What wrk measured of one URL.
+struct Measured {
+    rps: f64,
+    p50: String,
+    p99: String,
+    p99_ms: f64,
+}
+
+/// `wrk` at 16 connections for 8 s with one extra header.
+fn wrk(url: &str, header: &str) -> anyhow::Result<Measured> {
+    let output = Command::new("wrk")
+        .args(["-t2", "-c16", "-d8s", "--latency", "-H", header, url])
+        .output()?;
+    let out = String::from_utf8_lossy(&output.stdout).to_string();
+    anyhow::ensure!(!out.contains("Non-2xx"), "{url} answered errors:\n{out}");
+    let field = |prefix: &str| {
+        out.lines()
+            .find(|l| l.trim_start().starts_with(prefix))
+            .and_then(|l| l.split_whitespace().nth(1))
+            .unwrap_or("?")
+            .to_owned()
+    };
+    let p99 = field("99%");
+    let p99_ms = common::wrk_milliseconds(&p99);
+    Ok(Measured {
+        rps: field("Requests/sec:").parse().unwrap_or(0.0),
+        p50: field("50%"),
+        p99,
+        p99_ms,
+    })
+}
+
+/// Page 50 of the first pair's 10,000 messages through the API against the same messages on
+/// the conversation page (`?before=`), three interleaved rounds, medians: issue 16's target
+/// is at least 0.90 × the page's requests/s and p99 ≤ 50 ms.
+async fn history_figures(base: &str, url: &str) -> anyhow::Result<()> {
+    let mut conn = corkboard::db::connect(url)?;
+    #[derive(QueryableByName)]
+    struct Found {
+        #[diesel(sql_type = diesel::sql_types::BigInt)]
+        conversation: i64,
+        #[diesel(sql_type = diesel::sql_types::BigInt)]
+        before: i64,
+    }
+    let depth = (HISTORY_PAGE - 1) * HISTORY_PER_PAGE;
+    let found: Found = diesel::sql_query(
+        "SELECT m.conversation_id AS conversation, m.id AS before FROM messages m
+         WHERE m.conversation_id = (SELECT c.id FROM conversations c JOIN users a
+                                    ON a.id = c.started_by WHERE a.username = 'bench0'
+                                    ORDER BY c.id LIMIT 1)
+         ORDER BY m.id DESC OFFSET $1 - 1 LIMIT 1",
+    )
+    .bind::<diesel::sql_types::Integer, _>(depth as i32)
+    .get_result(&mut conn)?;
+    let cookie = login_cookie(base, "bench0").await?;
+    let client = reqwest::Client::new();
+    let tokens: serde_json::Value = client
+        .post(format!("{base}/api/v1/auth/token"))
+        .json(&serde_json::json!({"login": "bench0", "password": PASSWORD}))
+        .send()
+        .await?
+        .json()
+        .await?;
+    let token = tokens["access_token"]
+        .as_str()
+        .ok_or_else(|| anyhow::anyhow!("no token: {tokens}"))?
+        .to_owned();
+    let api = format!(
+        "{base}/api/v1/messages?with=bench{PAIRS}&page={HISTORY_PAGE}&per_page={HISTORY_PER_PAGE}"
+    );
+    let page = format!(
+        "{base}/messages/{}?before={}",
+        found.conversation, found.before
+    );
+    // Both show the same 50 messages.
+    let answer: serde_json::Value = client
+        .get(&api)
+        .bearer_auth(&token)
+        .send()
+        .await?
+        .json()
+        .await?;
+    anyhow::ensure!(
+        answer["items"].as_array().map(Vec::len) == Some(HISTORY_PER_PAGE),
+        "{answer}"
+    );
+    let html = client
+        .get(&page)
+        .header("Cookie", &cookie)
+        .send()
+        .await?
+        .text()
+        .await?;
+    let oldest = answer["items"][HISTORY_PER_PAGE - 1]["body"]["text"]
+        .as_str()
+        .unwrap_or("");
+    anyhow::ensure!(
+        html.contains(oldest),
+        "the page shows the API's oldest message"
+    );
+    let (mut api_runs, mut page_runs) = (Vec::new(), Vec::new());
+    for _ in 0..3 {
+        api_runs.push(wrk(&api, &format!("Authorization: Bearer {token}"))?);
+        page_runs.push(wrk(&page, &format!("Cookie: {cookie}"))?);
+    }
+    let median = |runs: &mut Vec<Measured>| {
+        runs.sort_by(|a, b| a.rps.partial_cmp(&b.rps).unwrap());
+        runs.swap_remove(1)
+    };
+    let (api, page) = (median(&mut api_runs), median(&mut page_runs));
+    let ratio = api.rps / page.rps.max(1.0);
+    println!();
+    println!(
+        "History: page {HISTORY_PAGE} of {HISTORY_PER_PAGE} of a pair's {HISTORY} messages (wrk, 16 connections, 8 s, 3 interleaved rounds, medians; target ≥ 0.90 × the page and p99 ≤ 50 ms):"
+    );
+    println!();
+    println!("| read | req/s | p50 | p99 |");
+    println!("|---|---:|---:|---:|");
+    println!(
+        "| `GET /api/v1/messages?with=…&page={HISTORY_PAGE}&per_page={HISTORY_PER_PAGE}` | {:.0} | {} | {} |",
+        api.rps, api.p50, api.p99
+    );
+    println!(
+        "| the conversation page, `?before=` the same messages | {:.0} | {} | {} |",
+        page.rps, page.p50, page.p99
+    );
+    println!();
+    println!(
+        "Ratio {ratio:.2} {}, API p99 {:.1} ms {}",
+        if ratio >= 0.90 { "✓" } else { "✗" },
+        api.p99_ms,
+        if api.p99_ms <= 50.0 { "✓" } else { "✗" }
+    );
     Ok(())
 }
 

@@ -38,6 +38,15 @@ const WARM_UP_SECONDS: &str = "1";
 /// Interleaved rounds of the pages measured against a reference page (the medians count).
 const ROUNDS: usize = 3;
 /// Every search class's p99 target (issue 15).
+/// The searches also measured through the JSON API, and how those rows are named.
+const API_SEARCHES: [&str; 3] = [
+    "search: very common term",
+    "search: mid-frequency term",
+    "search: term + price range + photos",
+];
+const API_SUFFIX: &str = "(API)";
+/// Issue 16's p99 target for the API's rows.
+const API_P99_MS: f64 = 50.0;
 const SEARCH_P99_MS: f64 = 25.0;
 const CONNECTIONS: &str = "16";
 /// The admin browser's load: a handful of moderators at once (`BENCH_ADMIN_CONNECTIONS`
@@ -302,6 +311,19 @@ fn run(binary: &PathBuf, url: &str) -> anyhow::Result<()> {
             .iter()
             .map(|(n, q)| (n.clone(), format!("/search?{q}"))),
     );
+    // The same searches through the JSON API (issue 16), a page of the page's size: measured
+    // against the search reference and against the HTML page of the same search.
+    pages.extend(
+        searches
+            .iter()
+            .filter(|(n, _)| API_SEARCHES.contains(&n.as_str()))
+            .map(|(n, q)| {
+                (
+                    format!("{n} {API_SUFFIX}"),
+                    format!("/api/v1/listings?{q}&per_page=25"),
+                )
+            }),
+    );
     // The attack of issue 10: a cursor far from any listing made one request walk millions of
     // days. The oldest cursor a search may send (1970) walks a bounded number of windows; a
     // forged one (the year 200,000) is refused.
@@ -536,6 +558,43 @@ fn run(binary: &PathBuf, url: &str) -> anyhow::Result<()> {
                 page.connections,
                 m.row(),
                 r.rps_text(),
+                if met { "✓" } else { "✗" }
+            );
+        }
+    }
+    let api_rows: Vec<(&Page, Measured, Measured)> = compared
+        .iter()
+        .zip(&compared_runs)
+        .filter_map(|(page, runs)| {
+            let html = page.name.strip_suffix(&format!(" {API_SUFFIX}"))?;
+            let (_, html_runs) = compared
+                .iter()
+                .zip(&compared_runs)
+                .find(|(p, _)| p.name == html)?;
+            Some((page, Measured::median(runs), Measured::median(html_runs)))
+        })
+        .collect();
+    if !api_rows.is_empty() {
+        println!();
+        println!(
+            "The JSON API against the HTML page of the same search (issue 16's target: at least 0.90 × the page's requests/s, p99 ≤ {API_P99_MS} ms):"
+        );
+        println!();
+        println!("| search | API req/s | page req/s | ratio | API p99 | target |");
+        println!("|---|---:|---:|---:|---:|---:|");
+        for (page, api, html) in api_rows {
+            let ratio = if html.rps > 0.0 {
+                api.rps / html.rps
+            } else {
+                0.0
+            };
+            let met = ratio >= 0.90 && api.p99_ms <= API_P99_MS;
+            println!(
+                "| {} | {} | {} | {ratio:.2} | {:.1} ms | {} |",
+                page.name,
+                api.rps_text(),
+                html.rps_text(),
+                api.p99_ms,
                 if met { "✓" } else { "✗" }
             );
         }
@@ -986,7 +1045,10 @@ fn parse_wrk(text: &str) -> Measured {
     let pct = |p: &str| {
         text.lines()
             .map(str::trim)
-            .find_map(|l| l.strip_prefix(p).map(|v| milliseconds(v.trim())))
+            .find_map(|l| {
+                l.strip_prefix(p)
+                    .map(|v| common::wrk_milliseconds(v.trim()))
+            })
             .unwrap_or(f64::NAN)
     };
     Measured {
@@ -995,22 +1057,6 @@ fn parse_wrk(text: &str) -> Measured {
         p99_ms: pct("99%"),
         ..Measured::default()
     }
-}
-
-/// A wrk duration ("850.00us", "6.01ms", "1.20s") in milliseconds.
-fn milliseconds(text: &str) -> f64 {
-    let (number, scale) = if let Some(n) = text.strip_suffix("us") {
-        (n, 0.001)
-    } else if let Some(n) = text.strip_suffix("ms") {
-        (n, 1.0)
-    } else if let Some(n) = text.strip_suffix('m') {
-        (n, 60_000.0)
-    } else if let Some(n) = text.strip_suffix('s') {
-        (n, 1000.0)
-    } else {
-        (text, 1.0)
-    };
-    number.parse::<f64>().map_or(f64::NAN, |n| n * scale)
 }
 
 fn wait_ready(base: &str) -> anyhow::Result<()> {

@@ -87,3 +87,19 @@ pub fn postgres_cpu_seconds() -> f64 {
         .map(cpu_seconds)
         .sum()
 }
+
+/// A wrk duration ("850.00us", "6.01ms", "1.20s") in milliseconds.
+pub fn wrk_milliseconds(text: &str) -> f64 {
+    let (number, scale) = if let Some(n) = text.strip_suffix("us") {
+        (n, 0.001)
+    } else if let Some(n) = text.strip_suffix("ms") {
+        (n, 1.0)
+    } else if let Some(n) = text.strip_suffix('m') {
+        (n, 60_000.0)
+    } else if let Some(n) = text.strip_suffix('s') {
+        (n, 1000.0)
+    } else {
+        (text, 1.0)
+    };
+    number.parse::<f64>().map_or(f64::NAN, |n| n * scale)
+}

@@ -171,16 +171,46 @@ async fn issue_pair(
 ) -> Result<TokenPair, AppError> {
     let refresh_token = api_tokens::new_token();
     let hash = api_tokens::token_hash(&refresh_token);
-    let access = tokens.issue(user.id, user.auth_epoch)?;
+    let (id, epoch) = (user.id, user.auth_epoch);
     db.run(move |conn| api_tokens::insert(conn, &hash, family, &user))
         .await?;
+    pair(
+        tokens,
+        id,
+        epoch,
+        refresh_token,
+        REFRESH_TOKEN_LIFETIME.as_secs(),
+    )
+}
+
+/// A pair: a new access token with `refresh_token`.
+fn pair(
+    tokens: &AccessTokens,
+    user: crate::db::ids::UserId,
+    epoch: i32,
+    refresh_token: String,
+    refresh_expires_in: u64,
+) -> Result<TokenPair, AppError> {
     Ok(TokenPair {
-        access_token: access.token,
+        access_token: tokens.issue(user, epoch)?.token,
         token_type: "Bearer",
         expires_in: ACCESS_TOKEN_LIFETIME.as_secs(),
         refresh_token,
-        refresh_expires_in: REFRESH_TOKEN_LIFETIME.as_secs(),
+        refresh_expires_in,
     })
+}
+
+/// The hash of the refresh token sent, if one was.
+fn presented(body: RefreshRequest) -> Option<Vec<u8>> {
+    let token = body.refresh_token.trim();
+    (!token.is_empty()).then(|| api_tokens::token_hash(token))
+}
+
+/// 422: no refresh token was sent.
+fn ask_for_refresh_token() -> HttpResponse {
+    let mut errors = FieldErrors::new();
+    errors.add("refresh_token", "Send the refresh token.");
+    unprocessable(&errors)
 }
 
 /// `POST /api/v1/auth/token`
@@ -253,13 +283,9 @@ pub async fn refresh(
     tokens: web::Data<AccessTokens>,
     body: ApiJson<RefreshRequest>,
 ) -> Result<HttpResponse, AppError> {
-    let presented = body.0.refresh_token;
-    if presented.trim().is_empty() {
-        let mut errors = FieldErrors::new();
-        errors.add("refresh_token", "Send the refresh token.");
-        return Ok(unprocessable(&errors));
-    }
-    let old = api_tokens::token_hash(presented.trim());
+    let Some(old) = presented(body.0) else {
+        return Ok(ask_for_refresh_token());
+    };
     let refresh_token = api_tokens::new_token();
     let next = api_tokens::token_hash(&refresh_token);
     let rotation = db
@@ -274,14 +300,8 @@ pub async fn refresh(
             });
         }
     };
-    let access = tokens.issue(user.id, user.auth_epoch)?;
-    let pair = TokenPair {
-        access_token: access.token,
-        token_type: "Bearer",
-        expires_in: ACCESS_TOKEN_LIFETIME.as_secs(),
-        refresh_token,
-        refresh_expires_in: (expires_at - Utc::now()).num_seconds().max(0) as u64,
-    };
+    let left = (expires_at - Utc::now()).num_seconds().max(0) as u64;
+    let pair = pair(&tokens, user.id, user.auth_epoch, refresh_token, left)?;
     Ok(json(StatusCode::OK, &pair))
 }
 
@@ -297,13 +317,9 @@ pub async fn refresh(
     )
 )]
 pub async fn logout(db: Db, body: ApiJson<RefreshRequest>) -> Result<HttpResponse, AppError> {
-    let presented = body.0.refresh_token;
-    if presented.trim().is_empty() {
-        let mut errors = FieldErrors::new();
-        errors.add("refresh_token", "Send the refresh token.");
-        return Ok(unprocessable(&errors));
-    }
-    let hash = api_tokens::token_hash(presented.trim());
+    let Some(hash) = presented(body.0) else {
+        return Ok(ask_for_refresh_token());
+    };
     db.run(move |conn| api_tokens::end_family_of(conn, &hash))
         .await?;
     Ok(HttpResponse::NoContent().finish())
@@ -317,7 +333,6 @@ pub async fn logout(db: Db, body: ApiJson<RefreshRequest>) -> Result<HttpRespons
     security(("bearer" = [])),
     responses(
         (status = 200, description = "The caller's account.", body = Account),
-        (status = 401, description = "No valid access token.", body = Problem, content_type = "application/problem+json"),
     )
 )]
 pub async fn me(
@@ -350,7 +365,6 @@ pub struct ProfilePatch {
     request_body = ProfilePatch,
     responses(
         (status = 200, description = "The account as saved.", body = Account),
-        (status = 401, description = "No valid access token.", body = Problem, content_type = "application/problem+json"),
         (status = 422, description = "Fields to correct, all at once.", body = Problem, content_type = "application/problem+json"),
     )
 )]

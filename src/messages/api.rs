@@ -250,7 +250,6 @@ fn parse_body(body: NewBody) -> Result<Draft, FieldErrors> {
     request_body = NewMessage,
     responses(
         (status = 201, description = "Sent; the recipient's pages and streams have it at once.", body = MessageOut),
-        (status = 401, description = "No valid access token.", body = Problem, content_type = "application/problem+json"),
         (status = 403, description = "Your address is not confirmed yet, or one of you blocked the other.", body = Problem, content_type = "application/problem+json"),
         (status = 422, description = "Fields to correct, all at once (an unknown recipient, an empty text, a link that is not to a video, …).", body = Problem, content_type = "application/problem+json"),
         (status = 429, description = "Sending too fast.", body = Problem, content_type = "application/problem+json"),
@@ -421,7 +420,6 @@ pub struct InboxQuery {
     params(InboxQuery, PageParams),
     responses(
         (status = 200, description = "The caller's conversations, newest activity first, with unread counts. `Link` points at the next and previous pages.", body = ConversationList),
-        (status = 401, description = "No valid access token.", body = Problem, content_type = "application/problem+json"),
         (status = 422, description = "A page number or size out of range.", body = Problem, content_type = "application/problem+json"),
     )
 )]
@@ -519,23 +517,10 @@ fn parse_before(raw: Option<&str>, errors: &mut FieldErrors) -> Option<Option<Me
 /// A page of history as a response.
 async fn history_page(
     req: &HttpRequest,
-    db: &Db,
     storage: &Storage,
-    conversations: Vec<ConversationId>,
-    before: Option<MessageId>,
     paging: Paging,
-) -> Result<HttpResponse, AppError> {
-    let (rows, total) = db
-        .run(move |conn| {
-            queries::history(
-                conn,
-                &conversations,
-                before,
-                paging.offset(),
-                paging.per_page,
-            )
-        })
-        .await?;
+    (rows, total): (Vec<queries::WithSender>, i64),
+) -> HttpResponse {
     let mut items = Vec::with_capacity(rows.len());
     for (message, sender) in rows {
         items.push(message_out(storage, message, sender).await);
@@ -546,7 +531,7 @@ async fn history_page(
         per_page: paging.per_page,
         total,
     };
-    Ok(paging::respond(req, paging, total, &body))
+    paging::respond(req, paging, total, &body)
 }
 
 /// `GET /api/v1/conversations/{id}/messages`
@@ -558,7 +543,6 @@ async fn history_page(
     params(("id" = i64, Path, description = "The conversation."), HistoryQuery, PageParams),
     responses(
         (status = 200, description = "The conversation's messages, newest first.", body = MessageList),
-        (status = 401, description = "No valid access token.", body = Problem, content_type = "application/problem+json"),
         (status = 404, description = "No such conversation, or not one the caller is in.", body = Problem, content_type = "application/problem+json"),
         (status = 422, description = "A page number or size out of range, or a bad `before_id`.", body = Problem, content_type = "application/problem+json"),
     )
@@ -576,17 +560,22 @@ pub async fn conversation_messages(
     let mut errors = FieldErrors::new();
     let paging = Paging::parse(&page, &mut errors);
     let before = parse_before(query.before_id.as_deref(), &mut errors);
-    let user = me.id;
-    let member = db
-        .run(move |conn| queries::is_member(conn, id, user))
-        .await?;
-    if !member {
-        return Err(AppError::NotFound);
-    }
     let (Some(paging), Some(before)) = (paging, before) else {
         return Ok(unprocessable(&errors));
     };
-    history_page(&req, &db, &storage, vec![id], before, paging).await
+    let user = me.id;
+    // Whether the caller is in it, and the page, in one hand-off to the database.
+    let found = db
+        .run(move |conn| {
+            if !queries::is_member(conn, id, user)? {
+                return Ok::<_, AppError>(None);
+            }
+            let page = queries::history(conn, &[id], before, paging.offset(), paging.per_page)?;
+            Ok(Some(page))
+        })
+        .await?
+        .ok_or(AppError::NotFound)?;
+    Ok(history_page(&req, &storage, paging, found).await)
 }
 
 /// `GET /api/v1/messages?with={username}`
@@ -598,7 +587,6 @@ pub async fn conversation_messages(
     params(WithQuery, PageParams),
     responses(
         (status = 200, description = "Every message between the caller and that member, in all their conversations, newest first.", body = MessageList),
-        (status = 401, description = "No valid access token.", body = Problem, content_type = "application/problem+json"),
         (status = 422, description = "No member has that username, or a page number or size out of range.", body = Problem, content_type = "application/problem+json"),
     )
 )]
@@ -615,21 +603,36 @@ pub async fn messages_with(
     let before = parse_before(query.before_id.as_deref(), &mut errors);
     let name = query.with.trim().to_owned();
     let user = me.id;
-    let conversations = db
+    let valid = paging.zip(before);
+    // The other member, their conversations with the caller and the page, in one hand-off.
+    let found = db
         .run(move |conn| {
             let Some(other) = accounts::find_active_by_username(conn, &name)? else {
                 return Ok::<_, AppError>(None);
             };
-            Ok(Some(queries::conversations_between(conn, user, other.id)?))
+            let Some((paging, before)) = valid else {
+                return Ok(Some(None));
+            };
+            let conversations = queries::conversations_between(conn, user, other.id)?;
+            let page = queries::history(
+                conn,
+                &conversations,
+                before,
+                paging.offset(),
+                paging.per_page,
+            )?;
+            Ok(Some(Some(page)))
         })
         .await?;
-    if conversations.is_none() {
+    if found.is_none() {
         errors.add("with", "No member has that username.");
     }
-    let (Some(paging), Some(before), Some(conversations)) = (paging, before, conversations) else {
-        return Ok(unprocessable(&errors));
-    };
-    history_page(&req, &db, &storage, conversations, before, paging).await
+    match (valid, found.flatten()) {
+        (Some((paging, _)), Some(page)) if errors.is_empty() => {
+            Ok(history_page(&req, &storage, paging, page).await)
+        }
+        _ => Ok(unprocessable(&errors)),
+    }
 }
 
 /// `POST /api/v1/conversations/{id}/read`
@@ -641,7 +644,6 @@ pub async fn messages_with(
     params(("id" = i64, Path, description = "The conversation.")),
     responses(
         (status = 204, description = "Everything in it is read; the other member's pages show \"Seen\"."),
-        (status = 401, description = "No valid access token.", body = Problem, content_type = "application/problem+json"),
         (status = 404, description = "No such conversation, or not one the caller is in.", body = Problem, content_type = "application/problem+json"),
     )
 )]

@@ -231,20 +231,31 @@ pub fn open_listing_conversation(
         Some(Opened { id }) => id,
         None => conversation_about(conn, listing, buyer)?.ok_or(diesel::NotFound)?,
     };
+    add_both(conn, id, seller, buyer)?;
+    Ok(id)
+}
+
+/// Makes `a` and `b` members of `conversation` (those who are already stay as they are).
+fn add_both(
+    conn: &mut PgConnection,
+    conversation: ConversationId,
+    a: UserId,
+    b: UserId,
+) -> QueryResult<()> {
     diesel::insert_into(conversation_members::table)
         .values(&vec![
             (
-                conversation_members::conversation_id.eq(id),
-                conversation_members::user_id.eq(Some(seller)),
+                conversation_members::conversation_id.eq(conversation),
+                conversation_members::user_id.eq(Some(a)),
             ),
             (
-                conversation_members::conversation_id.eq(id),
-                conversation_members::user_id.eq(Some(buyer)),
+                conversation_members::conversation_id.eq(conversation),
+                conversation_members::user_id.eq(Some(b)),
             ),
         ])
         .on_conflict_do_nothing()
-        .execute(conn)?;
-    Ok(id)
+        .execute(conn)
+        .map(|_| ())
 }
 
 /// The conversation between two members about nothing in particular, if any.
@@ -290,19 +301,7 @@ pub fn open_direct_conversation(
         Some(Opened { id }) => id,
         None => direct_between(conn, from, to)?.ok_or(diesel::NotFound)?,
     };
-    diesel::insert_into(conversation_members::table)
-        .values(&vec![
-            (
-                conversation_members::conversation_id.eq(id),
-                conversation_members::user_id.eq(Some(from)),
-            ),
-            (
-                conversation_members::conversation_id.eq(id),
-                conversation_members::user_id.eq(Some(to)),
-            ),
-        ])
-        .on_conflict_do_nothing()
-        .execute(conn)?;
+    add_both(conn, id, from, to)?;
     Ok(id)
 }
 
@@ -1200,14 +1199,21 @@ pub fn history(
         .filter(messages::id.lt(before))
         .count()
         .get_result(conn)?;
-    let rows = messages::table
-        .inner_join(conversation_members::table)
-        .left_join(users::table.on(users::id.nullable().eq(conversation_members::user_id)))
+    // The page's ids first, from the index alone (an offset deep into a long history costs
+    // index entries, not joined rows), then those messages with their senders.
+    let ids: Vec<MessageId> = messages::table
         .filter(messages::conversation_id.eq_any(conversations))
         .filter(messages::id.lt(before))
         .order(messages::id.desc())
         .offset(offset)
         .limit(limit)
+        .select(messages::id)
+        .load(conn)?;
+    let rows = messages::table
+        .inner_join(conversation_members::table)
+        .left_join(users::table.on(users::id.nullable().eq(conversation_members::user_id)))
+        .filter(messages::id.eq_any(&ids))
+        .order(messages::id.desc())
         .select((Message::as_select(), users::username.nullable()))
         .load(conn)?;
     Ok((rows, total))

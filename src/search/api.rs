@@ -5,7 +5,7 @@ use actix_web::{HttpRequest, HttpResponse};
 use serde::Serialize;
 use utoipa::ToSchema;
 
-use super::domain::{MAX_QUERY_STRING_BYTES, Search};
+use super::domain::Search;
 use super::handlers::{Lists, count_in_database, count_search};
 use super::service::{self, COUNT_CAP};
 use crate::listings::json::{ListingSummary, PriceOut};
@@ -58,24 +58,16 @@ pub struct SearchParams {
     sort: Option<String>,
 }
 
-/// The query's pairs that are the search's (not the page's), refusing a query string longer
-/// than any search.
+/// The query's pairs that are the search's (not the page's).
 fn search_pairs(req: &HttpRequest) -> Result<Vec<(String, String)>, AppError> {
-    let query = req.query_string();
-    if query.len() > MAX_QUERY_STRING_BYTES {
-        return Err(AppError::BadRequest(
-            "That search is too long: use fewer words and filters.".into(),
-        ));
-    }
-    Ok(url::form_urlencoded::parse(query.as_bytes())
-        .into_owned()
-        .filter(|(key, _)| {
-            !matches!(
-                key.as_str(),
-                "page" | "per_page" | "after" | "view" | "format"
-            )
-        })
-        .collect())
+    let mut pairs = super::handlers::search_pairs(req)?;
+    pairs.retain(|(key, _)| {
+        !matches!(
+            key.as_str(),
+            "page" | "per_page" | "after" | "view" | "format"
+        )
+    });
+    Ok(pairs)
 }
 
 /// `GET /api/v1/listings`

@@ -39,7 +39,7 @@ impl SearchRate {
 }
 
 /// The search's query-string pairs, refusing a query string longer than any form makes.
-fn search_pairs(req: &HttpRequest) -> Result<Vec<(String, String)>, AppError> {
+pub(super) fn search_pairs(req: &HttpRequest) -> Result<Vec<(String, String)>, AppError> {
     let query = req.query_string();
     if query.len() > MAX_QUERY_STRING_BYTES {
         return Err(AppError::BadRequest(
