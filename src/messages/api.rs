@@ -22,7 +22,7 @@ use crate::listings::queries as listings;
 use crate::storage::Storage;
 use crate::web::bearer::ApiUser;
 use crate::web::json::{ApiJson, json, unprocessable};
-use crate::web::paging::{self, PageParams, Paging};
+use crate::web::paging::{self, Extent, PageParams, Paging};
 use crate::web::problem::Problem;
 use crate::web::{AppError, Db, FieldErrors};
 
@@ -398,8 +398,10 @@ pub struct MessageList {
     pub items: Vec<MessageOut>,
     pub page: i64,
     pub per_page: i64,
-    /// Messages in all (older than `before_id`, when given).
+    /// Messages in all (older than `before_id`, when given); with `total_is_lower_bound`, at
+    /// least that many (a history is counted up to 1,000).
     pub total: i64,
+    pub total_is_lower_bound: bool,
 }
 
 #[derive(Debug, Default, Deserialize, IntoParams)]
@@ -476,7 +478,7 @@ pub async fn conversations(
         per_page: paging.per_page,
         total,
     };
-    Ok(paging::respond(&req, paging, total, &body))
+    Ok(paging::respond(&req, paging, Extent::Exact(total), &body))
 }
 
 #[derive(Debug, Default, Deserialize, IntoParams)]
@@ -519,19 +521,28 @@ async fn history_page(
     req: &HttpRequest,
     storage: &Storage,
     paging: Paging,
-    (rows, total): (Vec<queries::WithSender>, i64),
+    page: queries::HistoryPage,
 ) -> HttpResponse {
-    let mut items = Vec::with_capacity(rows.len());
-    for (message, sender) in rows {
+    let extent = if page.counted <= queries::HISTORY_COUNT_CAP {
+        Extent::Exact(page.counted)
+    } else {
+        Extent::AtLeast {
+            total: queries::HISTORY_COUNT_CAP.max(paging.offset() + page.rows.len() as i64),
+            more: page.more,
+        }
+    };
+    let mut items = Vec::with_capacity(page.rows.len());
+    for (message, sender) in page.rows {
         items.push(message_out(storage, message, sender).await);
     }
     let body = MessageList {
         items,
         page: paging.page,
         per_page: paging.per_page,
-        total,
+        total: extent.total(),
+        total_is_lower_bound: extent.is_lower_bound(),
     };
-    paging::respond(req, paging, total, &body)
+    paging::respond(req, paging, extent, &body)
 }
 
 /// `GET /api/v1/conversations/{id}/messages`

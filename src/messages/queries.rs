@@ -1183,32 +1183,59 @@ pub fn is_member(
 /// A message with its sender's username.
 pub type WithSender = (Message, Option<String>);
 
+/// Messages a history counts before it says "at least" (counting a long one to the end on
+/// every page is not cheap).
+pub const HISTORY_COUNT_CAP: i64 = 1000;
+
+/// A page of history.
+#[derive(Debug)]
+pub struct HistoryPage {
+    pub rows: Vec<WithSender>,
+    /// Messages in all, counted up to [`HISTORY_COUNT_CAP`] + 1.
+    pub counted: i64,
+    /// Whether older messages follow this page.
+    pub more: bool,
+}
+
 /// A page of the messages of `conversations`, newest first, with each sender's username
 /// (`None` for a guest or a deleted account): `limit` from `offset` among those older than
-/// `before` (all, when none), and how many of those there are.
+/// `before` (all, when none).
 pub fn history(
     conn: &mut PgConnection,
     conversations: &[ConversationId],
     before: Option<MessageId>,
     offset: i64,
     limit: i64,
-) -> QueryResult<(Vec<WithSender>, i64)> {
+) -> QueryResult<HistoryPage> {
+    #[derive(QueryableByName)]
+    struct Count {
+        #[diesel(sql_type = BigInt)]
+        n: i64,
+    }
     let before = before.unwrap_or(MessageId(i64::MAX));
-    let total: i64 = messages::table
-        .filter(messages::conversation_id.eq_any(conversations))
-        .filter(messages::id.lt(before))
-        .count()
-        .get_result(conn)?;
+    let ids_of: Vec<i64> = conversations.iter().map(|c| c.0).collect();
+    let counted = diesel::sql_query(
+        "SELECT count(*) AS n FROM (
+             SELECT 1 FROM messages WHERE conversation_id = ANY($1) AND id < $2 LIMIT $3
+         ) AS capped",
+    )
+    .bind::<diesel::sql_types::Array<BigInt>, _>(&ids_of)
+    .bind::<BigInt, _>(before)
+    .bind::<BigInt, _>(HISTORY_COUNT_CAP + 1)
+    .get_result::<Count>(conn)?
+    .n;
     // The page's ids first, from the index alone (an offset deep into a long history costs
     // index entries, not joined rows), then those messages with their senders.
-    let ids: Vec<MessageId> = messages::table
+    let mut ids: Vec<MessageId> = messages::table
         .filter(messages::conversation_id.eq_any(conversations))
         .filter(messages::id.lt(before))
         .order(messages::id.desc())
         .offset(offset)
-        .limit(limit)
+        .limit(limit + 1)
         .select(messages::id)
         .load(conn)?;
+    let more = ids.len() as i64 > limit;
+    ids.truncate(limit as usize);
     let rows = messages::table
         .inner_join(conversation_members::table)
         .left_join(users::table.on(users::id.nullable().eq(conversation_members::user_id)))
@@ -1216,7 +1243,11 @@ pub fn history(
         .order(messages::id.desc())
         .select((Message::as_select(), users::username.nullable()))
         .load(conn)?;
-    Ok((rows, total))
+    Ok(HistoryPage {
+        rows,
+        counted,
+        more,
+    })
 }
 
 /// One message with its sender's username.

@@ -12,7 +12,7 @@ use crate::listings::json::{ListingSummary, PriceOut};
 use crate::listings::photos::thumb_url;
 use crate::places;
 use crate::web::json::unprocessable;
-use crate::web::paging::{self, PageParams, Paging};
+use crate::web::paging::{self, Extent, PageParams, Paging};
 use crate::web::problem::Problem;
 use crate::web::rate_limit;
 use crate::web::{AppError, FieldErrors};
@@ -183,5 +183,13 @@ pub async fn list_listings(req: HttpRequest, lists: Lists) -> Result<HttpRespons
         total: outcome.total,
         total_is_lower_bound: outcome.at_least,
     };
-    Ok(paging::respond(&req, paging, outcome.total, &body))
+    let extent = if outcome.at_least {
+        Extent::AtLeast {
+            total: outcome.total,
+            more: outcome.rows.len() as i64 > paging.offset() + paging.per_page,
+        }
+    } else {
+        Extent::Exact(outcome.total)
+    };
+    Ok(paging::respond(&req, paging, extent, &body))
 }

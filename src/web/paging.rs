@@ -73,18 +73,28 @@ impl Paging {
         ((total + self.per_page - 1) / self.per_page).max(1)
     }
 
-    /// The `Link` header for this page of `total` items: `next`, `prev`, `first`, `last`.
-    pub fn link_header(&self, req: &HttpRequest, total: i64) -> String {
-        let last = self.last_page(total);
+    /// The `Link` header for this page: `next` when another page follows, `prev`, `first`,
+    /// and `last` when the total is known (`Extent::Exact`).
+    pub fn link_header(&self, req: &HttpRequest, extent: Extent) -> String {
         let mut links = Vec::with_capacity(4);
-        if self.page < last {
+        let last = match extent {
+            Extent::Exact(total) => Some(self.last_page(total)),
+            Extent::AtLeast { .. } => None,
+        };
+        let has_next = match extent {
+            Extent::Exact(_) => last.is_some_and(|last| self.page < last),
+            Extent::AtLeast { more, .. } => more,
+        };
+        if has_next {
             links.push((self.page + 1, "next"));
         }
         if self.page > 1 {
-            links.push(((self.page - 1).min(last), "prev"));
+            links.push(((self.page - 1).min(last.unwrap_or(i64::MAX)), "prev"));
         }
         links.push((1, "first"));
-        links.push((last, "last"));
+        if let Some(last) = last {
+            links.push((last, "last"));
+        }
         links
             .into_iter()
             .map(|(page, rel)| format!("<{}>; rel=\"{rel}\"", self.url_of(req, page)))
@@ -114,16 +124,36 @@ fn number(raw: Option<&str>, default: i64, min: i64, max: i64) -> Option<i64> {
     }
 }
 
+/// How many items a list has: counted, or (when counting them all would not be cheap) at
+/// least `total`, with whether another page follows this one.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Extent {
+    Exact(i64),
+    AtLeast { total: i64, more: bool },
+}
+
+impl Extent {
+    pub fn total(self) -> i64 {
+        match self {
+            Self::Exact(total) | Self::AtLeast { total, .. } => total,
+        }
+    }
+
+    pub fn is_lower_bound(self) -> bool {
+        matches!(self, Self::AtLeast { .. })
+    }
+}
+
 /// A JSON list page: the items with where they are, and the `Link` header.
 pub fn respond<T: serde::Serialize>(
     req: &HttpRequest,
     paging: Paging,
-    total: i64,
+    extent: Extent,
     body: &T,
 ) -> actix_web::HttpResponse {
     actix_web::HttpResponse::Ok()
         .insert_header((header::CACHE_CONTROL, "no-store"))
-        .insert_header((header::LINK, paging.link_header(req, total)))
+        .insert_header((header::LINK, paging.link_header(req, extent)))
         .json(body)
 }
 
@@ -169,7 +199,7 @@ mod tests {
             page: 2,
             per_page: 2,
         };
-        let header = paging.link_header(&req, 5);
+        let header = paging.link_header(&req, Extent::Exact(5));
         assert_eq!(
             header,
             "</api/v1/messages?with=bob&before_id=9&page=3&per_page=2>; rel=\"next\", \
@@ -182,7 +212,17 @@ mod tests {
             page: 3,
             per_page: 2,
         };
-        assert!(!last.link_header(&req, 5).contains("next"));
+        assert!(!last.link_header(&req, Extent::Exact(5)).contains("next"));
         assert_eq!(last.last_page(0), 1);
+        // Not counted to the end: next when there is more, and no last.
+        let deep = last.link_header(
+            &req,
+            Extent::AtLeast {
+                total: 1000,
+                more: true,
+            },
+        );
+        assert!(deep.contains("page=4&per_page=2>; rel=\"next\""), "{deep}");
+        assert!(!deep.contains("rel=\"last\""), "{deep}");
     }
 }

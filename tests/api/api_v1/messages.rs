@@ -434,3 +434,48 @@ async fn a_message_about_a_listing_joins_its_conversation() {
         "another buyer, another conversation"
     );
 }
+
+#[tokio::test]
+async fn a_long_history_is_counted_to_a_thousand_and_paged_on() {
+    let app = spawn_app().await;
+    let (ada_api, _) = ApiClient::new_member(&app).await;
+    let bob = app.sign_up_new_member().await;
+    let sent = ada_api
+        .post("/messages", text(&bob.username, "message 0"))
+        .await;
+    let id = sent.body["conversation_id"].as_i64().unwrap();
+    crate::messages::sql(
+        &app,
+        &format!(
+            "INSERT INTO messages (conversation_id, member_id, kind, body)
+             SELECT {id}, m.id, 'text', 'message ' || i
+             FROM generate_series(1, 1004) AS i,
+                  (SELECT id FROM conversation_members WHERE conversation_id = {id}
+                   ORDER BY id LIMIT 1) AS m"
+        ),
+    );
+    let first = ada_api
+        .get(&format!("/conversations/{id}/messages?per_page=100"))
+        .await;
+    assert_eq!(first.body["total"], 1000);
+    assert_eq!(first.body["total_is_lower_bound"], true);
+    let link = first.headers["link"].to_str().unwrap();
+    assert!(
+        link.contains("rel=\"next\"") && !link.contains("rel=\"last\""),
+        "{link}"
+    );
+    // The last page of the 1,005 has its five and no next.
+    let last = ada_api
+        .get(&format!(
+            "/conversations/{id}/messages?per_page=100&page=11"
+        ))
+        .await;
+    assert_eq!(last.body["items"].as_array().unwrap().len(), 5);
+    assert!(
+        !last.headers["link"]
+            .to_str()
+            .unwrap()
+            .contains("rel=\"next\"")
+    );
+    assert_eq!(last.body["items"][4]["body"]["text"], "message 0");
+}
