@@ -112,6 +112,7 @@ diesel::table! {
         created_at -> Timestamptz,
         last_message_id -> Nullable<Int8>,
         pair_key -> Nullable<Text>,
+        message_count -> Int4,
     }
 }
 
@@ -289,6 +290,7 @@ diesel::table! {
         video_seconds -> Nullable<Int4>,
         created_at -> Timestamptz,
         image_url -> Nullable<Text>,
+        seq -> Int4,
     }
 }
 

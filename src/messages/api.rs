@@ -523,7 +523,7 @@ async fn history_page(
     paging: Paging,
     page: queries::HistoryPage,
 ) -> HttpResponse {
-    let extent = if page.counted <= queries::HISTORY_COUNT_CAP {
+    let extent = if page.exact || page.counted <= queries::HISTORY_COUNT_CAP {
         Extent::Exact(page.counted)
     } else {
         Extent::AtLeast {

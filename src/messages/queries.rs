@@ -1191,8 +1191,10 @@ pub const HISTORY_COUNT_CAP: i64 = 1000;
 #[derive(Debug)]
 pub struct HistoryPage {
     pub rows: Vec<WithSender>,
-    /// Messages in all, counted up to [`HISTORY_COUNT_CAP`] + 1.
+    /// Messages in all, counted up to [`HISTORY_COUNT_CAP`] + 1 unless `exact`.
     pub counted: i64,
+    /// Whether `counted` is the whole count (one conversation's numbers are).
+    pub exact: bool,
     /// Whether older messages follow this page.
     pub more: bool,
 }
@@ -1211,6 +1213,9 @@ pub fn history(
     struct Count {
         #[diesel(sql_type = BigInt)]
         n: i64,
+    }
+    if let [conversation] = conversations {
+        return numbered_history(conn, *conversation, before, offset, limit);
     }
     let before = before.unwrap_or(MessageId(i64::MAX));
     let ids_of: Vec<i64> = conversations.iter().map(|c| c.0).collect();
@@ -1246,6 +1251,49 @@ pub fn history(
     Ok(HistoryPage {
         rows,
         counted,
+        exact: false,
+        more,
+    })
+}
+
+/// [`history`] of one conversation, by the messages' numbers: the newest number older than
+/// `before` (or the newest of all), then an index range below it — as cheap on page 50 as on
+/// page 1. Its total is that number, exact.
+fn numbered_history(
+    conn: &mut PgConnection,
+    conversation: ConversationId,
+    before: Option<MessageId>,
+    offset: i64,
+    limit: i64,
+) -> QueryResult<HistoryPage> {
+    let newest = messages::table
+        .filter(messages::conversation_id.eq(conversation))
+        .into_boxed();
+    let newest = match before {
+        Some(before) => newest.filter(messages::id.lt(before)),
+        None => newest,
+    };
+    let top: i64 = newest
+        .order(messages::id.desc())
+        .select(messages::seq)
+        .first::<i32>(conn)
+        .optional()?
+        .map_or(0, i64::from);
+    let rows: Vec<WithSender> = messages::table
+        .inner_join(conversation_members::table)
+        .left_join(users::table.on(users::id.nullable().eq(conversation_members::user_id)))
+        .filter(messages::conversation_id.eq(conversation))
+        .filter(messages::seq.le((top - offset).clamp(0, i64::from(i32::MAX)) as i32))
+        .order(messages::seq.desc())
+        .limit(limit + 1)
+        .select((Message::as_select(), users::username.nullable()))
+        .load(conn)?;
+    let more = rows.len() as i64 > limit;
+    let rows = rows.into_iter().take(limit as usize).collect();
+    Ok(HistoryPage {
+        rows,
+        counted: top,
+        exact: true,
         more,
     })
 }

@@ -436,10 +436,11 @@ async fn a_message_about_a_listing_joins_its_conversation() {
 }
 
 #[tokio::test]
-async fn a_long_history_is_counted_to_a_thousand_and_paged_on() {
+async fn a_long_history_is_numbered_and_one_across_conversations_counted_to_a_thousand() {
     let app = spawn_app().await;
-    let (ada_api, _) = ApiClient::new_member(&app).await;
     let bob = app.sign_up_new_member().await;
+    let (listing_id, _) = listing(&app, "Oak desk").await;
+    let (ada_api, _) = ApiClient::new_member(&app).await;
     let sent = ada_api
         .post("/messages", text(&bob.username, "message 0"))
         .await;
@@ -451,31 +452,58 @@ async fn a_long_history_is_counted_to_a_thousand_and_paged_on() {
              SELECT {id}, m.id, 'text', 'message ' || i
              FROM generate_series(1, 1004) AS i,
                   (SELECT id FROM conversation_members WHERE conversation_id = {id}
-                   ORDER BY id LIMIT 1) AS m"
+                   ORDER BY id LIMIT 1) AS m
+             ORDER BY i"
         ),
     );
-    let first = ada_api
-        .get(&format!("/conversations/{id}/messages?per_page=100"))
-        .await;
-    assert_eq!(first.body["total"], 1000);
-    assert_eq!(first.body["total_is_lower_bound"], true);
+    // One conversation: numbered, so counted exactly at any depth.
+    let history = format!("/conversations/{id}/messages?per_page=100");
+    let first = ada_api.get(&history).await;
+    assert_eq!(first.body["total"], 1005);
+    assert_eq!(first.body["total_is_lower_bound"], false);
+    assert_eq!(first.body["items"][0]["body"]["text"], "message 1004");
     let link = first.headers["link"].to_str().unwrap();
     assert!(
-        link.contains("rel=\"next\"") && !link.contains("rel=\"last\""),
+        link.contains("page=11&per_page=100>; rel=\"last\""),
         "{link}"
     );
-    // The last page of the 1,005 has its five and no next.
-    let last = ada_api
-        .get(&format!(
-            "/conversations/{id}/messages?per_page=100&page=11"
-        ))
-        .await;
+    let last = ada_api.get(&format!("{history}&page=11")).await;
     assert_eq!(last.body["items"].as_array().unwrap().len(), 5);
+    assert_eq!(last.body["items"][4]["body"]["text"], "message 0");
     assert!(
         !last.headers["link"]
             .to_str()
             .unwrap()
             .contains("rel=\"next\"")
     );
-    assert_eq!(last.body["items"][4]["body"]["text"], "message 0");
+    // Page 3 is the 201st to 300th newest, with or without a cursor at the newest.
+    let third = ada_api.get(&format!("{history}&page=3")).await;
+    assert_eq!(third.body["items"][0]["body"]["text"], "message 804");
+    let newest = first.body["items"][0]["id"].as_i64().unwrap();
+    let cursor = ada_api
+        .get(&format!("{history}&page=3&before_id={}", newest + 1))
+        .await;
+    assert_eq!(cursor.body["items"], third.body["items"]);
+
+    // Two conversations with Bob (the direct one and one about his listing): counted to
+    // 1,000, then "at least", with a next page and no last.
+    let about = ada_api
+        .post(
+            "/messages",
+            serde_json::json!({"recipient": bob.username, "listing_id": listing_id,
+                               "body": {"type": "text", "text": "Is the desk there?"}}),
+        )
+        .await;
+    assert_eq!(about.status, StatusCode::CREATED);
+    let with = ada_api
+        .get(&format!("/messages?with={}&per_page=100", bob.username))
+        .await;
+    assert_eq!(with.body["total"], 1000);
+    assert_eq!(with.body["total_is_lower_bound"], true);
+    assert_eq!(with.body["items"][0]["body"]["text"], "Is the desk there?");
+    let link = with.headers["link"].to_str().unwrap();
+    assert!(
+        link.contains("rel=\"next\"") && !link.contains("rel=\"last\""),
+        "{link}"
+    );
 }
