@@ -598,7 +598,7 @@ pub async fn conversation_messages(
     params(WithQuery, PageParams),
     responses(
         (status = 200, description = "Every message between the caller and that member, in all their conversations, newest first.", body = MessageList),
-        (status = 422, description = "No member has that username, or a page number or size out of range.", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "No other member has that username, or a page number or size out of range.", body = Problem, content_type = "application/problem+json"),
     )
 )]
 pub async fn messages_with(
@@ -621,6 +621,10 @@ pub async fn messages_with(
             let Some(other) = accounts::find_active_by_username(conn, &name)? else {
                 return Ok::<_, AppError>(None);
             };
+            // "Between me and me" would be every conversation of mine: not what this asks.
+            if other.id == user {
+                return Ok(None);
+            }
             let Some((paging, before)) = valid else {
                 return Ok(Some(None));
             };
@@ -636,7 +640,7 @@ pub async fn messages_with(
         })
         .await?;
     if found.is_none() {
-        errors.add("with", "No member has that username.");
+        errors.add("with", "Give another member's username.");
     }
     match (valid, found.flatten()) {
         (Some((paging, _)), Some(page)) if errors.is_empty() => {

@@ -103,6 +103,16 @@ async fn the_reference_page_renders_the_document_offline_under_the_csp() {
         .await
         .unwrap();
     assert_eq!(shown, operations, "every operation is listed");
+    // It passes axe like every page of the site, at a desktop's width and a phone's.
+    for (width, height) in [(1280, 900), (390, 844)] {
+        browser.resize(width, height).await;
+        browser.client.goto(&app.url("/api/docs")).await.unwrap();
+        browser
+            .wait_for_text(".swagger-ui .title", "Corkboard API")
+            .await;
+        let violations = browser.axe_violations().await;
+        assert!(violations.is_empty(), "at {width} px: {violations:#?}");
+    }
     browser.close().await;
 
     // Without JavaScript the page says where the document is.

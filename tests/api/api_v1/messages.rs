@@ -269,6 +269,9 @@ async fn bad_messages_name_every_bad_field() {
     assert_eq!(answer.bad_fields(), ["before_id", "page", "per_page"]);
     let answer = api.get("/messages?with=nobody_at_all").await;
     assert_eq!(answer.bad_fields(), ["with"]);
+    // Oneself is not someone to have a history with.
+    let answer = api.get(&format!("/messages?with={me}")).await;
+    assert_eq!(answer.bad_fields(), ["with"]);
 }
 
 #[tokio::test]
