@@ -37,12 +37,20 @@ use crate::{accounts, listings, messages, search};
         search::api::list_listings,
         listings::api::get_listing,
         listings::api::categories,
+        listings::api::create_listing,
+        listings::api::update_listing,
+        listings::api::delete_listing,
+        listings::api::change_status,
+        listings::api::add_photos,
+        listings::api::order_photos,
+        listings::api::describe_photo,
+        listings::api::delete_photo,
     ),
     modifiers(&BearerAuth, &CommonProblems),
     tags(
         (name = "auth", description = "Access and refresh tokens."),
         (name = "accounts", description = "Signing up, and the caller's own account."),
-        (name = "listings", description = "Searching and reading listings, and the categories with the details each asks for."),
+        (name = "listings", description = "Searching and reading listings, the categories with the details each asks for, and posting and managing your own listings and their photos."),
         (name = "messages", description = "Typed messages (text, image links, video links), conversations and their history."),
     )
 )]
@@ -97,12 +105,25 @@ impl Modify for CommonProblems {
             ];
             for operation in operations.into_iter().flatten() {
                 let responses = &mut operation.responses.responses;
+                let multipart = operation.request_body.as_ref().is_some_and(|body| {
+                    matches!(body, utoipa::openapi::RefOr::T(body)
+                            if body.content.contains_key("multipart/form-data"))
+                });
                 if operation.request_body.is_some() {
-                    for (status, description) in [
-                        ("400", "The body is not valid JSON."),
-                        ("413", "The body is larger than 64 KB."),
-                        ("415", "The body is not sent as application/json."),
-                    ] {
+                    let described = if multipart {
+                        [
+                            ("400", "The body is not a well-formed multipart form."),
+                            ("413", "The body is larger than its limits allow."),
+                            ("415", "The body is not sent as multipart/form-data."),
+                        ]
+                    } else {
+                        [
+                            ("400", "The body is not valid JSON."),
+                            ("413", "The body is larger than 64 KB."),
+                            ("415", "The body is not sent as application/json."),
+                        ]
+                    };
+                    for (status, description) in described {
                         responses
                             .entry(status.into())
                             .or_insert_with(|| problem(description).into());

@@ -13,7 +13,7 @@ use tracing_actix_web::TracingLogger;
 use crate::accounts::handlers::PasswordCost;
 use crate::config::{AuthSettings, SecretKey};
 use crate::config::{ListingSettings, MessageSettings, ModerationSettings};
-use crate::listings::handlers::ListingRules;
+use crate::listings::service::ListingRules;
 use crate::search::handlers::SearchRate;
 use crate::storage::Storage;
 use crate::web::area::AreaLookup;

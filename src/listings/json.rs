@@ -97,6 +97,13 @@ pub struct ListingDetail {
     pub title: String,
     pub body: String,
     pub price: PriceOut,
+    /// An event's start, in the place's local time (`2026-12-05T19:30`, no offset).
+    #[schema(example = "2026-12-05T19:30")]
+    pub starts_at: Option<String>,
+    /// An event's end, in the place's local time.
+    pub ends_at: Option<String>,
+    /// `active`, `pending` (a sale under way), `sold`, `expired`, or (seen by its owner
+    /// only) `held` or `removed` by the moderators, or `deleted` (restorable for 30 days).
     pub status: String,
     pub section: String,
     pub category: String,

@@ -17,6 +17,7 @@ pub mod queries;
 pub mod related;
 pub mod reminders;
 pub mod routes;
+pub mod service;
 pub mod structured;
 pub mod terms;
 pub mod views;

@@ -677,47 +677,94 @@ pub fn update_listing(
     max_photos: usize,
 ) -> QueryResult<Vec<Photo>> {
     conn.transaction(|conn| {
-        listings::table
-            .find(listing.id)
-            .select(listings::id)
-            .for_update()
-            .first::<i64>(conn)?;
+        lock_listing(conn, listing.id)?;
         diesel::update(listings::table.find(listing.id))
             .set(changes)
             .execute(conn)?;
-        let removed: Vec<Photo> = diesel::delete(
+        let edited = apply_photo_edits(conn, listing, photos, max_photos)?;
+        Ok(edited.removed)
+    })
+}
+
+/// What [`edit_photos`] did.
+#[derive(Debug)]
+pub struct EditedPhotos {
+    /// The photos it removed (their objects are the caller's to delete).
+    pub removed: Vec<Photo>,
+    /// How many of the pending uploads it attached (fewer than given when the listing
+    /// filled up meanwhile).
+    pub attached: usize,
+    /// The listing's photos now, in order.
+    pub photos: Vec<Photo>,
+}
+
+/// Changes only the photos of a listing (removing, ordering, describing, adding), under the
+/// listing's row lock like [`update_listing`].
+pub fn edit_photos(
+    conn: &mut PgConnection,
+    listing: &Listing,
+    photos: &PhotoEdits,
+    max_photos: usize,
+) -> QueryResult<EditedPhotos> {
+    conn.transaction(|conn| {
+        lock_listing(conn, listing.id)?;
+        apply_photo_edits(conn, listing, photos, max_photos)
+    })
+}
+
+fn lock_listing(conn: &mut PgConnection, id: ListingId) -> QueryResult<()> {
+    listings::table
+        .find(id)
+        .select(listings::id)
+        .for_update()
+        .first::<i64>(conn)
+        .map(|_| ())
+}
+
+fn apply_photo_edits(
+    conn: &mut PgConnection,
+    listing: &Listing,
+    photos: &PhotoEdits,
+    max_photos: usize,
+) -> QueryResult<EditedPhotos> {
+    let removed: Vec<Photo> = diesel::delete(
+        listing_photos::table
+            .filter(listing_photos::listing_id.eq(listing.id))
+            .filter(listing_photos::id.eq_any(&photos.remove)),
+    )
+    .returning(Photo::as_returning())
+    .get_results(conn)?;
+    for (id, alt) in &photos.alt_texts {
+        diesel::update(
             listing_photos::table
                 .filter(listing_photos::listing_id.eq(listing.id))
-                .filter(listing_photos::id.eq_any(&photos.remove)),
+                .filter(listing_photos::id.eq(id)),
         )
-        .returning(Photo::as_returning())
-        .get_results(conn)?;
-        for (id, alt) in &photos.alt_texts {
-            diesel::update(
-                listing_photos::table
-                    .filter(listing_photos::listing_id.eq(listing.id))
-                    .filter(listing_photos::id.eq(id)),
-            )
-            .set(listing_photos::alt_text.eq(alt))
-            .execute(conn)?;
-        }
-        // Renumber: the given order first, then the rest as they were.
-        let mut kept = photos_of(conn, listing.id)?;
-        kept.sort_by_key(|p| {
-            photos
-                .order
-                .iter()
-                .position(|id| *id == p.id)
-                .unwrap_or(usize::MAX)
-        });
-        for (i, photo) in kept.iter().enumerate() {
+        .set(listing_photos::alt_text.eq(alt))
+        .execute(conn)?;
+    }
+    // Renumber: the given order first, then the rest as they were.
+    let mut kept = photos_of(conn, listing.id)?;
+    kept.sort_by_key(|p| {
+        photos
+            .order
+            .iter()
+            .position(|id| *id == p.id)
+            .unwrap_or(usize::MAX)
+    });
+    for (i, photo) in kept.iter().enumerate() {
+        if photo.position != i as i16 {
             diesel::update(listing_photos::table.find(photo.id))
                 .set(listing_photos::position.eq(i as i16))
                 .execute(conn)?;
         }
-        let room = max_photos.saturating_sub(kept.len()).min(photos.add.len());
-        attach_photos(conn, listing, &photos.add[..room], kept.len() as i16)?;
-        Ok(removed)
+    }
+    let room = max_photos.saturating_sub(kept.len()).min(photos.add.len());
+    attach_photos(conn, listing, &photos.add[..room], kept.len() as i16)?;
+    Ok(EditedPhotos {
+        removed,
+        attached: room,
+        photos: photos_of(conn, listing.id)?,
     })
 }
 
@@ -874,6 +921,23 @@ pub fn photo_key_in_use(
         ),
     ))
     .get_result(conn)
+}
+
+/// Deletes pending uploads of `owner_id` among `ids` (a request that stored some of its
+/// photos and then failed); returns them so their objects can be deleted.
+pub fn delete_pending_photos(
+    conn: &mut PgConnection,
+    owner_id: UserId,
+    ids: &[Uuid],
+) -> QueryResult<Vec<Photo>> {
+    diesel::delete(
+        listing_photos::table
+            .filter(listing_photos::id.eq_any(ids))
+            .filter(listing_photos::owner_id.eq(owner_id))
+            .filter(listing_photos::listing_id.is_null()),
+    )
+    .returning(Photo::as_returning())
+    .get_results(conn)
 }
 
 #[cfg(test)]

@@ -15,6 +15,46 @@ pub fn routes() -> Vec<RouteDef> {
             web::get().to(super::api::get_listing),
         ),
         RouteDef::api("/categories", M::GET, web::get().to(super::api::categories)),
+        RouteDef::api(
+            "/listings",
+            M::POST,
+            web::post().to(super::api::create_listing),
+        ),
+        RouteDef::api(
+            "/listings/{id}",
+            M::PATCH,
+            web::patch().to(super::api::update_listing),
+        ),
+        RouteDef::api(
+            "/listings/{id}",
+            M::DELETE,
+            web::delete().to(super::api::delete_listing),
+        ),
+        RouteDef::api(
+            "/listings/{id}/status",
+            M::POST,
+            web::post().to(super::api::change_status),
+        ),
+        RouteDef::api(
+            "/listings/{id}/photos",
+            M::POST,
+            web::post().to(super::api::add_photos),
+        ),
+        RouteDef::api(
+            "/listings/{id}/photos/order",
+            M::PUT,
+            web::put().to(super::api::order_photos),
+        ),
+        RouteDef::api(
+            "/listings/{id}/photos/{photo_id}",
+            M::PATCH,
+            web::patch().to(super::api::describe_photo),
+        ),
+        RouteDef::api(
+            "/listings/{id}/photos/{photo_id}",
+            M::DELETE,
+            web::delete().to(super::api::delete_photo),
+        ),
         RouteDef::site(
             "/photos/{photo_id}/{variant}.jpg",
             M::GET,

@@ -246,6 +246,10 @@ pub(super) fn describe(status: StatusCode) -> (&'static str, &'static str) {
             "Not allowed",
             "That page can't be used like that. Go back and use the form or link on the page.",
         ),
+        409 => (
+            "Conflict",
+            "That changed while you were looking at it. Reload and try again.",
+        ),
         413 => (
             "Too large",
             "What you sent is larger than we accept. Try smaller photos, or fewer at a time.",

@@ -6,11 +6,10 @@ use actix_web::http::StatusCode;
 use actix_web::{HttpRequest, HttpResponse, web};
 use uuid::Uuid;
 
-use super::post::{form_page, listing_limits, read_submission, rerendered};
+use super::post::{form_page, read_submission, rerendered};
 use super::*;
 use crate::db::ids::ListingId;
-use crate::listings::domain::{AttributeDef, ListingForm};
-use crate::listings::models::{Category, Listing, ListingChanges, Photo, Section};
+use crate::listings::models::{Category, Listing, Photo, Section};
 use crate::listings::photos::{self as listing_photos};
 use crate::listings::queries::{self, PhotoEdits};
 use crate::storage::Storage;
@@ -38,55 +37,6 @@ async fn load_for_edit(
     Ok((listing, photos, section, category))
 }
 
-/// Cents as the form writes them: "25" or "25.50".
-fn dollars(cents: i64) -> String {
-    if cents % 100 == 0 {
-        (cents / 100).to_string()
-    } else {
-        format!("{}.{:02}", cents / 100, cents % 100)
-    }
-}
-
-/// The form's values for an existing listing.
-fn form_of(listing: &Listing, defs: &[AttributeDef]) -> ListingForm {
-    let mut form = ListingForm {
-        title: listing.title.clone(),
-        body: listing.body.clone(),
-        price: if listing.is_free {
-            "free".into()
-        } else {
-            listing.price_cents.map(dollars).unwrap_or_default()
-        },
-        price_max: listing.price_max_cents.map(dollars).unwrap_or_default(),
-        price_unit: listing
-            .price_unit
-            .map(|u| u.as_str().to_owned())
-            .unwrap_or_default(),
-        starts_at: listing
-            .starts_at
-            .map(|at| at.format("%Y-%m-%dT%H:%M").to_string())
-            .unwrap_or_default(),
-        ends_at: listing
-            .ends_at
-            .map(|at| at.format("%Y-%m-%dT%H:%M").to_string())
-            .unwrap_or_default(),
-        zip: listing.zip.clone(),
-        ..ListingForm::default()
-    };
-    for def in defs {
-        if let Some(value) = listing.attributes.get(&def.key) {
-            let text = match value {
-                serde_json::Value::Bool(true) => "yes".to_owned(),
-                serde_json::Value::Bool(false) => "no".to_owned(),
-                serde_json::Value::String(s) => s.clone(),
-                other => other.to_string(),
-            };
-            form.attributes.insert(def.field_name(), text);
-        }
-    }
-    form
-}
-
 /// `GET /listings/{id}/edit`
 pub async fn edit_listing_form(
     req: HttpRequest,
@@ -98,7 +48,7 @@ pub async fn edit_listing_form(
     id: web::Path<ListingId>,
 ) -> Result<HttpResponse, AppError> {
     let (listing, photos, section, category) = load_for_edit(&db, id.into_inner(), &me).await?;
-    let form = form_of(&listing, &category.attribute_defs());
+    let form = service::form_of(&listing, &category.attribute_defs());
     let views = listing_photos::photo_views(&storage, &photos).await;
     let page = form_page(
         ctx,
@@ -127,7 +77,7 @@ pub async fn update_listing(
     multipart: Multipart,
 ) -> Result<HttpResponse, AppError> {
     let (listing, existing, section, category) = load_for_edit(&db, id.into_inner(), &me).await?;
-    let mut upload = read_upload(multipart, listing_limits(rules.max_photos)).await?;
+    let mut upload = read_upload(multipart, service::upload_limits(rules.max_photos)).await?;
     let mut errors = FieldErrors::new();
     let mut edits = photo_edits(&upload, &existing, &mut errors);
     let kept = existing
@@ -176,43 +126,7 @@ pub async fn update_listing(
         listing.id,
         crate::listings::domain::slugify(&draft.title)
     );
-    let changed = listing.clone();
-    let max_photos = rules.max_photos;
-    let removed = db
-        .run(move |conn| {
-            queries::update_listing(
-                conn,
-                &changed,
-                &ListingChanges {
-                    title: &draft.title,
-                    body: &draft.body,
-                    price_cents: draft.price.cents(),
-                    is_free: draft.price.is_free(),
-                    zip: &place.zip,
-                    latitude: place.latitude,
-                    longitude: place.longitude,
-                    attributes: serde_json::Value::Object(draft.attributes.clone()),
-                    price_unit: draft.terms.unit,
-                    price_max_cents: draft.terms.max_cents,
-                    starts_at: draft.terms.starts_at,
-                    ends_at: draft.terms.ends_at,
-                    // An event leaves the lists once it is over; anything else keeps its
-                    // lifetime.
-                    expires_at: if draft.terms.starts_at.is_some() {
-                        crate::listings::terms::expiry(
-                            &draft.terms,
-                            Utc::now(),
-                            chrono::Duration::zero(),
-                        )
-                    } else {
-                        changed.expires_at
-                    },
-                },
-                &edits,
-                max_photos,
-            )
-        })
-        .await?;
+    let removed = service::save(&db, &listing, draft, place, edits, rules.max_photos).await?;
     listing_photos::delete_objects(&storage, &listing_photos::object_keys(&removed)).await;
     session::push_flash(&session, FlashKind::Success, "Listing saved.");
     Ok(redirect(&new_path))
@@ -246,16 +160,9 @@ pub(super) fn photo_edits(
             if !known(&id) {
                 continue;
             }
-            let alt = value.split_whitespace().collect::<Vec<_>>().join(" ");
-            if alt.chars().count() > 200 {
-                errors.add(
-                    "photos",
-                    "Keep each photo description under 200 characters.",
-                );
-            } else if let Err(message) = crate::web::text::refuse_control_characters(&alt) {
-                errors.add("photos", format!("Photo description: {message}"));
-            } else {
-                edits.alt_texts.push((id, alt));
+            match service::parse_alt_text(value) {
+                Ok(alt) => edits.alt_texts.push((id, alt)),
+                Err(message) => errors.add("photos", message),
             }
         }
     }

@@ -50,16 +50,6 @@ pub struct StatusForm {
     status: String,
 }
 
-/// Refuses owner actions on a listing the moderators hid: only they bring it back.
-fn not_moderated(listing: &Listing, what: &str) -> Result<(), AppError> {
-    if listing.status().is_moderated() {
-        return Err(AppError::Forbidden(Some(format!(
-            "This listing was hidden by the moderators, so it can't be {what} until they review it."
-        ))));
-    }
-    Ok(())
-}
-
 /// The answer when a listing changed under the owner's feet (a moderator hid it, another
 /// tab deleted it) between loading and saving.
 fn changed_meanwhile(session: &Session, listing: &Listing) -> HttpResponse {
@@ -81,14 +71,8 @@ pub async fn change_status(
     form: web::Form<StatusForm>,
 ) -> Result<HttpResponse, AppError> {
     let listing = load_for_change(&db, id.into_inner(), &me).await?;
-    let status = match ListingStatus::parse(&form.status) {
-        Some(s @ (ListingStatus::Active | ListingStatus::Pending | ListingStatus::Sold)) => s,
-        _ => {
-            return Err(AppError::BadRequest(
-                "That is not a status you can choose.".into(),
-            ));
-        }
-    };
+    let status = service::owner_status(&form.status)
+        .ok_or_else(|| AppError::BadRequest("That is not a status you can choose.".into()))?;
     not_moderated(&listing, "changed")?;
     let listing_id = listing.id;
     let changed = db

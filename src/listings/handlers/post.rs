@@ -5,46 +5,21 @@ use actix_multipart::Multipart;
 use actix_session::Session;
 use actix_web::http::StatusCode;
 use actix_web::{HttpRequest, HttpResponse, web};
-use chrono::Utc;
 use uuid::Uuid;
 
 use super::*;
 use crate::db::ids::{ListingId, UserId};
 use crate::listings::domain::{ListingDraft, ListingForm};
-use crate::listings::models::{Category, NewListing, Photo, Section};
+use crate::listings::models::{Category, Photo, Section};
 use crate::listings::photos::{self as listing_photos, PhotoView};
 use crate::listings::queries::{self};
-use crate::listings::terms;
 use crate::listings::views::{AttributeField, ChooseCategoryPage, ListingFormPage};
-use crate::photos::MAX_FILE_BYTES;
 use crate::places;
 use crate::storage::Storage;
 use crate::web::respond::{private_page, redirect, unavailable_form};
 use crate::web::session::{self, FlashKind};
-use crate::web::upload::{UploadForm, UploadLimits, read_upload};
-use crate::web::{AppError, AuthUser, CurrentUser, Db, FieldErrors, PageContext};
-
-/// Listings a member may have before confirming their e-mail address.
-pub const UNVERIFIED_LISTING_LIMIT: i64 = 2;
-
-/// Refuses a new listing to a member with an unconfirmed address who already has
-/// [`UNVERIFIED_LISTING_LIMIT`].
-async fn may_post(db: &Db, me: &CurrentUser) -> Result<(), AppError> {
-    if me.email_verified {
-        return Ok(());
-    }
-    let owner = me.id;
-    let posted = db
-        .run(move |conn| queries::count_listings_of(conn, owner))
-        .await?;
-    if posted >= UNVERIFIED_LISTING_LIMIT {
-        return Err(AppError::Forbidden(Some(format!(
-            "Please confirm your e-mail address to post more than {UNVERIFIED_LISTING_LIMIT} listings: \
-             open the link we mailed you, or send it again from your settings."
-        ))));
-    }
-    Ok(())
-}
+use crate::web::upload::{UploadForm, read_upload};
+use crate::web::{AppError, AuthUser, Db, FieldErrors, PageContext};
 
 #[derive(Debug, serde::Deserialize)]
 pub struct NewListingQuery {
@@ -52,15 +27,8 @@ pub struct NewListingQuery {
 }
 
 /// A retired category takes no new listings: back to choosing one, saying why.
-fn retired(session: &Session, category: &Category) -> HttpResponse {
-    session::push_flash(
-        session,
-        FlashKind::Info,
-        format!(
-            "“{}” no longer takes new listings; choose another category.",
-            category.name
-        ),
-    );
+fn retired(session: &Session, why: String) -> HttpResponse {
+    session::push_flash(session, FlashKind::Info, why);
     redirect("/listings/new")
 }
 
@@ -74,7 +42,7 @@ pub async fn new_listing_form(
     rules: web::Data<ListingRules>,
     query: web::Query<NewListingQuery>,
 ) -> Result<HttpResponse, AppError> {
-    may_post(&db, &me).await?;
+    service::may_post(&db, &me).await?;
     let Some(category_id) = query.category else {
         let tree = db.run(queries::category_tree).await?;
         return Ok(private_page(
@@ -86,8 +54,8 @@ pub async fn new_listing_form(
     let (section, category) = db
         .run(move |conn| queries::find_category_by_id(conn, category_id))
         .await?;
-    if category.is_retired() {
-        return Ok(retired(&session, &category));
+    if let Some(why) = service::closed_category(&category) {
+        return Ok(retired(&session, why));
     }
     let page = form_page(
         ctx,
@@ -129,17 +97,6 @@ pub(super) fn form_page(
         errors,
         photos,
         max_photos,
-    }
-}
-
-/// Upload limits of the listing form: up to `max_photos` photos plus text fields.
-pub(super) fn listing_limits(max_photos: usize) -> UploadLimits {
-    UploadLimits {
-        max_file_bytes: MAX_FILE_BYTES,
-        max_files: max_photos,
-        max_text_bytes: 64 * 1024,
-        max_parts: max_photos + 200,
-        max_total_bytes: MAX_FILE_BYTES * max_photos as u64 + 1024 * 1024,
     }
 }
 
@@ -221,25 +178,6 @@ fn pending_ids(upload: &UploadForm) -> Vec<Uuid> {
         .collect()
 }
 
-/// The place of a valid draft's ZIP; an unknown ZIP becomes a field error.
-async fn locate(
-    db: &Db,
-    draft: Option<&ListingDraft>,
-    errors: &mut FieldErrors,
-) -> Result<Option<places::Place>, AppError> {
-    let Some(zip) = draft.map(|d| d.zip.clone()) else {
-        return Ok(None);
-    };
-    let place = db.run(move |conn| places::find_place(conn, &zip)).await?;
-    if place.is_none() {
-        errors.add(
-            "zip",
-            "We don't know that ZIP code. Check it and try again.",
-        );
-    }
-    Ok(place)
-}
-
 /// `POST /listings/new?category=…` (multipart)
 pub async fn create_listing(
     req: HttpRequest,
@@ -253,14 +191,14 @@ pub async fn create_listing(
     multipart: Multipart,
 ) -> Result<HttpResponse, AppError> {
     let category_id = query.category.ok_or(AppError::NotFound)?;
-    may_post(&db, &me).await?;
+    service::may_post(&db, &me).await?;
     let (section, category) = db
         .run(move |conn| queries::find_category_by_id(conn, category_id))
         .await?;
-    if category.is_retired() {
-        return Ok(retired(&session, &category));
+    if let Some(why) = service::closed_category(&category) {
+        return Ok(retired(&session, why));
     }
-    let mut upload = read_upload(multipart, listing_limits(rules.max_photos)).await?;
+    let mut upload = read_upload(multipart, service::upload_limits(rules.max_photos)).await?;
     let submitted = read_submission(
         &db,
         &storage,
@@ -292,43 +230,8 @@ pub async fn create_listing(
         return Ok(rerendered(page, submitted.storage_down, &req));
     };
 
-    let now = Utc::now();
-    let expires_at = terms::expiry(
-        &draft.terms,
-        now,
-        chrono::Duration::from_std(rules.lifetime).unwrap_or_default(),
-    );
     let photo_ids: Vec<Uuid> = photos.iter().map(|p| p.id).collect();
-    let listing = db
-        .run(move |conn| {
-            queries::create_listing(
-                conn,
-                &NewListing {
-                    owner_id: me.id,
-                    category_id: category.id,
-                    title: &draft.title,
-                    body: &draft.body,
-                    price_cents: draft.price.cents(),
-                    is_free: draft.price.is_free(),
-                    zip: &place.zip,
-                    latitude: place.latitude,
-                    longitude: place.longitude,
-                    attributes: serde_json::Value::Object(draft.attributes.clone()),
-                    expires_at,
-                    price_unit: draft.terms.unit,
-                    price_max_cents: draft.terms.max_cents,
-                    starts_at: draft.terms.starts_at,
-                    ends_at: draft.terms.ends_at,
-                },
-                &photo_ids,
-            )
-        })
-        .await?;
-    tracing::info!(
-        listing_id = %listing.id,
-        photos = photos.len(),
-        "listing posted"
-    );
+    let listing = service::create(&db, &me, &category, draft, place, &rules, photo_ids).await?;
     session::push_flash(&session, FlashKind::Success, "Your listing is live.");
     Ok(redirect(&listing.path()))
 }
@@ -361,7 +264,7 @@ pub(super) async fn read_submission(
     mut errors: FieldErrors,
 ) -> Result<Submission, AppError> {
     let form = ListingForm::from_fields(&upload.fields);
-    let draft = parse_draft(&form, category, &mut errors);
+    let draft = service::parse_draft(&form, category, &mut errors);
     // Photos kept from an earlier try, then the new ones, up to the limit.
     let carried = pending_ids(upload);
     let mut new_photos = db
@@ -391,7 +294,7 @@ pub(super) async fn read_submission(
     let room = max_photos.saturating_sub(already + new_photos.len());
     let accepted = accept_uploads(db, storage, owner_id, upload, room, &mut errors).await?;
     new_photos.extend(accepted.photos);
-    let place = locate(db, draft.as_ref(), &mut errors).await?;
+    let place = service::locate(db, draft.as_ref(), &mut errors).await?;
     Ok(Submission {
         form,
         draft,
@@ -400,23 +303,4 @@ pub(super) async fn read_submission(
         errors,
         storage_down: accepted.storage_down,
     })
-}
-
-fn parse_draft(
-    form: &ListingForm,
-    category: &Category,
-    errors: &mut FieldErrors,
-) -> Option<ListingDraft> {
-    match form.parse(
-        &category.attribute_defs(),
-        category.price_kind,
-        category.allows_free,
-        Utc::now(),
-    ) {
-        Ok(draft) => Some(draft),
-        Err(form_errors) => {
-            errors.merge(form_errors);
-            None
-        }
-    }
 }

@@ -4,6 +4,7 @@
 mod auth;
 mod contract;
 mod document;
+mod listing_writes;
 mod listings;
 mod messages;
 
@@ -74,15 +75,29 @@ impl ApiClient {
     }
 
     pub async fn send(&self, method: Method, path: &str, body: Option<Value>) -> Answer {
-        let mut request = self
-            .client
-            .request(method, format!("{}/api/v1{path}", self.address));
-        if let Some(token) = &self.token {
-            request = request.bearer_auth(token);
-        }
+        let mut request = self.request(method, path);
         if let Some(body) = body {
             request = request.json(&body);
         }
+        Self::answer(request).await
+    }
+
+    fn request(&self, method: Method, path: &str) -> reqwest::RequestBuilder {
+        let request = self
+            .client
+            .request(method, format!("{}/api/v1{path}", self.address));
+        match &self.token {
+            Some(token) => request.bearer_auth(token),
+            None => request,
+        }
+    }
+
+    /// POSTs a multipart form (photo uploads).
+    pub async fn post_multipart(&self, path: &str, form: reqwest::multipart::Form) -> Answer {
+        Self::answer(self.request(Method::POST, path).multipart(form)).await
+    }
+
+    async fn answer(request: reqwest::RequestBuilder) -> Answer {
         let response = request.send().await.expect("the API answers");
         let status = response.status();
         let headers = response.headers().clone();
@@ -111,6 +126,14 @@ impl ApiClient {
 
     pub async fn patch(&self, path: &str, body: Value) -> Answer {
         self.send(Method::PATCH, path, Some(body)).await
+    }
+
+    pub async fn put(&self, path: &str, body: Value) -> Answer {
+        self.send(Method::PUT, path, Some(body)).await
+    }
+
+    pub async fn delete(&self, path: &str) -> Answer {
+        self.send(Method::DELETE, path, None).await
     }
 
     /// Signs `user` up through the API.
