@@ -13,7 +13,7 @@ use actix_web::http::header;
 use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
 use utoipa::{Modify, OpenApi};
 
-use crate::{accounts, listings, messages, search};
+use crate::{accounts, listings, messages, saved, search};
 
 #[derive(OpenApi)]
 #[openapi(
@@ -45,12 +45,20 @@ use crate::{accounts, listings, messages, search};
         listings::api::order_photos,
         listings::api::describe_photo,
         listings::api::delete_photo,
+        saved::api::favorites,
+        saved::api::add_favorite,
+        saved::api::remove_favorite,
+        saved::api::saved_searches,
+        saved::api::save_search,
+        saved::api::update_saved_search,
+        saved::api::delete_saved_search,
     ),
     modifiers(&BearerAuth, &CommonProblems),
     tags(
         (name = "auth", description = "Access and refresh tokens."),
         (name = "accounts", description = "Signing up, and the caller's own account."),
         (name = "listings", description = "Searching and reading listings, the categories with the details each asks for, and posting and managing your own listings and their photos."),
+        (name = "saved", description = "Your favourite listings and saved searches (with their e-mail alerts)."),
         (name = "messages", description = "Typed messages (text, image links, video links), conversations and their history."),
     )
 )]

@@ -7,6 +7,7 @@ use serde::Deserialize;
 
 use super::alerts::{self, AlertCadence};
 use super::queries;
+use super::service;
 use super::views::{
     AlertUnsubscribePage, FavoriteRow, FavoritesPage, SaveSearchPage, SavedSearchRow,
     SavedSearchesPage,
@@ -15,9 +16,8 @@ use crate::config::SecretKey;
 use crate::db::ids::{ListingId, SavedSearchId, UserId};
 use crate::listings::domain::format_price;
 use crate::listings::models::ListingStatus;
-use crate::listings::queries as listing_queries;
 use crate::search::density::Density;
-use crate::search::service::{canonical_query, count_new_matches};
+use crate::search::service::canonical_query;
 use crate::web::confirm::ConfirmPage;
 use crate::web::respond::{form_page, redirect, safe_next, unprocessable};
 use crate::web::session::{self, FlashKind};
@@ -48,18 +48,7 @@ pub async fn toggle_favorite(
         }
     };
     let listing = db
-        .run(move |conn| {
-            let listing = listing_queries::find_listing(conn, id)?.ok_or(AppError::NotFound)?;
-            if add {
-                if !listing.is_public() {
-                    return Err(AppError::NotFound);
-                }
-                queries::add_favorite(conn, me.id, id)?;
-            } else {
-                queries::remove_favorite(conn, me.id, id)?;
-            }
-            Ok(listing)
-        })
+        .run(move |conn| service::set_favorite(conn, me.id, id, add))
         .await?;
     Ok(redirect(
         &safe_next(&form.next).unwrap_or_else(|| listing.path()),
@@ -115,40 +104,6 @@ pub struct SaveSearchForm {
     alert: String,
 }
 
-/// The cadence a form chose: none chosen is no alert.
-fn parse_cadence(input: &str) -> Result<AlertCadence, String> {
-    match input.trim() {
-        "" => Ok(AlertCadence::Off),
-        other => AlertCadence::parse(other)
-            .ok_or_else(|| "Choose how often to e-mail you from the list.".to_owned()),
-    }
-}
-
-/// Searches one member may keep: enough for anyone, few enough that their counts stay cheap.
-pub const MAX_SAVED_SEARCHES: i64 = 50;
-/// The longest query string a saved search keeps.
-pub const MAX_SAVED_QUERY_CHARS: usize = 1000;
-/// Saved searches recounted on one visit to the list (the stalest first); the others show
-/// their last count.
-const RECOUNTS_PER_VISIT: usize = 10;
-/// How long a count of new matches is trusted when nothing was posted since (listings may
-/// still have been taken down).
-const COUNT_FRESH_FOR: chrono::Duration = chrono::Duration::minutes(10);
-
-/// A saved search's name: one line of at most 80 characters ("My search" when empty).
-fn parse_search_name(input: &str) -> Result<String, String> {
-    let name = input.split_whitespace().collect::<Vec<_>>().join(" ");
-    if name.chars().count() > 80 {
-        return Err("Use at most 80 characters.".into());
-    }
-    crate::web::text::refuse_control_characters(&name)?;
-    Ok(if name.is_empty() {
-        "My search".into()
-    } else {
-        name
-    })
-}
-
 /// `POST /saved-searches`
 pub async fn save_search(
     req: HttpRequest,
@@ -159,35 +114,11 @@ pub async fn save_search(
     form: web::Form<SaveSearchForm>,
 ) -> Result<HttpResponse, AppError> {
     let mut errors = FieldErrors::new();
-    let name = errors.take("name", parse_search_name(&form.name));
-    let cadence = errors.take("alert", parse_cadence(&form.alert));
-    let query = match canonical_query(&form.query) {
-        None => {
-            errors.add(
-                "query",
-                "That search has problems; correct it before saving.",
-            );
-            None
-        }
-        Some(query) if query.chars().count() > MAX_SAVED_QUERY_CHARS => {
-            errors.add(
-                "query",
-                "That search is too long to save. Save a search with fewer words or filters.",
-            );
-            None
-        }
-        Some(query) => Some(query),
-    };
-    let saved = db
-        .run(move |conn| queries::count_saved_searches(conn, me.id))
-        .await?;
-    if saved >= MAX_SAVED_SEARCHES {
-        errors.add(
-            "name",
-            format!(
-                "You have {MAX_SAVED_SEARCHES} saved searches, the most you can keep. Delete one you no longer need first."
-            ),
-        );
+    let name = errors.take("name", service::parse_search_name(&form.name));
+    let cadence = errors.take("alert", service::parse_cadence(&form.alert));
+    let query = errors.take("query", service::parse_query(&form.query));
+    if let Some(full) = service::room_for_another(&db, me.id).await? {
+        errors.add("name", full);
     }
     let (Some(name), Some(query), Some(cadence), true) = (name, query, cadence, errors.is_empty())
     else {
@@ -197,7 +128,7 @@ pub async fn save_search(
             alert: form.alert.clone(),
             // Sent back as it came only when it was sound; a bad one is not echoed.
             query: canonical_query(&form.query)
-                .filter(|q| q.chars().count() <= MAX_SAVED_QUERY_CHARS)
+                .filter(|q| q.chars().count() <= service::MAX_SAVED_QUERY_CHARS)
                 .unwrap_or_default(),
             errors,
         };
@@ -232,28 +163,7 @@ pub async fn list_saved_searches(
     density: web::Data<Density>,
 ) -> Result<SavedSearchesPage, AppError> {
     let searches = db
-        .run(move |conn| {
-            let mut saved = queries::saved_searches_of(conn, me.id)?;
-            let now = Utc::now();
-            let newest = listing_queries::newest_public_listing_at(conn)?;
-            let mut stale: Vec<usize> = (0..saved.len())
-                .filter(|&i| {
-                    saved[i].counted_at.is_none_or(|at| {
-                        now - at > COUNT_FRESH_FOR || newest.is_some_and(|newest| newest >= at)
-                    })
-                })
-                .collect();
-            stale.sort_by_key(|&i| saved[i].counted_at);
-            for i in stale.into_iter().take(RECOUNTS_PER_VISIT) {
-                let s = &mut saved[i];
-                let new = count_new_matches(conn, &density, &s.query, s.last_seen_at)?
-                    .map(|n| i32::try_from(n).unwrap_or(i32::MAX));
-                queries::record_new_matches(conn, s.id, new)?;
-                s.new_matches = new;
-                s.counted_at = Some(now);
-            }
-            Ok::<_, AppError>(saved)
-        })
+        .run(move |conn| service::saved_searches_counted(conn, &density, me.id))
         .await?
         .into_iter()
         .map(|s| SavedSearchRow {

@@ -42,6 +42,47 @@ pub fn favorites_of(conn: &mut PgConnection, user_id: UserId) -> QueryResult<Vec
         .load(conn)
 }
 
+/// One page of a member's favourites, most recently saved first, with when each was saved.
+pub fn favorites_page(
+    conn: &mut PgConnection,
+    user_id: UserId,
+    offset: i64,
+    limit: i64,
+) -> QueryResult<Vec<(Listing, DateTime<Utc>)>> {
+    favorites::table
+        .inner_join(listings::table)
+        .filter(favorites::user_id.eq(user_id))
+        .order((favorites::created_at.desc(), favorites::listing_id.desc()))
+        .offset(offset)
+        .limit(limit)
+        .select((Listing::as_select(), favorites::created_at))
+        .load(conn)
+}
+
+pub fn count_favorites(conn: &mut PgConnection, user_id: UserId) -> QueryResult<i64> {
+    favorites::table
+        .filter(favorites::user_id.eq(user_id))
+        .count()
+        .get_result(conn)
+}
+
+/// Sets a member's saved search's name; returns whether the search is theirs.
+pub fn rename_saved_search(
+    conn: &mut PgConnection,
+    user_id: UserId,
+    id: SavedSearchId,
+    name: &str,
+) -> QueryResult<bool> {
+    diesel::update(
+        saved_searches::table
+            .find(id)
+            .filter(saved_searches::user_id.eq(user_id)),
+    )
+    .set(saved_searches::name.eq(name))
+    .execute(conn)
+    .map(|n| n == 1)
+}
+
 #[derive(Debug, Clone, Queryable, Selectable)]
 #[diesel(table_name = saved_searches, check_for_backend(diesel::pg::Pg))]
 pub struct SavedSearch {

@@ -9,6 +9,37 @@ use crate::web::routes::RouteDef;
 /// Every route of this feature, in the order they are matched.
 pub fn routes() -> Vec<RouteDef> {
     vec![
+        RouteDef::api("/favorites", M::GET, web::get().to(super::api::favorites)),
+        RouteDef::api(
+            "/favorites/{listing_id}",
+            M::PUT,
+            web::put().to(super::api::add_favorite),
+        ),
+        RouteDef::api(
+            "/favorites/{listing_id}",
+            M::DELETE,
+            web::delete().to(super::api::remove_favorite),
+        ),
+        RouteDef::api(
+            "/saved-searches",
+            M::GET,
+            web::get().to(super::api::saved_searches),
+        ),
+        RouteDef::api(
+            "/saved-searches",
+            M::POST,
+            web::post().to(super::api::save_search),
+        ),
+        RouteDef::api(
+            "/saved-searches/{id}",
+            M::PATCH,
+            web::patch().to(super::api::update_saved_search),
+        ),
+        RouteDef::api(
+            "/saved-searches/{id}",
+            M::DELETE,
+            web::delete().to(super::api::delete_saved_search),
+        ),
         RouteDef::site(
             "/listings/{id}/favorite",
             M::POST,
