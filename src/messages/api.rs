@@ -4,7 +4,7 @@
 //! confirmed address to send, live events and mail.
 
 use actix_web::http::StatusCode;
-use actix_web::{HttpRequest, HttpResponse, web};
+use actix_web::{FromRequest, HttpRequest, HttpResponse, web};
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
@@ -24,6 +24,7 @@ use crate::web::bearer::ApiUser;
 use crate::web::json::{ApiJson, json, unprocessable};
 use crate::web::paging::{self, Extent, PageParams, Paging};
 use crate::web::problem::Problem;
+use crate::web::upload::{UploadLimits, read_upload};
 use crate::web::{AppError, Db, FieldErrors};
 
 const UNVERIFIED: &str = "Confirm your e-mail address before sending messages: follow the link in the mail we sent you (POST /settings/verify-email on the site sends it again).";
@@ -241,37 +242,145 @@ fn parse_body(body: NewBody) -> Result<Draft, FieldErrors> {
     }
 }
 
+/// The multipart form of `POST /api/v1/messages` that sends a photo.
+#[derive(Debug, ToSchema)]
+#[allow(dead_code)]
+pub struct NewImageMessage {
+    /// The member to write to, by username.
+    recipient: String,
+    /// A listing to write about, as in the JSON form.
+    listing_id: Option<i64>,
+    /// The photo (JPEG, PNG, WebP, HEIC; at most 15 MB): re-encoded, its size measured, and
+    /// shown to the conversation's members only.
+    #[schema(value_type = String, format = Binary)]
+    image: Vec<u8>,
+    /// Words to go with it, up to 5,000 characters.
+    #[schema(max_length = 5000)]
+    caption: Option<String>,
+}
+
+/// Limits of a multipart message: one photo and a few short fields.
+fn image_limits() -> UploadLimits {
+    UploadLimits {
+        max_file_bytes: super::images::MAX_IMAGE_BYTES,
+        max_files: 1,
+        max_text_bytes: 32 * 1024,
+        max_parts: 8,
+        max_total_bytes: super::images::MAX_IMAGE_BYTES + 64 * 1024,
+    }
+}
+
+/// A multipart message read: its recipient, listing and draft (or the bad fields).
+async fn read_image_message(
+    req: &HttpRequest,
+    payload: web::Payload,
+) -> Result<(String, Option<i64>, Result<Draft, FieldErrors>), AppError> {
+    let multipart = actix_multipart::Multipart::new(req.headers(), payload.into_inner());
+    let mut upload = read_upload(multipart, image_limits()).await?;
+    let mut errors = FieldErrors::new();
+    let recipient = upload.text("recipient").unwrap_or_default().to_owned();
+    let listing_id = match upload.text("listing_id").map(str::trim) {
+        None | Some("") => None,
+        Some(text) => match text.parse::<i64>() {
+            Ok(id) => Some(id),
+            Err(_) => {
+                errors.add("listing_id", "Give a listing's id, a number.");
+                None
+            }
+        },
+    };
+    let caption = match upload.text("caption").map(str::trim) {
+        None | Some("") => String::new(),
+        Some(text) => errors
+            .take("caption", MessageText::parse(text))
+            .map(MessageText::into_inner)
+            .unwrap_or_default(),
+    };
+    let file = upload
+        .files
+        .drain(..)
+        .find(|f| f.field == "image" && f.size > 0);
+    if file.is_none() {
+        errors.add("image", "Attach the photo as the multipart field image.");
+    }
+    let draft = match file {
+        Some(file) if errors.is_empty() => Ok(Draft {
+            caption,
+            attachment: Attachment::Upload(file),
+        }),
+        _ => Err(errors),
+    };
+    Ok((recipient, listing_id, draft))
+}
+
 /// `POST /api/v1/messages`
 #[utoipa::path(
     post,
     path = "/api/v1/messages",
     tag = "messages",
     security(("bearer" = [])),
-    request_body = NewMessage,
+    request_body(
+        description = "A typed message as JSON, or a photo as a multipart form.",
+        content(
+            (NewMessage = "application/json"),
+            (NewImageMessage = "multipart/form-data"),
+        )
+    ),
     responses(
         (status = 201, description = "Sent; the recipient's pages and streams have it at once.", body = MessageOut),
         (status = 403, description = "Your address is not confirmed yet, or one of you blocked the other.", body = Problem, content_type = "application/problem+json"),
-        (status = 422, description = "Fields to correct, all at once (an unknown recipient, an empty text, a link that is not to a video, …).", body = Problem, content_type = "application/problem+json"),
+        (status = 413, description = "The photo is larger than its limit.", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "Fields to correct, all at once (an unknown recipient, an empty text, a link that is not to a video, a file that is not a photo, …).", body = Problem, content_type = "application/problem+json"),
         (status = 429, description = "Sending too fast.", body = Problem, content_type = "application/problem+json"),
+        (status = 503, description = "Photos cannot be stored right now.", body = Problem, content_type = "application/problem+json"),
     )
 )]
 pub async fn send_message(
+    req: HttpRequest,
     ApiUser(me): ApiUser,
     db: Db,
     storage: web::Data<Storage>,
     settings: web::Data<MessageSettings>,
-    body: ApiJson<NewMessage>,
-) -> Result<HttpResponse, AppError> {
+    payload: web::Payload,
+) -> Result<HttpResponse, actix_web::Error> {
     if !me.email_verified {
-        return Err(AppError::Forbidden(Some(UNVERIFIED.into())));
+        return Err(AppError::Forbidden(Some(UNVERIFIED.into())).into());
     }
-    let NewMessage {
-        recipient,
-        listing_id,
-        body,
-    } = body.0;
+    let is_multipart = req
+        .headers()
+        .get(actix_web::http::header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| {
+            v.trim_start()
+                .to_ascii_lowercase()
+                .starts_with("multipart/")
+        });
+    let (recipient, listing_id, draft) = if is_multipart {
+        read_image_message(&req, payload).await?
+    } else {
+        let body = ApiJson::<NewMessage>::from_request(&req, &mut payload.into_inner()).await?;
+        let NewMessage {
+            recipient,
+            listing_id,
+            body,
+        } = body.0;
+        (recipient, listing_id, parse_body(body))
+    };
+    Ok(send(me, db, storage, settings, recipient, listing_id, draft).await?)
+}
+
+/// Sends a message read from either form.
+async fn send(
+    me: crate::web::CurrentUser,
+    db: Db,
+    storage: web::Data<Storage>,
+    settings: web::Data<MessageSettings>,
+    recipient: String,
+    listing_id: Option<i64>,
+    draft: Result<Draft, FieldErrors>,
+) -> Result<HttpResponse, AppError> {
     let mut errors = FieldErrors::new();
-    let draft = parse_body(body).map_err(|e| errors.merge(e)).ok();
+    let draft = draft.map_err(|e| errors.merge(e)).ok();
     let sender = me.id;
     let target = db
         .run(move |conn| resolve_target(conn, sender, &recipient, listing_id.map(ListingId)))
@@ -288,8 +397,11 @@ pub async fn send_message(
     };
     let sent = match service::deliver(&db, &storage, &me, target, draft, &settings).await? {
         Ok(sent) => sent,
-        Err(NotSent::Invalid(errors) | NotSent::StorageDown(errors)) => {
-            return Ok(unprocessable(&errors));
+        Err(NotSent::Invalid(errors)) => return Ok(unprocessable(&errors)),
+        Err(NotSent::StorageDown(_)) => {
+            return Err(AppError::Unavailable(
+                "photo storage refused a message's photo".into(),
+            ));
         }
         Err(NotSent::Limited(retry_after, _)) => {
             return Err(AppError::TooManyRequests {

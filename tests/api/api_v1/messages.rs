@@ -510,3 +510,76 @@ async fn a_long_history_is_numbered_and_one_across_conversations_counted_to_a_th
         "{link}"
     );
 }
+
+#[tokio::test]
+async fn a_photo_is_sent_as_a_multipart_message_and_only_the_pair_sees_it() {
+    use reqwest::multipart::{Form, Part};
+    let app = spawn_app().await;
+    let (ada_api, ada) = ApiClient::new_member(&app).await;
+    let (bob_api, bob) = ApiClient::new_member(&app).await;
+
+    let photo = |bytes: Vec<u8>| Part::bytes(bytes).file_name("photo.png");
+    let sent = ada_api
+        .post_multipart(
+            "/messages",
+            Form::new()
+                .text("recipient", bob.username.clone())
+                .text("caption", "The bike, from the left")
+                .part("image", photo(crate::helpers::png(300, 200))),
+        )
+        .await;
+    assert_eq!(sent.status, StatusCode::CREATED, "{:?}", sent.body);
+    assert_eq!(sent.body["body"]["type"], "image");
+    assert_eq!(sent.body["body"]["width"], 300);
+    assert_eq!(sent.body["body"]["height"], 200);
+    assert_eq!(sent.body["body"]["caption"], "The bike, from the left");
+
+    // Bob reads it through the API, with a link that serves the re-encoded photo.
+    let history = bob_api
+        .get(&format!("/messages?with={}", ada.username))
+        .await;
+    assert_eq!(history.status, StatusCode::OK, "{:?}", history.body);
+    let body = &history.body["items"][0]["body"];
+    assert_eq!(body["type"], "image");
+    let url = body["url"].as_str().unwrap();
+    let url = if url.starts_with('/') {
+        format!("{}{url}", app.address)
+    } else {
+        url.to_owned()
+    };
+    let image = reqwest::get(&url).await.unwrap();
+    assert_eq!(image.status(), StatusCode::OK);
+    assert_eq!(image.headers()["content-type"], "image/jpeg");
+
+    // A file that is not a photo, no file, and a bad listing id: every field at once.
+    let bad = ada_api
+        .post_multipart(
+            "/messages",
+            Form::new()
+                .text("recipient", bob.username.clone())
+                .part("image", photo(b"plain text".to_vec())),
+        )
+        .await;
+    assert_eq!(bad.bad_fields(), ["image"]);
+    let empty = ada_api
+        .post_multipart(
+            "/messages",
+            Form::new()
+                .text("recipient", "nobody-at-all")
+                .text("listing_id", "seven"),
+        )
+        .await;
+    let mut fields = empty.bad_fields();
+    fields.sort();
+    assert_eq!(
+        fields,
+        ["image", "listing_id", "recipient"],
+        "{:?}",
+        empty.body
+    );
+    assert_eq!(
+        crate::messages::count(&app, "SELECT count(*) AS n FROM messages"),
+        1,
+        "only the good one was sent"
+    );
+}
