@@ -390,6 +390,7 @@ fn run(binary: &PathBuf, url: &str) -> anyhow::Result<()> {
         .env("WORKERS", "2")
         // wrk searches from one address far faster than any visitor.
         .env("SEARCH_RATE_PER_MINUTE", "0")
+        .env("API_RATE_PER_MINUTE", "0")
         .env("RUST_LOG", "warn")
         .stdout(Stdio::null());
     // The server's own pool size (twice the cores) unless `BENCH_POOL_SIZE` tries another.

@@ -137,6 +137,15 @@ pub struct AuthSettings {
     /// them), for rate limits and logs.
     #[arg(long, env = "TRUST_PROXY_HEADERS", default_value_t = false, action = ArgAction::Set)]
     pub trust_proxy_headers: bool,
+
+    /// JSON API requests one network may make per minute, counted across every instance; 0
+    /// turns the limit off (for benchmarks).
+    #[arg(long, env = "API_RATE_PER_MINUTE", default_value_t = 600)]
+    pub api_rate_per_minute: u32,
+
+    /// JSON API requests one account (with its tokens) may make per minute; 0: no limit.
+    #[arg(long, env = "API_ACCOUNT_RATE_PER_MINUTE", default_value_t = 300)]
+    pub api_account_rate_per_minute: u32,
 }
 
 impl Default for AuthSettings {
@@ -145,6 +154,8 @@ impl Default for AuthSettings {
             bcrypt_cost: 12,
             session_lifetime_days: 30,
             trust_proxy_headers: false,
+            api_rate_per_minute: 600,
+            api_account_rate_per_minute: 300,
         }
     }
 }

@@ -86,7 +86,7 @@ impl Modify for BearerAuth {
 /// The answers every operation of a kind can give, added to each so no annotation repeats
 /// them: a body that is not JSON (400), too large (413) or not said to be JSON (415) where
 /// an operation takes one; a query string that cannot be read (400) where it reads one; no
-/// valid token (401) where it needs one.
+/// valid token (401) where it needs one; and the general rate limits (429) everywhere.
 struct CommonProblems;
 
 impl Modify for CommonProblems {
@@ -152,6 +152,9 @@ impl Modify for CommonProblems {
                         .entry("401".into())
                         .or_insert_with(|| problem("No valid access token.").into());
                 }
+                responses.entry("429".into()).or_insert_with(|| {
+                    problem("Too many requests from your network or for your account: wait as long as `Retry-After` says.").into()
+                });
             }
         }
     }

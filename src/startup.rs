@@ -80,6 +80,18 @@ impl Application {
             ));
         }
         let search_rate = web::Data::new(search_rate);
+        let api_rate = crate::web::api_rate::ApiRate::per_minute(
+            state.auth.api_rate_per_minute,
+            state.auth.api_account_rate_per_minute,
+        );
+        for meter in api_rate.meters() {
+            tokio::spawn(
+                meter
+                    .clone()
+                    .flush_every(state.db.clone(), crate::web::api_rate::API_METER_FLUSH),
+            );
+        }
+        let api_rate = web::Data::new(api_rate);
         let lifetime = SessionLifetime::from_days(state.auth.session_lifetime_days);
         let trust_proxy = TrustProxyHeaders(state.auth.trust_proxy_headers);
         let secure_cookies = state.site.public_url.starts_with("https://");
@@ -127,6 +139,7 @@ impl Application {
                 .app_data(counts.clone())
                 .app_data(density.clone())
                 .app_data(search_rate.clone())
+                .app_data(api_rate.clone())
                 .app_data(hub.clone())
                 .app_data(views.clone())
                 .app_data(related.clone())
@@ -252,6 +265,7 @@ pub fn route_table() -> Vec<RouteDef> {
 pub fn routes(cfg: &mut web::ServiceConfig) {
     let mut admin = web::scope(Scope::Admin.prefix()).wrap(from_fn(session::require_admin));
     let mut api = web::scope(Scope::Api.prefix())
+        .wrap(from_fn(crate::web::api_rate::limit_networks))
         .wrap(ErrorHandlers::new().default_handler(problem::render_problems))
         .app_data(web::QueryConfig::default().error_handler(|err, _| {
             AppError::BadRequest(format!("The query string is not valid: {err}.")).into()

@@ -85,8 +85,14 @@ async fn caller(req: &HttpRequest) -> Result<Option<CurrentUser>, AppError> {
         .cloned()
         .ok_or_else(|| AppError::Internal(anyhow::anyhow!("Db is not registered")))?;
     let epoch = claims.auth_epoch;
-    let found = db.run(move |conn| find(conn, user, epoch)).await?;
-    found.map(Some).ok_or_else(|| refused(ENDED))
+    let found = db
+        .run(move |conn| find(conn, user, epoch))
+        .await?
+        .ok_or_else(|| refused(ENDED))?;
+    if let Some(rate) = req.app_data::<web::Data<super::api_rate::ApiRate>>() {
+        rate.hit_account(&db, found.id).await?;
+    }
+    Ok(Some(found))
 }
 
 impl FromRequest for ApiUser {

@@ -2,6 +2,7 @@
 //! and the current user, CSRF, rate limits, form errors, static files, the database extractor,
 //! security headers and health probes. No business rules here.
 
+pub mod api_rate;
 pub mod area;
 pub mod assets;
 pub mod bearer;

@@ -464,3 +464,42 @@ async fn patching_the_account_changes_only_what_is_sent() {
     let answer = api.patch("/me", json!({"home_zip": ""})).await;
     assert_eq!(answer.body["home_zip"], serde_json::Value::Null);
 }
+
+#[tokio::test]
+async fn the_api_limits_requests_per_account_and_per_network() {
+    let app = crate::helpers::spawn_app_configured(|state| {
+        state.auth.api_rate_per_minute = 8;
+        state.auth.api_account_rate_per_minute = 3;
+    })
+    .await;
+    // Signing up and getting tokens: two requests from this network.
+    let (api, _) = ApiClient::new_member(&app).await;
+    for _ in 0..3 {
+        assert_eq!(api.get("/me").await.status, StatusCode::OK);
+    }
+    let account = api.get("/me").await;
+    let detail = account.problem(429)["detail"].as_str().unwrap().to_owned();
+    assert!(detail.contains("for this account"), "{detail}");
+    let wait: u64 = account.headers["retry-after"]
+        .to_str()
+        .unwrap()
+        .parse()
+        .unwrap();
+    assert!((1..=60).contains(&wait), "{wait}");
+
+    // Six requests so far; two more from anyone here, then the network is refused too.
+    let anonymous = ApiClient::new(&app);
+    for _ in 0..2 {
+        assert_eq!(anonymous.get("/categories").await.status, StatusCode::OK);
+    }
+    let network = anonymous.get("/categories").await;
+    assert!(
+        network.problem(429)["detail"]
+            .as_str()
+            .unwrap()
+            .contains("from your network")
+    );
+    assert!(network.headers.contains_key("retry-after"));
+    // The pages are not the API's budget.
+    assert_eq!(app.new_visitor().get("/").await.status(), StatusCode::OK);
+}

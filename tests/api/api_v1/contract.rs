@@ -10,7 +10,7 @@ use reqwest::StatusCode;
 use serde_json::json;
 
 use super::ApiClient;
-use crate::helpers::spawn_app;
+use crate::helpers::spawn_app_configured;
 
 fn tool(name: &str) -> PathBuf {
     let path = PathBuf::from(env!("CARGO_MANIFEST_DIR"))
@@ -40,7 +40,12 @@ async fn run(command: &mut tokio::process::Command) -> (bool, String) {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_document_validates_and_a_fuzzer_finds_nothing_it_does_not_allow() {
-    let app = spawn_app().await;
+    // The fuzzer asks far faster than the general limits allow (they have a test of their own).
+    let app = spawn_app_configured(|state| {
+        state.auth.api_rate_per_minute = 0;
+        state.auth.api_account_rate_per_minute = 0;
+    })
+    .await;
     let (api, _) = ApiClient::new_member(&app).await;
     // Someone to write to, and a conversation whose history can be read.
     let bob = app.sign_up_new_member().await;
