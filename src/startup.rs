@@ -265,6 +265,7 @@ pub fn route_table() -> Vec<RouteDef> {
 pub fn routes(cfg: &mut web::ServiceConfig) {
     let mut admin = web::scope(Scope::Admin.prefix()).wrap(from_fn(session::require_admin));
     let mut api = web::scope(Scope::Api.prefix())
+        .wrap(from_fn(crate::web::bearer::authenticate))
         .wrap(from_fn(crate::web::api_rate::limit_networks))
         .wrap(ErrorHandlers::new().default_handler(problem::render_problems))
         .app_data(web::QueryConfig::default().error_handler(|err, _| {

@@ -6,8 +6,11 @@
 //! `auth_epoch` is still the token's: that is looked up on every request, so logging out
 //! everywhere, a password change or a ban ends API access at the next request.
 
-use actix_web::dev::Payload;
+use actix_web::HttpMessage;
+use actix_web::body::MessageBody;
+use actix_web::dev::{Payload, ServiceRequest, ServiceResponse};
 use actix_web::http::header;
+use actix_web::middleware::Next;
 use actix_web::{FromRequest, HttpRequest, web};
 use diesel::pg::PgConnection;
 use diesel::result::QueryResult;
@@ -95,6 +98,32 @@ async fn caller(req: &HttpRequest) -> Result<Option<CurrentUser>, AppError> {
     Ok(Some(found))
 }
 
+/// The caller as [`authenticate`] found them, for the extractors to take.
+struct Resolved(Result<Option<CurrentUser>, AppError>);
+
+/// Middleware of the API's scope: finds the caller of a request that carries a token before
+/// the handler runs, so a token that is not good is the answer (401) whatever else is wrong
+/// with the request: no extractor reads a body for someone who is not let in.
+pub async fn authenticate(
+    req: ServiceRequest,
+    next: Next<impl MessageBody + 'static>,
+) -> Result<ServiceResponse<impl MessageBody>, actix_web::Error> {
+    if req.headers().contains_key(header::AUTHORIZATION) {
+        let resolved = caller(req.request()).await;
+        req.extensions_mut().insert(Resolved(resolved));
+    }
+    next.call(req).await
+}
+
+/// The caller: as the middleware found them, or (outside its scope) looked up now.
+async fn resolved(req: &HttpRequest) -> Result<Option<CurrentUser>, AppError> {
+    let found = req.extensions_mut().remove::<Resolved>();
+    match found {
+        Some(Resolved(resolved)) => resolved,
+        None => caller(req).await,
+    }
+}
+
 impl FromRequest for ApiUser {
     type Error = AppError;
     type Future = LocalBoxFuture<'static, Result<Self, Self::Error>>;
@@ -102,10 +131,13 @@ impl FromRequest for ApiUser {
     fn from_request(req: &HttpRequest, _: &mut Payload) -> Self::Future {
         let req = req.clone();
         Box::pin(async move {
-            caller(&req).await?.map(Self).ok_or(AppError::Unauthorized {
-                message: NO_TOKEN,
-                token_given: false,
-            })
+            resolved(&req)
+                .await?
+                .map(Self)
+                .ok_or(AppError::Unauthorized {
+                    message: NO_TOKEN,
+                    token_given: false,
+                })
         })
     }
 }
@@ -116,6 +148,6 @@ impl FromRequest for MaybeApiUser {
 
     fn from_request(req: &HttpRequest, _: &mut Payload) -> Self::Future {
         let req = req.clone();
-        Box::pin(async move { caller(&req).await.map(Self) })
+        Box::pin(async move { resolved(&req).await.map(Self) })
     }
 }

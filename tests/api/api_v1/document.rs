@@ -121,3 +121,92 @@ async fn the_reference_page_renders_the_document_offline_under_the_csp() {
     browser.wait_for_text("main", "OpenAPI document").await;
     browser.close().await;
 }
+
+#[tokio::test]
+async fn every_operation_that_needs_a_token_refuses_each_kind_of_bad_one() {
+    use base64::Engine;
+    let app = spawn_app().await;
+    let (_, user) = ApiClient::new_member(&app).await;
+    let id = app.user_id(&user.username);
+    let tokens = app.access_tokens();
+    let expired = tokens
+        .issue_at(id, 0, chrono::Utc::now() - chrono::Duration::minutes(16))
+        .unwrap()
+        .token;
+    let foreign = corkboard::web::jwt::AccessTokens::new(&[7; 32])
+        .issue(id, 0)
+        .unwrap()
+        .token;
+    let b64 = base64::engine::general_purpose::URL_SAFE_NO_PAD;
+    let now = chrono::Utc::now().timestamp();
+    let unsigned = format!(
+        "{}.{}.",
+        b64.encode(r#"{"alg":"none","typ":"JWT"}"#),
+        b64.encode(format!(
+            r#"{{"sub":"{}","iat":{now},"exp":{},"jti":"x","auth_epoch":0}}"#,
+            id.0,
+            now + 600
+        ))
+    );
+    // A good token, then the member logs out everywhere.
+    let ended = tokens.issue(id, 0).unwrap().token;
+    crate::messages::sql(
+        &app,
+        &format!(
+            "UPDATE users SET auth_epoch = auth_epoch + 1 WHERE id = {}",
+            id.0
+        ),
+    );
+
+    let doc = ApiClient::new(&app).get("/openapi.json").await.body;
+    let mut checked = 0;
+    for (path, item) in doc["paths"].as_object().unwrap() {
+        for (method, operation) in item.as_object().unwrap() {
+            // Operations open to anyone list an empty requirement; these need a token.
+            let Some(security) = operation["security"].as_array() else {
+                continue;
+            };
+            if security
+                .iter()
+                .any(|s| s.as_object().is_some_and(|s| s.is_empty()))
+            {
+                continue;
+            }
+            let path = path
+                .split('/')
+                .map(|part| match part {
+                    "{photo_id}" => "6f1c9b43-5b1e-4c55-9d0a-3f0c2f6a7d11",
+                    p if p.starts_with('{') => "1",
+                    p => p,
+                })
+                .collect::<Vec<_>>()
+                .join("/");
+            let method: reqwest::Method = method.to_uppercase().parse().unwrap();
+            let api_path = path.strip_prefix("/api/v1").unwrap();
+            for (kind, token) in [
+                ("none", None),
+                ("expired", Some(&expired)),
+                ("foreign", Some(&foreign)),
+                ("alg none", Some(&unsigned)),
+                ("after logging out everywhere", Some(&ended)),
+            ] {
+                let client = match token {
+                    Some(token) => ApiClient::with_token(&app, token),
+                    None => ApiClient::new(&app),
+                };
+                let answer = client
+                    .send(method.clone(), api_path, Some(serde_json::json!({})))
+                    .await;
+                assert_eq!(
+                    answer.status,
+                    StatusCode::UNAUTHORIZED,
+                    "{method} {path} with a {kind} token: {:?}",
+                    answer.body
+                );
+                answer.problem(401);
+            }
+            checked += 1;
+        }
+    }
+    assert!(checked >= 20, "only {checked} operations need a token");
+}
