@@ -741,8 +741,7 @@ async fn history_figures(base: &str, url: &str) -> anyhow::Result<()> {
     );
     // The median round by requests/s, with the median of the rounds' p99s.
     let median = |runs: &mut Vec<Measured>| {
-        let mut p99s: Vec<(f64, String)> =
-            runs.iter().map(|r| (r.p99_ms, r.p99.clone())).collect();
+        let mut p99s: Vec<(f64, String)> = runs.iter().map(|r| (r.p99_ms, r.p99.clone())).collect();
         p99s.sort_by(|a, b| a.0.partial_cmp(&b.0).unwrap());
         runs.sort_by(|a, b| a.rps.partial_cmp(&b.rps).unwrap());
         let mut middle = runs.swap_remove(1);
