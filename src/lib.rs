@@ -17,6 +17,7 @@ pub mod moderation;
 pub mod openapi;
 pub mod photos;
 pub mod places;
+pub mod rooms;
 pub mod saved;
 pub mod search;
 pub mod sitemaps;

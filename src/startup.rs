@@ -251,6 +251,7 @@ pub fn route_table() -> Vec<RouteDef> {
         crate::search::routes::routes(),
         crate::saved::routes::routes(),
         crate::live::routes::routes(),
+        crate::rooms::routes::routes(),
         crate::places::routes::routes(),
         crate::sitemaps::routes::routes(),
     ]

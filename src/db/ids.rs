@@ -42,3 +42,8 @@ crate::id_type! {
     /// An owner's appeal against a moderation decision (`appeals.id`).
     pub struct AppealId;
 }
+
+crate::id_type! {
+    /// A chat room guest: a name remembered by a browser (`chat_guests.id`).
+    pub struct GuestId;
+}

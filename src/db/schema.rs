@@ -86,6 +86,16 @@ diesel::table! {
 }
 
 diesel::table! {
+    chat_guests (id) {
+        id -> Int8,
+        token_hash -> Bytea,
+        name -> Text,
+        created_at -> Timestamptz,
+        last_seen_at -> Timestamptz,
+    }
+}
+
+diesel::table! {
     conversation_members (id) {
         id -> Int8,
         conversation_id -> Int8,
@@ -97,6 +107,10 @@ diesel::table! {
         read_at -> Nullable<Timestamptz>,
         notified_at -> Nullable<Timestamptz>,
         joined_at -> Timestamptz,
+        guest_id -> Nullable<Int8>,
+        display_name -> Nullable<Text>,
+        seen_at -> Nullable<Timestamptz>,
+        removed_at -> Nullable<Timestamptz>,
     }
 }
 
@@ -113,6 +127,8 @@ diesel::table! {
         last_message_id -> Nullable<Int8>,
         pair_key -> Nullable<Text>,
         message_count -> Int4,
+        owner_guest_id -> Nullable<Int8>,
+        closed_at -> Nullable<Timestamptz>,
     }
 }
 
@@ -412,8 +428,10 @@ diesel::joinable!(appeals -> users (user_id));
 diesel::joinable!(audit_log -> users (admin_id));
 diesel::joinable!(categories -> sections (section_id));
 diesel::joinable!(category_listing_counts -> categories (category_id));
+diesel::joinable!(conversation_members -> chat_guests (guest_id));
 diesel::joinable!(conversation_members -> conversations (conversation_id));
 diesel::joinable!(conversation_members -> users (user_id));
+diesel::joinable!(conversations -> chat_guests (owner_guest_id));
 diesel::joinable!(conversations -> listings (listing_id));
 diesel::joinable!(conversations -> users (started_by));
 diesel::joinable!(event_streams -> users (user_id));
@@ -448,6 +466,7 @@ diesel::allow_tables_to_appear_in_same_query!(
     blocks,
     categories,
     category_listing_counts,
+    chat_guests,
     conversation_members,
     conversations,
     event_streams,

@@ -1,5 +1,6 @@
 //! Who is listening in this process: each open `/events` stream subscribes for its member,
-//! and the listener wakes the subscribers of a member when their stream has something new.
+//! each open chat room stream for its room, and the listener wakes the subscribers of a
+//! member or a room when it has something new.
 //!
 //! Policy: a wake-up carries nothing. The woken stream reads what is new from PostgreSQL
 //! (after the last event it sent), so live delivery, replay after a reconnect and catching up
@@ -11,9 +12,16 @@ use std::sync::{Arc, Mutex};
 
 use tokio::sync::Notify;
 
-use crate::db::ids::UserId;
+use crate::db::ids::{ConversationId, UserId};
 
-/// The open streams of this process, by member. Cheap to clone.
+/// What a stream follows: a member's events, or a chat room's messages.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Topic {
+    Member(UserId),
+    Room(ConversationId),
+}
+
+/// The open streams of this process, by what they follow. Cheap to clone.
 #[derive(Clone, Default)]
 pub struct Hub {
     inner: Arc<Inner>,
@@ -21,7 +29,7 @@ pub struct Hub {
 
 #[derive(Default)]
 struct Inner {
-    members: Mutex<HashMap<UserId, Vec<Arc<Subscriber>>>>,
+    members: Mutex<HashMap<Topic, Vec<Arc<Subscriber>>>>,
     open: AtomicUsize,
 }
 
@@ -34,7 +42,7 @@ struct Subscriber {
     check_login: AtomicBool,
 }
 
-/// Too many streams for one member on one instance (tabs left open, or a script).
+/// Too many streams for one member or room on one instance (tabs left open, or a script).
 #[derive(Debug)]
 pub struct TooManyStreams;
 
@@ -42,13 +50,25 @@ impl Hub {
     /// Streams one member may hold open on one instance.
     pub const MAX_STREAMS_PER_MEMBER: usize = 24;
 
+    /// Streams one room may have open on one instance (every participant's tabs).
+    pub const MAX_STREAMS_PER_ROOM: usize = 2_000;
+
     /// Registers a stream for `user`; it is unregistered when the subscription is dropped.
     pub fn subscribe(&self, user: UserId) -> Result<Subscription, TooManyStreams> {
+        self.subscribe_to(Topic::Member(user), Self::MAX_STREAMS_PER_MEMBER)
+    }
+
+    /// Registers a stream of the room `room`.
+    pub fn subscribe_room(&self, room: ConversationId) -> Result<Subscription, TooManyStreams> {
+        self.subscribe_to(Topic::Room(room), Self::MAX_STREAMS_PER_ROOM)
+    }
+
+    fn subscribe_to(&self, user: Topic, most: usize) -> Result<Subscription, TooManyStreams> {
         let subscriber = Arc::new(Subscriber::default());
         {
             let mut members = self.lock();
             let streams = members.entry(user).or_default();
-            if streams.len() >= Self::MAX_STREAMS_PER_MEMBER {
+            if streams.len() >= most {
                 return Err(TooManyStreams);
             }
             streams.push(subscriber.clone());
@@ -63,7 +83,16 @@ impl Hub {
 
     /// The member's stream has new events: wake their subscribers here.
     pub fn announce(&self, user: UserId) {
-        if let Some(streams) = self.lock().get(&user) {
+        self.wake(Topic::Member(user));
+    }
+
+    /// The room has new messages (or was changed): wake its streams here.
+    pub fn announce_room(&self, room: ConversationId) {
+        self.wake(Topic::Room(room));
+    }
+
+    fn wake(&self, topic: Topic) {
+        if let Some(streams) = self.lock().get(&topic) {
             for stream in streams {
                 stream.wake.notify_one();
             }
@@ -72,7 +101,7 @@ impl Hub {
 
     /// A login of the member ended somewhere: their streams here check theirs.
     pub fn login_ended(&self, user: UserId) {
-        if let Some(streams) = self.lock().get(&user) {
+        if let Some(streams) = self.lock().get(&Topic::Member(user)) {
             for stream in streams {
                 stream.check_login.store(true, Ordering::Release);
                 stream.wake.notify_one();
@@ -98,7 +127,7 @@ impl Hub {
         self.inner.open.load(Ordering::Relaxed)
     }
 
-    fn lock(&self) -> std::sync::MutexGuard<'_, HashMap<UserId, Vec<Arc<Subscriber>>>> {
+    fn lock(&self) -> std::sync::MutexGuard<'_, HashMap<Topic, Vec<Arc<Subscriber>>>> {
         // A panic while holding the lock leaves the map consistent (every change is one call).
         self.inner
             .members
@@ -110,7 +139,7 @@ impl Hub {
 /// One open stream's registration.
 pub struct Subscription {
     hub: Hub,
-    user: UserId,
+    user: Topic,
     subscriber: Arc<Subscriber>,
 }
 

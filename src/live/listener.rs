@@ -9,7 +9,8 @@
 //!   `MAX_PAUSE`), and once listening again wakes every stream: each reads from the database
 //!   what it missed meanwhile, so a lost connection delays events but loses none.
 //! - Payloads are numbers only: `<user id>:<event number>` for a new event, `end:<user id>`
-//!   when one of the member's logins ended; several separated by spaces. One word more:
+//!   when one of the member's logins ended, `room:<conversation id>` when a chat room has
+//!   something new; several separated by spaces. One word more:
 //!   `categories` when an admin changed the category tree, which drops this process's cached
 //!   tree (and so does reconnecting, which may have missed one).
 
@@ -36,6 +37,8 @@ pub enum Announcement {
     LoginEnded(UserId),
     /// An admin changed the category tree.
     CategoriesChanged,
+    /// A chat room has a new message or changed.
+    Room(crate::db::ids::ConversationId),
 }
 
 /// The items of a payload; anything unreadable is skipped (and logged).
@@ -46,6 +49,7 @@ pub fn parse(payload: &str) -> impl Iterator<Item = Announcement> + '_ {
                 Some(Announcement::CategoriesChanged)
             }
             Some(("end", user)) => user.parse().ok().map(Announcement::LoginEnded),
+            Some(("room", room)) => room.parse().ok().map(Announcement::Room),
             Some((user, seq)) if seq.parse::<i64>().is_ok() => {
                 user.parse().ok().map(Announcement::Event)
             }
@@ -117,6 +121,7 @@ fn forward(hub: &Hub, categories: &CategoryCounts, payload: &str) {
             Announcement::Event(user) => hub.announce(user),
             Announcement::LoginEnded(user) => hub.login_ended(user),
             Announcement::CategoriesChanged => categories.invalidate(),
+            Announcement::Room(room) => hub.announce_room(room),
         }
     }
 }
@@ -127,7 +132,8 @@ mod tests {
 
     #[test]
     fn payloads_are_read_item_by_item() {
-        let items: Vec<_> = parse("12:5 end:7  9:100 junk 3:x end:y categories").collect();
+        let items: Vec<_> =
+            parse("12:5 end:7  9:100 junk 3:x end:y categories room:4 room:x").collect();
         assert_eq!(
             items,
             vec![
@@ -135,6 +141,7 @@ mod tests {
                 Announcement::LoginEnded(UserId(7)),
                 Announcement::Event(UserId(9)),
                 Announcement::CategoriesChanged,
+                Announcement::Room(crate::db::ids::ConversationId(4)),
             ]
         );
     }

@@ -324,3 +324,56 @@ for (const button of document.querySelectorAll("button[data-web-share]")) {
     navigator.share({ title: button.dataset.title, url: button.dataset.url }).catch(() => {});
   });
 }
+
+// Chat rooms: new messages come on the room's own stream, rendered by the server as the page
+// renders them; sending stays on the page. Without this file the room works by post →
+// redirect → get, and a reload shows what is new.
+const room = document.querySelector("[data-room]");
+if (room && !room.hasAttribute("data-paged") && window.EventSource) {
+  const list = document.getElementById("room-messages");
+  const source = new EventSource(`${room.dataset.room}/events?after=${room.dataset.roomLast}`);
+  source.addEventListener("message", (event) => {
+    const template = document.createElement("template");
+    template.innerHTML = event.data;
+    const item = template.content.firstElementChild;
+    if (!item || !list || document.getElementById(item.id)) return;
+    document.querySelector("[data-empty]")?.remove();
+    const nearBottom = window.innerHeight + window.scrollY >= document.body.scrollHeight - 160;
+    list.append(item);
+    if (nearBottom) item.scrollIntoView({ block: "end" });
+  });
+  // Closed, a new link, or removed: the page says which.
+  source.addEventListener("changed", () => { source.close(); location.reload(); });
+  window.addEventListener("pagehide", () => source.close());
+
+  const form = document.querySelector("form[data-room-form]");
+  if (form && window.fetch && window.FormData) {
+    form.addEventListener("submit", async (event) => {
+      event.preventDefault();
+      const button = form.querySelector("button");
+      if (button) button.disabled = true;
+      try {
+        const response = await fetch(form.action, {
+          method: "POST", body: new URLSearchParams(new FormData(form)),
+          credentials: "same-origin", redirect: "manual",
+        });
+        if (response.type === "opaqueredirect" || (response.status >= 300 && response.status < 400)) {
+          form.reset();
+          for (const error of form.querySelectorAll(".field-error")) error.remove();
+          for (const field of form.querySelectorAll("[aria-invalid]")) field.removeAttribute("aria-invalid");
+        } else {
+          // Refused: the page came back with the message kept and the reason beside it.
+          const page = new DOMParser().parseFromString(await response.text(), "text/html");
+          const fresh = page.querySelector("form[data-room-form]");
+          if (fresh) form.replaceChildren(...fresh.children);
+          else form.submit();
+        }
+      } catch (error) {
+        form.submit();
+      } finally {
+        const again = form.querySelector("button");
+        if (again) again.disabled = false;
+      }
+    });
+  }
+}

@@ -680,6 +680,19 @@ impl Visitor {
         EventStream::new(response)
     }
 
+    /// Opens any event stream of the site (a chat room's, say) as a browser's `EventSource`.
+    pub async fn open_stream(&self, path: &str) -> EventStream {
+        let response = self
+            .client
+            .get(self.url(path))
+            .header("Accept", "text/event-stream")
+            .timeout(Duration::from_secs(3600))
+            .send()
+            .await
+            .expect("open a stream");
+        EventStream::new(response)
+    }
+
     /// A visitor whose requests say (through `X-Forwarded-For`) they come from `ip`; only an
     /// app from [`spawn_app_behind_proxy`] believes it.
     pub fn from_ip(address: &str, ip: &str) -> Self {

@@ -28,6 +28,7 @@ mod moderation;
 mod pages;
 mod profiles;
 mod resilience;
+mod rooms;
 mod round_trips;
 mod saved;
 mod search;

@@ -1,0 +1,38 @@
+//! The rooms feature's routes.
+
+use actix_web::http::Method as M;
+use actix_web::web;
+
+use super::{events, handlers as rooms};
+use crate::web::routes::RouteDef;
+
+/// Every route of this feature, in the order they are matched.
+pub fn routes() -> Vec<RouteDef> {
+    vec![
+        RouteDef::site("/rooms", M::GET, web::get().to(rooms::my_rooms)),
+        RouteDef::site("/rooms/new", M::GET, web::get().to(rooms::new_room_form)),
+        RouteDef::site("/rooms/new", M::POST, web::post().to(rooms::create_room)),
+        RouteDef::site("/rooms/{key}", M::GET, web::get().to(rooms::show_room)),
+        RouteDef::site("/rooms/{key}", M::POST, web::post().to(rooms::send_message)),
+        RouteDef::site(
+            "/rooms/{key}/join",
+            M::POST,
+            web::post().to(rooms::join_room),
+        ),
+        RouteDef::site(
+            "/rooms/{key}/events",
+            M::GET,
+            web::get().to(events::room_events),
+        ),
+        RouteDef::site(
+            "/rooms/{key}/rotate",
+            M::POST,
+            web::post().to(rooms::rotate_link),
+        ),
+        RouteDef::site(
+            "/rooms/{key}/close",
+            M::POST,
+            web::post().to(rooms::close_room),
+        ),
+    ]
+}

@@ -1,0 +1,97 @@
+//! The rooms' pages.
+
+use askama::Template;
+use askama_web::WebTemplate;
+
+use crate::web::time::ago;
+use crate::web::{FieldErrors, PageContext};
+
+/// `/rooms/new`
+#[derive(Template, WebTemplate)]
+#[template(path = "rooms/new.html")]
+pub struct NewRoomPage {
+    pub ctx: PageContext,
+    pub room_name: String,
+    pub chat_name: String,
+    pub errors: FieldErrors,
+}
+
+/// A room's page for someone who has not joined it (or was removed).
+#[derive(Template, WebTemplate)]
+#[template(path = "rooms/join.html")]
+pub struct JoinPage {
+    pub ctx: PageContext,
+    pub name: String,
+    pub path: String,
+    pub chat_name: String,
+    pub removed: bool,
+    pub errors: FieldErrors,
+}
+
+/// One message, on the page and in the stream.
+#[derive(Template, Debug, Clone)]
+#[template(path = "rooms/message.html")]
+pub struct MessageView {
+    pub seq: i32,
+    pub author: String,
+    pub by_member: bool,
+    pub mine: bool,
+    pub text: Vec<crate::listings::domain::BodyPart>,
+    pub time: String,
+    pub exact: String,
+}
+
+impl MessageView {
+    pub fn new(message: &super::queries::RoomMessage, me: crate::db::ids::MemberId) -> Self {
+        let now = chrono::Utc::now();
+        Self {
+            seq: message.seq,
+            author: message.author.clone().unwrap_or_else(|| "Someone".into()),
+            by_member: message.by_member,
+            mine: message.member_id == me,
+            text: crate::listings::domain::body_parts(&message.body),
+            time: ago(message.created_at, now),
+            exact: crate::web::time::exact(message.created_at),
+        }
+    }
+}
+
+/// A room's page for a participant.
+#[derive(Template, WebTemplate)]
+#[template(path = "rooms/room.html")]
+pub struct RoomPage {
+    pub ctx: PageContext,
+    pub name: String,
+    pub path: String,
+    pub share_url: String,
+    pub me: String,
+    pub owner: bool,
+    pub closed: bool,
+    pub messages: Vec<MessageView>,
+    /// `?before=` of older messages, when there are some.
+    pub older: Option<i32>,
+    /// This page shows older messages, not the newest.
+    pub paged: bool,
+    /// The last message number shown (the stream goes on from there).
+    pub last: i32,
+    pub present: Vec<(String, bool)>,
+    pub body: String,
+    pub errors: FieldErrors,
+}
+
+/// A row of "my rooms".
+pub struct MyRoomRow {
+    pub path: String,
+    pub title: String,
+    pub name: String,
+    pub closed: bool,
+    pub activity: String,
+}
+
+/// `/rooms`
+#[derive(Template, WebTemplate)]
+#[template(path = "rooms/mine.html")]
+pub struct MyRoomsPage {
+    pub ctx: PageContext,
+    pub rooms: Vec<MyRoomRow>,
+}

@@ -1,0 +1,246 @@
+//! Chat rooms: made by anyone, joined through the link under a chat name, talked in live;
+//! the owner rotates the link and closes the room; a stranger without the link finds nothing.
+
+use std::time::Duration;
+
+use reqwest::StatusCode;
+
+use crate::helpers::{TestApp, Visitor, spawn_app};
+
+const WAIT: Duration = Duration::from_secs(10);
+
+/// Makes a room as `visitor` (named `chat_name` in it); returns its path.
+async fn make_room(visitor: &Visitor, name: &str, chat_name: &str) -> String {
+    let response = visitor
+        .submit_form(
+            "/rooms/new",
+            "/rooms/new",
+            &[("name", name), ("chat_name", chat_name)],
+        )
+        .await;
+    assert_eq!(response.status(), StatusCode::SEE_OTHER);
+    let path = response.headers()["location"].to_str().unwrap().to_owned();
+    assert!(path.starts_with("/rooms/"), "{path}");
+    path
+}
+
+/// Joins the room at `path` as `name`.
+async fn join(visitor: &Visitor, path: &str, name: &str) {
+    let page = visitor.get_page(path).await;
+    assert_eq!(page.status, StatusCode::OK);
+    assert!(page.body.contains("What should we call you?"));
+    let response = visitor
+        .submit_form(path, &format!("{path}/join"), &[("chat_name", name)])
+        .await;
+    assert_eq!(response.status(), StatusCode::SEE_OTHER);
+}
+
+async fn say(visitor: &Visitor, path: &str, text: &str) -> reqwest::Response {
+    visitor.submit_form(path, path, &[("body", text)]).await
+}
+
+fn rooms_count(app: &TestApp) -> i64 {
+    crate::messages::count(
+        app,
+        "SELECT count(*) AS n FROM conversations WHERE kind = 'room'",
+    )
+}
+
+#[tokio::test]
+async fn guests_make_join_and_talk_in_a_room_and_its_owner_rotates_and_closes_it() {
+    let app = spawn_app().await;
+    let owner = app.new_visitor();
+
+    // Bad input: every field's error, the text kept, nothing made.
+    let refused = owner
+        .submit_form(
+            "/rooms/new",
+            "/rooms/new",
+            &[("name", "  "), ("chat_name", &"x".repeat(33))],
+        )
+        .await;
+    assert_eq!(refused.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    let body = refused.text().await.unwrap();
+    assert!(body.contains("Give the room a name."));
+    assert!(body.contains("Use at most 32 characters."));
+    assert!(body.contains(&"x".repeat(33)), "the name typed is kept");
+    assert_eq!(rooms_count(&app), 0);
+
+    let path = make_room(&owner, "Maple Street yard sale", "Ada").await;
+    let page = owner.get_page(&path).await;
+    assert_eq!(page.status, StatusCode::OK);
+    assert!(page.body.contains("Maple Street yard sale"));
+    assert!(page.body.contains(&format!("{}{path}", app.address)) || page.body.contains(&path));
+    assert!(page.body.contains("You own this room"));
+    assert_eq!(page.headers["referrer-policy"], "no-referrer");
+    assert!(
+        page.headers["x-robots-tag"]
+            .to_str()
+            .unwrap()
+            .contains("noindex")
+    );
+    assert!(
+        page.body
+            .contains(r#"<meta name="robots" content="noindex, nofollow">"#)
+    );
+
+    // A second browser opens the link, is asked for a name, and is told apart from Ada.
+    let guest = app.new_visitor();
+    join(&guest, &path, "Ada").await;
+    let joined = guest.get_page(&path).await;
+    assert!(
+        joined.body.contains("You are <strong>Ada 2</strong>"),
+        "{}",
+        joined.body
+    );
+    assert!(!joined.body.contains("You own this room"));
+
+    let sent = say(&guest, &path, "Is the lamp still there?").await;
+    assert_eq!(sent.status(), StatusCode::SEE_OTHER);
+    assert_eq!(
+        sent.headers()["location"].to_str().unwrap(),
+        format!("{path}#latest")
+    );
+    let seen = owner.get_page(&path).await;
+    assert!(seen.body.contains("Is the lamp still there?"));
+    assert!(seen.body.contains("Ada 2"));
+    let empty = say(&guest, &path, "   ").await;
+    assert_eq!(empty.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(empty.text().await.unwrap().contains("Write a message."));
+
+    // Someone who did not join may not write; a key that is not a room is a plain 404.
+    let stranger = app.new_visitor();
+    assert_eq!(
+        say(&stranger, &path, "Hi").await.status(),
+        StatusCode::FORBIDDEN
+    );
+    let made_up = format!("/rooms/{}", "0".repeat(48));
+    assert_eq!(stranger.get(&made_up).await.status(), StatusCode::NOT_FOUND);
+    assert_eq!(
+        stranger.get("/rooms/short").await.status(),
+        StatusCode::NOT_FOUND
+    );
+
+    // Only the owner rotates; the old link is then a 404 like any made-up one.
+    let not_owner = guest
+        .submit_form(&path, &format!("{path}/rotate"), &[])
+        .await;
+    assert_eq!(not_owner.status(), StatusCode::FORBIDDEN);
+    let rotated = owner
+        .submit_form(&path, &format!("{path}/rotate"), &[])
+        .await;
+    assert_eq!(rotated.status(), StatusCode::SEE_OTHER);
+    let new_path = rotated.headers()["location"].to_str().unwrap().to_owned();
+    assert_ne!(new_path, path);
+    assert_eq!(guest.get(&path).await.status(), StatusCode::NOT_FOUND);
+    assert_eq!(owner.get(&path).await.status(), StatusCode::NOT_FOUND);
+    // Those in the room find it under their rooms.
+    let mine = guest.get_page("/rooms").await;
+    assert_eq!(mine.status, StatusCode::OK);
+    assert!(mine.body.contains(&new_path));
+    assert!(mine.body.contains("Maple Street yard sale"));
+
+    // Closed: read only.
+    let closed = owner
+        .submit_form(
+            &new_path,
+            &format!("{new_path}/close"),
+            &[("action", "close")],
+        )
+        .await;
+    assert_eq!(closed.status(), StatusCode::SEE_OTHER);
+    assert_eq!(
+        say(&guest, &new_path, "Still there?").await.status(),
+        StatusCode::FORBIDDEN
+    );
+    let page = guest.get_page(&new_path).await;
+    assert_eq!(page.status, StatusCode::OK);
+    assert!(page.body.contains("Is the lamp still there?"));
+    assert!(page.body.contains("This room is closed"));
+    assert!(!page.body.contains("data-room-form"));
+}
+
+#[tokio::test]
+async fn members_have_a_badge_that_a_guest_name_cannot_borrow() {
+    let app = spawn_app().await;
+    let (member, user) = app.new_member().await;
+    let path = make_room(&member, "Book club", "Reader").await;
+    say(&member, &path, "Welcome!").await;
+
+    // A guest picks the member's own chat name: told apart, and without the badge.
+    let guest = app.new_visitor();
+    join(&guest, &path, "Reader").await;
+    say(&guest, &path, "Hello from a guest").await;
+    let page = guest.get_page(&path).await;
+    assert_eq!(page.status, StatusCode::OK);
+    let member_item = page
+        .body
+        .split("<li id=\"r")
+        .find(|item| item.contains("Welcome!"))
+        .unwrap();
+    assert!(member_item.contains(">member</span>"), "{member_item}");
+    let guest_item = page
+        .body
+        .split("<li id=\"r")
+        .find(|item| item.contains("Hello from a guest"))
+        .unwrap();
+    assert!(!guest_item.contains(">member</span>"));
+    assert!(guest_item.contains("Reader 2"));
+    // The member's room is under their rooms whichever browser they use.
+    let mine = member.get_page("/rooms").await;
+    assert!(mine.body.contains(&path));
+    let _ = user;
+}
+
+#[tokio::test]
+async fn a_message_reaches_every_open_room_stream_at_once() {
+    let app = spawn_app().await;
+    let owner = app.new_visitor();
+    let path = make_room(&owner, "Moving day", "Sam").await;
+    let guest = app.new_visitor();
+    join(&guest, &path, "Kim").await;
+
+    // Kim's tab follows the room; a stranger's request for the stream is refused.
+    let mut stream = guest.open_stream(&format!("{path}/events")).await;
+    assert_eq!(stream.status, StatusCode::OK);
+    assert_eq!(
+        app.new_visitor()
+            .get(&format!("{path}/events"))
+            .await
+            .status(),
+        StatusCode::FORBIDDEN
+    );
+    say(&owner, &path, "Truck arrives at 9 <b>sharp</b>").await;
+    let event = stream.next_event(WAIT).await.expect("the message");
+    assert_eq!(event.event, "message");
+    assert_eq!(event.id, "1");
+    assert!(
+        event.data.contains("Truck arrives at 9 &#60;b&#62;sharp"),
+        "{}",
+        event.data
+    );
+    assert!(
+        !event.data.contains("<b>"),
+        "escaped as the page escapes it"
+    );
+    assert!(event.data.contains("Sam"));
+
+    // A reconnecting tab resumes after the last message it got.
+    say(&owner, &path, "Bring gloves").await;
+    let mut again = guest.open_stream(&format!("{path}/events?after=1")).await;
+    let event = again.next_event(WAIT).await.expect("the second message");
+    assert_eq!(event.id, "2");
+    assert!(event.data.contains("Bring gloves"));
+
+    // Closing the room tells open tabs to reload.
+    let mut first_more = stream
+        .next_event(WAIT)
+        .await
+        .expect("the second message live");
+    assert!(first_more.data.contains("Bring gloves"));
+    owner
+        .submit_form(&path, &format!("{path}/close"), &[("action", "close")])
+        .await;
+    first_more = stream.next_event(WAIT).await.expect("the change");
+    assert_eq!(first_more.event, "changed");
+}
