@@ -1,5 +1,5 @@
 DROP INDEX conversations_rooms_idle_idx;
-ALTER TABLE conversations DROP COLUMN closed_at, DROP COLUMN owner_guest_id;
+ALTER TABLE conversations DROP COLUMN revision, DROP COLUMN closed_at, DROP COLUMN owner_guest_id;
 ALTER TABLE conversations DROP CONSTRAINT IF EXISTS conversations_check;
 DROP INDEX conversation_members_guest_rooms_idx;
 DROP INDEX conversation_members_room_name_idx;

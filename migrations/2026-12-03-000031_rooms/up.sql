@@ -27,10 +27,13 @@ CREATE INDEX conversation_members_guest_rooms_idx
     ON conversation_members (guest_id) WHERE guest_id IS NOT NULL;
 
 -- A room's owner is the member (started_by) or the guest who made it; a closed room is
--- read-only. Keys are at least 128 random bits; rotating one replaces it.
+-- read-only. Keys are at least 128 random bits; rotating one replaces it. `revision` counts
+-- the owner's changes (a name, a removed message or participant, closing, a new link), so an
+-- open page's stream notices one and reloads.
 ALTER TABLE conversations
     ADD COLUMN owner_guest_id BIGINT REFERENCES chat_guests (id) ON DELETE SET NULL,
     ADD COLUMN closed_at      TIMESTAMPTZ,
+    ADD COLUMN revision       INTEGER NOT NULL DEFAULT 0,
     ADD CHECK (kind <> 'room' OR (room_key IS NOT NULL AND char_length(room_key) >= 22));
 CREATE INDEX conversations_rooms_idle_idx ON conversations (last_message_at)
     WHERE kind = 'room' AND closed_at IS NULL;

@@ -129,6 +129,7 @@ diesel::table! {
         message_count -> Int4,
         owner_guest_id -> Nullable<Int8>,
         closed_at -> Nullable<Timestamptz>,
+        revision -> Int4,
     }
 }
 

@@ -227,6 +227,19 @@ async fn dispatch(ctx: &JobContext, worker: &str, job: &ClaimedJob) -> anyhow::R
             janitor::sweep(&ctx.db, &ctx.storage, janitor::GRACE).await?;
             janitor::sweep_sessions(&ctx.db, ctx.session_lifetime).await?;
             crate::messages::images::sweep_orphans(&ctx.db, &ctx.storage, janitor::GRACE).await?;
+            let closed = ctx
+                .db
+                .run(|conn| {
+                    crate::rooms::queries::close_idle_rooms(
+                        conn,
+                        crate::rooms::queries::ROOM_IDLE_CLOSE,
+                        1_000,
+                    )
+                })
+                .await?;
+            if closed > 0 {
+                tracing::info!(closed, "closed chat rooms idle for 30 days");
+            }
             let (site, secret) = (ctx.site.clone(), ctx.secret.clone());
             let reminded = ctx
                 .db

@@ -24,6 +24,8 @@ use crate::web::{AppError, Db, PageContext};
 
 /// Messages read per database round trip.
 const BATCH: i64 = 50;
+/// How often an idle stream marks its reader as here.
+const PRESENCE: std::time::Duration = std::time::Duration::from_secs(30);
 /// A comment this often keeps the stream open through proxies.
 const KEEP_ALIVE: std::time::Duration = std::time::Duration::from_secs(20);
 
@@ -38,7 +40,8 @@ pub async fn room_events(
     query: web::Query<AfterQuery>,
 ) -> Result<HttpResponse, AppError> {
     let room = super::handlers::load_room(&db, &key).await?;
-    let (_, me) = participant_of(&db, &ctx, &session, &room).await?;
+    let (who, me) = participant_of(&db, &ctx, &session, &room).await?;
+    let owner_path = room.is_owned_by(who).then(|| room.key().path());
     let subscription = hub
         .subscribe_room(room.id)
         .map_err(|_| AppError::TooManyRequests {
@@ -61,6 +64,7 @@ pub async fn room_events(
         room: id,
         state: State::of(&room, &me),
         me: me.id,
+        owner_path,
         subscription,
         last,
         pending: VecDeque::new(),
@@ -92,7 +96,7 @@ pub struct AfterQuery {
 #[derive(Debug, Clone, PartialEq, Eq)]
 struct State {
     key: Option<String>,
-    closed: bool,
+    revision: i32,
     removed: bool,
 }
 
@@ -100,7 +104,7 @@ impl State {
     fn of(room: &Room, me: &Participant) -> Self {
         Self {
             key: room.room_key.clone(),
-            closed: room.closed_at.is_some(),
+            revision: room.revision,
             removed: me.removed_at.is_some(),
         }
     }
@@ -110,6 +114,8 @@ struct Stream {
     db: Db,
     room: ConversationId,
     me: MemberId,
+    /// The room's path when the reader owns it (their messages get a remove link).
+    owner_path: Option<String>,
     state: State,
     subscription: Subscription,
     last: i32,
@@ -126,20 +132,24 @@ impl Stream {
             let read = self
                 .db
                 .run(move |conn| {
-                    let (key, closed): (Option<String>, Option<DateTime<Utc>>) =
-                        conversations::table
-                            .find(room)
-                            .select((conversations::room_key, conversations::closed_at))
-                            .first(conn)?;
+                    let (key, revision): (Option<String>, i32) = conversations::table
+                        .find(room)
+                        .select((conversations::room_key, conversations::revision))
+                        .first(conn)
+                        .optional()?
+                        .unwrap_or((None, 0));
+                    queries::touch(conn, me)?;
                     let removed: Option<DateTime<Utc>> = conversation_members::table
                         .find(me)
                         .select(conversation_members::removed_at)
-                        .first(conn)?;
+                        .first(conn)
+                        .optional()?
+                        .unwrap_or(Some(Utc::now()));
                     let messages = queries::messages_after(conn, room, after, BATCH)?;
                     Ok::<_, diesel::result::Error>((
                         State {
                             key,
-                            closed: closed.is_some(),
+                            revision,
                             removed: removed.is_some(),
                         },
                         messages,
@@ -150,7 +160,7 @@ impl Stream {
                 Ok((state, messages)) => {
                     for message in &messages {
                         self.last = self.last.max(message.seq);
-                        let view = MessageView::new(message, self.me);
+                        let view = MessageView::new(message, self.me, self.owner_path.as_deref());
                         match view.render() {
                             Ok(html) => self.pending.push_back(
                                 sse::Data::new(html.replace('\n', " "))
@@ -180,7 +190,8 @@ impl Stream {
                     return None;
                 }
             }
-            self.subscription.woken().await;
+            // Woken by news, or every half minute to say the reader is still here.
+            let _ = tokio::time::timeout(PRESENCE, self.subscription.woken()).await;
         }
     }
 }

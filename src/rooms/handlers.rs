@@ -209,18 +209,24 @@ async fn room_page(
     errors: FieldErrors,
 ) -> Result<RoomPage, AppError> {
     let (id, member) = (room.id, me.id);
-    let (messages, present) = db
+    let (messages, present, participants) = db
         .run(move |conn| {
             queries::touch(conn, member)?;
             Ok::<_, AppError>((
                 queries::messages_before(conn, id, before, PAGE + 1)?,
                 queries::present(conn, id)?,
+                if owner {
+                    queries::participants(conn, id)?
+                } else {
+                    Vec::new()
+                },
             ))
         })
         .await?;
     let more = messages.len() as i64 > PAGE;
     let shown = if more { &messages[1..] } else { &messages[..] };
     let path = room.key().path();
+    let owner_path = path.clone();
     Ok(RoomPage {
         share_url: format!("{}{path}", ctx.site.public_url),
         ctx,
@@ -232,10 +238,20 @@ async fn room_page(
         older: more.then(|| shown.first().map_or(0, |m| m.seq)),
         paged: before.is_some(),
         last: shown.last().map_or(0, |m| m.seq),
-        messages: shown.iter().map(|m| MessageView::new(m, member)).collect(),
+        messages: shown
+            .iter()
+            .map(|m| MessageView::new(m, member, owner.then_some(owner_path.as_str())))
+            .collect(),
         present,
         body,
         errors,
+        participants: participants
+            .iter()
+            .filter(|p| p.id != member)
+            .map(|p| (p.id, p.name().to_owned(), p.user_id.is_some()))
+            .collect(),
+        rename: room.name().to_owned(),
+        rename_errors: FieldErrors::new(),
     })
 }
 
@@ -512,4 +528,155 @@ pub async fn my_rooms(ctx: PageContext, db: Db, session: Session) -> Result<MyRo
         })
         .collect();
     Ok(MyRoomsPage { ctx, rooms })
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(default)]
+pub struct RenameForm {
+    name: String,
+}
+
+/// `POST /rooms/{key}/rename`
+pub async fn rename_room(
+    req: HttpRequest,
+    ctx: PageContext,
+    db: Db,
+    session: Session,
+    key: web::Path<String>,
+    form: web::Form<RenameForm>,
+) -> Result<HttpResponse, AppError> {
+    let room = owned_room(&db, &ctx, &session, &key).await?;
+    let title = match parse_room_name(&form.name) {
+        Ok(title) => title,
+        Err(message) => {
+            let mut errors = FieldErrors::new();
+            errors.add("name", message);
+            let who = who(&db, &ctx, &session).await?.ok_or(AppError::NotFound)?;
+            let id = room.id;
+            let me = db
+                .run(move |conn| queries::participant(conn, id, who))
+                .await?
+                .ok_or(AppError::NotFound)?;
+            let mut page = room_page(
+                &db,
+                ctx,
+                room,
+                me,
+                true,
+                None,
+                String::new(),
+                FieldErrors::new(),
+            )
+            .await?;
+            page.rename = form.name.clone();
+            page.rename_errors = errors;
+            return Ok(room_response(page, StatusCode::UNPROCESSABLE_ENTITY, &req));
+        }
+    };
+    let id = room.id;
+    db.run(move |conn| queries::rename_room(conn, id, &title))
+        .await?;
+    web_session::push_flash(&session, FlashKind::Success, "Room renamed.");
+    Ok(redirect(&room.key().path()))
+}
+
+/// `GET /rooms/{key}/messages/{seq}/remove`: "are you sure?"
+pub async fn confirm_remove_message(
+    req: HttpRequest,
+    ctx: PageContext,
+    db: Db,
+    session: Session,
+    path: web::Path<(String, i32)>,
+) -> Result<HttpResponse, AppError> {
+    let (key, seq) = path.into_inner();
+    let room = owned_room(&db, &ctx, &session, &key).await?;
+    let path = room.key().path();
+    let page = crate::web::confirm::ConfirmPage {
+        ctx,
+        title: "Remove this message?".into(),
+        message: "It disappears from the room for everyone.".into(),
+        action: format!("{path}/messages/{seq}/remove"),
+        confirm_label: "Remove message",
+        cancel_url: path,
+    };
+    Ok(room_response(page, StatusCode::OK, &req))
+}
+
+/// `POST /rooms/{key}/messages/{seq}/remove`
+pub async fn remove_message(
+    ctx: PageContext,
+    db: Db,
+    session: Session,
+    path: web::Path<(String, i32)>,
+) -> Result<HttpResponse, AppError> {
+    let (key, seq) = path.into_inner();
+    let room = owned_room(&db, &ctx, &session, &key).await?;
+    let id = room.id;
+    let removed = db
+        .run(move |conn| queries::remove_message(conn, id, seq))
+        .await?;
+    if !removed {
+        return Err(AppError::NotFound);
+    }
+    web_session::push_flash(&session, FlashKind::Success, "Message removed.");
+    Ok(redirect(&room.key().path()))
+}
+
+/// `POST /rooms/{key}/participants/{id}/remove`
+pub async fn remove_participant(
+    ctx: PageContext,
+    db: Db,
+    session: Session,
+    path: web::Path<(String, crate::db::ids::MemberId)>,
+) -> Result<HttpResponse, AppError> {
+    let (key, member) = path.into_inner();
+    let room = owned_room(&db, &ctx, &session, &key).await?;
+    let target = room.clone();
+    let removed = db
+        .run(move |conn| queries::remove_participant(conn, &target, member))
+        .await?;
+    if !removed {
+        return Err(AppError::NotFound);
+    }
+    web_session::push_flash(
+        &session,
+        FlashKind::Success,
+        "Removed: they can no longer write here or follow the room.",
+    );
+    Ok(redirect(&room.key().path()))
+}
+
+/// `GET /rooms/{key}/delete`: "are you sure?"
+pub async fn confirm_delete_room(
+    req: HttpRequest,
+    ctx: PageContext,
+    db: Db,
+    session: Session,
+    key: web::Path<String>,
+) -> Result<HttpResponse, AppError> {
+    let room = owned_room(&db, &ctx, &session, &key).await?;
+    let path = room.key().path();
+    let page = crate::web::confirm::ConfirmPage {
+        ctx,
+        title: format!("Delete the room “{}”?", room.name()),
+        message: "Its messages are deleted for everyone, and its link stops working. This cannot be undone.".into(),
+        action: format!("{path}/delete"),
+        confirm_label: "Delete room",
+        cancel_url: path,
+    };
+    Ok(room_response(page, StatusCode::OK, &req))
+}
+
+/// `POST /rooms/{key}/delete`
+pub async fn delete_room(
+    ctx: PageContext,
+    db: Db,
+    session: Session,
+    key: web::Path<String>,
+) -> Result<HttpResponse, AppError> {
+    let room = owned_room(&db, &ctx, &session, &key).await?;
+    let id = room.id;
+    db.run(move |conn| queries::delete_room(conn, id)).await?;
+    web_session::push_flash(&session, FlashKind::Info, "Room deleted.");
+    Ok(redirect("/rooms"))
 }

@@ -35,6 +35,7 @@ pub struct Room {
     pub closed_at: Option<DateTime<Utc>>,
     pub last_message_at: Option<DateTime<Utc>>,
     pub created_at: DateTime<Utc>,
+    pub revision: i32,
 }
 
 impl Room {
@@ -385,7 +386,10 @@ pub fn announce(conn: &mut PgConnection, room: ConversationId) -> QueryResult<()
 /// Gives the room a new key: the old link stops working at once.
 pub fn rotate_key(conn: &mut PgConnection, room: ConversationId, key: &RoomKey) -> QueryResult<()> {
     diesel::update(conversations::table.find(room))
-        .set(conversations::room_key.eq(key.as_str()))
+        .set((
+            conversations::room_key.eq(key.as_str()),
+            conversations::revision.eq(conversations::revision + 1),
+        ))
         .execute(conn)?;
     announce(conn, room)
 }
@@ -393,9 +397,129 @@ pub fn rotate_key(conn: &mut PgConnection, room: ConversationId, key: &RoomKey) 
 /// Closes the room (read-only) or opens it again.
 pub fn set_closed(conn: &mut PgConnection, room: ConversationId, closed: bool) -> QueryResult<()> {
     diesel::update(conversations::table.find(room))
-        .set(conversations::closed_at.eq(closed.then(Utc::now)))
+        .set((
+            conversations::closed_at.eq(closed.then(Utc::now)),
+            conversations::revision.eq(conversations::revision + 1),
+        ))
         .execute(conn)?;
     announce(conn, room)
+}
+
+/// Counts an owner's change, so open pages reload, and tells every instance.
+fn changed(conn: &mut PgConnection, room: ConversationId) -> QueryResult<()> {
+    diesel::update(conversations::table.find(room))
+        .set(conversations::revision.eq(conversations::revision + 1))
+        .execute(conn)?;
+    announce(conn, room)
+}
+
+/// Renames the room.
+pub fn rename_room(conn: &mut PgConnection, room: ConversationId, title: &str) -> QueryResult<()> {
+    conn.transaction(|conn| {
+        diesel::update(conversations::table.find(room))
+            .set(conversations::title.eq(title))
+            .execute(conn)?;
+        changed(conn, room)
+    })
+}
+
+/// Removes the room's message number `seq`; returns whether there was one (its photo key, if
+/// any, is the caller's to delete).
+pub fn remove_message(
+    conn: &mut PgConnection,
+    room: ConversationId,
+    seq: i32,
+) -> QueryResult<bool> {
+    conn.transaction(|conn| {
+        let removed = diesel::delete(
+            messages::table
+                .filter(messages::conversation_id.eq(room))
+                .filter(messages::seq.eq(seq)),
+        )
+        .execute(conn)?;
+        if removed > 0 {
+            changed(conn, room)?;
+        }
+        Ok(removed > 0)
+    })
+}
+
+/// Removes a participant (never the owner): they can no longer write or follow the room.
+/// Returns whether someone was removed.
+pub fn remove_participant(
+    conn: &mut PgConnection,
+    room: &Room,
+    member: MemberId,
+) -> QueryResult<bool> {
+    conn.transaction(|conn| {
+        let target = conversation_members::table
+            .find(member)
+            .filter(conversation_members::conversation_id.eq(room.id))
+            .filter(conversation_members::removed_at.is_null())
+            .select(Participant::as_select())
+            .first(conn)
+            .optional()?;
+        let Some(target) = target else {
+            return Ok(false);
+        };
+        let is_owner = match (target.user_id, target.guest_id) {
+            (Some(user), _) => room.is_owned_by(Who::Member(user)),
+            (_, Some(guest)) => room.is_owned_by(Who::Guest(guest)),
+            _ => false,
+        };
+        if is_owner {
+            return Ok(false);
+        }
+        diesel::update(conversation_members::table.find(member))
+            .set(conversation_members::removed_at.eq(diesel::dsl::now))
+            .execute(conn)?;
+        changed(conn, room.id)?;
+        Ok(true)
+    })
+}
+
+/// Everyone who joined the room and was not removed (at most 500), by name.
+pub fn participants(
+    conn: &mut PgConnection,
+    room: ConversationId,
+) -> QueryResult<Vec<Participant>> {
+    conversation_members::table
+        .filter(conversation_members::conversation_id.eq(room))
+        .filter(conversation_members::removed_at.is_null())
+        .order(conversation_members::display_name)
+        .limit(500)
+        .select(Participant::as_select())
+        .load(conn)
+}
+
+/// Deletes the room with its messages and participants.
+pub fn delete_room(conn: &mut PgConnection, room: ConversationId) -> QueryResult<()> {
+    conn.transaction(|conn| {
+        diesel::delete(conversations::table.find(room)).execute(conn)?;
+        announce(conn, room)
+    })
+}
+
+/// How long a room may go without a message before the janitor closes it.
+pub const ROOM_IDLE_CLOSE: chrono::Duration = chrono::Duration::days(30);
+
+/// Closes up to `batch` open rooms without a message (or, if none was ever sent, made) for
+/// `idle`; returns how many. For the janitor.
+pub fn close_idle_rooms(
+    conn: &mut PgConnection,
+    idle: chrono::Duration,
+    batch: i64,
+) -> QueryResult<usize> {
+    diesel::sql_query(
+        "UPDATE conversations SET closed_at = now(), revision = revision + 1
+         WHERE id IN (SELECT id FROM conversations
+                      WHERE kind = 'room' AND closed_at IS NULL
+                        AND COALESCE(last_message_at, created_at) < now() - make_interval(secs => $1)
+                      LIMIT $2)",
+    )
+    .bind::<diesel::sql_types::Double, _>(idle.num_seconds() as f64)
+    .bind::<BigInt, _>(batch)
+    .execute(conn)
 }
 
 /// A room of the list of one's rooms.

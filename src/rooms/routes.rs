@@ -34,5 +34,35 @@ pub fn routes() -> Vec<RouteDef> {
             M::POST,
             web::post().to(rooms::close_room),
         ),
+        RouteDef::site(
+            "/rooms/{key}/rename",
+            M::POST,
+            web::post().to(rooms::rename_room),
+        ),
+        RouteDef::site(
+            "/rooms/{key}/messages/{seq}/remove",
+            M::GET,
+            web::get().to(rooms::confirm_remove_message),
+        ),
+        RouteDef::site(
+            "/rooms/{key}/messages/{seq}/remove",
+            M::POST,
+            web::post().to(rooms::remove_message),
+        ),
+        RouteDef::site(
+            "/rooms/{key}/participants/{id}/remove",
+            M::POST,
+            web::post().to(rooms::remove_participant),
+        ),
+        RouteDef::site(
+            "/rooms/{key}/delete",
+            M::GET,
+            web::get().to(rooms::confirm_delete_room),
+        ),
+        RouteDef::site(
+            "/rooms/{key}/delete",
+            M::POST,
+            web::post().to(rooms::delete_room),
+        ),
     ]
 }

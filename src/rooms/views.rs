@@ -39,10 +39,17 @@ pub struct MessageView {
     pub text: Vec<crate::listings::domain::BodyPart>,
     pub time: String,
     pub exact: String,
+    /// For the room's owner: where to remove it.
+    pub remove_url: Option<String>,
 }
 
 impl MessageView {
-    pub fn new(message: &super::queries::RoomMessage, me: crate::db::ids::MemberId) -> Self {
+    /// `message` as `me` sees it; `owner_path` is the room's path when `me` owns it.
+    pub fn new(
+        message: &super::queries::RoomMessage,
+        me: crate::db::ids::MemberId,
+        owner_path: Option<&str>,
+    ) -> Self {
         let now = chrono::Utc::now();
         Self {
             seq: message.seq,
@@ -52,6 +59,7 @@ impl MessageView {
             text: crate::listings::domain::body_parts(&message.body),
             time: ago(message.created_at, now),
             exact: crate::web::time::exact(message.created_at),
+            remove_url: owner_path.map(|path| format!("{path}/messages/{}/remove", message.seq)),
         }
     }
 }
@@ -77,6 +85,10 @@ pub struct RoomPage {
     pub present: Vec<(String, bool)>,
     pub body: String,
     pub errors: FieldErrors,
+    /// For the owner: everyone in the room (id, name, member), and the rename form.
+    pub participants: Vec<(crate::db::ids::MemberId, String, bool)>,
+    pub rename: String,
+    pub rename_errors: FieldErrors,
 }
 
 /// A row of "my rooms".

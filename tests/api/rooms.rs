@@ -244,3 +244,134 @@ async fn a_message_reaches_every_open_room_stream_at_once() {
     first_more = stream.next_event(WAIT).await.expect("the change");
     assert_eq!(first_more.event, "changed");
 }
+
+#[tokio::test]
+async fn the_owner_renames_removes_and_deletes_and_idle_rooms_close() {
+    let app = spawn_app().await;
+    let owner = app.new_visitor();
+    let path = make_room(&owner, "Club tickets", "Lee").await;
+    let guest = app.new_visitor();
+    join(&guest, &path, "Max").await;
+    say(&guest, &path, "Two tickets please").await;
+    say(&guest, &path, "spam spam spam").await;
+
+    // Rename: checked like a new room's name.
+    let bad = owner
+        .submit_form(&path, &format!("{path}/rename"), &[("name", "")])
+        .await;
+    assert_eq!(bad.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(bad.text().await.unwrap().contains("Give the room a name."));
+    let renamed = owner
+        .submit_form(
+            &path,
+            &format!("{path}/rename"),
+            &[("name", "Club tickets: Friday")],
+        )
+        .await;
+    assert_eq!(renamed.status(), StatusCode::SEE_OTHER);
+    assert!(
+        guest
+            .get_page(&path)
+            .await
+            .body
+            .contains("Club tickets: Friday")
+    );
+    assert_eq!(
+        guest
+            .submit_form(&path, &format!("{path}/rename"), &[("name", "Mine")])
+            .await
+            .status(),
+        StatusCode::FORBIDDEN
+    );
+
+    // Remove a message (number 2), after being asked.
+    let mut stream = guest.open_stream(&format!("{path}/events")).await;
+    let ask = owner.get_page(&format!("{path}/messages/2/remove")).await;
+    assert_eq!(ask.status, StatusCode::OK);
+    assert!(ask.body.contains("Remove this message?"));
+    let removed = owner
+        .submit_form(
+            &format!("{path}/messages/2/remove"),
+            &format!("{path}/messages/2/remove"),
+            &[],
+        )
+        .await;
+    assert_eq!(removed.status(), StatusCode::SEE_OTHER);
+    assert_eq!(stream.next_event(WAIT).await.unwrap().event, "changed");
+    let page = guest.get_page(&path).await;
+    assert!(page.body.contains("Two tickets please"));
+    assert!(!page.body.contains("spam spam spam"));
+    assert_eq!(
+        guest
+            .submit_form(&path, &format!("{path}/messages/1/remove"), &[])
+            .await
+            .status(),
+        StatusCode::FORBIDDEN
+    );
+
+    // Remove a participant: they can no longer write, and their page says why.
+    let id = crate::messages::count(
+        &app,
+        "SELECT id AS n FROM conversation_members WHERE display_name = 'Max'",
+    );
+    let page = owner.get_page(&path).await;
+    assert!(
+        page.body
+            .contains(&format!("{path}/participants/{id}/remove"))
+    );
+    let out = owner
+        .submit_form(&path, &format!("{path}/participants/{id}/remove"), &[])
+        .await;
+    assert_eq!(out.status(), StatusCode::SEE_OTHER);
+    assert_eq!(
+        say(&guest, &path, "Hello?").await.status(),
+        StatusCode::FORBIDDEN
+    );
+    let page = guest.get_page(&path).await;
+    assert_eq!(page.status, StatusCode::OK);
+    assert!(page.body.contains("removed you from this room"));
+    assert!(
+        !page.body.contains("Two tickets please"),
+        "no longer reads it"
+    );
+    assert_eq!(
+        guest.get(&format!("{path}/events")).await.status(),
+        StatusCode::FORBIDDEN
+    );
+    // Joining again does not bring them back.
+    let back = guest
+        .submit_form(&path, &format!("{path}/join"), &[("chat_name", "Maxine")])
+        .await;
+    assert_eq!(back.status(), StatusCode::FORBIDDEN);
+
+    // Delete, after being asked: the link is then a 404.
+    let ask = owner.get_page(&format!("{path}/delete")).await;
+    assert_eq!(ask.status, StatusCode::OK);
+    let deleted = owner
+        .submit_form(&format!("{path}/delete"), &format!("{path}/delete"), &[])
+        .await;
+    assert_eq!(deleted.status(), StatusCode::SEE_OTHER);
+    assert_eq!(owner.get(&path).await.status(), StatusCode::NOT_FOUND);
+    assert_eq!(rooms_count(&app), 0);
+
+    // A room without a message for 30 days is closed by the janitor.
+    let quiet = make_room(&owner, "Old room", "Lee").await;
+    crate::messages::sql(
+        &app,
+        "UPDATE conversations SET created_at = now() - interval '31 days' WHERE kind = 'room'",
+    );
+    let closed = corkboard::rooms::queries::close_idle_rooms(
+        &mut app.pool.get().unwrap(),
+        corkboard::rooms::queries::ROOM_IDLE_CLOSE,
+        100,
+    )
+    .unwrap();
+    assert_eq!(closed, 1);
+    assert!(
+        owner
+            .get_page(&quiet)
+            .await
+            .body
+            .contains("This room is closed")
+    );
+}
