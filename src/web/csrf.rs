@@ -1,7 +1,8 @@
 //! Cross-site request forgery protection, checked once for every request that may change state.
 //!
 //! Policy: GET and HEAD never change state. Every other request must (1) not come from another
-//! origin, when the browser says where it comes from (`Origin`, or `Referer` without it), and
+//! origin, when the browser says where it comes from (`Origin`, or `Referer` without it; an
+//! `Origin: null` only with `Sec-Fetch-Site: same-origin`), and
 //! (2) carry the session's synchronizer token: the `X-CSRF-Token` header (scripts), the
 //! `csrf_token` field of a urlencoded form, or the *first* field of a multipart form (so it is
 //! read before any file; the rest of the body streams on to the handler untouched). A token
@@ -124,6 +125,14 @@ async fn check(mut req: ServiceRequest) -> Result<ServiceRequest, (ServiceReques
 fn same_origin(req: &ServiceRequest, public_url: &str) -> bool {
     let headers = req.headers();
     let source = match headers.get(header::ORIGIN) {
+        // A page sent with `Referrer-Policy: no-referrer` (a chat room's, whose address holds
+        // its key) has its forms posted with `Origin: null`; the browser's own
+        // `Sec-Fetch-Site` still says whether they came from this site.
+        Some(origin) if origin.as_bytes() == b"null" => {
+            return headers
+                .get("sec-fetch-site")
+                .is_some_and(|site| site.as_bytes() == b"same-origin");
+        }
         Some(origin) => origin.to_str().unwrap_or("invalid").to_owned(),
         None => match headers.get(header::REFERER).and_then(|v| v.to_str().ok()) {
             Some(referer) => origin_of(referer),

@@ -712,3 +712,76 @@ async fn a_listing_page_shows_its_area_as_a_circle_and_links_to_it_without_javas
     assert_eq!(fallback[1], true, "a link to the area instead");
     plain.close().await;
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn two_browsers_chat_through_a_rooms_shared_link() {
+    // The product notes' own test: two different browsers (separate profiles, no accounts)
+    // talking through the shared link; one of them without JavaScript.
+    let app = spawn_app().await;
+    let (host, guest) = tokio::join!(Browser::start(), Browser::start_without_javascript());
+
+    host.client.goto(&app.url("/rooms/new")).await.unwrap();
+    host.fill("room-name", "Maple Street yard sale").await;
+    host.fill("chat-name", "Ada").await;
+    host.click("form[action='/rooms/new'] button").await;
+    host.wait_for_text("h1", "Maple Street yard sale").await;
+    let link = host
+        .client
+        .find(Locator::Id("share-link"))
+        .await
+        .unwrap()
+        .prop("value")
+        .await
+        .unwrap()
+        .unwrap();
+    assert!(link.contains("/rooms/"), "{link}");
+    host.client
+        .execute("window.stayed = true; return true;", vec![])
+        .await
+        .unwrap();
+
+    // The guest opens the shared link, picks a name, and writes.
+    guest.client.goto(&link).await.unwrap();
+    guest
+        .wait_for_text("label[for='chat-name']", "What should we call you?")
+        .await;
+    guest.fill("chat-name", "Bob").await;
+    guest.click("form[action$='/join'] button").await;
+    guest
+        .wait_for_text("[data-room] header", "You are Bob")
+        .await;
+    guest.fill("room-body", "Is the lamp still there?").await;
+    guest.click("form[data-room-form] button").await;
+    guest
+        .wait_for_text("#room-messages", "Is the lamp still there?")
+        .await;
+
+    // It shows up on the host's page live; the host answers without leaving the page.
+    host.wait_for_text("#room-messages", "Is the lamp still there?")
+        .await;
+    host.fill("room-body", "Yes! Come by at noon.").await;
+    host.click("form[data-room-form] button").await;
+    host.wait_for_text("#room-messages", "Yes! Come by at noon.")
+        .await;
+    assert_eq!(value_of(&host, "room-body").await, "", "the box is emptied");
+    let stayed = host
+        .client
+        .execute("return window.stayed === true;", vec![])
+        .await
+        .unwrap();
+    assert_eq!(
+        stayed,
+        serde_json::json!(true),
+        "the host's page never reloaded"
+    );
+
+    // Without JavaScript, a reload shows the answer.
+    guest.client.goto(&link).await.unwrap();
+    guest
+        .wait_for_text("#room-messages", "Yes! Come by at noon.")
+        .await;
+    host.screenshot("room-host").await;
+    guest.screenshot("room-guest").await;
+    host.close().await;
+    guest.close().await;
+}

@@ -375,3 +375,34 @@ async fn the_owner_renames_removes_and_deletes_and_idle_rooms_close() {
             .contains("This room is closed")
     );
 }
+
+#[tokio::test]
+async fn a_form_from_a_page_without_referrers_passes_only_from_this_site() {
+    // Room pages send `Referrer-Policy: no-referrer`, so browsers post their forms with
+    // `Origin: null`: accepted with `Sec-Fetch-Site: same-origin`, refused otherwise.
+    let app = spawn_app().await;
+    let owner = app.new_visitor();
+    let path = make_room(&owner, "Carpool", "Jo").await;
+    let html = owner.get_page(&path).await.body;
+    let token = crate::helpers::hidden_field(&html, "csrf_token").unwrap();
+    let post = |site: Option<&'static str>| {
+        let mut request = owner
+            .client
+            .post(owner.url(&path))
+            .header("Origin", "null")
+            .form(&[("body", "Leaving at 8"), ("csrf_token", token.as_str())]);
+        if let Some(site) = site {
+            request = request.header("Sec-Fetch-Site", site);
+        }
+        request.send()
+    };
+    assert_eq!(post(None).await.unwrap().status(), StatusCode::FORBIDDEN);
+    assert_eq!(
+        post(Some("cross-site")).await.unwrap().status(),
+        StatusCode::FORBIDDEN
+    );
+    assert_eq!(
+        post(Some("same-origin")).await.unwrap().status(),
+        StatusCode::SEE_OTHER
+    );
+}
