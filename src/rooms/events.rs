@@ -15,7 +15,7 @@ use diesel::prelude::*;
 
 use super::handlers::participant_of;
 use super::queries::{self, Participant, Room};
-use super::views::MessageView;
+use super::views::{MessageView, Reader};
 use crate::db::ids::{ConversationId, MemberId};
 use crate::db::schema::{conversation_members, conversations};
 use crate::live::Hub;
@@ -41,7 +41,12 @@ pub async fn room_events(
 ) -> Result<HttpResponse, AppError> {
     let room = super::handlers::load_room(&db, &key).await?;
     let (who, me) = participant_of(&db, &ctx, &session, &room).await?;
-    let owner_path = room.is_owned_by(who).then(|| room.key().path());
+    let reader = Reader {
+        me: me.id,
+        path: room.key().path(),
+        owner: room.is_owned_by(who),
+        member: matches!(who, super::queries::Who::Member(_)),
+    };
     let subscription = hub
         .subscribe_room(room.id)
         .map_err(|_| AppError::TooManyRequests {
@@ -64,7 +69,7 @@ pub async fn room_events(
         room: id,
         state: State::of(&room, &me),
         me: me.id,
-        owner_path,
+        reader,
         subscription,
         last,
         pending: VecDeque::new(),
@@ -114,8 +119,8 @@ struct Stream {
     db: Db,
     room: ConversationId,
     me: MemberId,
-    /// The room's path when the reader owns it (their messages get a remove link).
-    owner_path: Option<String>,
+    /// Who reads, for what each message offers them.
+    reader: Reader,
     state: State,
     subscription: Subscription,
     last: i32,
@@ -160,7 +165,7 @@ impl Stream {
                 Ok((state, messages)) => {
                     for message in &messages {
                         self.last = self.last.max(message.seq);
-                        let view = MessageView::new(message, self.me, self.owner_path.as_deref());
+                        let view = MessageView::new(message, &self.reader);
                         match view.render() {
                             Ok(html) => self.pending.push_back(
                                 sse::Data::new(html.replace('\n', " "))

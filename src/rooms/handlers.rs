@@ -16,7 +16,9 @@ use serde::Deserialize;
 
 use super::domain::{RoomKey, parse_chat_name, parse_room_name};
 use super::queries::{self, Guest, NotSent, Participant, Room, Who};
-use super::views::{JoinPage, MessageView, MyRoomRow, MyRoomsPage, NewRoomPage, RoomPage};
+use super::views::{
+    JoinPage, MessageView, MyRoomRow, MyRoomsPage, NewRoomPage, Reader, ReportPage, RoomPage,
+};
 use crate::messages::domain::MessageText;
 use crate::web::rate_limit::{self, Limit};
 use crate::web::respond::redirect;
@@ -226,7 +228,12 @@ async fn room_page(
     let more = messages.len() as i64 > PAGE;
     let shown = if more { &messages[1..] } else { &messages[..] };
     let path = room.key().path();
-    let owner_path = path.clone();
+    let reader = Reader {
+        me: member,
+        path: path.clone(),
+        owner,
+        member: me.user_id.is_some(),
+    };
     Ok(RoomPage {
         share_url: format!("{}{path}", ctx.site.public_url),
         ctx,
@@ -238,10 +245,7 @@ async fn room_page(
         older: more.then(|| shown.first().map_or(0, |m| m.seq)),
         paged: before.is_some(),
         last: shown.last().map_or(0, |m| m.seq),
-        messages: shown
-            .iter()
-            .map(|m| MessageView::new(m, member, owner.then_some(owner_path.as_str())))
-            .collect(),
+        messages: shown.iter().map(|m| MessageView::new(m, &reader)).collect(),
         present,
         body,
         errors,
@@ -679,4 +683,95 @@ pub async fn delete_room(
     db.run(move |conn| queries::delete_room(conn, id)).await?;
     web_session::push_flash(&session, FlashKind::Info, "Room deleted.");
     Ok(redirect("/rooms"))
+}
+
+/// The room's message number `seq`, for a member of the room to report (not their own).
+async fn reportable(
+    db: &Db,
+    ctx: &PageContext,
+    session: &Session,
+    key: &str,
+    seq: i32,
+) -> Result<(Room, queries::RoomMessage), AppError> {
+    let room = load_room(db, key).await?;
+    let (who, me) = participant_of(db, ctx, session, &room).await?;
+    if !matches!(who, Who::Member(_)) {
+        return Err(AppError::Forbidden(Some(
+            "Log in to report a message: reports come from members.".into(),
+        )));
+    }
+    let id = room.id;
+    let message = db
+        .run(move |conn| queries::messages_before(conn, id, Some(seq + 1), 1))
+        .await?
+        .into_iter()
+        .find(|m| m.seq == seq && m.member_id != me.id)
+        .ok_or(AppError::NotFound)?;
+    Ok((room, message))
+}
+
+/// `GET /rooms/{key}/messages/{seq}/report`
+pub async fn report_form(
+    req: HttpRequest,
+    ctx: PageContext,
+    db: Db,
+    session: Session,
+    path: web::Path<(String, i32)>,
+) -> Result<HttpResponse, AppError> {
+    let (key, seq) = path.into_inner();
+    let (room, message) = reportable(&db, &ctx, &session, &key, seq).await?;
+    let page = ReportPage {
+        ctx,
+        path: room.key().path(),
+        seq,
+        preview: message.body,
+        reason: String::new(),
+        errors: FieldErrors::new(),
+    };
+    Ok(room_response(page, StatusCode::OK, &req))
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(default)]
+pub struct ReportForm {
+    reason: String,
+}
+
+/// `POST /rooms/{key}/messages/{seq}/report`: into the moderators' queue.
+pub async fn report_message(
+    req: HttpRequest,
+    ctx: PageContext,
+    db: Db,
+    session: Session,
+    path: web::Path<(String, i32)>,
+    form: web::Form<ReportForm>,
+) -> Result<HttpResponse, AppError> {
+    let (key, seq) = path.into_inner();
+    let (room, message) = reportable(&db, &ctx, &session, &key, seq).await?;
+    let reason = match crate::moderation::domain::Reason::parse(&form.reason) {
+        Ok(reason) => reason,
+        Err(problem) => {
+            let mut errors = FieldErrors::new();
+            errors.add("reason", problem);
+            let page = ReportPage {
+                ctx,
+                path: room.key().path(),
+                seq,
+                preview: message.body,
+                reason: form.reason.clone(),
+                errors,
+            };
+            return Ok(room_response(page, StatusCode::UNPROCESSABLE_ENTITY, &req));
+        }
+    };
+    let user = ctx.user.as_ref().map(|u| u.id).ok_or(AppError::NotFound)?;
+    let id = message.id;
+    db.run(move |conn| crate::messages::queries::report(conn, id, user, reason.as_str()))
+        .await?;
+    web_session::push_flash(
+        &session,
+        FlashKind::Success,
+        "Thank you. The moderators will look at this message.",
+    );
+    Ok(redirect(&room.key().path()))
 }

@@ -50,6 +50,16 @@ pub fn routes() -> Vec<RouteDef> {
             web::post().to(rooms::remove_message),
         ),
         RouteDef::site(
+            "/rooms/{key}/messages/{seq}/report",
+            M::GET,
+            web::get().to(rooms::report_form),
+        ),
+        RouteDef::site(
+            "/rooms/{key}/messages/{seq}/report",
+            M::POST,
+            web::post().to(rooms::report_message),
+        ),
+        RouteDef::site(
             "/rooms/{key}/participants/{id}/remove",
             M::POST,
             web::post().to(rooms::remove_participant),

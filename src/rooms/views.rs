@@ -41,25 +41,38 @@ pub struct MessageView {
     pub exact: String,
     /// For the room's owner: where to remove it.
     pub remove_url: Option<String>,
+    /// For members, on others' messages: where to report it to the moderators.
+    pub report_url: Option<String>,
+}
+
+/// Who reads a room's messages, for what each message offers them.
+#[derive(Debug, Clone)]
+pub struct Reader {
+    pub me: crate::db::ids::MemberId,
+    /// The room's path.
+    pub path: String,
+    pub owner: bool,
+    pub member: bool,
 }
 
 impl MessageView {
-    /// `message` as `me` sees it; `owner_path` is the room's path when `me` owns it.
-    pub fn new(
-        message: &super::queries::RoomMessage,
-        me: crate::db::ids::MemberId,
-        owner_path: Option<&str>,
-    ) -> Self {
+    /// `message` as `reader` sees it.
+    pub fn new(message: &super::queries::RoomMessage, reader: &Reader) -> Self {
+        let mine = message.member_id == reader.me;
         let now = chrono::Utc::now();
         Self {
             seq: message.seq,
             author: message.author.clone().unwrap_or_else(|| "Someone".into()),
             by_member: message.by_member,
-            mine: message.member_id == me,
+            mine,
             text: crate::listings::domain::body_parts(&message.body),
             time: ago(message.created_at, now),
             exact: crate::web::time::exact(message.created_at),
-            remove_url: owner_path.map(|path| format!("{path}/messages/{}/remove", message.seq)),
+            remove_url: reader
+                .owner
+                .then(|| format!("{}/messages/{}/remove", reader.path, message.seq)),
+            report_url: (reader.member && !mine)
+                .then(|| format!("{}/messages/{}/report", reader.path, message.seq)),
         }
     }
 }
@@ -106,4 +119,16 @@ pub struct MyRoomRow {
 pub struct MyRoomsPage {
     pub ctx: PageContext,
     pub rooms: Vec<MyRoomRow>,
+}
+
+/// Reporting a room's message to the moderators.
+#[derive(Template, WebTemplate)]
+#[template(path = "rooms/report.html")]
+pub struct ReportPage {
+    pub ctx: PageContext,
+    pub path: String,
+    pub seq: i32,
+    pub preview: String,
+    pub reason: String,
+    pub errors: FieldErrors,
 }

@@ -406,3 +406,35 @@ async fn a_form_from_a_page_without_referrers_passes_only_from_this_site() {
         StatusCode::SEE_OTHER
     );
 }
+
+#[tokio::test]
+async fn a_member_reports_a_rooms_message_to_the_moderators() {
+    let app = spawn_app().await;
+    let host = app.new_visitor();
+    let path = make_room(&host, "Neighbours", "Pat").await;
+    say(&host, &path, "Buy cheap pills at example.com").await;
+    let (member, _) = app.new_member().await;
+    join(&member, &path, "Robin").await;
+
+    let page = member.get_page(&path).await;
+    let report = format!("{path}/messages/1/report");
+    assert!(
+        page.body.contains(&report),
+        "members may report others' messages"
+    );
+    // A guest may not (reports come from members), nor may anyone report their own.
+    assert!(!host.get_page(&path).await.body.contains(&report));
+    assert_eq!(host.get(&report).await.status(), StatusCode::FORBIDDEN);
+
+    let empty = member
+        .submit_form(&report, &report, &[("reason", "")])
+        .await;
+    assert_eq!(empty.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    let sent = member
+        .submit_form(&report, &report, &[("reason", "Spam for pills")])
+        .await;
+    assert_eq!(sent.status(), StatusCode::SEE_OTHER);
+    let (admin, _) = app.new_admin().await;
+    let queue = admin.get_ok_page("/admin/queue").await;
+    assert!(queue.body.contains("Spam for pills"), "{}", queue.body);
+}
