@@ -13,7 +13,9 @@
 //!    from the POST's answer (the message accepted) to the event.
 //! 4. `wrk` reads the inbox of the member with 500 conversations at 16 connections.
 //! 5. The first pair's 10,000 messages: page 50 through the JSON API against the same
-//!    messages on the conversation page (issue 16).
+//!    messages on the conversation page (issue 16); run first, on a quiet system.
+//! 6. A chat room (issue 17): 200 guests on the two instances follow its stream while 20
+//!    messages a second are sent to it; then its page, with 10,000 messages, under wrk.
 //!
 //! Server, PostgreSQL, the clients and wrk share the machine's cores.
 
@@ -327,6 +329,7 @@ async fn run(binary: &Path, url: &str) -> anyhow::Result<()> {
     // streams, a burst of jobs and autovacuum behind it.
     println!("Reading a history page through the API and the conversation page …");
     let history = history_figures(&a, url).await;
+    let rooms = room_figures(&a, &b, url).await;
     println!("Logging in {} members …", 2 * PAIRS + 1);
     let mut clients: Vec<reqwest::Client> = Vec::new();
     for member in 0..2 * PAIRS {
@@ -528,6 +531,7 @@ async fn run(binary: &Path, url: &str) -> anyhow::Result<()> {
     drop(server_a);
     drop(server_b);
     history?;
+    rooms?;
 
     let failures = failures.load(std::sync::atomic::Ordering::Relaxed);
     println!();
@@ -786,4 +790,257 @@ fn session_cookie(response: &reqwest::Response) -> String {
         .and_then(|v| v.split(';').next())
         .unwrap_or_default()
         .to_owned()
+}
+
+/// Participants of the room case (issue 17), half on each instance.
+const ROOM_PARTICIPANTS: usize = 200;
+/// Messages a second to the room, for `ROOM_SECONDS`.
+const ROOM_RATE: u64 = 20;
+const ROOM_SECONDS: u64 = 15;
+/// Messages in the room whose page is read by wrk.
+const ROOM_HISTORY: usize = 10_000;
+
+/// A guest's browser: its own cookies and an address of its own; the session cookie is kept
+/// by hand, so wrk can be given it.
+struct RoomGuest {
+    client: reqwest::Client,
+    ip: String,
+    cookie: String,
+    token: String,
+    base: String,
+}
+
+impl RoomGuest {
+    fn new(n: usize, base: &str) -> anyhow::Result<Self> {
+        Ok(Self {
+            client: reqwest::Client::builder()
+                .redirect(reqwest::redirect::Policy::none())
+                .build()?,
+            ip: format!("172.16.{}.{}", n / 256, n % 256),
+            cookie: String::new(),
+            token: String::new(),
+            base: base.to_owned(),
+        })
+    }
+
+    fn remember(&mut self, response: &reqwest::Response) {
+        let cookie = session_cookie(response);
+        if !cookie.is_empty() {
+            self.cookie = cookie;
+        }
+    }
+
+    async fn get(&mut self, path: &str) -> anyhow::Result<String> {
+        let response = self
+            .client
+            .get(format!("{}{path}", self.base))
+            .header("X-Forwarded-For", &self.ip)
+            .header("Cookie", &self.cookie)
+            .send()
+            .await?;
+        self.remember(&response);
+        let page = response.text().await?;
+        if let Ok(token) = csrf_token(&page) {
+            self.token = token;
+        }
+        Ok(page)
+    }
+
+    async fn post(&mut self, path: &str, fields: &[(&str, &str)]) -> anyhow::Result<String> {
+        let mut form: Vec<(&str, &str)> = fields.to_vec();
+        let token = self.token.clone();
+        form.push(("csrf_token", &token));
+        let response = self
+            .client
+            .post(format!("{}{path}", self.base))
+            .header("X-Forwarded-For", &self.ip)
+            .header("Cookie", &self.cookie)
+            .form(&form)
+            .send()
+            .await?;
+        self.remember(&response);
+        anyhow::ensure!(
+            response.status() == reqwest::StatusCode::SEE_OTHER,
+            "POST {path}: {}",
+            response.status()
+        );
+        Ok(response
+            .headers()
+            .get("location")
+            .and_then(|l| l.to_str().ok())
+            .unwrap_or_default()
+            .to_owned())
+    }
+}
+
+/// One room, 200 participants on two instances, 20 messages a second: from each POST sent to
+/// every participant's event; then the page of a room with 10,000 messages under wrk.
+async fn room_figures(a: &str, b: &str, url: &str) -> anyhow::Result<()> {
+    let mut host = RoomGuest::new(0, a)?;
+    host.get("/rooms/new").await?;
+    let path = host
+        .post(
+            "/rooms/new",
+            &[("name", "Bench room"), ("chat_name", "Host")],
+        )
+        .await?;
+    host.get(&path).await?;
+    let mut guests = Vec::with_capacity(ROOM_PARTICIPANTS);
+    for n in 1..ROOM_PARTICIPANTS {
+        let mut guest = RoomGuest::new(n, if n % 2 == 0 { a } else { b })?;
+        guest.get(&path).await?;
+        guest
+            .post(&format!("{path}/join"), &[("chat_name", &format!("p{n}"))])
+            .await?;
+        guest.get(&path).await?;
+        guests.push(guest);
+    }
+    guests.push(host);
+    // Every participant's tab: which message (by its tag) it saw, and when.
+    let seen: Vec<Arc<Mutex<Vec<(usize, Instant)>>>> =
+        (0..guests.len()).map(|_| Default::default()).collect();
+    for (guest, seen) in guests.iter().zip(&seen) {
+        use eventsource_stream::Eventsource;
+        let response = guest
+            .client
+            .get(format!("{}{path}/events", guest.base))
+            .header("X-Forwarded-For", &guest.ip)
+            .header("Cookie", &guest.cookie)
+            .header("Accept", "text/event-stream")
+            .send()
+            .await?;
+        anyhow::ensure!(response.status().is_success(), "{}", response.status());
+        let seen = seen.clone();
+        tokio::spawn(async move {
+            let mut events = response.bytes_stream().eventsource();
+            while let Some(Ok(event)) = events.next().await {
+                if event.event != "message" {
+                    continue;
+                }
+                let tag = event
+                    .data
+                    .split("tag")
+                    .nth(1)
+                    .and_then(|rest| rest.split('.').next())
+                    .and_then(|n| n.parse::<usize>().ok());
+                if let Some(tag) = tag {
+                    seen.lock().unwrap().push((tag, Instant::now()));
+                }
+            }
+        });
+    }
+    tokio::time::sleep(Duration::from_secs(1)).await;
+
+    println!(
+        "Room: {} participants (half on each instance), {ROOM_RATE} messages a second for {ROOM_SECONDS} s …",
+        guests.len()
+    );
+    let total = (ROOM_RATE * ROOM_SECONDS) as usize;
+    let guests: Vec<Arc<tokio::sync::Mutex<RoomGuest>>> = guests
+        .into_iter()
+        .map(|g| Arc::new(tokio::sync::Mutex::new(g)))
+        .collect();
+    let sent_at: Arc<Mutex<HashMap<usize, Instant>>> = Default::default();
+    let failures = Arc::new(std::sync::atomic::AtomicUsize::new(0));
+    let start = Instant::now();
+    let mut tasks = Vec::with_capacity(total);
+    for tag in 0..total {
+        let due = start + Duration::from_millis(tag as u64 * 1000 / ROOM_RATE);
+        tokio::time::sleep_until(due.into()).await;
+        let sender = guests[(tag * 7) % guests.len()].clone();
+        let (sent_at, failures, path) = (sent_at.clone(), failures.clone(), path.clone());
+        tasks.push(tokio::spawn(async move {
+            let mut sender = sender.lock().await;
+            sent_at.lock().unwrap().insert(tag, Instant::now());
+            if sender
+                .post(
+                    &path,
+                    &[("body", &format!("Message tag{tag}. Hello room!"))],
+                )
+                .await
+                .is_err()
+            {
+                failures.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+            }
+        }));
+    }
+    for task in tasks {
+        task.await?;
+    }
+    tokio::time::sleep(Duration::from_secs(3)).await;
+    let sent_at = sent_at.lock().unwrap().clone();
+    let mut latencies = Vec::with_capacity(total * seen.len());
+    for tab in &seen {
+        for (tag, at) in tab.lock().unwrap().iter() {
+            if let Some(sent) = sent_at.get(tag) {
+                latencies.push(at.saturating_duration_since(*sent).as_secs_f64() * 1000.0);
+            }
+        }
+    }
+    latencies.sort_by(|x, y| x.partial_cmp(y).unwrap());
+    let expected = (total - failures.load(std::sync::atomic::Ordering::Relaxed)) * seen.len();
+    let p99 = percentile(&latencies, 99.0);
+    println!();
+    println!(
+        "| room delivery, from POST sent to each participant's event | p50 | p99 | max | delivered of expected |"
+    );
+    println!("|---|---:|---:|---:|---:|");
+    println!(
+        "| {} participants, {ROOM_RATE} messages/s, two instances | {:.1} ms | {:.1} ms | {:.1} ms | {} of {expected} |",
+        seen.len(),
+        percentile(&latencies, 50.0),
+        p99,
+        latencies.last().copied().unwrap_or(f64::NAN),
+        latencies.len()
+    );
+    println!(
+        "Target p99 ≤ 100 ms: {} ({} sends refused or failed)",
+        if p99 <= 100.0 && latencies.len() == expected {
+            "✓"
+        } else {
+            "✗"
+        },
+        failures.load(std::sync::atomic::Ordering::Relaxed)
+    );
+
+    // A room with 10,000 messages: its first page, read by one participant under wrk.
+    let mut conn = corkboard::db::connect(url)?;
+    let key = path.trim_start_matches("/rooms/").to_owned();
+    diesel::sql_query(
+        "INSERT INTO messages (conversation_id, member_id, kind, body, created_at)
+         SELECT c.id, m.id, 'text', 'Earlier message number ' || i || ' in a long room.',
+                now() - make_interval(mins => $2 - i)
+         FROM conversations c
+         JOIN conversation_members m ON m.conversation_id = c.id AND m.display_name = 'Host',
+              generate_series(1, $2) AS i
+         WHERE c.room_key = $1",
+    )
+    .bind::<diesel::sql_types::Text, _>(&key)
+    .bind::<diesel::sql_types::Integer, _>(ROOM_HISTORY as i32)
+    .execute(&mut conn)?;
+    diesel::sql_query("VACUUM (ANALYZE) messages").execute(&mut conn)?;
+    let host = guests[guests.len() - 1].lock().await;
+    let page = format!("{a}{path}");
+    wrk(&page, &format!("Cookie: {}", host.cookie))?;
+    let mut runs = Vec::new();
+    for _ in 0..3 {
+        runs.push(wrk(&page, &format!("Cookie: {}", host.cookie))?);
+    }
+    let mut p99s: Vec<f64> = runs.iter().map(|r| r.p99_ms).collect();
+    p99s.sort_by(|x, y| x.partial_cmp(y).unwrap());
+    runs.sort_by(|x, y| x.rps.partial_cmp(&y.rps).unwrap());
+    println!();
+    println!(
+        "Room page with {} messages (wrk, 16 connections, 8 s, a warm-up round then 3, medians): {:.0} req/s, p50 {}, p99 {:.1} ms (rounds: {}) — target p99 ≤ 20 ms {}",
+        ROOM_HISTORY + total,
+        runs[1].rps,
+        runs[1].p50,
+        p99s[1],
+        runs.iter()
+            .map(|r| r.p99.clone())
+            .collect::<Vec<_>>()
+            .join(", "),
+        if p99s[1] <= 20.0 { "✓" } else { "✗" }
+    );
+    Ok(())
 }
