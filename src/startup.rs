@@ -103,6 +103,7 @@ impl Application {
             counts.clone().into_inner(),
         ));
         let hub = web::Data::new(hub);
+        let room_feeds = web::Data::new(crate::rooms::feed::RoomFeeds::default());
         let views = std::sync::Arc::new(crate::listings::counter::ViewCounter::default());
         tokio::spawn(views.clone().flush_every(
             state.db.clone(),
@@ -141,6 +142,7 @@ impl Application {
                 .app_data(search_rate.clone())
                 .app_data(api_rate.clone())
                 .app_data(hub.clone())
+                .app_data(room_feeds.clone())
                 .app_data(views.clone())
                 .app_data(related.clone())
                 .app_data(message_settings.clone())

@@ -30,6 +30,9 @@ pub struct Hub {
 #[derive(Default)]
 struct Inner {
     members: Mutex<HashMap<Topic, Vec<Arc<Subscriber>>>>,
+    /// How many times each room was announced here (a room's readers share one read of
+    /// what is new per announcement).
+    generations: Mutex<HashMap<ConversationId, u64>>,
     open: AtomicUsize,
 }
 
@@ -88,7 +91,26 @@ impl Hub {
 
     /// The room has new messages (or was changed): wake its streams here.
     pub fn announce_room(&self, room: ConversationId) {
+        {
+            let mut generations = self
+                .inner
+                .generations
+                .lock()
+                .unwrap_or_else(std::sync::PoisonError::into_inner);
+            *generations.entry(room).or_default() += 1;
+        }
         self.wake(Topic::Room(room));
+    }
+
+    /// How many times the room was announced in this process (0: never).
+    pub fn room_generation(&self, room: ConversationId) -> u64 {
+        self.inner
+            .generations
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+            .get(&room)
+            .copied()
+            .unwrap_or(0)
     }
 
     fn wake(&self, topic: Topic) {
@@ -114,6 +136,15 @@ impl Hub {
     /// (its announcement went to no one: a new instance's streams can open before its
     /// `LISTEN` does) is noticed.
     pub fn wake_all(&self) {
+        for generation in self
+            .inner
+            .generations
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+            .values_mut()
+        {
+            *generation += 1;
+        }
         for streams in self.lock().values() {
             for stream in streams {
                 stream.check_login.store(true, Ordering::Release);
@@ -162,6 +193,14 @@ impl Drop for Subscription {
             streams.retain(|s| !Arc::ptr_eq(s, &self.subscriber));
             if streams.is_empty() {
                 members.remove(&self.user);
+                if let Topic::Room(room) = self.user {
+                    self.hub
+                        .inner
+                        .generations
+                        .lock()
+                        .unwrap_or_else(std::sync::PoisonError::into_inner)
+                        .remove(&room);
+                }
             }
         }
         drop(members);
@@ -199,6 +238,28 @@ mod tests {
         assert!(hub.subscribe(UserId(8)).is_ok());
         drop(held);
         assert!(hub.subscribe(UserId(7)).is_ok());
+    }
+
+    #[tokio::test]
+    async fn a_rooms_announcements_are_counted_and_wake_its_streams_only() {
+        let hub = Hub::default();
+        let room = ConversationId(5);
+        let reader = hub.subscribe_room(room).unwrap();
+        let member = hub.subscribe(UserId(5)).unwrap();
+        assert_eq!(hub.room_generation(room), 0);
+        hub.announce_room(room);
+        hub.announce_room(room);
+        assert_eq!(hub.room_generation(room), 2);
+        tokio::time::timeout(std::time::Duration::from_secs(1), reader.woken())
+            .await
+            .expect("the room's stream is woken");
+        let waited =
+            tokio::time::timeout(std::time::Duration::from_millis(50), member.woken()).await;
+        assert!(waited.is_err(), "member 5 is not room 5");
+        hub.wake_all();
+        assert_eq!(hub.room_generation(room), 3, "a reconnected listener re-reads rooms");
+        drop(reader);
+        assert_eq!(hub.room_generation(room), 0, "forgotten when nobody follows it");
     }
 
     #[test]

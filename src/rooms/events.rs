@@ -4,6 +4,8 @@
 //! the room closed, got a new link or removed the reader (the page reloads to show it).
 
 use std::collections::VecDeque;
+use std::sync::Arc;
+use std::time::Instant;
 
 use actix_session::Session;
 use actix_web::http::header::{self, HeaderName, HeaderValue};
@@ -13,17 +15,16 @@ use askama::Template;
 use chrono::{DateTime, Utc};
 use diesel::prelude::*;
 
+use super::feed::{Feed, RoomFeeds};
 use super::handlers::participant_of;
-use super::queries::{self, Participant, Room};
+use super::queries;
 use super::views::{MessageView, Reader};
 use crate::db::ids::{ConversationId, MemberId};
-use crate::db::schema::{conversation_members, conversations};
+use crate::db::schema::conversation_members;
 use crate::live::Hub;
 use crate::live::hub::Subscription;
 use crate::web::{AppError, Db, PageContext};
 
-/// Messages read per database round trip.
-const BATCH: i64 = 50;
 /// How often an idle stream marks its reader as here.
 const PRESENCE: std::time::Duration = std::time::Duration::from_secs(30);
 /// A comment this often keeps the stream open through proxies.
@@ -36,6 +37,7 @@ pub async fn room_events(
     db: Db,
     session: Session,
     hub: web::Data<Hub>,
+    feeds: web::Data<RoomFeeds>,
     key: web::Path<String>,
     query: web::Query<AfterQuery>,
 ) -> Result<HttpResponse, AppError> {
@@ -64,15 +66,21 @@ pub async fn room_events(
         Some(after) => after.max(0),
         None => db.run(move |conn| queries::last_seq(conn, id)).await?,
     };
+    let feed = feeds.feed(id, last, room.revision, room.room_key.clone());
     let stream = Stream {
         db,
+        hub,
+        feed,
         room: id,
-        state: State::of(&room, &me),
         me: me.id,
         reader,
+        revision: room.revision,
+        key: room.room_key.clone(),
         subscription,
         last,
         pending: VecDeque::new(),
+        touched: Instant::now(),
+        finished: false,
     };
     let body = futures_util::stream::unfold(stream, Stream::next);
     let mut response = sse::Sse::from_infallible_stream(body)
@@ -97,103 +105,92 @@ pub struct AfterQuery {
     after: Option<String>,
 }
 
-/// What of the room, seen from the reader, ends the stream when it changes.
-#[derive(Debug, Clone, PartialEq, Eq)]
-struct State {
-    key: Option<String>,
-    revision: i32,
-    removed: bool,
-}
-
-impl State {
-    fn of(room: &Room, me: &Participant) -> Self {
-        Self {
-            key: room.room_key.clone(),
-            revision: room.revision,
-            removed: me.removed_at.is_some(),
-        }
-    }
-}
-
 struct Stream {
     db: Db,
+    hub: web::Data<Hub>,
+    feed: Arc<Feed>,
     room: ConversationId,
     me: MemberId,
     /// Who reads, for what each message offers them.
     reader: Reader,
-    state: State,
+    /// The room's revision and key as the reader's page has them.
+    revision: i32,
+    key: Option<String>,
     subscription: Subscription,
     last: i32,
     pending: VecDeque<sse::Event>,
+    /// When the reader was last marked here.
+    touched: Instant,
+    /// The reader is out of the room: nothing more is sent.
+    finished: bool,
 }
 
 impl Stream {
+    /// The stream after its last event: it ends at the next call.
+    fn ended(mut self) -> Self {
+        self.finished = true;
+        self
+    }
+
     async fn next(mut self) -> Option<(sse::Event, Self)> {
+        if self.finished {
+            return None;
+        }
         loop {
             if let Some(event) = self.pending.pop_front() {
                 return Some((event, self));
             }
-            let (room, me, after) = (self.room, self.me, self.last);
-            let read = self
-                .db
-                .run(move |conn| {
-                    let (key, revision): (Option<String>, i32) = conversations::table
-                        .find(room)
-                        .select((conversations::room_key, conversations::revision))
-                        .first(conn)
-                        .optional()?
-                        .unwrap_or((None, 0));
-                    queries::touch(conn, me)?;
-                    let removed: Option<DateTime<Utc>> = conversation_members::table
-                        .find(me)
-                        .select(conversation_members::removed_at)
-                        .first(conn)
-                        .optional()?
-                        .unwrap_or(Some(Utc::now()));
-                    let messages = queries::messages_after(conn, room, after, BATCH)?;
-                    Ok::<_, diesel::result::Error>((
-                        State {
-                            key,
-                            revision,
-                            removed: removed.is_some(),
-                        },
-                        messages,
-                    ))
-                })
-                .await;
-            match read {
-                Ok((state, messages)) => {
-                    for message in &messages {
-                        self.last = self.last.max(message.seq);
-                        let view = MessageView::new(message, &self.reader);
-                        match view.render() {
-                            Ok(html) => self.pending.push_back(
-                                sse::Data::new(html.replace('\n', " "))
-                                    .event("message")
-                                    .id(message.seq.to_string())
-                                    .into(),
-                            ),
-                            Err(err) => {
-                                tracing::warn!(error = %err, "cannot render a room message")
-                            }
-                        }
-                    }
-                    if state != self.state {
-                        self.state = state;
-                        self.pending
-                            .push_back(sse::Data::new("{}").event("changed").into());
-                    }
-                    if !self.pending.is_empty() {
-                        continue;
-                    }
-                    if self.state.removed || self.state.key.is_none() {
-                        return None;
-                    }
-                }
+            let generation = self.hub.room_generation(self.room);
+            let news = match self.feed.after(&self.db, generation, self.last).await {
+                Ok(news) => news,
                 Err(err) => {
                     tracing::warn!(room = %self.room, error = %err, "cannot read a room's messages");
                     return None;
                 }
+            };
+            for message in &news.messages {
+                self.last = self.last.max(message.seq);
+                let view = MessageView::new(message, &self.reader);
+                match view.render() {
+                    Ok(html) => self.pending.push_back(
+                        sse::Data::new(html.replace('\n', " "))
+                            .event("message")
+                            .id(message.seq.to_string())
+                            .into(),
+                    ),
+                    Err(err) => tracing::warn!(error = %err, "cannot render a room message"),
+                }
+            }
+            let changed = news.revision != self.revision || news.key != self.key;
+            if changed {
+                // The owner changed something: the page reloads and shows what.
+                self.revision = news.revision;
+                self.key = news.key;
+                self.pending
+                    .push_back(sse::Data::new("{}").event("changed").into());
+            }
+            if changed || self.touched.elapsed() >= PRESENCE {
+                // Still in the room? (The owner may have removed this reader, or deleted it.)
+                let me = self.me;
+                let still = self
+                    .db
+                    .run(move |conn| {
+                        queries::touch(conn, me)?;
+                        conversation_members::table
+                            .find(me)
+                            .select(conversation_members::removed_at)
+                            .first::<Option<DateTime<Utc>>>(conn)
+                            .optional()
+                    })
+                    .await;
+                self.touched = Instant::now();
+                if !matches!(still, Ok(Some(None))) {
+                    self.pending.retain(|_| false);
+                    return Some((sse::Data::new("{}").event("changed").into(), self.ended()));
+                }
+            }
+            if !self.pending.is_empty() {
+                continue;
             }
             // Woken by news, or every half minute to say the reader is still here.
             let _ = tokio::time::timeout(PRESENCE, self.subscription.woken()).await;

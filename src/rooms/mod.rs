@@ -4,6 +4,7 @@
 
 pub mod domain;
 pub mod events;
+pub mod feed;
 pub mod handlers;
 pub mod queries;
 pub mod routes;
