@@ -800,6 +800,9 @@ const ROOM_SECONDS: u64 = 15;
 /// Messages in the room whose page is read by wrk.
 const ROOM_HISTORY: usize = 10_000;
 
+/// What one participant's tab saw: each message's tag, and when.
+type RoomTab = Arc<Mutex<Vec<(usize, Instant)>>>;
+
 /// A guest's browser: its own cookies and an address of its own; the session cookie is kept
 /// by hand, so wrk can be given it.
 struct RoomGuest {
@@ -897,8 +900,7 @@ async fn room_figures(a: &str, b: &str, url: &str) -> anyhow::Result<()> {
     }
     guests.push(host);
     // Every participant's tab: which message (by its tag) it saw, and when.
-    let seen: Vec<Arc<Mutex<Vec<(usize, Instant)>>>> =
-        (0..guests.len()).map(|_| Default::default()).collect();
+    let seen: Vec<RoomTab> = (0..guests.len()).map(|_| Default::default()).collect();
     for (guest, seen) in guests.iter().zip(&seen) {
         use eventsource_stream::Eventsource;
         let response = guest

@@ -257,9 +257,17 @@ mod tests {
             tokio::time::timeout(std::time::Duration::from_millis(50), member.woken()).await;
         assert!(waited.is_err(), "member 5 is not room 5");
         hub.wake_all();
-        assert_eq!(hub.room_generation(room), 3, "a reconnected listener re-reads rooms");
+        assert_eq!(
+            hub.room_generation(room),
+            3,
+            "a reconnected listener re-reads rooms"
+        );
         drop(reader);
-        assert_eq!(hub.room_generation(room), 0, "forgotten when nobody follows it");
+        assert_eq!(
+            hub.room_generation(room),
+            0,
+            "forgotten when nobody follows it"
+        );
     }
 
     #[test]
