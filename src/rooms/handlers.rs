@@ -17,7 +17,8 @@ use serde::Deserialize;
 use super::domain::{RoomKey, parse_chat_name, parse_room_name};
 use super::queries::{self, Guest, NotSent, Participant, Room, Who};
 use super::views::{
-    JoinPage, MessageView, MyRoomRow, MyRoomsPage, NewRoomPage, Reader, ReportPage, RoomPage,
+    JoinPage, MessageView, MyRoomRow, MyRoomsPage, NewRoomPage, PeoplePage, Reader, ReportPage,
+    RoomPage,
 };
 use crate::messages::domain::MessageText;
 use crate::web::rate_limit::{self, Limit};
@@ -211,17 +212,12 @@ async fn room_page(
     errors: FieldErrors,
 ) -> Result<RoomPage, AppError> {
     let (id, member) = (room.id, me.id);
-    let (messages, present, participants) = db
+    let (messages, present) = db
         .run(move |conn| {
             queries::touch(conn, member)?;
             Ok::<_, AppError>((
                 queries::messages_before(conn, id, before, PAGE + 1)?,
                 queries::present(conn, id)?,
-                if owner {
-                    queries::participants(conn, id)?
-                } else {
-                    Vec::new()
-                },
             ))
         })
         .await?;
@@ -249,11 +245,6 @@ async fn room_page(
         present,
         body,
         errors,
-        participants: participants
-            .iter()
-            .filter(|p| p.id != member)
-            .map(|p| (p.id, p.name().to_owned(), p.user_id.is_some()))
-            .collect(),
         rename: room.name().to_owned(),
         rename_errors: FieldErrors::new(),
     })
@@ -647,7 +638,36 @@ pub async fn remove_participant(
         FlashKind::Success,
         "Removed: they can no longer write here or follow the room.",
     );
-    Ok(redirect(&room.key().path()))
+    Ok(redirect(&format!("{}/people", room.key().path())))
+}
+
+/// `GET /rooms/{key}/people`: for the owner, everyone in the room, each with a button to
+/// remove them.
+pub async fn people(
+    req: HttpRequest,
+    ctx: PageContext,
+    db: Db,
+    session: Session,
+    key: web::Path<String>,
+) -> Result<HttpResponse, AppError> {
+    let room = owned_room(&db, &ctx, &session, &key).await?;
+    let who = who(&db, &ctx, &session).await?.ok_or(AppError::NotFound)?;
+    let id = room.id;
+    let everyone = db.run(move |conn| queries::participants(conn, id)).await?;
+    let page = PeoplePage {
+        ctx,
+        name: room.name().to_owned(),
+        path: room.key().path(),
+        people: everyone
+            .iter()
+            .filter(|p| match who {
+                Who::Member(user) => p.user_id != Some(user),
+                Who::Guest(guest) => p.guest_id != Some(guest),
+            })
+            .map(|p| (p.id, p.name().to_owned(), p.user_id.is_some()))
+            .collect(),
+    };
+    Ok(room_response(page, StatusCode::OK, &req))
 }
 
 /// `GET /rooms/{key}/delete`: "are you sure?"

@@ -64,6 +64,7 @@ pub fn routes() -> Vec<RouteDef> {
             M::POST,
             web::post().to(rooms::remove_participant),
         ),
+        RouteDef::site("/rooms/{key}/people", M::GET, web::get().to(rooms::people)),
         RouteDef::site(
             "/rooms/{key}/delete",
             M::GET,

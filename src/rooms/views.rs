@@ -98,8 +98,7 @@ pub struct RoomPage {
     pub present: Vec<(String, bool)>,
     pub body: String,
     pub errors: FieldErrors,
-    /// For the owner: everyone in the room (id, name, member), and the rename form.
-    pub participants: Vec<(crate::db::ids::MemberId, String, bool)>,
+    /// For the owner: the rename form.
     pub rename: String,
     pub rename_errors: FieldErrors,
 }
@@ -131,4 +130,15 @@ pub struct ReportPage {
     pub preview: String,
     pub reason: String,
     pub errors: FieldErrors,
+}
+
+/// The owner's list of who is in the room.
+#[derive(Template, WebTemplate)]
+#[template(path = "rooms/people.html")]
+pub struct PeoplePage {
+    pub ctx: PageContext,
+    pub name: String,
+    pub path: String,
+    /// Everyone but the owner: id, name, whether a member.
+    pub people: Vec<(crate::db::ids::MemberId, String, bool)>,
 }

@@ -314,13 +314,20 @@ async fn the_owner_renames_removes_and_deletes_and_idle_rooms_close() {
         &app,
         "SELECT id AS n FROM conversation_members WHERE display_name = 'Max'",
     );
-    let page = owner.get_page(&path).await;
+    let people = format!("{path}/people");
+    assert_eq!(guest.get(&people).await.status(), StatusCode::FORBIDDEN);
+    let page = owner.get_page(&people).await;
+    assert_eq!(page.status, StatusCode::OK);
     assert!(
         page.body
             .contains(&format!("{path}/participants/{id}/remove"))
     );
+    assert!(
+        !page.body.contains(">Lee<"),
+        "the owner is not listed to be removed"
+    );
     let out = owner
-        .submit_form(&path, &format!("{path}/participants/{id}/remove"), &[])
+        .submit_form(&people, &format!("{path}/participants/{id}/remove"), &[])
         .await;
     assert_eq!(out.status(), StatusCode::SEE_OTHER);
     assert_eq!(
