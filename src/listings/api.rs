@@ -569,6 +569,17 @@ async fn photos_of(db: &Db, listing: &Listing) -> Result<Vec<Photo>, AppError> {
     db.run(move |conn| queries::photos_of(conn, id)).await
 }
 
+/// Changes the photos of `listing` (under its row lock).
+async fn edit_photos(
+    db: &Db,
+    listing: Listing,
+    edits: PhotoEdits,
+    max_photos: usize,
+) -> Result<queries::EditedPhotos, AppError> {
+    db.run(move |conn| queries::edit_photos(conn, &listing, &edits, max_photos))
+        .await
+}
+
 /// Deletes stored uploads that did not make it onto the listing: rows and objects.
 async fn discard_pending(db: &Db, storage: &Storage, me: &CurrentUser, ids: Vec<Uuid>) {
     let owner = me.id;
@@ -746,20 +757,16 @@ pub async fn delete_photo(
 ) -> Result<HttpResponse, AppError> {
     let (id, photo_id) = path.into_inner();
     let listing = service::load_for_change(&db, id, &me).await?;
-    let max_photos = rules.max_photos;
-    let edited = db
-        .run(move |conn| {
-            queries::edit_photos(
-                conn,
-                &listing,
-                &PhotoEdits {
-                    remove: vec![photo_id],
-                    ..PhotoEdits::default()
-                },
-                max_photos,
-            )
-        })
-        .await?;
+    let edited = edit_photos(
+        &db,
+        listing,
+        PhotoEdits {
+            remove: vec![photo_id],
+            ..PhotoEdits::default()
+        },
+        rules.max_photos,
+    )
+    .await?;
     if edited.removed.is_empty() {
         return Err(AppError::NotFound);
     }
@@ -818,20 +825,16 @@ pub async fn order_photos(
         );
         return Ok(unprocessable(&errors));
     }
-    let max_photos = rules.max_photos;
-    let edited = db
-        .run(move |conn| {
-            queries::edit_photos(
-                conn,
-                &listing,
-                &PhotoEdits {
-                    order,
-                    ..PhotoEdits::default()
-                },
-                max_photos,
-            )
-        })
-        .await?;
+    let edited = edit_photos(
+        &db,
+        listing,
+        PhotoEdits {
+            order,
+            ..PhotoEdits::default()
+        },
+        rules.max_photos,
+    )
+    .await?;
     Ok(json(
         StatusCode::OK,
         &photo_outs(&storage, &edited.photos).await,
@@ -883,20 +886,16 @@ pub async fn describe_photo(
             return Ok(unprocessable(&errors));
         }
     };
-    let max_photos = rules.max_photos;
-    let edited = db
-        .run(move |conn| {
-            queries::edit_photos(
-                conn,
-                &listing,
-                &PhotoEdits {
-                    alt_texts: vec![(photo_id, alt)],
-                    ..PhotoEdits::default()
-                },
-                max_photos,
-            )
-        })
-        .await?;
+    let edited = edit_photos(
+        &db,
+        listing,
+        PhotoEdits {
+            alt_texts: vec![(photo_id, alt)],
+            ..PhotoEdits::default()
+        },
+        rules.max_photos,
+    )
+    .await?;
     let photo = edited
         .photos
         .into_iter()
