@@ -320,3 +320,58 @@ fn member_id(app: &crate::helpers::TestApp, username: &str) -> i64 {
         .unwrap()
         .0
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_chat_room_pages_pass_axe_at_desktop_and_phone_widths() {
+    let app = crate::helpers::spawn_app().await;
+    // A room someone else made, with a message; the browser joins it through the link.
+    let host = app.new_visitor();
+    let made = host
+        .submit_form(
+            "/rooms/new",
+            "/rooms/new",
+            &[("name", "Yard sale"), ("chat_name", "Ada")],
+        )
+        .await;
+    let path = made.headers()["location"].to_str().unwrap().to_owned();
+    host.submit_form(
+        &path,
+        &path,
+        &[("body", "Hello! Details at https://example.com")],
+    )
+    .await;
+    let browser = Browser::start().await;
+    let mut problems = Vec::new();
+    check(&browser, &app, "/rooms/new", &mut problems).await;
+    check(&browser, &app, &path, &mut problems).await;
+    browser.client.goto(&app.url(&path)).await.unwrap();
+    browser.fill("chat-name", "Bob").await;
+    browser.click("form[action$='/join'] button").await;
+    browser
+        .wait_for_text("[data-room] header", "You are Bob")
+        .await;
+    check(&browser, &app, &path, &mut problems).await;
+    check(&browser, &app, "/rooms", &mut problems).await;
+    // The browser's own room: the owner's page and forms.
+    browser.client.goto(&app.url("/rooms/new")).await.unwrap();
+    browser.fill("room-name", "Book club").await;
+    browser.fill("chat-name", "Bob").await;
+    browser.click("form[action='/rooms/new'] button").await;
+    browser.wait_for_text("h1", "Book club").await;
+    let own = browser
+        .client
+        .current_url()
+        .await
+        .unwrap()
+        .path()
+        .to_owned();
+    for page in [
+        own.clone(),
+        format!("{own}/people"),
+        format!("{own}/delete"),
+    ] {
+        check(&browser, &app, &page, &mut problems).await;
+    }
+    browser.close().await;
+    assert!(problems.is_empty(), "{}", problems.join("\n"));
+}
