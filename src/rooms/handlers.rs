@@ -722,7 +722,7 @@ async fn reportable(
     }
     let id = room.id;
     let message = db
-        .run(move |conn| queries::messages_before(conn, id, Some(seq + 1), 1))
+        .run(move |conn| queries::messages_before(conn, id, Some(seq.saturating_add(1)), 1))
         .await?
         .into_iter()
         .find(|m| m.seq == seq && m.member_id != me.id)

@@ -445,3 +445,20 @@ async fn a_member_reports_a_rooms_message_to_the_moderators() {
     let queue = admin.get_ok_page("/admin/queue").await;
     assert!(queue.body.contains("Spam for pills"), "{}", queue.body);
 }
+
+#[tokio::test]
+async fn message_numbers_in_addresses_are_bounded() {
+    let app = spawn_app().await;
+    let (member, _) = app.new_member().await;
+    let path = make_room(&member, "Numbers", "Kai").await;
+    for seq in ["2147483647", "-1", "0", "99999999999"] {
+        let report = member.get(&format!("{path}/messages/{seq}/report")).await;
+        assert_eq!(report.status(), StatusCode::NOT_FOUND, "{seq}");
+        let remove = member.get(&format!("{path}/messages/{seq}/remove")).await;
+        assert!(
+            matches!(remove.status(), StatusCode::OK | StatusCode::NOT_FOUND),
+            "{seq}: {}",
+            remove.status()
+        );
+    }
+}
