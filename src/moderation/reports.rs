@@ -187,7 +187,11 @@ pub fn reported_message(
         let mut query = messages::table
             .inner_join(conversation_members::table.left_join(users::table))
             .filter(messages::conversation_id.eq(conversation))
-            .select((Message::as_select(), users::username.nullable()))
+            .select((
+                Message::as_select(),
+                users::username.nullable(),
+                conversation_members::display_name,
+            ))
             .limit(if before { AROUND } else { AROUND + 1 })
             .into_boxed();
         query = if before {
@@ -200,9 +204,13 @@ pub fn reported_message(
                 .order(messages::id.asc())
         };
         Ok(query
-            .load::<(Message, Option<String>)>(conn)?
+            .load::<(Message, Option<String>, Option<String>)>(conn)?
             .into_iter()
-            .map(|(message, author)| ShownMessage { message, author })
+            .map(|(message, username, room_name)| ShownMessage {
+                message,
+                // A chat room's guest has no account: the name they chatted under.
+                author: username.or(room_name.map(|name| format!("{name} (room guest)"))),
+            })
             .collect())
     };
     let mut around = shown(conn, true)?;

@@ -444,6 +444,12 @@ async fn a_member_reports_a_rooms_message_to_the_moderators() {
     let (admin, _) = app.new_admin().await;
     let queue = admin.get_ok_page("/admin/queue").await;
     assert!(queue.body.contains("Spam for pills"), "{}", queue.body);
+    // The moderators see the guest's chat name beside the message.
+    let id = crate::messages::count(&app, "SELECT message_id AS n FROM message_reports");
+    let report = admin
+        .get_ok_page(&format!("/admin/reports/messages/{id}"))
+        .await;
+    assert!(report.body.contains("Pat (room guest)"), "{}", report.body);
 }
 
 #[tokio::test]
