@@ -282,13 +282,15 @@ diesel::table! {
 }
 
 diesel::table! {
-    message_reports (message_id, reporter_id) {
+    message_reports (id) {
         message_id -> Int8,
-        reporter_id -> Int8,
+        reporter_id -> Nullable<Int8>,
         reason -> Text,
         created_at -> Timestamptz,
         decision -> Nullable<Text>,
         decided_at -> Nullable<Timestamptz>,
+        id -> Int8,
+        reporter_guest_id -> Nullable<Int8>,
     }
 }
 
@@ -453,6 +455,7 @@ diesel::joinable!(member_events -> conversations (conversation_id));
 diesel::joinable!(member_events -> users (user_id));
 diesel::joinable!(message_reports -> messages (message_id));
 diesel::joinable!(message_reports -> users (reporter_id));
+diesel::joinable!(message_reports -> chat_guests (reporter_guest_id));
 diesel::joinable!(messages -> conversation_members (member_id));
 diesel::joinable!(messages -> conversations (conversation_id));
 diesel::joinable!(saved_searches -> users (user_id));

@@ -14,7 +14,8 @@ use super::domain::{Decision, Reason};
 use super::queries::{self, ListingAction};
 use crate::db::ids::{AppealId, ConversationId, ListingId, MessageId, UserId};
 use crate::db::schema::{
-    appeals, conversation_members, listings, message_reports, messages, profile_reports, users,
+    appeals, chat_guests, conversation_members, listings, message_reports, messages,
+    profile_reports, users,
 };
 use crate::listings::models::ListingStatus;
 use crate::messages::models::Message;
@@ -46,7 +47,7 @@ pub struct AppealItem {
 }
 
 /// A reported message: the oldest open report of it, and how many there are.
-#[derive(Debug, Clone, Queryable)]
+#[derive(Debug, Clone)]
 pub struct MessageReportItem {
     pub message_id: MessageId,
     pub reason: String,
@@ -104,18 +105,28 @@ pub fn queue(conn: &mut PgConnection) -> QueryResult<Queue> {
             appeals::created_at,
         ))
         .load(conn)?;
-    let messages = message_reports::table
-        .inner_join(users::table.on(users::id.eq(message_reports::reporter_id)))
+    let messages = reporters(message_reports::table)
         .filter(message_reports::decision.is_null())
         .order(message_reports::created_at.asc())
         .limit(QUEUE_LIMIT)
         .select((
             message_reports::message_id,
             message_reports::reason,
-            users::username,
+            users::username.nullable(),
+            chat_guests::name.nullable(),
             message_reports::created_at,
         ))
-        .load(conn)?;
+        .load::<(MessageId, String, Option<String>, Option<String>, DateTime<Utc>)>(conn)?
+        .into_iter()
+        .map(
+            |(message_id, reason, member, guest, created_at)| MessageReportItem {
+                message_id,
+                reason,
+                reporter: reporter_name(member, guest),
+                created_at,
+            },
+        )
+        .collect();
     let reported = diesel::alias!(users as reported);
     let profiles = profile_reports::table
         .inner_join(reported.on(reported.field(users::id).eq(profile_reports::user_id)))
@@ -137,6 +148,25 @@ pub fn queue(conn: &mut PgConnection) -> QueryResult<Queue> {
         messages,
         profiles,
     })
+}
+
+/// Message reports with their reporter: a member, or a room's guest.
+#[diesel::dsl::auto_type(no_type_alias)]
+fn reporters(table: message_reports::table) -> _ {
+    table
+        .left_join(users::table.on(users::id.nullable().eq(message_reports::reporter_id)))
+        .left_join(
+            chat_guests::table.on(chat_guests::id.nullable().eq(message_reports::reporter_guest_id)),
+        )
+}
+
+/// Who reported: a member's username, or a room guest's chat name marked as such.
+fn reporter_name(member: Option<String>, guest: Option<String>) -> String {
+    match (member, guest) {
+        (Some(username), _) => username,
+        (None, Some(name)) => format!("{name} (room guest)"),
+        (None, None) => "a deleted member".to_owned(),
+    }
 }
 
 /// A message as a moderator sees it: who wrote it and when.
@@ -165,17 +195,29 @@ pub fn reported_message(
     conn: &mut PgConnection,
     message: MessageId,
 ) -> QueryResult<Option<ReportedMessage>> {
-    let reports: Vec<(String, String, Option<Decision>, DateTime<Utc>)> = message_reports::table
-        .inner_join(users::table.on(users::id.eq(message_reports::reporter_id)))
-        .filter(message_reports::message_id.eq(message))
-        .order(message_reports::created_at)
-        .select((
-            users::username,
-            message_reports::reason,
-            message_reports::decision,
-            message_reports::created_at,
-        ))
-        .load(conn)?;
+    let reports: Vec<(String, String, Option<Decision>, DateTime<Utc>)> =
+        reporters(message_reports::table)
+            .filter(message_reports::message_id.eq(message))
+            .order(message_reports::created_at)
+            .select((
+                users::username.nullable(),
+                chat_guests::name.nullable(),
+                message_reports::reason,
+                message_reports::decision,
+                message_reports::created_at,
+            ))
+            .load::<(
+                Option<String>,
+                Option<String>,
+                String,
+                Option<Decision>,
+                DateTime<Utc>,
+            )>(conn)?
+            .into_iter()
+            .map(|(member, guest, reason, decision, at)| {
+                (reporter_name(member, guest), reason, decision, at)
+            })
+            .collect();
     if reports.is_empty() {
         return Ok(None);
     }

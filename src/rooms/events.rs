@@ -47,7 +47,6 @@ pub async fn room_events(
         me: me.id,
         path: room.key().path(),
         owner: room.is_owned_by(who),
-        member: matches!(who, super::queries::Who::Member(_)),
     };
     let subscription = hub
         .subscribe_room(room.id)

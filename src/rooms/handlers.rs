@@ -45,6 +45,13 @@ pub const JOINS_PER_NETWORK: Limit = Limit {
     window: Duration::from_secs(3600),
     refusal: "Many rooms were just joined from your network.",
 };
+/// Room messages reported from one network (guests need no account to report).
+pub const REPORTS_PER_NETWORK: Limit = Limit {
+    name: "room-report",
+    max: 30,
+    window: Duration::from_secs(3600),
+    refusal: "Many messages were just reported from your network.",
+};
 /// Messages one participant sends to a room.
 pub const MESSAGES_PER_PARTICIPANT: Limit = Limit {
     name: "room-message",
@@ -199,6 +206,26 @@ pub struct RoomQuery {
     before: Option<String>,
 }
 
+/// What a participant's page reads: the page of messages and who is here (marking the reader
+/// here now).
+struct PageData {
+    messages: Vec<queries::RoomMessage>,
+    present: Vec<(String, bool)>,
+}
+
+fn page_data(
+    conn: &mut diesel::PgConnection,
+    room: &Room,
+    me: &Participant,
+    before: Option<i32>,
+) -> diesel::QueryResult<PageData> {
+    queries::touch(conn, me.id)?;
+    Ok(PageData {
+        messages: queries::messages_before(conn, room.id, before, PAGE + 1)?,
+        present: queries::present(conn, room.id)?,
+    })
+}
+
 /// Everything a participant's page shows.
 #[allow(clippy::too_many_arguments)]
 async fn room_page(
@@ -211,26 +238,34 @@ async fn room_page(
     body: String,
     errors: FieldErrors,
 ) -> Result<RoomPage, AppError> {
-    let (id, member) = (room.id, me.id);
-    let (messages, present) = db
-        .run(move |conn| {
-            queries::touch(conn, member)?;
-            Ok::<_, AppError>((
-                queries::messages_before(conn, id, before, PAGE + 1)?,
-                queries::present(conn, id)?,
-            ))
-        })
+    let (read_room, read_me) = (room.clone(), me.clone());
+    let data = db
+        .run(move |conn| page_data(conn, &read_room, &read_me, before))
         .await?;
+    Ok(page_view(ctx, room, me, owner, before, data, body, errors))
+}
+
+#[allow(clippy::too_many_arguments)]
+fn page_view(
+    ctx: PageContext,
+    room: Room,
+    me: Participant,
+    owner: bool,
+    before: Option<i32>,
+    data: PageData,
+    body: String,
+    errors: FieldErrors,
+) -> RoomPage {
+    let PageData { messages, present } = data;
     let more = messages.len() as i64 > PAGE;
     let shown = if more { &messages[1..] } else { &messages[..] };
     let path = room.key().path();
     let reader = Reader {
-        me: member,
+        me: me.id,
         path: path.clone(),
         owner,
-        member: me.user_id.is_some(),
     };
-    Ok(RoomPage {
+    RoomPage {
         share_url: format!("{}{path}", ctx.site.public_url),
         ctx,
         name: room.name().to_owned(),
@@ -247,10 +282,24 @@ async fn room_page(
         errors,
         rename: room.name().to_owned(),
         rename_errors: FieldErrors::new(),
-    })
+    }
 }
 
-/// `GET /rooms/{key}`: the room, or the form to join it.
+/// A room opened by its link, as the visitor sees it.
+enum Opened {
+    /// Not (or no longer) a participant: the form to join.
+    Outsider { room: Room, removed: bool },
+    /// A participant, with the page's reads done.
+    Inside {
+        room: Room,
+        me: Participant,
+        owner: bool,
+        data: PageData,
+    },
+}
+
+/// `GET /rooms/{key}`: the room, or the form to join it. One trip to the database for a
+/// participant's page: the room, the visitor, the messages and who is here.
 pub async fn show_room(
     req: HttpRequest,
     ctx: PageContext,
@@ -259,47 +308,79 @@ pub async fn show_room(
     key: web::Path<String>,
     query: web::Query<RoomQuery>,
 ) -> Result<HttpResponse, AppError> {
-    let room = load_room(&db, &key).await?;
-    let who = who(&db, &ctx, &session).await?;
-    let id = room.id;
-    let me = match who {
-        Some(who) => {
-            db.run(move |conn| queries::participant(conn, id, who))
-                .await?
-        }
-        None => None,
-    };
-    let removed = me.is_some();
-    let Some(me) = me.filter(|p| p.removed_at.is_none()) else {
-        let chat_name = offered_name(&db, &ctx, &session).await?;
-        let page = JoinPage {
-            ctx,
-            name: room.name().to_owned(),
-            path: room.key().path(),
-            chat_name,
-            removed,
-            errors: FieldErrors::new(),
-        };
-        return Ok(room_response(page, StatusCode::OK, &req));
-    };
+    let key = RoomKey::parse(&key).ok_or(AppError::NotFound)?;
     let before = query
         .before
         .as_deref()
         .and_then(|b| b.trim().parse::<i32>().ok())
         .filter(|b| *b > 0);
-    let owner = who.is_some_and(|who| room.is_owned_by(who));
-    let page = room_page(
-        &db,
-        ctx,
-        room,
-        me,
-        owner,
-        before,
-        String::new(),
-        FieldErrors::new(),
-    )
-    .await?;
-    Ok(room_response(page, StatusCode::OK, &req))
+    let member = ctx.user.as_ref().map(|user| user.id);
+    let guest = session
+        .get::<String>(GUEST_TOKEN)
+        .ok()
+        .flatten()
+        .map(|token| web_session::token_hash(&token));
+    let opened = db
+        .run(move |conn| {
+            let Some(room) = queries::find_room(conn, &key)? else {
+                return Ok(None);
+            };
+            let who = match (member, guest) {
+                (Some(user), _) => Some(Who::Member(user)),
+                (None, Some(hash)) => queries::find_guest(conn, &hash)?.map(|g| Who::Guest(g.id)),
+                (None, None) => None,
+            };
+            let me = match who {
+                Some(who) => queries::participant(conn, room.id, who)?,
+                None => None,
+            };
+            Ok::<_, AppError>(Some(match me {
+                Some(me) if me.removed_at.is_none() => Opened::Inside {
+                    owner: who.is_some_and(|who| room.is_owned_by(who)),
+                    data: page_data(conn, &room, &me, before)?,
+                    room,
+                    me,
+                },
+                me => Opened::Outsider {
+                    room,
+                    removed: me.is_some(),
+                },
+            }))
+        })
+        .await?
+        .ok_or(AppError::NotFound)?;
+    match opened {
+        Opened::Outsider { room, removed } => {
+            let chat_name = offered_name(&db, &ctx, &session).await?;
+            let page = JoinPage {
+                ctx,
+                name: room.name().to_owned(),
+                path: room.key().path(),
+                chat_name,
+                removed,
+                errors: FieldErrors::new(),
+            };
+            Ok(room_response(page, StatusCode::OK, &req))
+        }
+        Opened::Inside {
+            room,
+            me,
+            owner,
+            data,
+        } => {
+            let page = page_view(
+                ctx,
+                room,
+                me,
+                owner,
+                before,
+                data,
+                String::new(),
+                FieldErrors::new(),
+            );
+            Ok(room_response(page, StatusCode::OK, &req))
+        }
+    }
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -705,21 +786,17 @@ pub async fn delete_room(
     Ok(redirect("/rooms"))
 }
 
-/// The room's message number `seq`, for a member of the room to report (not their own).
+/// The room's message number `seq`, for a participant (member or guest) to report, not
+/// their own.
 async fn reportable(
     db: &Db,
     ctx: &PageContext,
     session: &Session,
     key: &str,
     seq: i32,
-) -> Result<(Room, queries::RoomMessage), AppError> {
+) -> Result<(Room, Who, queries::RoomMessage), AppError> {
     let room = load_room(db, key).await?;
     let (who, me) = participant_of(db, ctx, session, &room).await?;
-    if !matches!(who, Who::Member(_)) {
-        return Err(AppError::Forbidden(Some(
-            "Log in to report a message: reports come from members.".into(),
-        )));
-    }
     let id = room.id;
     let message = db
         .run(move |conn| queries::messages_before(conn, id, Some(seq.saturating_add(1)), 1))
@@ -727,7 +804,7 @@ async fn reportable(
         .into_iter()
         .find(|m| m.seq == seq && m.member_id != me.id)
         .ok_or(AppError::NotFound)?;
-    Ok((room, message))
+    Ok((room, who, message))
 }
 
 /// `GET /rooms/{key}/messages/{seq}/report`
@@ -739,7 +816,7 @@ pub async fn report_form(
     path: web::Path<(String, i32)>,
 ) -> Result<HttpResponse, AppError> {
     let (key, seq) = path.into_inner();
-    let (room, message) = reportable(&db, &ctx, &session, &key, seq).await?;
+    let (room, _, message) = reportable(&db, &ctx, &session, &key, seq).await?;
     let page = ReportPage {
         ctx,
         path: room.key().path(),
@@ -767,7 +844,7 @@ pub async fn report_message(
     form: web::Form<ReportForm>,
 ) -> Result<HttpResponse, AppError> {
     let (key, seq) = path.into_inner();
-    let (room, message) = reportable(&db, &ctx, &session, &key, seq).await?;
+    let (room, who, message) = reportable(&db, &ctx, &session, &key, seq).await?;
     let reason = match crate::moderation::domain::Reason::parse(&form.reason) {
         Ok(reason) => reason,
         Err(problem) => {
@@ -784,10 +861,13 @@ pub async fn report_message(
             return Ok(room_response(page, StatusCode::UNPROCESSABLE_ENTITY, &req));
         }
     };
-    let user = ctx.user.as_ref().map(|u| u.id).ok_or(AppError::NotFound)?;
+    let network = rate_limit::client_network(&req);
     let id = message.id;
-    db.run(move |conn| crate::messages::queries::report(conn, id, user, reason.as_str()))
-        .await?;
+    db.run(move |conn| {
+        rate_limit::hit(conn, REPORTS_PER_NETWORK, &network)?;
+        Ok::<_, AppError>(queries::report(conn, id, who, reason.as_str())?)
+    })
+    .await?;
     web_session::push_flash(
         &session,
         FlashKind::Success,

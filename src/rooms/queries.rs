@@ -12,7 +12,9 @@ use diesel::sql_types::{BigInt, Text};
 
 use super::domain::RoomKey;
 use crate::db::ids::{ConversationId, GuestId, MemberId, MessageId, UserId};
-use crate::db::schema::{chat_guests, conversation_members, conversations, messages, users};
+use crate::db::schema::{
+    chat_guests, conversation_members, conversations, message_reports, messages, users,
+};
 use crate::messages::domain::{ConversationKind, MessageKind};
 use crate::messages::queries::EVENTS_CHANNEL;
 
@@ -224,13 +226,16 @@ pub fn join(
 
 /// Marks a participant here now (for "who is here"), at most once a minute.
 pub fn touch(conn: &mut PgConnection, member: MemberId) -> QueryResult<()> {
-    diesel::sql_query(
-        "UPDATE conversation_members SET seen_at = now()
-         WHERE id = $1 AND (seen_at IS NULL OR seen_at < now() - interval '30 seconds')",
-    )
-    .bind::<BigInt, _>(member)
-    .execute(conn)
-    .map(|_| ())
+    let stale = Utc::now() - chrono::Duration::seconds(30);
+    diesel::update(conversation_members::table.find(member))
+        .filter(
+            conversation_members::seen_at
+                .is_null()
+                .or(conversation_members::seen_at.lt(stale)),
+        )
+        .set(conversation_members::seen_at.eq(diesel::dsl::now))
+        .execute(conn)
+        .map(|_| ())
 }
 
 /// The names of those here in the last minute (at most 50), members marked.
@@ -256,14 +261,11 @@ pub fn messages_before(
     before: Option<i32>,
     limit: i64,
 ) -> QueryResult<Vec<RoomMessage>> {
-    let mut query = messages::table
+    // One statement with or without `before` (prepared once per connection).
+    let mut rows: Vec<RoomMessage> = messages::table
         .inner_join(conversation_members::table)
         .filter(messages::conversation_id.eq(room))
-        .into_boxed();
-    if let Some(before) = before {
-        query = query.filter(messages::seq.lt(before));
-    }
-    let mut rows: Vec<RoomMessage> = query
+        .filter(messages::seq.lt(before.unwrap_or(i32::MAX)))
         .order(messages::seq.desc())
         .limit(limit)
         .select(columns())
@@ -569,4 +571,27 @@ pub fn member_name(conn: &mut PgConnection, user: UserId) -> QueryResult<String>
         .find(user)
         .select(users::display_name)
         .first(conn)
+}
+
+/// Reports the message to the moderators as `who`; `false` when they already had.
+pub fn report(
+    conn: &mut PgConnection,
+    message: MessageId,
+    who: Who,
+    reason: &str,
+) -> QueryResult<bool> {
+    let (member, guest) = match who {
+        Who::Member(user) => (Some(user), None),
+        Who::Guest(guest) => (None, Some(guest)),
+    };
+    diesel::insert_into(message_reports::table)
+        .values((
+            message_reports::message_id.eq(message),
+            message_reports::reporter_id.eq(member),
+            message_reports::reporter_guest_id.eq(guest),
+            message_reports::reason.eq(reason),
+        ))
+        .on_conflict_do_nothing()
+        .execute(conn)
+        .map(|n| n > 0)
 }

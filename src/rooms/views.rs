@@ -52,7 +52,6 @@ pub struct Reader {
     /// The room's path.
     pub path: String,
     pub owner: bool,
-    pub member: bool,
 }
 
 impl MessageView {
@@ -71,7 +70,7 @@ impl MessageView {
             remove_url: reader
                 .owner
                 .then(|| format!("{}/messages/{}/remove", reader.path, message.seq)),
-            report_url: (reader.member && !mine)
+            report_url: (!mine)
                 .then(|| format!("{}/messages/{}/report", reader.path, message.seq)),
         }
     }

@@ -415,23 +415,31 @@ async fn a_form_from_a_page_without_referrers_passes_only_from_this_site() {
 }
 
 #[tokio::test]
-async fn a_member_reports_a_rooms_message_to_the_moderators() {
+async fn members_and_guests_report_a_rooms_message_to_the_moderators() {
     let app = spawn_app().await;
     let host = app.new_visitor();
     let path = make_room(&host, "Neighbours", "Pat").await;
     say(&host, &path, "Buy cheap pills at example.com").await;
     let (member, _) = app.new_member().await;
     join(&member, &path, "Robin").await;
+    let guest = app.new_visitor();
+    join(&guest, &path, "Sam").await;
 
-    let page = member.get_page(&path).await;
     let report = format!("{path}/messages/1/report");
-    assert!(
-        page.body.contains(&report),
-        "members may report others' messages"
-    );
-    // A guest may not (reports come from members), nor may anyone report their own.
-    assert!(!host.get_page(&path).await.body.contains(&report));
-    assert_eq!(host.get(&report).await.status(), StatusCode::FORBIDDEN);
+    for reporter in [&member, &guest] {
+        let page = reporter.get_ok_page(&path).await;
+        assert!(
+            page.body.contains(&report),
+            "participants may report others' messages"
+        );
+    }
+    // Nobody reports their own message, and a stranger cannot report at all.
+    let own = host.get_ok_page(&path).await;
+    assert!(own.body.contains("Buy cheap pills"));
+    assert!(!own.body.contains(&report));
+    assert_eq!(host.get(&report).await.status(), StatusCode::NOT_FOUND);
+    let stranger = app.new_visitor();
+    assert_eq!(stranger.get(&report).await.status(), StatusCode::FORBIDDEN);
 
     let empty = member
         .submit_form(&report, &report, &[("reason", "")])
@@ -441,15 +449,34 @@ async fn a_member_reports_a_rooms_message_to_the_moderators() {
         .submit_form(&report, &report, &[("reason", "Spam for pills")])
         .await;
     assert_eq!(sent.status(), StatusCode::SEE_OTHER);
+    let sent = guest
+        .submit_form(&report, &report, &[("reason", "Guest says: pills spam")])
+        .await;
+    assert_eq!(sent.status(), StatusCode::SEE_OTHER);
+    // Once per reporter: a second report from the guest adds nothing.
+    guest
+        .submit_form(&report, &report, &[("reason", "Second report by Sam")])
+        .await;
+    assert_eq!(
+        crate::messages::count(&app, "SELECT count(*) AS n FROM message_reports"),
+        2
+    );
+
     let (admin, _) = app.new_admin().await;
     let queue = admin.get_ok_page("/admin/queue").await;
     assert!(queue.body.contains("Spam for pills"), "{}", queue.body);
-    // The moderators see the guest's chat name beside the message.
-    let id = crate::messages::count(&app, "SELECT message_id AS n FROM message_reports");
+    let id = crate::messages::count(
+        &app,
+        "SELECT DISTINCT message_id AS n FROM message_reports",
+    );
     let report = admin
         .get_ok_page(&format!("/admin/reports/messages/{id}"))
         .await;
+    // The author is the guest Pat; the reporters are the member and the guest Sam.
     assert!(report.body.contains("Pat (room guest)"), "{}", report.body);
+    assert!(report.body.contains("Sam (room guest)"), "{}", report.body);
+    assert!(report.body.contains("Guest says: pills spam"));
+    assert!(!report.body.contains("Second report by Sam"));
 }
 
 #[tokio::test]
