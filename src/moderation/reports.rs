@@ -116,7 +116,13 @@ pub fn queue(conn: &mut PgConnection) -> QueryResult<Queue> {
             chat_guests::name.nullable(),
             message_reports::created_at,
         ))
-        .load::<(MessageId, String, Option<String>, Option<String>, DateTime<Utc>)>(conn)?
+        .load::<(
+            MessageId,
+            String,
+            Option<String>,
+            Option<String>,
+            DateTime<Utc>,
+        )>(conn)?
         .into_iter()
         .map(
             |(message_id, reason, member, guest, created_at)| MessageReportItem {
@@ -156,7 +162,9 @@ fn reporters(table: message_reports::table) -> _ {
     table
         .left_join(users::table.on(users::id.nullable().eq(message_reports::reporter_id)))
         .left_join(
-            chat_guests::table.on(chat_guests::id.nullable().eq(message_reports::reporter_guest_id)),
+            chat_guests::table.on(chat_guests::id
+                .nullable()
+                .eq(message_reports::reporter_guest_id)),
         )
 }
 

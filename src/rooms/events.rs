@@ -78,7 +78,8 @@ pub async fn room_events(
         subscription,
         last,
         pending: VecDeque::new(),
-        touched: Instant::now(),
+        touched: None,
+        present: None,
         finished: false,
     };
     let body = futures_util::stream::unfold(stream, Stream::next);
@@ -118,8 +119,11 @@ struct Stream {
     subscription: Subscription,
     last: i32,
     pending: VecDeque<sse::Event>,
-    /// When the reader was last marked here.
-    touched: Instant,
+    /// When the reader was last marked here by the stream (none yet: at once, which sends
+    /// who is here to a page that just (re)connected).
+    touched: Option<Instant>,
+    /// Who is here, as last sent (none sent yet: the page shows it).
+    present: Option<Vec<(String, bool)>>,
     /// The reader is out of the room: nothing more is sent.
     finished: bool,
 }
@@ -168,24 +172,41 @@ impl Stream {
                 self.pending
                     .push_back(sse::Data::new("{}").event("changed").into());
             }
-            if changed || self.touched.elapsed() >= PRESENCE {
+            if changed || self.touched.is_none_or(|at| at.elapsed() >= PRESENCE) {
                 // Still in the room? (The owner may have removed this reader, or deleted it.)
-                let me = self.me;
+                // And who else is here now.
+                let (me, room) = (self.me, self.room);
                 let still = self
                     .db
                     .run(move |conn| {
                         queries::touch(conn, me)?;
-                        conversation_members::table
+                        let removed = conversation_members::table
                             .find(me)
                             .select(conversation_members::removed_at)
                             .first::<Option<DateTime<Utc>>>(conn)
-                            .optional()
+                            .optional()?;
+                        Ok::<_, diesel::result::Error>((removed, queries::present(conn, room)?))
                     })
                     .await;
-                self.touched = Instant::now();
-                if !matches!(still, Ok(Some(None))) {
-                    self.pending.retain(|_| false);
-                    return Some((sse::Data::new("{}").event("changed").into(), self.ended()));
+                self.touched = Some(Instant::now());
+                let present = match still {
+                    Ok((Some(None), present)) => present,
+                    _ => {
+                        self.pending.retain(|_| false);
+                        return Some((sse::Data::new("{}").event("changed").into(), self.ended()));
+                    }
+                };
+                if self.present.as_ref() != Some(&present) {
+                    let names: Vec<_> = present
+                        .iter()
+                        .map(|(name, member)| serde_json::json!({"name": name, "member": member}))
+                        .collect();
+                    self.pending.push_back(
+                        sse::Data::new(serde_json::Value::from(names).to_string())
+                            .event("present")
+                            .into(),
+                    );
+                    self.present = Some(present);
                 }
             }
             if !self.pending.is_empty() {

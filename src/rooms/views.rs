@@ -70,8 +70,7 @@ impl MessageView {
             remove_url: reader
                 .owner
                 .then(|| format!("{}/messages/{}/remove", reader.path, message.seq)),
-            report_url: (!mine)
-                .then(|| format!("{}/messages/{}/report", reader.path, message.seq)),
+            report_url: (!mine).then(|| format!("{}/messages/{}/report", reader.path, message.seq)),
         }
     }
 }

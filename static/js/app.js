@@ -342,6 +342,15 @@ if (room && !room.hasAttribute("data-paged") && window.EventSource) {
     list.append(item);
     if (nearBottom) item.scrollIntoView({ block: "end" });
   });
+  // Who is here now, every half minute when it changed.
+  source.addEventListener("present", (event) => {
+    const line = document.querySelector("[data-present]");
+    const names = line?.querySelector("[data-present-names]");
+    if (!line || !names) return;
+    const people = JSON.parse(event.data);
+    names.textContent = people.map((p) => (p.member ? `${p.name} (member)` : p.name)).join(", ");
+    line.hidden = people.length === 0;
+  });
   // Closed, a new link, or removed: the page says which.
   source.addEventListener("changed", () => { source.close(); location.reload(); });
   window.addEventListener("pagehide", () => source.close());

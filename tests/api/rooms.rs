@@ -210,6 +210,17 @@ async fn a_message_reaches_every_open_room_stream_at_once() {
             .status(),
         StatusCode::FORBIDDEN
     );
+    // A stream starts by saying who is here now (then every half minute, when it changed).
+    let here = stream.next_event(WAIT).await.expect("who is here");
+    assert_eq!(here.event, "present");
+    let here: serde_json::Value = serde_json::from_str(&here.data).unwrap();
+    assert_eq!(
+        here,
+        serde_json::json!([
+            {"name": "Kim", "member": false},
+            {"name": "Sam", "member": false},
+        ])
+    );
     say(&owner, &path, "Truck arrives at 9 <b>sharp</b>").await;
     let event = stream.next_event(WAIT).await.expect("the message");
     assert_eq!(event.event, "message");
@@ -286,6 +297,7 @@ async fn the_owner_renames_removes_and_deletes_and_idle_rooms_close() {
 
     // Remove a message (number 2), after being asked.
     let mut stream = guest.open_stream(&format!("{path}/events")).await;
+    assert_eq!(stream.next_event(WAIT).await.unwrap().event, "present");
     let ask = owner.get_page(&format!("{path}/messages/2/remove")).await;
     assert_eq!(ask.status, StatusCode::OK);
     assert!(ask.body.contains("Remove this message?"));
@@ -465,10 +477,7 @@ async fn members_and_guests_report_a_rooms_message_to_the_moderators() {
     let (admin, _) = app.new_admin().await;
     let queue = admin.get_ok_page("/admin/queue").await;
     assert!(queue.body.contains("Spam for pills"), "{}", queue.body);
-    let id = crate::messages::count(
-        &app,
-        "SELECT DISTINCT message_id AS n FROM message_reports",
-    );
+    let id = crate::messages::count(&app, "SELECT DISTINCT message_id AS n FROM message_reports");
     let report = admin
         .get_ok_page(&format!("/admin/reports/messages/{id}"))
         .await;
