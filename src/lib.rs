@@ -15,6 +15,7 @@ pub mod mail;
 pub mod messages;
 pub mod moderation;
 pub mod openapi;
+pub mod people;
 pub mod photos;
 pub mod places;
 pub mod rooms;

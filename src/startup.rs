@@ -254,6 +254,7 @@ pub fn route_table() -> Vec<RouteDef> {
         crate::saved::routes::routes(),
         crate::live::routes::routes(),
         crate::rooms::routes::routes(),
+        crate::people::routes::routes(),
         crate::places::routes::routes(),
         crate::sitemaps::routes::routes(),
     ]

@@ -424,6 +424,58 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    friend_answers (user_id, subject_id) {
+        user_id -> Int8,
+        subject_id -> Int8,
+        yes -> Bool,
+        created_at -> Timestamptz,
+    }
+}
+
+diesel::table! {
+    friend_matches (id) {
+        id -> Int8,
+        user_low -> Int8,
+        user_high -> Int8,
+        conversation_id -> Nullable<Int8>,
+        shared -> Array<Text>,
+        created_at -> Timestamptz,
+        ended_at -> Nullable<Timestamptz>,
+        ended_by -> Nullable<Int8>,
+    }
+}
+
+diesel::table! {
+    friend_photos (id) {
+        id -> Int8,
+        user_id -> Int8,
+        key -> Text,
+        width -> Int4,
+        height -> Int4,
+        position -> Int2,
+        created_at -> Timestamptz,
+    }
+}
+
+diesel::table! {
+    friend_profiles (user_id) {
+        user_id -> Int8,
+        about -> Text,
+        hobbies -> Array<Text>,
+        interests -> Array<Text>,
+        zip -> Text,
+        city -> Text,
+        latitude -> Float8,
+        longitude -> Float8,
+        radius_miles -> Int4,
+        visible -> Bool,
+        active_at -> Timestamptz,
+        created_at -> Timestamptz,
+        updated_at -> Timestamptz,
+    }
+}
+
 diesel::joinable!(account_tokens -> users (user_id));
 diesel::joinable!(api_refresh_tokens -> users (user_id));
 diesel::joinable!(appeals -> listings (listing_id));
@@ -453,6 +505,8 @@ diesel::joinable!(listings -> places (zip));
 diesel::joinable!(listings -> users (owner_id));
 diesel::joinable!(member_events -> conversations (conversation_id));
 diesel::joinable!(member_events -> users (user_id));
+diesel::joinable!(friend_photos -> friend_profiles (user_id));
+diesel::joinable!(friend_profiles -> users (user_id));
 diesel::joinable!(message_reports -> messages (message_id));
 diesel::joinable!(message_reports -> users (reporter_id));
 diesel::joinable!(message_reports -> chat_guests (reporter_guest_id));
@@ -463,6 +517,10 @@ diesel::joinable!(user_sessions -> users (user_id));
 diesel::joinable!(zip_category_counts -> categories (category_id));
 
 diesel::allow_tables_to_appear_in_same_query!(
+    friend_answers,
+    friend_matches,
+    friend_photos,
+    friend_profiles,
     account_tokens,
     api_refresh_tokens,
     appeals,

@@ -107,6 +107,10 @@ pub enum BodyOut {
     Text {
         text: String,
     },
+    /// A note from the site, written by nobody (a match's "You matched on: …").
+    System {
+        text: String,
+    },
     Image {
         /// The image: a signed link for a photo sent here (good for a while), or the link
         /// its sender gave.
@@ -126,6 +130,7 @@ pub enum BodyOut {
 async fn message_out(storage: &Storage, message: Message, sender: Option<String>) -> MessageOut {
     let body = match message.kind {
         MessageKind::Text => BodyOut::Text { text: message.body },
+        MessageKind::System => BodyOut::System { text: message.body },
         MessageKind::Image => {
             let url = match (&message.image_key, message.image_url) {
                 (Some(key), _) => storage.signed_url(key).await.ok(),
@@ -410,6 +415,11 @@ async fn send(
             });
         }
         Err(NotSent::Blocked) => return Err(AppError::Forbidden(Some(BLOCKED.into()))),
+        Err(NotSent::Closed) => {
+            return Err(AppError::Forbidden(Some(
+                "This match ended: the conversation takes no new messages.".into(),
+            )));
+        }
     };
     let id = sent.message;
     let (message, sender) = db

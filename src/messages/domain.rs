@@ -28,6 +28,8 @@ crate::text_enum! {
         Text => "text",
         Image => "image",
         Video => "video",
+        /// A note from the site, written by nobody ("You matched on: hiking").
+        System => "system",
     }
 }
 

@@ -175,6 +175,12 @@ fn refusal_parts(
             StatusCode::FORBIDDEN,
             None,
         ),
+        NotSent::Closed => (
+            FieldErrors::new(),
+            Some(CannotWrite::Ended),
+            StatusCode::FORBIDDEN,
+            None,
+        ),
     }
 }
 
@@ -282,6 +288,8 @@ pub async fn contact(
     let blocked_now = cannot_write(&me, found.blocked);
     let outcome = match blocked_now {
         Some(CannotWrite::NotAccepting) => Err(NotSent::Blocked),
+        // A listing's conversation is never closed.
+        Some(CannotWrite::Ended) => Err(NotSent::Closed),
         Some(CannotWrite::Unverified) => {
             let page = ContactPage {
                 ctx,
@@ -374,7 +382,7 @@ pub fn preview(kind: MessageKind, body: &str, video: Option<domain::VideoSource>
         text
     };
     match kind {
-        MessageKind::Text => text,
+        MessageKind::Text | MessageKind::System => text,
         MessageKind::Image if text.is_empty() => "Sent a photo".into(),
         MessageKind::Video if text.is_empty() => format!(
             "Sent a video link ({})",
@@ -517,6 +525,7 @@ async fn conversation_page(
             image,
             video,
             seen: Some(m.id) == seen_id,
+            system: m.kind == MessageKind::System,
         })));
     }
     let cautions = match first {
@@ -538,7 +547,11 @@ async fn conversation_page(
         cautions,
         archived: thread.me.archived,
         i_blocked,
-        cannot_write: cannot_write(me, blocked),
+        cannot_write: if thread.conversation.closed_at.is_some() {
+            Some(CannotWrite::Ended)
+        } else {
+            cannot_write(me, blocked)
+        },
         form: ReplyForm::default(),
         errors: FieldErrors::new(),
     })

@@ -3,9 +3,6 @@
 //! dropped), stored as one private derivative that only the conversation's members get a
 //! signed URL for.
 
-use bytes::Bytes;
-use uuid::Uuid;
-
 use crate::photos::{self, PhotoError};
 use crate::storage::{ObjectKey, Storage};
 use crate::web::AppError;
@@ -40,35 +37,17 @@ pub async fn store(
     storage: &Storage,
     file: UploadedFile,
 ) -> Result<Result<StoredImage, ImageRefused>, AppError> {
-    if file.too_large {
-        return Ok(Err(PhotoError::TooLarge.into()));
-    }
-    let derived = photos::run_limited(move || {
-        let img = photos::decode(file.file.path())?;
-        let display = photos::fit_within(&img, IMAGE_EDGE);
-        drop(img);
-        Ok::<_, PhotoError>((
-            photos::encode_jpeg(&display),
-            display.width(),
-            display.height(),
-        ))
-    })
-    .await?;
-    let (bytes, width, height) = match derived {
-        Ok(derived) => derived,
-        Err(err) => return Ok(Err(err.into())),
-    };
-    let key = ObjectKey::parse(&format!("messages/{}.jpg", Uuid::new_v4()))?;
-    if let Err(err) = storage.put(&key, Bytes::from(bytes), "image/jpeg").await {
-        tracing::warn!(error = %err, "cannot store a message photo");
-        discard(storage, &key).await;
-        return Ok(Err(ImageRefused::StorageDown));
-    }
-    Ok(Ok(StoredImage {
-        key,
-        width: width as i32,
-        height: height as i32,
-    }))
+    Ok(
+        match photos::store_jpeg(storage, file, "messages", IMAGE_EDGE).await? {
+            Ok(stored) => Ok(StoredImage {
+                key: stored.key,
+                width: stored.width,
+                height: stored.height,
+            }),
+            Err(photos::NotStored::Photo(err)) => Err(err.into()),
+            Err(photos::NotStored::StorageDown) => Err(ImageRefused::StorageDown),
+        },
+    )
 }
 
 /// Deletes a stored image no message refers to, best effort (logged when it fails).

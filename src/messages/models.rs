@@ -17,6 +17,8 @@ pub struct Conversation {
     pub started_by: Option<UserId>,
     pub last_message_at: Option<DateTime<Utc>>,
     pub created_at: DateTime<Utc>,
+    /// Closed (a match that ended): read only.
+    pub closed_at: Option<DateTime<Utc>>,
 }
 
 #[derive(Debug, Clone, Queryable, Selectable)]

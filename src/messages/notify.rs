@@ -197,7 +197,7 @@ fn shown_name(display_name: &str, username: &str) -> String {
 /// [`PREVIEW_CHARS`] characters, "…" when cut.
 pub fn preview(kind: MessageKind, body: &str) -> String {
     let what = match kind {
-        MessageKind::Text => None,
+        MessageKind::Text | MessageKind::System => None,
         MessageKind::Image => Some("[a photo]"),
         MessageKind::Video => Some("[a video link]"),
     };

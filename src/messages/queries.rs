@@ -305,10 +305,43 @@ pub fn open_direct_conversation(
     Ok(id)
 }
 
+/// Opens the conversation of a match between `by` (whose yes made it) and `other`, with
+/// the site's note as its first message. For "meet people", inside its transaction.
+pub fn open_match_conversation(
+    conn: &mut PgConnection,
+    by: UserId,
+    other: UserId,
+    note: &str,
+) -> QueryResult<ConversationId> {
+    let id: ConversationId = diesel::insert_into(conversations::table)
+        .values((
+            conversations::kind.eq(ConversationKind::Match),
+            conversations::started_by.eq(Some(by)),
+        ))
+        .returning(conversations::id)
+        .get_result(conn)?;
+    add_both(conn, id, by, other)?;
+    send(conn, id, by, Content::System(note.to_owned()))?
+        .map_err(|_| diesel::result::Error::RollbackTransaction)?;
+    Ok(id)
+}
+
+/// Closes a conversation (a match that ended): it stays readable and takes no message;
+/// the members' open pages are told.
+pub fn close_conversation(conn: &mut PgConnection, id: ConversationId) -> QueryResult<()> {
+    diesel::update(conversations::table.find(id))
+        .filter(conversations::closed_at.is_null())
+        .set(conversations::closed_at.eq(diesel::dsl::now))
+        .execute(conn)?;
+    Ok(())
+}
+
 /// What a message carries, checked at the edge.
 #[derive(Debug, Clone)]
 pub enum Content {
     Text(String),
+    /// A note from the site (stored under the member whose action made it).
+    System(String),
     Image {
         key: ObjectKey,
         width: i32,
@@ -346,6 +379,8 @@ pub enum Refused {
     NotFound,
     /// One of two members blocked the other.
     Blocked,
+    /// The conversation was closed (a match that ended): read only.
+    Closed,
 }
 
 /// Stores a message from `sender` in `conversation` and tells every member's pages.
@@ -357,13 +392,13 @@ pub fn send(
 ) -> QueryResult<Result<Sent, Refused>> {
     conn.transaction(|conn| {
         // The lock that keeps ids in commit order within the conversation.
-        let kind: Option<ConversationKind> = conversations::table
+        let found: Option<(ConversationKind, Option<DateTime<Utc>>)> = conversations::table
             .find(conversation)
-            .select(conversations::kind)
+            .select((conversations::kind, conversations::closed_at))
             .for_update()
             .first(conn)
             .optional()?;
-        let Some(kind) = kind else {
+        let Some((kind, closed)) = found else {
             return Ok(Err(Refused::NotFound));
         };
         let members: Vec<(MemberId, Option<UserId>)> = conversation_members::table
@@ -373,6 +408,9 @@ pub fn send(
         let Some(&(member, _)) = members.iter().find(|(_, user)| *user == Some(sender)) else {
             return Ok(Err(Refused::NotFound));
         };
+        if closed.is_some() {
+            return Ok(Err(Refused::Closed));
+        }
         let recipients: Vec<UserId> = members
             .iter()
             .filter_map(|(_, user)| *user)
@@ -445,6 +483,10 @@ fn new_message(conversation: ConversationId, member: MemberId, content: Content)
     };
     match content {
         Content::Text(text) => row.body = text,
+        Content::System(text) => {
+            row.kind = MessageKind::System;
+            row.body = text;
+        }
         Content::Image {
             key,
             width,

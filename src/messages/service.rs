@@ -73,6 +73,8 @@ pub enum NotSent {
     StorageDown(FieldErrors),
     /// One of them blocked the other: 403.
     Blocked,
+    /// The conversation is closed (a match that ended): 403.
+    Closed,
 }
 
 /// Checks the limits, stores the photo, and sends. `Ok(Err(..))` is a refusal to show with
@@ -187,6 +189,7 @@ pub async fn deliver(
     }
     match outcome? {
         Refused::Blocked => Ok(Err(NotSent::Blocked)),
+        Refused::Closed => Ok(Err(NotSent::Closed)),
         Refused::NotFound => Err(AppError::NotFound),
     }
 }

@@ -23,6 +23,8 @@ pub enum CannotWrite {
     Unverified,
     /// One of them blocked the other.
     NotAccepting,
+    /// The conversation was closed: a match that ended.
+    Ended,
 }
 
 /// A listing a conversation is about.
@@ -87,6 +89,8 @@ pub struct MessageView {
     pub video: Option<VideoView>,
     /// "Seen" goes under this one: the last of mine the other member has read.
     pub seen: bool,
+    /// A note from the site, not from either member.
+    pub system: bool,
 }
 
 /// A day's heading, or a message.

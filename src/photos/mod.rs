@@ -307,3 +307,59 @@ mod tests {
         );
     }
 }
+
+/// One re-encoded derivative of an upload, stored as a private JPEG.
+#[derive(Debug, Clone)]
+pub struct StoredJpeg {
+    pub key: crate::storage::ObjectKey,
+    pub width: i32,
+    pub height: i32,
+}
+
+/// Why an upload was not stored: the file (for its form field), or storage being down.
+#[derive(Debug)]
+pub enum NotStored {
+    Photo(PhotoError),
+    StorageDown,
+}
+
+/// Decodes an upload, fits it within `edge` pixels, re-encodes it (no metadata survives)
+/// and stores it as `{prefix}/{uuid}.jpg`. `Ok(Err(..))` is for the form; a failed put
+/// leaves nothing behind.
+pub async fn store_jpeg(
+    storage: &crate::storage::Storage,
+    file: crate::web::upload::UploadedFile,
+    prefix: &str,
+    edge: u32,
+) -> anyhow::Result<Result<StoredJpeg, NotStored>> {
+    if file.too_large {
+        return Ok(Err(NotStored::Photo(PhotoError::TooLarge)));
+    }
+    let derived = run_limited(move || {
+        let img = decode(file.file.path())?;
+        let display = fit_within(&img, edge);
+        drop(img);
+        Ok::<_, PhotoError>((encode_jpeg(&display), display.width(), display.height()))
+    })
+    .await?;
+    let (bytes, width, height) = match derived {
+        Ok(derived) => derived,
+        Err(err) => return Ok(Err(NotStored::Photo(err))),
+    };
+    let key = crate::storage::ObjectKey::parse(&format!("{prefix}/{}.jpg", uuid::Uuid::new_v4()))?;
+    if let Err(err) = storage
+        .put(&key, bytes::Bytes::from(bytes), "image/jpeg")
+        .await
+    {
+        tracing::warn!(error = %err, %prefix, "cannot store a photo");
+        if let Err(err) = storage.delete(&key).await {
+            tracing::warn!(error = %err, %key, "cannot delete a photo");
+        }
+        return Ok(Err(NotStored::StorageDown));
+    }
+    Ok(Ok(StoredJpeg {
+        key,
+        width: width as i32,
+        height: height as i32,
+    }))
+}

@@ -255,7 +255,7 @@ async fn decide_report(
 fn message_text(message: &crate::messages::models::Message) -> String {
     use crate::messages::domain::MessageKind;
     let attachment = match message.kind {
-        MessageKind::Text => None,
+        MessageKind::Text | MessageKind::System => None,
         MessageKind::Image => Some("[photo]".to_owned()),
         MessageKind::Video => Some(format!(
             "[video link: {} {}]",

@@ -1,0 +1,500 @@
+//! Meet people's reads and writes: profiles and their photos, who is shown to whom, answers,
+//! and matches.
+//!
+//! Who may see whom is one rule, [`SHOWN`]: both profiles switched on, each within the
+//! other's radius (`earth_distance` against the smaller radius), neither blocked by the
+//! other, both accounts active. Discovery adds "not answered yet"; a match also lets its two
+//! members see each other.
+
+use chrono::{DateTime, Utc};
+use diesel::prelude::*;
+use diesel::sql_types::{Array, BigInt, Double, Nullable, Text, Timestamptz};
+
+use super::domain::{METRES_PER_MILE, ProfileInput};
+use crate::db::ids::{ConversationId, UserId};
+use crate::db::schema::{friend_answers, friend_matches, friend_photos, friend_profiles};
+use crate::storage::ObjectKey;
+
+/// Most photos on a profile.
+pub const MAX_PHOTOS: i64 = 6;
+/// How many of the nearest unanswered people are ranked by shared interests for "next".
+pub const CANDIDATE_WINDOW: i64 = 300;
+/// Most matches listed.
+pub const MATCHES_LIMIT: i64 = 200;
+
+/// A member's own friend profile.
+#[derive(Debug, Clone, Queryable, Selectable)]
+#[diesel(table_name = friend_profiles, check_for_backend(diesel::pg::Pg))]
+pub struct Profile {
+    pub user_id: UserId,
+    pub about: String,
+    pub hobbies: Vec<String>,
+    pub interests: Vec<String>,
+    pub zip: String,
+    pub city: String,
+    pub latitude: f64,
+    pub longitude: f64,
+    pub radius_miles: i32,
+    pub visible: bool,
+    pub active_at: DateTime<Utc>,
+}
+
+impl Profile {
+    /// Every tag, for counting what two people share.
+    pub fn tags(&self) -> Vec<String> {
+        self.hobbies
+            .iter()
+            .chain(&self.interests)
+            .cloned()
+            .collect()
+    }
+
+    fn radius_metres(&self) -> f64 {
+        f64::from(self.radius_miles) * METRES_PER_MILE
+    }
+}
+
+/// A profile photo.
+#[derive(Debug, Clone, Queryable, Selectable)]
+#[diesel(table_name = friend_photos, check_for_backend(diesel::pg::Pg))]
+pub struct Photo {
+    pub id: i64,
+    pub user_id: UserId,
+    pub key: ObjectKey,
+    pub width: i32,
+    pub height: i32,
+    pub position: i16,
+}
+
+/// Another member as they are shown: never their ZIP or coordinates.
+#[derive(Debug, Clone, QueryableByName)]
+pub struct Card {
+    #[diesel(sql_type = BigInt)]
+    pub user_id: UserId,
+    #[diesel(sql_type = Text)]
+    pub username: String,
+    #[diesel(sql_type = Text)]
+    pub display_name: String,
+    #[diesel(sql_type = Text)]
+    pub city: String,
+    #[diesel(sql_type = Text)]
+    pub about: String,
+    #[diesel(sql_type = Array<Text>)]
+    pub hobbies: Vec<String>,
+    #[diesel(sql_type = Array<Text>)]
+    pub interests: Vec<String>,
+    /// The great-circle distance (for "about N miles" only).
+    #[diesel(sql_type = Double)]
+    pub metres: f64,
+    #[diesel(sql_type = BigInt)]
+    pub shared: i64,
+}
+
+/// The card's columns; `$1, $2` are the reader's latitude and longitude, `$3` their tags.
+const CARD_COLUMNS: &str = "p.user_id, u.username, u.display_name, p.city, p.about, p.hobbies,
+    p.interests,
+    earth_distance(ll_to_earth($1, $2), ll_to_earth(p.latitude, p.longitude)) AS metres,
+    (SELECT count(*) FROM unnest(p.hobbies || p.interests) t WHERE t = ANY($3)) AS shared";
+
+/// Who the reader (`$4`, at `$1, $2`, radius `$5` metres) may be shown: see the module.
+const SHOWN: &str = "p.visible
+    AND u.status = 'active'
+    AND p.user_id <> $4
+    AND earth_box(ll_to_earth($1, $2), $5) @> ll_to_earth(p.latitude, p.longitude)
+    AND earth_distance(ll_to_earth($1, $2), ll_to_earth(p.latitude, p.longitude))
+        <= least($5, p.radius_miles * 1609.344)
+    AND NOT EXISTS (SELECT 1 FROM blocks b WHERE b.blocker_id = $4 AND b.blocked_id = p.user_id)
+    AND NOT EXISTS (SELECT 1 FROM blocks b WHERE b.blocker_id = p.user_id AND b.blocked_id = $4)";
+
+pub fn profile(conn: &mut PgConnection, user: UserId) -> QueryResult<Option<Profile>> {
+    friend_profiles::table
+        .find(user)
+        .select(Profile::as_select())
+        .first(conn)
+        .optional()
+}
+
+/// Creates or replaces the member's profile.
+pub fn save_profile(
+    conn: &mut PgConnection,
+    user: UserId,
+    input: &ProfileInput,
+) -> QueryResult<Profile> {
+    let values = (
+        friend_profiles::about.eq(&input.about),
+        friend_profiles::hobbies.eq(&input.hobbies),
+        friend_profiles::interests.eq(&input.interests),
+        friend_profiles::zip.eq(&input.zip),
+        friend_profiles::city.eq(&input.city),
+        friend_profiles::latitude.eq(input.latitude),
+        friend_profiles::longitude.eq(input.longitude),
+        friend_profiles::radius_miles.eq(input.radius_miles),
+        friend_profiles::visible.eq(input.visible),
+        friend_profiles::active_at.eq(diesel::dsl::now),
+        friend_profiles::updated_at.eq(diesel::dsl::now),
+    );
+    diesel::insert_into(friend_profiles::table)
+        .values((friend_profiles::user_id.eq(user), values))
+        .on_conflict(friend_profiles::user_id)
+        .do_update()
+        .set(values)
+        .returning(Profile::as_returning())
+        .get_result(conn)
+}
+
+/// "Show me to others" on or off; `false` when there is no profile.
+pub fn set_visible(conn: &mut PgConnection, user: UserId, visible: bool) -> QueryResult<bool> {
+    diesel::update(friend_profiles::table.find(user))
+        .set((
+            friend_profiles::visible.eq(visible),
+            friend_profiles::updated_at.eq(diesel::dsl::now),
+        ))
+        .execute(conn)
+        .map(|n| n > 0)
+}
+
+/// Marks the member active now (ordering "recent activity"), at most once a minute.
+pub fn touch(conn: &mut PgConnection, user: UserId) -> QueryResult<()> {
+    let stale = Utc::now() - chrono::Duration::minutes(1);
+    diesel::update(friend_profiles::table.find(user))
+        .filter(friend_profiles::active_at.lt(stale))
+        .set(friend_profiles::active_at.eq(diesel::dsl::now))
+        .execute(conn)
+        .map(|_| ())
+}
+
+pub fn photos(conn: &mut PgConnection, user: UserId) -> QueryResult<Vec<Photo>> {
+    friend_photos::table
+        .filter(friend_photos::user_id.eq(user))
+        .order(friend_photos::position)
+        .limit(MAX_PHOTOS)
+        .select(Photo::as_select())
+        .load(conn)
+}
+
+/// Room for how many more photos (the profile's row locked until the transaction ends, so
+/// two uploads cannot both take the last place).
+pub fn photo_room(conn: &mut PgConnection, user: UserId) -> QueryResult<Option<i64>> {
+    let found: Option<UserId> = friend_profiles::table
+        .find(user)
+        .select(friend_profiles::user_id)
+        .for_update()
+        .first(conn)
+        .optional()?;
+    if found.is_none() {
+        return Ok(None);
+    }
+    let count: i64 = friend_photos::table
+        .filter(friend_photos::user_id.eq(user))
+        .count()
+        .get_result(conn)?;
+    Ok(Some((MAX_PHOTOS - count).max(0)))
+}
+
+/// Adds stored photos at the end, all or none: `Ok(None)` when they do not fit.
+pub fn add_photos(
+    conn: &mut PgConnection,
+    user: UserId,
+    stored: &[(ObjectKey, i32, i32)],
+) -> QueryResult<Option<Vec<Photo>>> {
+    conn.transaction(|conn| {
+        let Some(room) = photo_room(conn, user)? else {
+            return Ok(None);
+        };
+        if stored.len() as i64 > room {
+            return Ok(None);
+        }
+        let first = (MAX_PHOTOS - room) as i16;
+        let rows: Vec<_> = stored
+            .iter()
+            .enumerate()
+            .map(|(i, (key, width, height))| {
+                (
+                    friend_photos::user_id.eq(user),
+                    friend_photos::key.eq(key),
+                    friend_photos::width.eq(width),
+                    friend_photos::height.eq(height),
+                    friend_photos::position.eq(first + i as i16),
+                )
+            })
+            .collect();
+        diesel::insert_into(friend_photos::table)
+            .values(&rows)
+            .returning(Photo::as_returning())
+            .get_results(conn)
+            .map(Some)
+    })
+}
+
+/// Deletes one of the member's photos (the others close up); its key, to delete the object.
+pub fn delete_photo(
+    conn: &mut PgConnection,
+    user: UserId,
+    id: i64,
+) -> QueryResult<Option<ObjectKey>> {
+    conn.transaction(|conn| {
+        if photo_room(conn, user)?.is_none() {
+            return Ok(None);
+        }
+        let deleted: Option<(ObjectKey, i16)> = diesel::delete(
+            friend_photos::table
+                .filter(friend_photos::id.eq(id))
+                .filter(friend_photos::user_id.eq(user)),
+        )
+        .returning((friend_photos::key, friend_photos::position))
+        .get_result(conn)
+        .optional()?;
+        let Some((key, position)) = deleted else {
+            return Ok(None);
+        };
+        diesel::update(
+            friend_photos::table
+                .filter(friend_photos::user_id.eq(user))
+                .filter(friend_photos::position.gt(position)),
+        )
+        .set(friend_photos::position.eq(friend_photos::position - 1))
+        .execute(conn)?;
+        Ok(Some(key))
+    })
+}
+
+/// Whether a stored object is a profile photo's (the janitor's orphan sweep).
+pub fn photo_in_use(conn: &mut PgConnection, key: &ObjectKey) -> QueryResult<bool> {
+    diesel::select(diesel::dsl::exists(
+        friend_photos::table.filter(friend_photos::key.eq(key)),
+    ))
+    .get_result(conn)
+}
+
+/// The next person to show `me`: among the nearest [`CANDIDATE_WINDOW`] people shown to
+/// them and not answered yet, the one sharing the most tags, then the nearest, then the
+/// most recently active. Uses the visible profiles' spatial index (nearest first, inside
+/// the box of the reader's radius) and the answers' and blocks' primary keys.
+pub fn next_candidate(conn: &mut PgConnection, me: &Profile) -> QueryResult<Option<Card>> {
+    let sql = format!(
+        "SELECT * FROM (
+           SELECT {CARD_COLUMNS}, p.active_at
+           FROM friend_profiles p JOIN users u ON u.id = p.user_id
+           WHERE {SHOWN}
+             AND NOT EXISTS (SELECT 1 FROM friend_answers a
+                             WHERE a.user_id = $4 AND a.subject_id = p.user_id)
+           ORDER BY ll_to_earth(p.latitude, p.longitude) <-> ll_to_earth($1, $2)
+           LIMIT $6
+         ) c
+         ORDER BY c.shared DESC, c.metres, c.active_at DESC, c.user_id
+         LIMIT 1"
+    );
+    diesel::sql_query(sql)
+        .bind::<Double, _>(me.latitude)
+        .bind::<Double, _>(me.longitude)
+        .bind::<Array<Text>, _>(me.tags())
+        .bind::<BigInt, _>(me.user_id)
+        .bind::<Double, _>(me.radius_metres())
+        .bind::<BigInt, _>(CANDIDATE_WINDOW)
+        .get_result(conn)
+        .optional()
+}
+
+/// `other` as `me` may see them: shown to `me` (answered or not), or matched with `me`.
+/// `None` is the same answer for "no such member" and "not for you".
+pub fn card(conn: &mut PgConnection, me: &Profile, other: UserId) -> QueryResult<Option<Card>> {
+    let sql = format!(
+        "SELECT {CARD_COLUMNS}
+         FROM friend_profiles p JOIN users u ON u.id = p.user_id
+         WHERE p.user_id = $6
+           AND (({SHOWN})
+                OR (u.status = 'active' AND EXISTS (
+                      SELECT 1 FROM friend_matches m
+                      WHERE m.user_low = least($4, $6) AND m.user_high = greatest($4, $6)
+                        AND m.ended_at IS NULL)))"
+    );
+    diesel::sql_query(sql)
+        .bind::<Double, _>(me.latitude)
+        .bind::<Double, _>(me.longitude)
+        .bind::<Array<Text>, _>(me.tags())
+        .bind::<BigInt, _>(me.user_id)
+        .bind::<Double, _>(me.radius_metres())
+        .bind::<BigInt, _>(other)
+        .get_result(conn)
+        .optional()
+}
+
+/// What an answer did.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Answered {
+    /// Recorded; no match (a no, or a yes the other has not given).
+    Recorded,
+    /// A yes that completed a mutual yes: the match's conversation.
+    Matched {
+        conversation: ConversationId,
+        shared: Vec<String>,
+    },
+    /// `me` had answered about them already.
+    Already,
+    /// Not someone `me` is shown (or no such member).
+    NotShown,
+}
+
+/// Records `me`'s answer about `other`; a yes meeting their yes makes the match and opens
+/// its conversation, once, however the two answers race (the pair is locked, so the second
+/// answer sees the first).
+pub fn answer(
+    conn: &mut PgConnection,
+    me: &Profile,
+    other: UserId,
+    yes: bool,
+) -> QueryResult<Answered> {
+    conn.transaction(|conn| {
+        let (low, high) = (me.user_id.0.min(other.0), me.user_id.0.max(other.0));
+        diesel::sql_query(
+            "SELECT pg_advisory_xact_lock(hashtextextended('friend-pair:' || $1 || ':' || $2, 0))",
+        )
+        .bind::<BigInt, _>(low)
+        .bind::<BigInt, _>(high)
+        .execute(conn)?;
+        let Some(card) = card(conn, me, other)? else {
+            return Ok(Answered::NotShown);
+        };
+        let inserted = diesel::insert_into(friend_answers::table)
+            .values((
+                friend_answers::user_id.eq(me.user_id),
+                friend_answers::subject_id.eq(other),
+                friend_answers::yes.eq(yes),
+            ))
+            .on_conflict_do_nothing()
+            .execute(conn)?;
+        if inserted == 0 {
+            return Ok(Answered::Already);
+        }
+        touch(conn, me.user_id)?;
+        if !yes {
+            return Ok(Answered::Recorded);
+        }
+        let their_yes: bool = diesel::select(diesel::dsl::exists(
+            friend_answers::table
+                .filter(friend_answers::user_id.eq(other))
+                .filter(friend_answers::subject_id.eq(me.user_id))
+                .filter(friend_answers::yes.eq(true)),
+        ))
+        .get_result(conn)?;
+        if !their_yes {
+            return Ok(Answered::Recorded);
+        }
+        let mine = me.tags();
+        let shared: Vec<String> = card
+            .hobbies
+            .iter()
+            .chain(&card.interests)
+            .filter(|t| mine.contains(t))
+            .cloned()
+            .collect();
+        let made: Option<i64> = diesel::insert_into(friend_matches::table)
+            .values((
+                friend_matches::user_low.eq(UserId(low)),
+                friend_matches::user_high.eq(UserId(high)),
+                friend_matches::shared.eq(&shared),
+            ))
+            .on_conflict_do_nothing()
+            .returning(friend_matches::id)
+            .get_result(conn)
+            .optional()?;
+        let Some(made) = made else {
+            return Ok(Answered::Recorded);
+        };
+        let note = if shared.is_empty() {
+            "You matched! Say hello.".to_owned()
+        } else {
+            format!("You matched on: {}", shared.join(", "))
+        };
+        let conversation =
+            crate::messages::queries::open_match_conversation(conn, me.user_id, other, &note)?;
+        diesel::update(friend_matches::table.find(made))
+            .set(friend_matches::conversation_id.eq(conversation))
+            .execute(conn)?;
+        Ok(Answered::Matched {
+            conversation,
+            shared,
+        })
+    })
+}
+
+/// A match as listed.
+#[derive(Debug, Clone, QueryableByName)]
+pub struct MatchRow {
+    #[diesel(sql_type = BigInt)]
+    pub user_id: UserId,
+    #[diesel(sql_type = Text)]
+    pub username: String,
+    #[diesel(sql_type = Text)]
+    pub display_name: String,
+    #[diesel(sql_type = Nullable<Text>)]
+    pub city: Option<String>,
+    #[diesel(sql_type = Nullable<BigInt>)]
+    pub conversation_id: Option<ConversationId>,
+    #[diesel(sql_type = Array<Text>)]
+    pub shared: Vec<String>,
+    #[diesel(sql_type = Timestamptz)]
+    pub created_at: DateTime<Utc>,
+}
+
+/// The member's current matches, newest first.
+pub fn matches(conn: &mut PgConnection, me: UserId) -> QueryResult<Vec<MatchRow>> {
+    diesel::sql_query(
+        "SELECT u.id AS user_id, u.username, u.display_name, p.city, m.conversation_id,
+                m.shared, m.created_at
+         FROM friend_matches m
+         JOIN users u ON u.id = CASE WHEN m.user_low = $1 THEN m.user_high ELSE m.user_low END
+         LEFT JOIN friend_profiles p ON p.user_id = u.id
+         WHERE (m.user_low = $1 OR m.user_high = $1) AND m.ended_at IS NULL
+           AND u.status = 'active'
+         ORDER BY m.created_at DESC, m.id DESC
+         LIMIT $2",
+    )
+    .bind::<BigInt, _>(me)
+    .bind::<BigInt, _>(MATCHES_LIMIT)
+    .load(conn)
+}
+
+/// Ends the match between `me` and `other` and closes its conversation; `false` when there
+/// was none.
+pub fn unmatch(conn: &mut PgConnection, me: UserId, other: UserId) -> QueryResult<bool> {
+    conn.transaction(|conn| {
+        let ended: Option<Option<ConversationId>> = diesel::update(
+            friend_matches::table
+                .filter(friend_matches::user_low.eq(UserId(me.0.min(other.0))))
+                .filter(friend_matches::user_high.eq(UserId(me.0.max(other.0))))
+                .filter(friend_matches::ended_at.is_null()),
+        )
+        .set((
+            friend_matches::ended_at.eq(diesel::dsl::now),
+            friend_matches::ended_by.eq(Some(me)),
+        ))
+        .returning(friend_matches::conversation_id)
+        .get_result(conn)
+        .optional()?;
+        match ended {
+            None => Ok(false),
+            Some(conversation) => {
+                if let Some(id) = conversation {
+                    crate::messages::queries::close_conversation(conn, id)?;
+                }
+                Ok(true)
+            }
+        }
+    })
+}
+
+/// Blocks `other` for `me`: they are never shown to each other again (both ways), their
+/// match ends and no message passes (the inbox's block).
+pub fn block(conn: &mut PgConnection, me: UserId, other: UserId) -> QueryResult<()> {
+    conn.transaction(|conn| {
+        crate::messages::queries::block(conn, me, other)?;
+        unmatch(conn, me, other)?;
+        Ok(())
+    })
+}
+
+/// An active member's id by username, for addresses.
+pub fn user_id(conn: &mut PgConnection, username: &str) -> QueryResult<Option<UserId>> {
+    Ok(crate::accounts::queries::find_active_by_username(conn, username)?.map(|u| u.id))
+}
