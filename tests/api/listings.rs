@@ -14,7 +14,7 @@ use crate::helpers::{
 // Helpers
 
 /// A JPEG carrying EXIF with an orientation and a GPS block.
-fn jpeg_with_exif(width: u32, height: u32, orientation: u16) -> Vec<u8> {
+pub fn jpeg_with_exif(width: u32, height: u32, orientation: u16) -> Vec<u8> {
     let img = image::RgbImage::from_fn(width, height, |x, _| image::Rgb([(x % 256) as u8, 0, 0]));
     let mut jpeg = Vec::new();
     image::codecs::jpeg::JpegEncoder::new_with_quality(&mut jpeg, 90)

@@ -26,6 +26,7 @@ mod message_mail;
 mod messages;
 mod moderation;
 mod pages;
+mod people;
 mod profiles;
 mod resilience;
 mod rooms;
