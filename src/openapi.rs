@@ -13,7 +13,7 @@ use actix_web::http::header;
 use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
 use utoipa::{Modify, OpenApi};
 
-use crate::{accounts, listings, messages, saved, search};
+use crate::{accounts, listings, messages, people, saved, search};
 
 #[derive(OpenApi)]
 #[openapi(
@@ -52,6 +52,14 @@ use crate::{accounts, listings, messages, saved, search};
         saved::api::save_search,
         saved::api::update_saved_search,
         saved::api::delete_saved_search,
+        people::api::get_profile,
+        people::api::put_profile,
+        people::api::add_photos,
+        people::api::next,
+        people::api::answer,
+        people::api::matches,
+        people::api::unmatch,
+        people::api::user_photos,
     ),
     modifiers(&BearerAuth, &CommonProblems),
     tags(
@@ -59,6 +67,7 @@ use crate::{accounts, listings, messages, saved, search};
         (name = "accounts", description = "Signing up, and the caller's own account."),
         (name = "listings", description = "Searching and reading listings, the categories with the details each asks for, and posting and managing your own listings and their photos."),
         (name = "saved", description = "Your favourite listings and saved searches (with their e-mail alerts)."),
+        (name = "people", description = "Meet people: your friend profile and its photos, the next person near you, yes / no answers, and matches (a mutual yes opens a conversation of kind `match`)."),
         (name = "messages", description = "Typed messages (text, image links, video links), conversations and their history."),
     )
 )]

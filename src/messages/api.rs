@@ -41,6 +41,10 @@ pub struct NewMessage {
     /// conversation with the recipient.
     #[serde(default)]
     pub listing_id: Option<i64>,
+    /// A conversation you and the recipient are in, to write there: a match's (kind
+    /// `match`), which takes no messages once the match ended.
+    #[serde(default)]
+    pub conversation_id: Option<i64>,
     pub body: NewBody,
 }
 
@@ -360,18 +364,40 @@ pub async fn send_message(
                 .to_ascii_lowercase()
                 .starts_with("multipart/")
         });
-    let (recipient, listing_id, draft) = if is_multipart {
-        read_image_message(&req, payload).await?
+    let (recipient, place, draft) = if is_multipart {
+        let (recipient, listing_id, draft) = read_image_message(&req, payload).await?;
+        (recipient, Place::from((listing_id, None)), draft)
     } else {
         let body = ApiJson::<NewMessage>::from_request(&req, &mut payload.into_inner()).await?;
         let NewMessage {
             recipient,
             listing_id,
+            conversation_id,
             body,
         } = body.0;
-        (recipient, listing_id, parse_body(body))
+        (
+            recipient,
+            Place::from((listing_id, conversation_id)),
+            parse_body(body),
+        )
     };
-    Ok(send(me, db, storage, settings, recipient, listing_id, draft).await?)
+    Ok(send(me, db, storage, settings, recipient, place, draft).await?)
+}
+
+/// Where a message goes besides its recipient: a listing's conversation, or one named.
+#[derive(Debug, Clone, Copy)]
+struct Place {
+    listing: Option<ListingId>,
+    conversation: Option<ConversationId>,
+}
+
+impl From<(Option<i64>, Option<i64>)> for Place {
+    fn from((listing, conversation): (Option<i64>, Option<i64>)) -> Self {
+        Self {
+            listing: listing.map(ListingId),
+            conversation: conversation.map(ConversationId),
+        }
+    }
 }
 
 /// Sends a message read from either form.
@@ -381,14 +407,14 @@ async fn send(
     storage: web::Data<Storage>,
     settings: web::Data<MessageSettings>,
     recipient: String,
-    listing_id: Option<i64>,
+    place: Place,
     draft: Result<Draft, FieldErrors>,
 ) -> Result<HttpResponse, AppError> {
     let mut errors = FieldErrors::new();
     let draft = draft.map_err(|e| errors.merge(e)).ok();
     let sender = me.id;
     let target = db
-        .run(move |conn| resolve_target(conn, sender, &recipient, listing_id.map(ListingId)))
+        .run(move |conn| resolve_target(conn, sender, &recipient, place))
         .await?;
     let target = match target {
         Ok(target) => Some(target),
@@ -437,7 +463,7 @@ fn resolve_target(
     conn: &mut diesel::PgConnection,
     sender: crate::db::ids::UserId,
     recipient: &str,
-    listing: Option<ListingId>,
+    place: Place,
 ) -> Result<Result<Target, (&'static str, String)>, AppError> {
     let Some(to) = accounts::find_active_by_username(conn, recipient.trim())? else {
         return Ok(Err(("recipient", "No member has that username.".into())));
@@ -445,7 +471,19 @@ fn resolve_target(
     if to.id == sender {
         return Ok(Err(("recipient", "Write to someone else.".into())));
     }
-    let Some(listing_id) = listing else {
+    if let Some(conversation) = place.conversation {
+        let both = queries::is_member(conn, conversation, sender)?
+            && queries::is_member(conn, conversation, to.id)?;
+        return Ok(if both {
+            Ok(Target::Conversation(conversation))
+        } else {
+            Err((
+                "conversation_id",
+                format!("You and {} have no such conversation.", to.username),
+            ))
+        });
+    }
+    let Some(listing_id) = place.listing else {
         return Ok(Ok(Target::Direct(to.id)));
     };
     let listing = listings::find_listing(conn, listing_id)?;

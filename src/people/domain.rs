@@ -193,7 +193,7 @@ impl ProfileForm<'_> {
             place
         };
         let radius = parse_radius(self.radius)
-            .map_err(|e| errors.add("radius", e))
+            .map_err(|e| errors.add("radius_miles", e))
             .ok();
         match (about, hobbies, interests, place, radius) {
             (Some(about), Some(hobbies), Some(interests), Some(place), Some(radius_miles))
@@ -281,7 +281,7 @@ mod tests {
         };
         let errors = form.parse().unwrap_err();
         assert!(errors.get("zip").is_some());
-        assert!(errors.get("radius").is_some());
+        assert!(errors.get("radius_miles").is_some());
         let form = ProfileForm {
             zip: "94110",
             radius: "10",

@@ -13,21 +13,17 @@ use serde::Deserialize;
 
 use super::domain::Answer;
 use super::queries::{self, Answered, MAX_PHOTOS};
-use super::service::{self, ANSWERS_PER_MEMBER};
+use super::service::{self, ANSWERS_PER_MEMBER, PhotosRefused};
 use super::views::{
     Discover, DiscoverPage, MatchView, MatchesPage, OwnPhoto, ProfilePage, ProfileValues,
     ReportPage,
 };
-use crate::photos::{self, NotStored};
 use crate::storage::Storage;
 use crate::web::rate_limit;
 use crate::web::respond::{private_page, redirect, unprocessable};
 use crate::web::session::{self as web_session, FlashKind};
-use crate::web::upload::{UploadLimits, read_upload};
+use crate::web::upload::read_upload;
 use crate::web::{AppError, AuthUser, Db, FieldErrors, PageContext};
-
-/// Long edge of a stored profile photo.
-pub const PHOTO_EDGE: u32 = 1200;
 
 fn values_of(profile: &queries::Profile) -> ProfileValues {
     ProfileValues {
@@ -170,16 +166,6 @@ pub async fn set_visibility(
     Ok(redirect("/people/profile"))
 }
 
-fn photo_limits() -> UploadLimits {
-    UploadLimits {
-        max_file_bytes: photos::MAX_FILE_BYTES,
-        max_files: MAX_PHOTOS as usize,
-        max_text_bytes: 4096,
-        max_parts: 16,
-        max_total_bytes: photos::MAX_FILE_BYTES * MAX_PHOTOS as u64 + 65_536,
-    }
-}
-
 /// `POST /people/profile/photos` (multipart, `photo` files): all or nothing.
 pub async fn add_photos(
     req: HttpRequest,
@@ -189,77 +175,26 @@ pub async fn add_photos(
     storage: web::Data<Storage>,
     multipart: Multipart,
 ) -> Result<HttpResponse, AppError> {
-    let upload = read_upload(multipart, photo_limits()).await?;
+    let upload = read_upload(multipart, service::photo_limits()).await?;
     let files: Vec<_> = upload
         .files
         .into_iter()
         .filter(|f| f.field == "photo" && f.size > 0)
         .collect();
-    let id = me.id;
-    let room = db
-        .run(move |conn| {
-            use diesel::Connection;
-            conn.transaction(|conn| queries::photo_room(conn, id))
-        })
-        .await?;
-    let refuse = |message: String| async {
-        let mut page = profile_page(&db, &storage, ctx, id).await?;
-        page.photo_errors.add("photo", message);
-        Ok::<_, AppError>(unprocessable(page, &req))
-    };
-    let Some(room) = room else {
-        return refuse("Save your profile first, then add photos.".into()).await;
-    };
-    if files.is_empty() {
-        return refuse("Choose a photo to add.".into()).await;
-    }
-    if upload.dropped_files > 0 || files.len() as i64 > room {
-        return refuse(format!(
-            "A profile has at most {MAX_PHOTOS} photos: there is room for {room} more."
-        ))
-        .await;
-    }
-    let mut stored = Vec::with_capacity(files.len());
-    let mut refused = None;
-    for file in files {
-        match photos::store_jpeg(&storage, file, "people", PHOTO_EDGE).await? {
-            Ok(photo) => stored.push(photo),
-            Err(NotStored::Photo(err)) => {
-                refused = Some(err.to_string());
-                break;
-            }
-            Err(NotStored::StorageDown) => {
-                refused = Some(
-                    "Photos can't be stored right now. Try again in a few minutes.".to_owned(),
-                );
-                break;
-            }
+    match service::add_photos(&db, &storage, me.id, files, upload.dropped_files).await? {
+        Ok(_) => Ok(redirect("/people/profile#photos")),
+        Err(refused) => {
+            let message = match refused {
+                PhotosRefused::Field(message) => message,
+                PhotosRefused::StorageDown => {
+                    "Photos can't be stored right now. Try again in a few minutes.".to_owned()
+                }
+            };
+            let mut page = profile_page(&db, &storage, ctx, me.id).await?;
+            page.photo_errors.add("photo", message);
+            Ok(unprocessable(page, &req))
         }
     }
-    let rows: Vec<_> = stored
-        .iter()
-        .map(|p| (p.key.clone(), p.width, p.height))
-        .collect();
-    let added = match refused {
-        Some(_) => None,
-        None => {
-            db.run(move |conn| queries::add_photos(conn, id, &rows))
-                .await?
-        }
-    };
-    if added.is_none() {
-        // Nothing half-done: the photos stored for this request belong to nothing.
-        for photo in &stored {
-            if let Err(err) = storage.delete(&photo.key).await {
-                tracing::warn!(error = %err, key = %photo.key, "cannot delete a profile photo");
-            }
-        }
-        return refuse(
-            refused.unwrap_or_else(|| format!("A profile has at most {MAX_PHOTOS} photos.")),
-        )
-        .await;
-    }
-    Ok(redirect("/people/profile#photos"))
 }
 
 /// `POST /people/profile/photos/{id}/delete`

@@ -1,6 +1,7 @@
 //! Meet people ("Friender"): friend profiles, one nearby person at a time by shared
 //! interests, yes / no, and a mutual yes opening a conversation of kind `match`.
 
+pub mod api;
 pub mod domain;
 pub mod handlers;
 pub mod queries;

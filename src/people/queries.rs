@@ -295,14 +295,36 @@ pub fn next_candidate(conn: &mut PgConnection, me: &Profile) -> QueryResult<Opti
         .optional()
 }
 
-/// `other` as `me` may see them: shown to `me` (answered or not), or matched with `me`.
-/// `None` is the same answer for "no such member" and "not for you".
-pub fn card(conn: &mut PgConnection, me: &Profile, other: UserId) -> QueryResult<Option<Card>> {
+/// Whether a card may be of someone `me` answered about already.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Answers {
+    /// Someone answered is not shown again (their card, their photos, reporting from it).
+    Exclude,
+    /// Answering checks the rule itself, then tells "answered already" apart.
+    Include,
+}
+
+/// `other` as `me` may see them: shown to `me` (and not answered yet, unless `answers` says
+/// so), or matched with `me`. `None` is the same answer for "no such member" and "not for
+/// you".
+pub fn card(
+    conn: &mut PgConnection,
+    me: &Profile,
+    other: UserId,
+    answers: Answers,
+) -> QueryResult<Option<Card>> {
+    let unanswered = match answers {
+        Answers::Exclude => {
+            "AND NOT EXISTS (SELECT 1 FROM friend_answers a
+                             WHERE a.user_id = $4 AND a.subject_id = p.user_id)"
+        }
+        Answers::Include => "",
+    };
     let sql = format!(
         "SELECT {CARD_COLUMNS}
          FROM friend_profiles p JOIN users u ON u.id = p.user_id
          WHERE p.user_id = $6
-           AND (({SHOWN})
+           AND (({SHOWN} {unanswered})
                 OR (u.status = 'active' AND EXISTS (
                       SELECT 1 FROM friend_matches m
                       WHERE m.user_low = least($4, $6) AND m.user_high = greatest($4, $6)
@@ -352,7 +374,7 @@ pub fn answer(
         .bind::<BigInt, _>(low)
         .bind::<BigInt, _>(high)
         .execute(conn)?;
-        let Some(card) = card(conn, me, other)? else {
+        let Some(card) = card(conn, me, other, Answers::Include)? else {
             return Ok(Answered::NotShown);
         };
         let inserted = diesel::insert_into(friend_answers::table)

@@ -9,6 +9,42 @@ use crate::web::routes::RouteDef;
 /// Every route of this feature, in the order they are matched.
 pub fn routes() -> Vec<RouteDef> {
     vec![
+        RouteDef::api(
+            "/people/profile",
+            M::GET,
+            web::get().to(super::api::get_profile),
+        ),
+        RouteDef::api(
+            "/people/profile",
+            M::PUT,
+            web::put().to(super::api::put_profile),
+        ),
+        RouteDef::api(
+            "/people/profile/photos",
+            M::POST,
+            web::post().to(super::api::add_photos),
+        ),
+        RouteDef::api("/people/next", M::GET, web::get().to(super::api::next)),
+        RouteDef::api(
+            "/people/{username}/answer",
+            M::POST,
+            web::post().to(super::api::answer),
+        ),
+        RouteDef::api(
+            "/people/matches",
+            M::GET,
+            web::get().to(super::api::matches),
+        ),
+        RouteDef::api(
+            "/people/matches/{username}",
+            M::DELETE,
+            web::delete().to(super::api::unmatch),
+        ),
+        RouteDef::api(
+            "/users/{username}/photos",
+            M::GET,
+            web::get().to(super::api::user_photos),
+        ),
         RouteDef::site("/people", M::GET, web::get().to(people::discover)),
         RouteDef::site(
             "/people/profile",

@@ -2,7 +2,7 @@
 //! card a member is shown, answering.
 
 use super::domain::{ProfileForm, about_miles};
-use super::queries::{self, Card, Profile};
+use super::queries::{self, Card, MAX_PHOTOS, Photo, Profile};
 use super::views::{CardPhoto, CardView, TagView};
 use crate::db::ids::UserId;
 use crate::storage::Storage;
@@ -42,7 +42,7 @@ pub fn profile_form(pairs: &[(String, String)]) -> ProfileForm<'_> {
         hobbies: all(["hobbies", "hobby"]),
         interests: all(["interests", "interest"]),
         zip: text("zip"),
-        radius: text("radius"),
+        radius: text("radius_miles"),
         visible: matches!(text("visible"), "on" | "true" | "1"),
     }
 }
@@ -95,7 +95,110 @@ pub async fn visible_card(db: &Db, me: &Profile, username: &str) -> Result<Optio
         let Some(other) = queries::user_id(conn, &username)? else {
             return Ok(None);
         };
-        queries::card(conn, &me, other)
+        queries::card(conn, &me, other, queries::Answers::Exclude)
     })
     .await
+}
+
+/// Long edge of a stored profile photo.
+pub const PHOTO_EDGE: u32 = 1200;
+
+/// Upload limits of a profile's photo form: six photos at most, 20 MB each.
+pub fn photo_limits() -> crate::web::upload::UploadLimits {
+    crate::web::upload::UploadLimits {
+        max_file_bytes: crate::photos::MAX_FILE_BYTES,
+        max_files: MAX_PHOTOS as usize,
+        max_text_bytes: 4096,
+        max_parts: 16,
+        max_total_bytes: crate::photos::MAX_FILE_BYTES * MAX_PHOTOS as u64 + 65_536,
+    }
+}
+
+/// Why photos were not added: all of it is for the `photo` field, but storage being down.
+#[derive(Debug)]
+pub enum PhotosRefused {
+    /// For the form: what is wrong.
+    Field(String),
+    StorageDown,
+}
+
+/// Stores `files` (the `photo` parts of an upload, `dropped` more beyond the request's
+/// limit) and adds them to the member's profile, all or nothing: a file that is not an
+/// image, too many photos, or no profile adds none, and what was stored for the request is
+/// deleted. Returns every photo of the profile, in order.
+pub async fn add_photos(
+    db: &Db,
+    storage: &Storage,
+    me: UserId,
+    files: Vec<crate::web::upload::UploadedFile>,
+    dropped: usize,
+) -> Result<Result<Vec<Photo>, PhotosRefused>, AppError> {
+    use crate::photos::NotStored;
+    let room = db
+        .run(move |conn| {
+            use diesel::Connection;
+            conn.transaction(|conn| queries::photo_room(conn, me))
+        })
+        .await?;
+    let Some(room) = room else {
+        return Ok(Err(PhotosRefused::Field(
+            "Save your profile first, then add photos.".into(),
+        )));
+    };
+    if files.is_empty() {
+        return Ok(Err(PhotosRefused::Field("Choose a photo to add.".into())));
+    }
+    if dropped > 0 || files.len() as i64 > room {
+        return Ok(Err(PhotosRefused::Field(format!(
+            "A profile has at most {MAX_PHOTOS} photos: there is room for {room} more."
+        ))));
+    }
+    let offered = files.len();
+    let mut stored = Vec::with_capacity(offered);
+    let mut refused = None;
+    for (i, file) in files.into_iter().enumerate() {
+        match crate::photos::store_jpeg(storage, file, "people", PHOTO_EDGE).await? {
+            Ok(photo) => stored.push(photo),
+            Err(NotStored::Photo(err)) => {
+                refused = Some(PhotosRefused::Field(if offered == 1 {
+                    err.to_string()
+                } else {
+                    format!("Photo {}: {err}", i + 1)
+                }));
+                break;
+            }
+            Err(NotStored::StorageDown) => {
+                refused = Some(PhotosRefused::StorageDown);
+                break;
+            }
+        }
+    }
+    let rows: Vec<_> = stored
+        .iter()
+        .map(|p| (p.key.clone(), p.width, p.height))
+        .collect();
+    let added = match refused {
+        Some(_) => None,
+        None => {
+            db.run(move |conn| queries::add_photos(conn, me, &rows))
+                .await?
+        }
+    };
+    match added {
+        Some(_) => {
+            let photos = db.run(move |conn| queries::photos(conn, me)).await?;
+            Ok(Ok(photos))
+        }
+        None => {
+            // Nothing half-done: the photos stored for this request belong to nothing.
+            for photo in &stored {
+                if let Err(err) = storage.delete(&photo.key).await {
+                    tracing::warn!(error = %err, key = %photo.key, "cannot delete a profile photo");
+                }
+            }
+            Ok(Err(refused.unwrap_or_else(|| {
+                PhotosRefused::Field(format!("A profile has at most {MAX_PHOTOS} photos."))
+            })))
+        }
+    }
 }

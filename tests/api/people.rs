@@ -15,7 +15,7 @@ async fn opt_in(visitor: &Visitor, zip: &str, radius: &str, hobbies: &str) {
                 ("hobbies", hobbies),
                 ("interests", "live music"),
                 ("zip", zip),
-                ("radius", radius),
+                ("radius_miles", radius),
                 ("visible", "on"),
             ],
         )
@@ -68,7 +68,7 @@ async fn a_profile_with_errors_comes_back_with_what_was_typed() {
                 ("hobbies", &many),
                 ("interests", "<b>"),
                 ("zip", "00000"),
-                ("radius", "500"),
+                ("radius_miles", "500"),
             ],
         )
         .await;

@@ -7,6 +7,7 @@ mod document;
 mod listing_writes;
 mod listings;
 mod messages;
+mod people;
 mod saved;
 
 use reqwest::{Method, StatusCode};
