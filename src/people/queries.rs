@@ -91,7 +91,8 @@ pub struct Card {
 }
 
 /// The card's columns; `$1, $2` are the reader's latitude and longitude, `$3` their tags.
-const CARD_COLUMNS: &str = "p.user_id, u.username, u.display_name, p.city, p.about, p.hobbies,
+const CARD_COLUMNS: &str = "p.user_id, u.username,
+    coalesce(nullif(u.display_name, ''), u.username) AS display_name, p.city, p.about, p.hobbies,
     p.interests,
     earth_distance(ll_to_earth($1, $2), ll_to_earth(p.latitude, p.longitude)) AS metres,
     (SELECT count(*) FROM unnest(p.hobbies || p.interests) t WHERE t = ANY($3)) AS shared";
@@ -462,7 +463,8 @@ pub struct MatchRow {
 /// The member's current matches, newest first.
 pub fn matches(conn: &mut PgConnection, me: UserId) -> QueryResult<Vec<MatchRow>> {
     diesel::sql_query(
-        "SELECT u.id AS user_id, u.username, u.display_name, p.city, m.conversation_id,
+        "SELECT u.id AS user_id, u.username,
+                coalesce(nullif(u.display_name, ''), u.username) AS display_name, p.city, m.conversation_id,
                 m.shared, m.created_at
          FROM friend_matches m
          JOIN users u ON u.id = CASE WHEN m.user_low = $1 THEN m.user_high ELSE m.user_low END

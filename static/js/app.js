@@ -386,3 +386,18 @@ if (room && !room.hasAttribute("data-paged") && window.EventSource) {
     });
   }
 }
+
+// Meet people: ← answers No and → answers Yes (the buttons' forms, as a click would), unless
+// the keys are for a field or come with a modifier.
+const person = document.querySelector("[data-person]");
+if (person) {
+  document.addEventListener("keydown", (event) => {
+    if (event.altKey || event.ctrlKey || event.metaKey || event.shiftKey) return;
+    if (event.target instanceof Element && event.target.closest("input, textarea, select, [contenteditable]")) return;
+    const which = { ArrowLeft: "no", ArrowRight: "yes" }[event.key];
+    const button = which && person.querySelector(`[data-answer="${which}"]`);
+    if (!button) return;
+    event.preventDefault();
+    button.closest("form")?.requestSubmit(button);
+  });
+}

@@ -785,3 +785,68 @@ async fn two_browsers_chat_through_a_rooms_shared_link() {
     host.close().await;
     guest.close().await;
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn two_members_meet_say_yes_and_message_through_their_match() {
+    let app = spawn_app().await;
+    let (ada, bob) = tokio::join!(app.sign_up_new_member(), app.sign_up_new_member());
+    let (adas, bobs) = tokio::join!(Browser::start(), Browser::start_without_javascript());
+    tokio::join!(adas.log_in(&app, &ada), bobs.log_in(&app, &bob));
+
+    // Both opt in through the profile form.
+    for (browser, hobbies) in [(&adas, "hiking, chess"), (&bobs, "chess, baking")] {
+        browser
+            .client
+            .goto(&app.url("/people/profile"))
+            .await
+            .unwrap();
+        browser.fill("hobbies", hobbies).await;
+        browser.fill("zip", "94110").await;
+        browser.fill("radius", "10").await;
+        browser.click("form[action='/people/profile'] button").await;
+        browser
+            .wait_for_text("#flash", "Your friend profile is saved")
+            .await;
+    }
+
+    // Ada is shown Bob, with chess marked as shared, and says yes with the keyboard.
+    adas.client.goto(&app.url("/people")).await.unwrap();
+    adas.wait_for_text("#person-name", &bob.username).await;
+    assert!(
+        text_of(&adas, "[data-person]")
+            .await
+            .contains("about 1 mile")
+    );
+    let shared = text_of(&adas, "[data-person] .badge-shared").await;
+    assert!(shared.to_lowercase().contains("chess"), "{shared}");
+    adas.client
+        .execute(
+            "document.dispatchEvent(new KeyboardEvent('keydown', {key: 'ArrowRight'})); return true;",
+            vec![],
+        )
+        .await
+        .unwrap();
+    adas.wait_for_text("main", "That's everyone for now").await;
+
+    // Bob, without JavaScript, says yes with the button: the match opens its conversation.
+    bobs.client.goto(&app.url("/people")).await.unwrap();
+    bobs.wait_for_text("#person-name", &ada.username).await;
+    bobs.click("[data-answer='yes']").await;
+    bobs.wait_for_text("#messages", "You matched on: chess")
+        .await;
+    bobs.fill("body", "Chess in the park on Saturday?").await;
+    bobs.click("form[data-reply-form] button").await;
+    bobs.wait_for_text("#messages", "Chess in the park on Saturday?")
+        .await;
+
+    // Ada finds the match and the message.
+    adas.client.goto(&app.url("/people/matches")).await.unwrap();
+    adas.wait_for_text("[data-match]", &bob.username).await;
+    adas.click("[data-match] a.btn").await;
+    adas.wait_for_text("#messages", "Chess in the park on Saturday?")
+        .await;
+    adas.screenshot("people-match-ada").await;
+    bobs.screenshot("people-match-bob").await;
+    adas.close().await;
+    bobs.close().await;
+}
