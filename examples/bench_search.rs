@@ -252,6 +252,7 @@ fn run(binary: &PathBuf, url: &str) -> anyhow::Result<()> {
     corkboard::bootstrap::prepare(&mut conn)?;
     generate(&mut conn)?;
     moderation_data(&mut conn)?;
+    people_data(&mut conn)?;
     // Statistics as the migrations now ask for them (cheap next to generating).
     diesel::sql_query("ANALYZE listings").execute(&mut conn)?;
 
@@ -368,6 +369,9 @@ fn run(binary: &PathBuf, url: &str) -> anyhow::Result<()> {
     .into_iter()
     .map(|(name, query)| (format!("admin: {name}"), format!("/admin/listings?{query}")))
     .collect();
+
+    // Meet people (issue 18): the next-person statement for many members, timed warm.
+    let people_statements = people_statement_times(&mut conn)?;
 
     // EXPLAIN ANALYZE, warm (after one run each).
     let mut plans = Vec::new();
@@ -491,6 +495,13 @@ fn run(binary: &PathBuf, url: &str) -> anyhow::Result<()> {
                 .iter()
                 .map(|(name, path)| Page::new(name, path, Some(&cookie), &admin_connections, None)),
         )
+        .chain(std::iter::once(Page::new(
+            PEOPLE_ROW,
+            "/people",
+            Some(&cookie),
+            CONNECTIONS,
+            None,
+        )))
         .filter(|p| p.name.contains(only.as_str()))
         .collect();
 
@@ -606,6 +617,27 @@ fn run(binary: &PathBuf, url: &str) -> anyhow::Result<()> {
     for (page, m) in once.iter().zip(&once_runs) {
         println!("| {} | {} | {} |", page.name, page.connections, m.row());
     }
+    if let Some((_, m)) = once
+        .iter()
+        .zip(&once_runs)
+        .find(|(page, _)| page.name == PEOPLE_ROW)
+    {
+        println!();
+        println!(
+            "Meet people: {PEOPLE} friend profiles, each having answered {ANSWERED} others. `GET /people` at {CONNECTIONS} connections: p99 {:.1} ms (target ≤ 20 ms {}); the next-person statement for {} members (client-timed, round trip included): median {:.2} ms, p99 {:.2} ms, max {:.2} ms (target: none over 10 ms {}).",
+            m.p99_ms,
+            if m.p99_ms <= 20.0 { "✓" } else { "✗" },
+            people_statements.len(),
+            percentile(&people_statements, 50.0),
+            percentile(&people_statements, 99.0),
+            people_statements.last().copied().unwrap_or(f64::NAN),
+            if people_statements.last().is_some_and(|max| *max <= 10.0) {
+                "✓"
+            } else {
+                "✗"
+            }
+        );
+    }
     println!();
     println!("| search: statements its first page runs (EXPLAIN ANALYZE) | count | page |");
     println!("|---|---:|---:|");
@@ -718,6 +750,194 @@ fn generate(conn: &mut PgConnection) -> anyhow::Result<()> {
     diesel::sql_query("VACUUM ANALYZE").execute(conn)?;
     println!("Generated in {:.0} s.", started.elapsed().as_secs_f64());
     Ok(())
+}
+
+/// Friend profiles for the people row (issue 18).
+const PEOPLE: i64 = 100_000;
+/// Answers each generated profile gave.
+const ANSWERED: i64 = 200;
+const PEOPLE_VERSION: &str = "bench people 1";
+const PEOPLE_ROW: &str = "people: the next person (GET /people), a member in New York";
+
+/// 100,000 friend profiles over the gazetteer, denser in cities (two in five within about
+/// 30 miles of a big city's ZIP, the others anywhere), each having answered the 200 next
+/// to it in a geographic order; and the bench admin, in New York, having answered the 200
+/// nearest. Kept between runs (marked with [`PEOPLE_VERSION`]).
+fn people_data(conn: &mut PgConnection) -> anyhow::Result<()> {
+    #[derive(QueryableByName)]
+    struct Version {
+        #[diesel(sql_type = diesel::sql_types::Nullable<Text>)]
+        v: Option<String>,
+    }
+    let version: Version =
+        diesel::sql_query("SELECT obj_description('friend_profiles'::regclass, 'pg_class') AS v")
+            .get_result(conn)?;
+    if version.v.as_deref() == Some(PEOPLE_VERSION) {
+        println!("Using the friend profiles generated before.");
+        return Ok(());
+    }
+    println!(
+        "Generating {PEOPLE} friend profiles and {} answers (once)…",
+        PEOPLE * ANSWERED
+    );
+    let started = Instant::now();
+    let tags: Vec<String> = corkboard::people::domain::SUGGESTIONS
+        .iter()
+        .map(|t| t.to_string())
+        .collect();
+    let zips: Vec<String> = BIG_CITY_ZIPS.iter().map(|z| z.to_string()).collect();
+    for statement in [
+        "TRUNCATE friend_answers, friend_matches, friend_photos, friend_profiles",
+        "SELECT setseed(0.18)",
+        "INSERT INTO users (username, email, password_hash)
+         SELECT 'friend' || i, 'friend' || i || '@example.com', '!'
+         FROM generate_series(1, 100000) i
+         ON CONFLICT DO NOTHING",
+        // The gazetteer in a geographic order (one-degree bands of latitude, then longitude),
+        // and the part of it near big cities.
+        "CREATE TEMP TABLE geo AS
+         SELECT row_number() OVER (ORDER BY floor(latitude), longitude) AS n, zip, city, state,
+                latitude, longitude
+         FROM places",
+    ] {
+        diesel::sql_query(statement).execute(conn)?;
+    }
+    diesel::sql_query(
+        "CREATE TEMP TABLE near_city AS
+         SELECT row_number() OVER () AS k, g.n AS geo_n
+         FROM geo g
+         WHERE EXISTS (SELECT 1 FROM places c
+                       WHERE c.zip = ANY($1)
+                         AND earth_distance(ll_to_earth(c.latitude, c.longitude),
+                                            ll_to_earth(g.latitude, g.longitude)) < 48000)",
+    )
+    .bind::<Array<Text>, _>(&zips)
+    .execute(conn)?;
+    for statement in [
+        "CREATE UNIQUE INDEX ON geo (n)",
+        "CREATE UNIQUE INDEX ON near_city (k)",
+        "ANALYZE geo",
+        "ANALYZE near_city",
+    ] {
+        diesel::sql_query(statement).execute(conn)?;
+    }
+    diesel::sql_query(
+        "INSERT INTO friend_profiles (user_id, about, hobbies, interests, zip, city, latitude,
+                                      longitude, radius_miles, active_at)
+         WITH sizes AS (
+           SELECT (SELECT count(*) FROM near_city) AS near, (SELECT count(*) FROM geo) AS all_
+         ),
+         drawn AS (
+           SELECT i, 1 + floor(random() * s.near)::int AS k, 1 + floor(random() * s.all_)::int AS u
+           FROM generate_series(1, 100000) i, sizes s
+         ),
+         picked AS (
+           SELECT d.i, CASE WHEN d.i % 5 < 2 THEN c.geo_n ELSE d.u END AS n
+           FROM drawn d JOIN near_city c ON c.k = d.k
+         ),
+         ordered AS (
+           SELECT row_number() OVER (ORDER BY p.n, p.i) AS rank, g.*
+           FROM picked p JOIN geo g ON g.n = p.n
+         )
+         SELECT u.id, '',
+                ARRAY(SELECT DISTINCT $1[1 + floor(random() * cardinality($1))::int]
+                      FROM generate_series(1, 2 + o.rank % 4) WHERE o.rank > 0),
+                ARRAY(SELECT DISTINCT $1[1 + floor(random() * cardinality($1))::int]
+                      FROM generate_series(1, 1 + o.rank % 3) WHERE o.rank > 0),
+                o.zip, o.city || ', ' || o.state, o.latitude, o.longitude,
+                (ARRAY[5, 10, 10, 25, 25, 25, 50, 50, 100])[1 + floor(random() * 9)::int],
+                now() - random() * interval '30 days'
+         FROM ordered o JOIN users u ON u.username = 'friend' || o.rank",
+    )
+    .bind::<Array<Text>, _>(&tags)
+    .execute(conn)?;
+    println!("  profiles ({:.0} s)", started.elapsed().as_secs_f64());
+    // Each answered the 200 after it in the geographic order (their neighbours).
+    diesel::sql_query(
+        "INSERT INTO friend_answers (user_id, subject_id, yes)
+         SELECT a.id, b.id, random() < 0.3
+         FROM generate_series(1, 100000) r
+         JOIN users a ON a.username = 'friend' || r
+         CROSS JOIN generate_series(1, 200) k
+         JOIN users b ON b.username = 'friend' || (1 + (r + k - 1) % 100000)",
+    )
+    .execute(conn)?;
+    println!("  answers ({:.0} s)", started.elapsed().as_secs_f64());
+    // The bench admin: in New York, 25 miles, having answered the 200 nearest.
+    diesel::sql_query(
+        "INSERT INTO friend_profiles (user_id, hobbies, interests, zip, city, latitude, longitude,
+                                      radius_miles)
+         SELECT u.id, ARRAY['chess', 'hiking', 'board games'], ARRAY['live music'], p.zip,
+                p.city || ', ' || p.state, p.latitude, p.longitude, 25
+         FROM users u, places p WHERE u.username = $1 AND p.zip = '10001'",
+    )
+    .bind::<Text, _>(BENCH_ADMIN)
+    .execute(conn)?;
+    diesel::sql_query(
+        "INSERT INTO friend_answers (user_id, subject_id, yes)
+         SELECT me.user_id, f.user_id, false
+         FROM friend_profiles me
+         CROSS JOIN LATERAL (
+           SELECT f.user_id FROM friend_profiles f
+           WHERE f.visible AND f.user_id <> me.user_id
+           ORDER BY ll_to_earth(f.latitude, f.longitude) <-> ll_to_earth(me.latitude, me.longitude)
+           LIMIT 200) f
+         WHERE me.user_id = (SELECT id FROM users WHERE username = $1)",
+    )
+    .bind::<Text, _>(BENCH_ADMIN)
+    .execute(conn)?;
+    diesel::sql_query(format!(
+        "COMMENT ON TABLE friend_profiles IS '{PEOPLE_VERSION}'"
+    ))
+    .execute(conn)?;
+    diesel::sql_query("VACUUM ANALYZE friend_profiles, friend_answers, users").execute(conn)?;
+    println!("Generated in {:.0} s.", started.elapsed().as_secs_f64());
+    Ok(())
+}
+
+/// The next-person statement for 1,000 generated members (and the bench admin), each run
+/// once to warm up then timed; sorted milliseconds.
+fn people_statement_times(conn: &mut PgConnection) -> anyhow::Result<Vec<f64>> {
+    use corkboard::db::schema::{friend_profiles, users};
+    use corkboard::people::queries;
+    let mut members: Vec<corkboard::db::ids::UserId> = friend_profiles::table
+        .inner_join(users::table)
+        .filter(users::username.like("friend%"))
+        .order(friend_profiles::user_id)
+        .select(friend_profiles::user_id)
+        .limit(1000)
+        .offset(17)
+        .load(conn)?;
+    // Spread over the country: every 97th profile in the geographic order.
+    members = (0..1000)
+        .map(|k| corkboard::db::ids::UserId(members[0].0 + k * 97))
+        .collect();
+    members.push(
+        users::table
+            .filter(users::username.eq(BENCH_ADMIN))
+            .select(users::id)
+            .first(conn)?,
+    );
+    let mut times = Vec::with_capacity(members.len());
+    for member in members {
+        let Some(profile) = queries::profile(conn, member)? else {
+            continue;
+        };
+        queries::next_candidate(conn, &profile)?;
+        let started = Instant::now();
+        queries::next_candidate(conn, &profile)?;
+        times.push(started.elapsed().as_secs_f64() * 1000.0);
+    }
+    times.sort_by(|a, b| a.partial_cmp(b).unwrap());
+    Ok(times)
+}
+
+fn percentile(sorted: &[f64], p: f64) -> f64 {
+    if sorted.is_empty() {
+        return f64::NAN;
+    }
+    let rank = ((p / 100.0) * (sorted.len() - 1) as f64).round() as usize;
+    sorted[rank.min(sorted.len() - 1)]
 }
 
 /// The generated listings' owner, made an admin to drive the admin pages.

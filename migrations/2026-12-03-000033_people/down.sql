@@ -1,6 +1,9 @@
+DROP TRIGGER users_forget_friend_profile ON users;
+DROP FUNCTION friend_profiles_forget_deleted();
 DELETE FROM messages WHERE kind = 'system';
 ALTER TABLE messages DROP CONSTRAINT messages_kind_check;
 ALTER TABLE messages ADD CONSTRAINT messages_kind_check CHECK (kind IN ('text', 'image', 'video'));
+DROP TABLE friend_decks;
 DROP TABLE friend_matches;
 DROP TABLE friend_answers;
 DROP TABLE friend_photos;

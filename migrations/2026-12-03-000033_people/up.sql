@@ -63,7 +63,30 @@ CREATE TABLE friend_matches (
 );
 CREATE INDEX friend_matches_high_idx ON friend_matches (user_high);
 
+-- The next people to show a member, ranked when it was built (a "deck"): reading the next
+-- one is then a check of one person, not a search of the radius. Rebuilt when used up,
+-- after ten minutes, or when the member's profile changes.
+CREATE TABLE friend_decks (
+    user_id    BIGINT PRIMARY KEY REFERENCES users (id) ON DELETE CASCADE,
+    candidates BIGINT[] NOT NULL CHECK (array_position(candidates, NULL) IS NULL),
+    built_at   TIMESTAMPTZ NOT NULL DEFAULT now()
+);
+
 -- A system note (the first message of a match: "You matched on: …"), written by nobody.
 ALTER TABLE messages DROP CONSTRAINT messages_kind_check;
 ALTER TABLE messages ADD CONSTRAINT messages_kind_check
     CHECK (kind IN ('text', 'image', 'video', 'system'));
+
+-- A deleted account's friend profile goes with it (its photos' objects are then swept by the
+-- janitor); its answers and matches stay with the wiped row, shown to nobody.
+CREATE FUNCTION friend_profiles_forget_deleted() RETURNS trigger
+LANGUAGE plpgsql AS $$
+BEGIN
+    DELETE FROM friend_profiles WHERE user_id = NEW.id;
+    RETURN NEW;
+END
+$$;
+CREATE TRIGGER users_forget_friend_profile
+    AFTER UPDATE OF status ON users
+    FOR EACH ROW WHEN (NEW.status = 'deleted')
+    EXECUTE FUNCTION friend_profiles_forget_deleted();

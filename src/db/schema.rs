@@ -434,6 +434,14 @@ diesel::table! {
 }
 
 diesel::table! {
+    friend_decks (user_id) {
+        user_id -> Int8,
+        candidates -> Array<Int8>,
+        built_at -> Timestamptz,
+    }
+}
+
+diesel::table! {
     friend_matches (id) {
         id -> Int8,
         user_low -> Int8,
@@ -505,6 +513,7 @@ diesel::joinable!(listings -> places (zip));
 diesel::joinable!(listings -> users (owner_id));
 diesel::joinable!(member_events -> conversations (conversation_id));
 diesel::joinable!(member_events -> users (user_id));
+diesel::joinable!(friend_decks -> users (user_id));
 diesel::joinable!(friend_photos -> friend_profiles (user_id));
 diesel::joinable!(friend_profiles -> users (user_id));
 diesel::joinable!(message_reports -> messages (message_id));
@@ -518,6 +527,7 @@ diesel::joinable!(zip_category_counts -> categories (category_id));
 
 diesel::allow_tables_to_appear_in_same_query!(
     friend_answers,
+    friend_decks,
     friend_matches,
     friend_photos,
     friend_profiles,

@@ -227,6 +227,14 @@ async fn dispatch(ctx: &JobContext, worker: &str, job: &ClaimedJob) -> anyhow::R
             janitor::sweep(&ctx.db, &ctx.storage, janitor::GRACE).await?;
             janitor::sweep_sessions(&ctx.db, ctx.session_lifetime).await?;
             crate::messages::images::sweep_orphans(&ctx.db, &ctx.storage, janitor::GRACE).await?;
+            crate::photos::sweep_orphans(
+                &ctx.db,
+                &ctx.storage,
+                "people/",
+                janitor::GRACE,
+                crate::people::queries::photo_in_use,
+            )
+            .await?;
             let closed = ctx
                 .db
                 .run(|conn| {

@@ -65,27 +65,12 @@ pub async fn sweep_orphans(
     storage: &Storage,
     grace: std::time::Duration,
 ) -> Result<usize, AppError> {
-    let cutoff = chrono::Utc::now() - chrono::Duration::from_std(grace).unwrap_or_default();
-    let mut removed = 0;
-    for object in storage.list("messages/").await? {
-        if object.modified > cutoff {
-            continue;
-        }
-        let Ok(key) = ObjectKey::parse(&object.key) else {
-            tracing::warn!(key = %object.key, "an object that is no message photo's key");
-            continue;
-        };
-        let lookup = key.clone();
-        let used = db
-            .run(move |conn| super::queries::image_in_use(conn, &lookup))
-            .await?;
-        if !used {
-            discard(storage, &key).await;
-            removed += 1;
-        }
-    }
-    if removed > 0 {
-        tracing::info!(removed, "janitor removed message photos nothing refers to");
-    }
-    Ok(removed)
+    photos::sweep_orphans(
+        db,
+        storage,
+        "messages/",
+        grace,
+        super::queries::image_in_use,
+    )
+    .await
 }

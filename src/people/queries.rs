@@ -12,13 +12,20 @@ use diesel::sql_types::{Array, BigInt, Double, Nullable, Text, Timestamptz};
 
 use super::domain::{METRES_PER_MILE, ProfileInput};
 use crate::db::ids::{ConversationId, UserId};
-use crate::db::schema::{friend_answers, friend_matches, friend_photos, friend_profiles};
+use crate::db::schema::{
+    friend_answers, friend_decks, friend_matches, friend_photos, friend_profiles,
+};
 use crate::storage::ObjectKey;
 
 /// Most photos on a profile.
 pub const MAX_PHOTOS: i64 = 6;
-/// How many of the nearest unanswered people are ranked by shared interests for "next".
-pub const CANDIDATE_WINDOW: i64 = 300;
+/// How many of the nearest unanswered people are ranked by shared interests for "next"
+/// (written into the statement: a bound parameter hides it from the planner, which then
+/// reads the whole radius instead of stopping early).
+pub const CANDIDATE_WINDOW: i64 = 100;
+/// How long a member's deck of next people is used before it is ranked again (people who
+/// joined meanwhile are then found).
+pub const DECK_LIFETIME: chrono::Duration = chrono::Duration::minutes(10);
 /// Most matches listed.
 pub const MATCHES_LIMIT: i64 = 200;
 
@@ -98,14 +105,22 @@ const CARD_COLUMNS: &str = "p.user_id, u.username,
     (SELECT count(*) FROM unnest(p.hobbies || p.interests) t WHERE t = ANY($3)) AS shared";
 
 /// Who the reader (`$4`, at `$1, $2`, radius `$5` metres) may be shown: see the module.
+///
+/// The block checks (and the answers' in [`next_candidate`]) are written as per-row
+/// subqueries, `NOT (SELECT EXISTS …)`, not `NOT EXISTS`: PostgreSQL turns the latter into
+/// an anti-join, which it may hash, and a hashed join's output is not known to keep the
+/// nearest-first order of the spatial index, so the whole radius was read and sorted (about
+/// 100 ms in a city) where the index can stop after the first hundred.
 const SHOWN: &str = "p.visible
     AND u.status = 'active'
     AND p.user_id <> $4
     AND earth_box(ll_to_earth($1, $2), $5) @> ll_to_earth(p.latitude, p.longitude)
     AND earth_distance(ll_to_earth($1, $2), ll_to_earth(p.latitude, p.longitude))
         <= least($5, p.radius_miles * 1609.344)
-    AND NOT EXISTS (SELECT 1 FROM blocks b WHERE b.blocker_id = $4 AND b.blocked_id = p.user_id)
-    AND NOT EXISTS (SELECT 1 FROM blocks b WHERE b.blocker_id = p.user_id AND b.blocked_id = $4)";
+    AND NOT (SELECT EXISTS (SELECT 1 FROM blocks b
+                            WHERE b.blocker_id = $4 AND b.blocked_id = p.user_id))
+    AND NOT (SELECT EXISTS (SELECT 1 FROM blocks b
+                            WHERE b.blocker_id = p.user_id AND b.blocked_id = $4))";
 
 pub fn profile(conn: &mut PgConnection, user: UserId) -> QueryResult<Option<Profile>> {
     friend_profiles::table
@@ -134,6 +149,7 @@ pub fn save_profile(
         friend_profiles::active_at.eq(diesel::dsl::now),
         friend_profiles::updated_at.eq(diesel::dsl::now),
     );
+    forget_deck(conn, user)?;
     diesel::insert_into(friend_profiles::table)
         .values((friend_profiles::user_id.eq(user), values))
         .on_conflict(friend_profiles::user_id)
@@ -145,6 +161,7 @@ pub fn save_profile(
 
 /// "Show me to others" on or off; `false` when there is no profile.
 pub fn set_visible(conn: &mut PgConnection, user: UserId, visible: bool) -> QueryResult<bool> {
+    forget_deck(conn, user)?;
     diesel::update(friend_profiles::table.find(user))
         .set((
             friend_profiles::visible.eq(visible),
@@ -269,31 +286,113 @@ pub fn photo_in_use(conn: &mut PgConnection, key: &ObjectKey) -> QueryResult<boo
 
 /// The next person to show `me`: among the nearest [`CANDIDATE_WINDOW`] people shown to
 /// them and not answered yet, the one sharing the most tags, then the nearest, then the
-/// most recently active. Uses the visible profiles' spatial index (nearest first, inside
-/// the box of the reader's radius) and the answers' and blocks' primary keys.
+/// most recently active.
+///
+/// The ranking is kept as the member's deck: the next person is the deck's first one who is
+/// still shown to them (one person's check, [`card`]); those answered or no longer shown
+/// meanwhile are dropped. A deck used up, older than [`DECK_LIFETIME`], or dropped because
+/// the profile changed is ranked again ([`rank`]). An empty ranking is not kept, so someone
+/// who joins near a member with nobody left is found at once.
 pub fn next_candidate(conn: &mut PgConnection, me: &Profile) -> QueryResult<Option<Card>> {
+    let fresh_after = Utc::now() - DECK_LIFETIME;
+    let kept: Option<Vec<i64>> = friend_decks::table
+        .find(me.user_id)
+        .filter(friend_decks::built_at.gt(fresh_after))
+        .select(friend_decks::candidates)
+        .first(conn)
+        .optional()?;
+    if let Some(deck) = kept.filter(|deck| !deck.is_empty()) {
+        let (found, rest, dropped) = first_shown(conn, me, deck)?;
+        if found.is_some() {
+            if dropped > 0 {
+                diesel::update(friend_decks::table.find(me.user_id))
+                    .set(friend_decks::candidates.eq(&rest))
+                    .execute(conn)?;
+            }
+            return Ok(found);
+        }
+    }
+    // No deck, an old one, or one used up: rank again (once).
+    let ranked = rank(conn, me)?;
+    let (found, rest, _) = first_shown(conn, me, ranked)?;
+    if rest.is_empty() {
+        forget_deck(conn, me.user_id)?;
+    } else {
+        diesel::insert_into(friend_decks::table)
+            .values((
+                friend_decks::user_id.eq(me.user_id),
+                friend_decks::candidates.eq(&rest),
+                friend_decks::built_at.eq(diesel::dsl::now),
+            ))
+            .on_conflict(friend_decks::user_id)
+            .do_update()
+            .set((
+                friend_decks::candidates.eq(&rest),
+                friend_decks::built_at.eq(diesel::dsl::now),
+            ))
+            .execute(conn)?;
+    }
+    Ok(found)
+}
+
+/// The deck's first person still shown to `me`, the deck from them on, and how many were
+/// dropped before them. Bounded: a deck holds at most [`CANDIDATE_WINDOW`] people.
+fn first_shown(
+    conn: &mut PgConnection,
+    me: &Profile,
+    mut deck: Vec<i64>,
+) -> QueryResult<(Option<Card>, Vec<i64>, usize)> {
+    let mut dropped = 0;
+    let mut found = None;
+    for id in &deck {
+        if let Some(card) = card(conn, me, UserId(*id), Answers::Exclude)? {
+            found = Some(card);
+            break;
+        }
+        dropped += 1;
+    }
+    deck.drain(..dropped);
+    Ok((found, deck, dropped))
+}
+
+/// Drops the member's deck (their profile changed): the next read ranks again.
+pub fn forget_deck(conn: &mut PgConnection, user: UserId) -> QueryResult<()> {
+    diesel::delete(friend_decks::table.find(user))
+        .execute(conn)
+        .map(|_| ())
+}
+
+#[derive(QueryableByName)]
+struct Ranked {
+    #[diesel(sql_type = BigInt)]
+    user_id: i64,
+}
+
+/// The people to show `me`, best first: the nearest [`CANDIDATE_WINDOW`] shown to them and
+/// not answered yet, by shared tags, then distance, then recent activity. Uses the visible
+/// profiles' spatial index (nearest first, inside the box of the reader's radius) and the
+/// answers' and blocks' primary keys.
+pub fn rank(conn: &mut PgConnection, me: &Profile) -> QueryResult<Vec<i64>> {
     let sql = format!(
-        "SELECT * FROM (
+        "SELECT c.user_id FROM (
            SELECT {CARD_COLUMNS}, p.active_at
            FROM friend_profiles p JOIN users u ON u.id = p.user_id
            WHERE {SHOWN}
-             AND NOT EXISTS (SELECT 1 FROM friend_answers a
-                             WHERE a.user_id = $4 AND a.subject_id = p.user_id)
+             AND NOT (SELECT EXISTS (SELECT 1 FROM friend_answers a
+                                     WHERE a.user_id = $4 AND a.subject_id = p.user_id))
            ORDER BY ll_to_earth(p.latitude, p.longitude) <-> ll_to_earth($1, $2)
-           LIMIT $6
+           LIMIT {CANDIDATE_WINDOW}
          ) c
-         ORDER BY c.shared DESC, c.metres, c.active_at DESC, c.user_id
-         LIMIT 1"
+         ORDER BY c.shared DESC, c.metres, c.active_at DESC, c.user_id"
     );
-    diesel::sql_query(sql)
+    let ranked: Vec<Ranked> = diesel::sql_query(sql)
         .bind::<Double, _>(me.latitude)
         .bind::<Double, _>(me.longitude)
         .bind::<Array<Text>, _>(me.tags())
         .bind::<BigInt, _>(me.user_id)
         .bind::<Double, _>(me.radius_metres())
-        .bind::<BigInt, _>(CANDIDATE_WINDOW)
-        .get_result(conn)
-        .optional()
+        .load(conn)?;
+    Ok(ranked.into_iter().map(|r| r.user_id).collect())
 }
 
 /// Whether a card may be of someone `me` answered about already.

@@ -363,3 +363,40 @@ pub async fn store_jpeg(
         height: height as i32,
     }))
 }
+
+/// Deletes the objects under `prefix` that nothing refers to (`in_use` says what does) once
+/// they are older than `grace` — left by a process that died between storing a photo and
+/// committing its row; the grace protects an upload under way. Returns how many went. For
+/// the janitor.
+pub async fn sweep_orphans(
+    db: &crate::web::Db,
+    storage: &crate::storage::Storage,
+    prefix: &'static str,
+    grace: std::time::Duration,
+    in_use: fn(&mut diesel::PgConnection, &crate::storage::ObjectKey) -> diesel::QueryResult<bool>,
+) -> Result<usize, crate::web::AppError> {
+    let cutoff = chrono::Utc::now() - chrono::Duration::from_std(grace).unwrap_or_default();
+    let mut removed = 0;
+    for object in storage.list(prefix).await? {
+        if object.modified > cutoff {
+            continue;
+        }
+        let Ok(key) = crate::storage::ObjectKey::parse(&object.key) else {
+            tracing::warn!(key = %object.key, %prefix, "an object whose key we never made");
+            continue;
+        };
+        let lookup = key.clone();
+        let used = db.run(move |conn| in_use(conn, &lookup)).await?;
+        if !used {
+            if let Err(err) = storage.delete(&key).await {
+                tracing::warn!(error = %err, %key, "cannot delete an orphaned photo");
+                continue;
+            }
+            removed += 1;
+        }
+    }
+    if removed > 0 {
+        tracing::info!(removed, %prefix, "janitor removed photos nothing refers to");
+    }
+    Ok(removed)
+}

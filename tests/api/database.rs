@@ -293,6 +293,7 @@ fn schema_rs_matches_the_migrated_database() {
             "tsvector" => "Tsvector",
             // Text arrays whose migrations refuse NULL elements.
             "_text" => "Array<Text>",
+            "_int8" => "Array<Int8>",
             other => panic!("no Diesel type for {other}"),
         }
     };
