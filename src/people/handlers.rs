@@ -224,24 +224,16 @@ pub async fn discover(
     db: Db,
     storage: web::Data<Storage>,
 ) -> Result<HttpResponse, AppError> {
-    let discover = match service::my_profile(&db, me.id).await? {
+    let discover = match service::discover(&db, me.id).await? {
         None => Discover::NoProfile,
-        Some(profile) if !profile.visible => Discover::Hidden,
-        Some(profile) => {
-            let reader = profile.clone();
-            let next = db
-                .run(move |conn| queries::next_candidate(conn, &reader))
-                .await?;
-            match next {
-                Some(card) => Discover::Card(Box::new(
-                    service::card_view(&db, &storage, &profile, card).await?,
-                )),
-                None => Discover::Empty {
-                    radius_miles: profile.radius_miles,
-                    tags: profile.hobbies.len() + profile.interests.len(),
-                },
-            }
-        }
+        Some((profile, _)) if !profile.visible => Discover::Hidden,
+        Some((profile, Some((card, photos)))) => Discover::Card(Box::new(
+            service::card_view(&storage, &profile, card, photos).await?,
+        )),
+        Some((profile, None)) => Discover::Empty {
+            radius_miles: profile.radius_miles,
+            tags: profile.hobbies.len() + profile.interests.len(),
+        },
     };
     Ok(private_page(
         DiscoverPage { ctx, discover },

@@ -49,14 +49,12 @@ pub fn profile_form(pairs: &[(String, String)]) -> ProfileForm<'_> {
 
 /// `card` as `me` sees it: shared tags marked, distance rounded, photos signed.
 pub async fn card_view(
-    db: &Db,
     storage: &Storage,
     me: &Profile,
     card: Card,
+    photos: Vec<Photo>,
 ) -> Result<CardView, AppError> {
     let mine = me.tags();
-    let id = card.user_id;
-    let photos = db.run(move |conn| queries::photos(conn, id)).await?;
     let mut shown = Vec::with_capacity(photos.len());
     for photo in photos {
         match storage.signed_url(&photo.key).await {
@@ -86,6 +84,31 @@ pub async fn card_view(
         interests: tags(card.interests),
         photos: shown,
     })
+}
+
+/// What `/people` shows the member: their profile, and the next person with their photos
+/// (one trip to the database).
+pub async fn discover(
+    db: &Db,
+    me: UserId,
+) -> Result<Option<(Profile, Option<(Card, Vec<Photo>)>)>, AppError> {
+    db.run(move |conn| {
+        let Some(profile) = queries::profile(conn, me)? else {
+            return Ok(None);
+        };
+        if !profile.visible {
+            return Ok(Some((profile, None)));
+        }
+        let next = match queries::next_candidate(conn, &profile)? {
+            Some(card) => {
+                let photos = queries::photos(conn, card.user_id)?;
+                Some((card, photos))
+            }
+            None => None,
+        };
+        Ok::<_, AppError>(Some((profile, next)))
+    })
+    .await
 }
 
 /// Someone `me` may see, by username: `None` for "no such member" and "not for you" alike.

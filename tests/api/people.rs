@@ -376,3 +376,17 @@ async fn profile_photos_lose_their_exif_and_only_people_shown_get_them() {
     let page = far.get_ok_page("/people").await;
     assert!(!page.body.contains(&user_b.username));
 }
+
+#[tokio::test]
+async fn a_deleted_account_takes_its_friend_profile_with_it() {
+    let app = spawn_app().await;
+    let (a, _) = person(&app, "94110", "hiking").await;
+    let (_, b) = person(&app, "94110", "hiking").await;
+    assert_eq!(shown(&a).await, Some(b.username.clone()));
+    app.execute(&format!(
+        "UPDATE users SET status = 'deleted' WHERE username = '{}'",
+        b.username
+    ));
+    assert_eq!(count(&app, "SELECT count(*) AS n FROM friend_profiles"), 1);
+    assert_eq!(shown(&a).await, None);
+}
