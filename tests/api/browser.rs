@@ -789,7 +789,9 @@ async fn two_browsers_chat_through_a_rooms_shared_link() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn two_members_meet_say_yes_and_message_through_their_match() {
     let app = spawn_app().await;
-    let (ada, bob) = tokio::join!(app.sign_up_new_member(), app.sign_up_new_member());
+    // Each signs up in their own session (one cookie jar cannot sign up two at once).
+    let (_, ada) = app.new_member().await;
+    let (_, bob) = app.new_member().await;
     let (adas, bobs) = tokio::join!(Browser::start(), Browser::start_without_javascript());
     tokio::join!(adas.log_in(&app, &ada), bobs.log_in(&app, &bob));
 
