@@ -104,7 +104,9 @@ const CARD_COLUMNS: &str = "p.user_id, u.username,
     earth_distance(ll_to_earth($1, $2), ll_to_earth(p.latitude, p.longitude)) AS metres,
     (SELECT count(*) FROM unnest(p.hobbies || p.interests) t WHERE t = ANY($3)) AS shared";
 
-/// Who the reader (`$4`, at `$1, $2`, radius `$5` metres) may be shown: see the module.
+/// Who the reader (`$4`, at `$1, $2`, radius `$5` metres) may be shown: see the module (the
+/// account's being active is checked by [`card`], on the one person shown; the ranking does
+/// without the join, and a deck's banned member is dropped when reached).
 ///
 /// The block checks (and the answers' in [`next_candidate`]) are written as per-row
 /// subqueries, `NOT (SELECT EXISTS …)`, not `NOT EXISTS`: PostgreSQL turns the latter into
@@ -112,7 +114,6 @@ const CARD_COLUMNS: &str = "p.user_id, u.username,
 /// nearest-first order of the spatial index, so the whole radius was read and sorted (about
 /// 100 ms in a city) where the index can stop after the first hundred.
 const SHOWN: &str = "p.visible
-    AND u.status = 'active'
     AND p.user_id <> $4
     AND earth_box(ll_to_earth($1, $2), $5) @> ll_to_earth(p.latitude, p.longitude)
     AND earth_distance(ll_to_earth($1, $2), ll_to_earth(p.latitude, p.longitude))
@@ -375,8 +376,12 @@ struct Ranked {
 pub fn rank(conn: &mut PgConnection, me: &Profile) -> QueryResult<Vec<i64>> {
     let sql = format!(
         "SELECT c.user_id FROM (
-           SELECT {CARD_COLUMNS}, p.active_at
-           FROM friend_profiles p JOIN users u ON u.id = p.user_id
+           SELECT p.user_id, p.active_at,
+                  earth_distance(ll_to_earth($1, $2), ll_to_earth(p.latitude, p.longitude))
+                    AS metres,
+                  (SELECT count(*) FROM unnest(p.hobbies || p.interests) t WHERE t = ANY($3))
+                    AS shared
+           FROM friend_profiles p
            WHERE {SHOWN}
              AND NOT (SELECT EXISTS (SELECT 1 FROM friend_answers a
                                      WHERE a.user_id = $4 AND a.subject_id = p.user_id))
@@ -424,8 +429,9 @@ pub fn card(
         "SELECT {CARD_COLUMNS}
          FROM friend_profiles p JOIN users u ON u.id = p.user_id
          WHERE p.user_id = $6
+           AND u.status = 'active'
            AND (({SHOWN} {unanswered})
-                OR (u.status = 'active' AND EXISTS (
+                OR (EXISTS (
                       SELECT 1 FROM friend_matches m
                       WHERE m.user_low = least($4, $6) AND m.user_high = greatest($4, $6)
                         AND m.ended_at IS NULL)))"
