@@ -11,12 +11,11 @@ use utoipa::ToSchema;
 
 use super::domain::{Answer, rounded_miles};
 use super::queries::{self, Answered, Card, Photo, Profile};
-use super::service::{self, ANSWERS_PER_MEMBER, PhotosRefused};
+use super::service::{self, PhotosRefused};
 use crate::storage::Storage;
 use crate::web::bearer::ApiUser;
 use crate::web::json::{ApiJson, json, problem_response, unprocessable};
 use crate::web::problem::Problem;
-use crate::web::rate_limit;
 use crate::web::upload::read_upload;
 use crate::web::{AppError, Db, FieldErrors};
 
@@ -246,15 +245,8 @@ pub struct PersonOut {
     pub photos: Vec<ProfilePhotoOut>,
 }
 
-async fn person_out(
-    db: &Db,
-    storage: &Storage,
-    me: &Profile,
-    card: Card,
-) -> Result<PersonOut, AppError> {
+async fn person_out(storage: &Storage, me: &Profile, card: Card, photos: Vec<Photo>) -> PersonOut {
     let mine = me.tags();
-    let id = card.user_id;
-    let photos = db.run(move |conn| queries::photos(conn, id)).await?;
     let shared = card
         .hobbies
         .iter()
@@ -262,7 +254,7 @@ async fn person_out(
         .filter(|t| mine.contains(t))
         .cloned()
         .collect();
-    Ok(PersonOut {
+    PersonOut {
         username: card.username,
         name: card.display_name,
         city: card.city,
@@ -272,7 +264,7 @@ async fn person_out(
         interests: card.interests,
         shared,
         photos: photo_outs(storage, photos).await,
-    })
+    }
 }
 
 /// `GET /api/v1/people/next`
@@ -293,7 +285,7 @@ pub async fn next(
     db: Db,
     storage: web::Data<Storage>,
 ) -> Result<HttpResponse, AppError> {
-    let Some(profile) = service::my_profile(&db, me.id).await? else {
+    let Some((profile, next)) = service::discover(&db, me.id).await? else {
         return Ok(no_profile());
     };
     if !profile.visible {
@@ -302,15 +294,11 @@ pub async fn next(
             Some("Your profile is hidden: switch it on to be shown people.".into()),
         )));
     }
-    let reader = profile.clone();
-    let next = db
-        .run(move |conn| queries::next_candidate(conn, &reader))
-        .await?;
     match next {
         None => Ok(HttpResponse::NoContent().finish()),
-        Some(card) => Ok(json(
+        Some((card, photos)) => Ok(json(
             StatusCode::OK,
-            &person_out(&db, &storage, &profile, card).await?,
+            &person_out(&storage, &profile, card, photos).await,
         )),
     }
 }
@@ -355,16 +343,7 @@ pub async fn answer(
     let Some(profile) = service::my_profile(&db, me.id).await?.filter(|p| p.visible) else {
         return Err(AppError::NotFound);
     };
-    let (id, username, yes) = (me.id, username.into_inner(), body.0.answer.is_yes());
-    let answered = db
-        .run(move |conn| {
-            rate_limit::hit(conn, ANSWERS_PER_MEMBER, &id.to_string())?;
-            let Some(other) = queries::user_id(conn, &username)? else {
-                return Ok(Answered::NotShown);
-            };
-            Ok::<_, AppError>(queries::answer(conn, &profile, other, yes)?)
-        })
-        .await?;
+    let answered = service::answer(&db, &profile, &username, body.0.answer.is_yes()).await?;
     match answered {
         Answered::NotShown => Err(AppError::NotFound),
         Answered::Already => Ok(problem_response(&Problem::new(
@@ -444,15 +423,7 @@ pub async fn unmatch(
     db: Db,
     username: web::Path<String>,
 ) -> Result<HttpResponse, AppError> {
-    let (id, username) = (me.id, username.into_inner());
-    let ended = db
-        .run(move |conn| {
-            let Some(other) = queries::user_id(conn, &username)? else {
-                return Ok(false);
-            };
-            queries::unmatch(conn, id, other)
-        })
-        .await?;
+    let ended = service::unmatch(&db, me.id, &username).await?;
     if ended {
         Ok(HttpResponse::NoContent().finish())
     } else {

@@ -13,13 +13,12 @@ use serde::Deserialize;
 
 use super::domain::Answer;
 use super::queries::{self, Answered, MAX_PHOTOS};
-use super::service::{self, ANSWERS_PER_MEMBER, PhotosRefused};
+use super::service::{self, PhotosRefused};
 use super::views::{
     Discover, DiscoverPage, MatchView, MatchesPage, OwnPhoto, ProfilePage, ProfileValues,
     ReportPage,
 };
 use crate::storage::Storage;
-use crate::web::rate_limit;
 use crate::web::respond::{private_page, redirect, unprocessable};
 use crate::web::session::{self as web_session, FlashKind};
 use crate::web::upload::read_upload;
@@ -262,17 +261,7 @@ pub async fn answer(
         .await?
         .filter(|p| p.visible)
         .ok_or(AppError::NotFound)?;
-    let username = username.into_inner();
-    let id = me.id;
-    let answered = db
-        .run(move |conn| {
-            rate_limit::hit(conn, ANSWERS_PER_MEMBER, &id.to_string())?;
-            let Some(other) = queries::user_id(conn, &username)? else {
-                return Ok(Answered::NotShown);
-            };
-            Ok::<_, AppError>(queries::answer(conn, &profile, other, answer.is_yes())?)
-        })
-        .await?;
+    let answered = service::answer(&db, &profile, &username, answer.is_yes()).await?;
     let session = req.get_session();
     match answered {
         Answered::NotShown => return Err(AppError::NotFound),
@@ -331,15 +320,7 @@ pub async fn unmatch(
     db: Db,
     username: web::Path<String>,
 ) -> Result<HttpResponse, AppError> {
-    let (id, username) = (me.id, username.into_inner());
-    let ended = db
-        .run(move |conn| {
-            let Some(other) = queries::user_id(conn, &username)? else {
-                return Ok(false);
-            };
-            queries::unmatch(conn, id, other)
-        })
-        .await?;
+    let ended = service::unmatch(&db, me.id, &username).await?;
     if !ended {
         return Err(AppError::NotFound);
     }

@@ -111,6 +111,36 @@ pub async fn discover(
     .await
 }
 
+/// `me`'s answer about the member called `username` (counted against the answers' limit).
+pub async fn answer(
+    db: &Db,
+    me: &Profile,
+    username: &str,
+    yes: bool,
+) -> Result<queries::Answered, AppError> {
+    let (me, username) = (me.clone(), username.to_owned());
+    db.run(move |conn| {
+        crate::web::rate_limit::hit(conn, ANSWERS_PER_MEMBER, &me.user_id.to_string())?;
+        let Some(other) = queries::user_id(conn, &username)? else {
+            return Ok(queries::Answered::NotShown);
+        };
+        Ok::<_, AppError>(queries::answer(conn, &me, other, yes)?)
+    })
+    .await
+}
+
+/// Ends `me`'s match with the member called `username`; `false` when there was none.
+pub async fn unmatch(db: &Db, me: UserId, username: &str) -> Result<bool, AppError> {
+    let username = username.to_owned();
+    db.run(move |conn| {
+        let Some(other) = queries::user_id(conn, &username)? else {
+            return Ok(false);
+        };
+        queries::unmatch(conn, me, other)
+    })
+    .await
+}
+
 /// Someone `me` may see, by username: `None` for "no such member" and "not for you" alike.
 pub async fn visible_card(db: &Db, me: &Profile, username: &str) -> Result<Option<Card>, AppError> {
     let (me, username) = (me.clone(), username.to_owned());
