@@ -375,3 +375,78 @@ async fn the_chat_room_pages_pass_axe_at_desktop_and_phone_widths() {
     browser.close().await;
     assert!(problems.is_empty(), "{}", problems.join("\n"));
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_meet_people_pages_pass_axe_at_desktop_and_phone_widths() {
+    let app = crate::helpers::spawn_app().await;
+    // Someone nearby to be shown, and a match to list.
+    let (other, other_user) = app.new_member().await;
+    other
+        .submit_form(
+            "/people/profile",
+            "/people/profile",
+            &[
+                ("hobbies", "chess, hiking"),
+                ("interests", "live music"),
+                ("zip", "94110"),
+                ("radius_miles", "10"),
+                ("visible", "on"),
+            ],
+        )
+        .await;
+    let (_, me) = app.new_member().await;
+    let browser = Browser::start().await;
+    browser.log_in(&app, &me).await;
+    let mut problems = Vec::new();
+    check(&browser, &app, "/people", &mut problems).await;
+    check(&browser, &app, "/people/profile", &mut problems).await;
+    browser
+        .client
+        .goto(&app.url("/people/profile"))
+        .await
+        .unwrap();
+    browser.fill("hobbies", "chess").await;
+    browser.fill("zip", "94110").await;
+    browser.fill("radius", "10").await;
+    browser.click("form[action='/people/profile'] button").await;
+    browser
+        .wait_for_text("#flash", "Your friend profile is saved")
+        .await;
+    for page in [
+        "/people".to_owned(),
+        "/people/profile".to_owned(),
+        format!("/people/{}/report", other_user.username),
+    ] {
+        check(&browser, &app, &page, &mut problems).await;
+    }
+    // The other says yes first; the browser's yes makes the match.
+    let yes = other
+        .submit_form(
+            "/people/profile",
+            &format!("/people/{}/answer", me.username),
+            &[("answer", "yes")],
+        )
+        .await;
+    assert_eq!(yes.status(), reqwest::StatusCode::SEE_OTHER);
+    browser.client.goto(&app.url("/people")).await.unwrap();
+    browser.click("[data-answer='yes']").await;
+    browser
+        .wait_for_text("#messages", "You matched on: chess")
+        .await;
+    let conversation = browser
+        .client
+        .current_url()
+        .await
+        .unwrap()
+        .path()
+        .to_owned();
+    for page in [
+        "/people".to_owned(),
+        "/people/matches".to_owned(),
+        conversation,
+    ] {
+        check(&browser, &app, &page, &mut problems).await;
+    }
+    browser.close().await;
+    assert!(problems.is_empty(), "{}", problems.join("\n"));
+}
