@@ -16,7 +16,6 @@ use crate::storage::Storage;
 use crate::web::bearer::ApiUser;
 use crate::web::json::{ApiJson, json, problem_response, unprocessable};
 use crate::web::problem::Problem;
-use crate::web::upload::read_upload;
 use crate::web::{AppError, Db, FieldErrors};
 
 const NO_PROFILE: &str = "You have no friend profile: make one with PUT /api/v1/people/profile.";
@@ -34,17 +33,17 @@ pub struct ProfilePhotoOut {
 }
 
 async fn photo_outs(storage: &Storage, photos: Vec<Photo>) -> Vec<ProfilePhotoOut> {
-    let mut out = Vec::with_capacity(photos.len());
-    for photo in photos {
-        out.push(ProfilePhotoOut {
+    service::signed(storage, photos)
+        .await
+        .into_iter()
+        .map(|(photo, url)| ProfilePhotoOut {
             id: photo.id,
-            url: storage.signed_url(&photo.key).await.ok(),
+            url,
             width: photo.width,
             height: photo.height,
             position: photo.position,
-        });
-    }
-    out
+        })
+        .collect()
 }
 
 /// The caller's friend profile.
@@ -207,13 +206,8 @@ pub async fn add_photos(
     storage: web::Data<Storage>,
     multipart: Multipart,
 ) -> Result<HttpResponse, AppError> {
-    let upload = read_upload(multipart, service::photo_limits()).await?;
-    let files: Vec<_> = upload
-        .files
-        .into_iter()
-        .filter(|f| f.field == "photo")
-        .collect();
-    match service::add_photos(&db, &storage, me.id, files, upload.dropped_files).await? {
+    let (files, dropped) = service::read_photo_form(multipart).await?;
+    match service::add_photos(&db, &storage, me.id, files, dropped).await? {
         Ok(photos) => Ok(json(
             StatusCode::CREATED,
             &photo_outs(&storage, photos).await,

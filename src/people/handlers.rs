@@ -21,7 +21,6 @@ use super::views::{
 use crate::storage::Storage;
 use crate::web::respond::{private_page, redirect, unprocessable};
 use crate::web::session::{self as web_session, FlashKind};
-use crate::web::upload::read_upload;
 use crate::web::{AppError, AuthUser, Db, FieldErrors, PageContext};
 
 fn values_of(profile: &queries::Profile) -> ProfileValues {
@@ -41,15 +40,15 @@ async fn own_photos(
     me: crate::db::ids::UserId,
 ) -> Result<Vec<OwnPhoto>, AppError> {
     let photos = db.run(move |conn| queries::photos(conn, me)).await?;
-    let mut shown = Vec::with_capacity(photos.len());
-    for photo in photos {
-        shown.push(OwnPhoto {
+    Ok(service::signed(storage, photos)
+        .await
+        .into_iter()
+        .map(|(photo, url)| OwnPhoto {
             id: photo.id,
-            url: storage.signed_url(&photo.key).await.ok(),
+            url,
             position: photo.position,
-        });
-    }
-    Ok(shown)
+        })
+        .collect())
 }
 
 async fn profile_page(
@@ -174,13 +173,8 @@ pub async fn add_photos(
     storage: web::Data<Storage>,
     multipart: Multipart,
 ) -> Result<HttpResponse, AppError> {
-    let upload = read_upload(multipart, service::photo_limits()).await?;
-    let files: Vec<_> = upload
-        .files
-        .into_iter()
-        .filter(|f| f.field == "photo" && f.size > 0)
-        .collect();
-    match service::add_photos(&db, &storage, me.id, files, upload.dropped_files).await? {
+    let (files, dropped) = service::read_photo_form(multipart).await?;
+    match service::add_photos(&db, &storage, me.id, files, dropped).await? {
         Ok(_) => Ok(redirect("/people/profile#photos")),
         Err(refused) => {
             let message = match refused {

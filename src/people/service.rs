@@ -47,6 +47,37 @@ pub fn profile_form(pairs: &[(String, String)]) -> ProfileForm<'_> {
     }
 }
 
+/// Profile photos with their signed links (`None` where storage cannot sign one right now:
+/// logged, and the page or answer goes on without it).
+pub async fn signed(storage: &Storage, photos: Vec<Photo>) -> Vec<(Photo, Option<String>)> {
+    let mut out = Vec::with_capacity(photos.len());
+    for photo in photos {
+        let url = match storage.signed_url(&photo.key).await {
+            Ok(url) => Some(url),
+            Err(err) => {
+                tracing::warn!(error = %err, key = %photo.key, "cannot sign a profile photo's address");
+                None
+            }
+        };
+        out.push((photo, url));
+    }
+    out
+}
+
+/// The `photo` files of a profile's photo form (page or API; empty file inputs ignored),
+/// and how many files were beyond the form's limit.
+pub async fn read_photo_form(
+    multipart: actix_multipart::Multipart,
+) -> Result<(Vec<crate::web::upload::UploadedFile>, usize), AppError> {
+    let upload = crate::web::upload::read_upload(multipart, photo_limits()).await?;
+    let files = upload
+        .files
+        .into_iter()
+        .filter(|f| f.field == "photo" && f.size > 0)
+        .collect();
+    Ok((files, upload.dropped_files))
+}
+
 /// `card` as `me` sees it: shared tags marked, distance rounded, photos signed.
 pub async fn card_view(
     storage: &Storage,
@@ -55,17 +86,17 @@ pub async fn card_view(
     photos: Vec<Photo>,
 ) -> Result<CardView, AppError> {
     let mine = me.tags();
-    let mut shown = Vec::with_capacity(photos.len());
-    for photo in photos {
-        match storage.signed_url(&photo.key).await {
-            Ok(url) => shown.push(CardPhoto {
-                url,
+    let shown: Vec<CardPhoto> = signed(storage, photos)
+        .await
+        .into_iter()
+        .filter_map(|(photo, url)| {
+            Some(CardPhoto {
+                url: url?,
                 width: photo.width,
                 height: photo.height,
-            }),
-            Err(err) => tracing::warn!(error = %err, "cannot sign a profile photo's address"),
-        }
-    }
+            })
+        })
+        .collect();
     let tags = |list: Vec<String>| -> Vec<TagView> {
         list.into_iter()
             .map(|tag| TagView {
