@@ -5,6 +5,7 @@
 //! connection carries a `statement_timeout`, and a broken connection is dropped so the pool
 //! heals by itself when PostgreSQL comes back (see [`checkout`]).
 
+pub mod earth;
 pub mod embedded;
 pub mod ids;
 pub mod memo;

@@ -2,6 +2,10 @@
 
 pub mod sql_types {
     #[derive(diesel::query_builder::QueryId, Clone, diesel::sql_types::SqlType)]
+    #[diesel(postgres_type(name = "cube"))]
+    pub struct Cube;
+
+    #[derive(diesel::query_builder::QueryId, Clone, diesel::sql_types::SqlType)]
     #[diesel(postgres_type(name = "tsvector", schema = "pg_catalog"))]
     pub struct Tsvector;
 }
@@ -467,6 +471,9 @@ diesel::table! {
 }
 
 diesel::table! {
+    use diesel::sql_types::*;
+    use super::sql_types::Cube;
+
     friend_profiles (user_id) {
         user_id -> Int8,
         about -> Text,
@@ -481,6 +488,8 @@ diesel::table! {
         active_at -> Timestamptz,
         created_at -> Timestamptz,
         updated_at -> Timestamptz,
+        earth -> Cube,
+        reach -> Cube,
     }
 }
 

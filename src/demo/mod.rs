@@ -51,7 +51,78 @@ pub async fn seed_demo(
     report.lines.push(seed_members(&mut conn, bcrypt_cost)?);
     report.lines.push(seed_listings(&mut conn, storage).await?);
     report.lines.push(seed_conversations(&mut conn)?);
+    report.lines.push(seed_people(&mut conn)?);
     Ok(report)
+}
+
+/// (username, hobbies, interests, about me) of the demo members who take part in meet people.
+const FRIEND_PROFILES: &[(&str, &str, &str, &str)] = &[
+    (
+        "alice_w",
+        "woodworking, hiking, board games",
+        "live music, gardening",
+        "New-ish in the Mission. Looking for a hiking buddy and a board game night.",
+    ),
+    (
+        "bob_builds",
+        "hiking, cycling, board games",
+        "cooking, live music",
+        "Early riser, weekend hiker. Always up for a game of Catan.",
+    ),
+    (
+        "carmen_r",
+        "yoga, cooking",
+        "film, travel",
+        "Moving soon and keen to meet people in the new neighbourhood.",
+    ),
+    (
+        "deshawn",
+        "cycling, running",
+        "photography",
+        "Group rides on Sunday mornings, all paces welcome.",
+    ),
+];
+
+/// Friend profiles for a few demo members; `bob_builds` (a mile from `alice_w`) has said yes
+/// to her, so her yes on `/people` makes a match at once and opens its conversation.
+fn seed_people(conn: &mut PgConnection) -> anyhow::Result<String> {
+    use crate::people::domain::ProfileForm;
+    use crate::people::queries as people;
+    let mut profiles = Vec::new();
+    for (username, hobbies, interests, about) in FRIEND_PROFILES {
+        let Some(user) = queries::find_active_by_username(conn, username)? else {
+            continue;
+        };
+        let Some(zip) = MEMBERS
+            .iter()
+            .find(|(name, ..)| name == username)
+            .map(|(.., zip)| *zip)
+        else {
+            continue;
+        };
+        let input = ProfileForm {
+            about,
+            hobbies: vec![hobbies],
+            interests: vec![interests],
+            zip,
+            radius: "25",
+            visible: true,
+        }
+        .parse()
+        .map_err(|errors| anyhow::anyhow!("demo friend profile of {username}: {errors:?}"))?;
+        profiles.push(people::save_profile(conn, user.id, &input)?);
+    }
+    let alice = queries::find_active_by_username(conn, "alice_w")?;
+    let bob = queries::find_active_by_username(conn, "bob_builds")?;
+    if let (Some(alice), Some(bob)) = (alice, bob)
+        && let Some(bob_profile) = profiles.iter().find(|p| p.user_id == bob.id)
+    {
+        people::answer(conn, bob_profile, alice.id, true)?;
+    }
+    Ok(format!(
+        "{} friend profiles (alice_w finds bob_builds at /people; he already said yes)",
+        profiles.len()
+    ))
 }
 
 /// A few conversations, so that the demo login (`alice_w`) has an inbox: buyers writing about

@@ -1,19 +1,26 @@
 //! Meet people's reads and writes: profiles and their photos, who is shown to whom, answers,
 //! and matches.
 //!
-//! Who may see whom is one rule, [`SHOWN`]: both profiles switched on, each within the
+//! Who may see whom is one rule, [`shown`]: both profiles switched on, each within the
 //! other's radius (`earth_distance` against the smaller radius), neither blocked by the
 //! other, both accounts active. Discovery adds "not answered yet"; a match also lets its two
 //! members see each other.
+//!
+//! The statements are built with Diesel's query builder (the `earthdistance` functions are
+//! declared in [`crate::db::earth`]), so each is prepared once per connection: the card
+//! check runs on every `GET /people`, and planning it took longer than running it.
 
 use chrono::{DateTime, Utc};
+use diesel::dsl;
 use diesel::prelude::*;
-use diesel::sql_types::{Array, BigInt, Double, Nullable, Text, Timestamptz};
+use diesel::sql_types::{Array, BigInt, Bool, Double, Nullable, Text, Timestamptz};
 
 use super::domain::{METRES_PER_MILE, ProfileInput};
+use crate::accounts::models::UserStatus;
+use crate::db::earth::{self, cube_distance, earth_box, sec_to_gc};
 use crate::db::ids::{ConversationId, UserId};
 use crate::db::schema::{
-    friend_answers, friend_decks, friend_matches, friend_photos, friend_profiles,
+    blocks, friend_answers, friend_decks, friend_matches, friend_photos, friend_profiles, users,
 };
 use crate::storage::ObjectKey;
 
@@ -74,54 +81,119 @@ pub struct Photo {
 }
 
 /// Another member as they are shown: never their ZIP or coordinates.
-#[derive(Debug, Clone, QueryableByName)]
+#[derive(Debug, Clone)]
 pub struct Card {
-    #[diesel(sql_type = BigInt)]
     pub user_id: UserId,
-    #[diesel(sql_type = Text)]
     pub username: String,
-    #[diesel(sql_type = Text)]
+    /// Their display name, or their username when they have none.
     pub display_name: String,
-    #[diesel(sql_type = Text)]
     pub city: String,
-    #[diesel(sql_type = Text)]
     pub about: String,
-    #[diesel(sql_type = Array<Text>)]
     pub hobbies: Vec<String>,
-    #[diesel(sql_type = Array<Text>)]
     pub interests: Vec<String>,
     /// The great-circle distance (for "about N miles" only).
-    #[diesel(sql_type = Double)]
     pub metres: f64,
-    #[diesel(sql_type = BigInt)]
-    pub shared: i64,
 }
 
-/// The card's columns; `$1, $2` are the reader's latitude and longitude, `$3` their tags.
-const CARD_COLUMNS: &str = "p.user_id, u.username,
-    coalesce(nullif(u.display_name, ''), u.username) AS display_name, p.city, p.about, p.hobbies,
-    p.interests,
-    earth_distance(ll_to_earth($1, $2), ll_to_earth(p.latitude, p.longitude)) AS metres,
-    (SELECT count(*) FROM unnest(p.hobbies || p.interests) t WHERE t = ANY($3)) AS shared";
+type CardRow = (
+    UserId,
+    String,
+    String,
+    String,
+    String,
+    Vec<String>,
+    Vec<String>,
+    f64,
+);
 
-/// Who the reader (`$4`, at `$1, $2`, radius `$5` metres) may be shown: see the module (the
-/// account's being active is checked by [`card`], on the one person shown; the ranking does
-/// without the join, and a deck's banned member is dropped when reached).
+impl From<CardRow> for Card {
+    fn from(
+        (user_id, username, display_name, city, about, hobbies, interests, metres): CardRow,
+    ) -> Self {
+        let display_name = if display_name.is_empty() {
+            username.clone()
+        } else {
+            display_name
+        };
+        Card {
+            user_id,
+            username,
+            display_name,
+            city,
+            about,
+            hobbies,
+            interests,
+            metres,
+        }
+    }
+}
+
+diesel::alias!(friend_profiles as reader_profile: ReaderProfile);
+
+/// The reader's stored point on the earth: a one-row subquery, which PostgreSQL runs once
+/// per statement (an init plan), so no point is computed per profile visited.
+#[diesel::dsl::auto_type]
+fn point_of(reader: UserId) -> _ {
+    let readers: diesel::query_source::Alias<ReaderProfile> = reader_profile;
+    readers
+        .filter(readers.field(friend_profiles::user_id).eq(reader))
+        .select(readers.field(friend_profiles::earth))
+        .single_value()
+        .assume_not_null()
+}
+
+/// The great-circle distance from the reader to the profile, in metres (what
+/// `earth_distance` computes).
+#[diesel::dsl::auto_type]
+fn metres_from(reader: UserId) -> _ {
+    let here: point_of = point_of(reader);
+    sec_to_gc(cube_distance(here, friend_profiles::earth))
+}
+
+/// Who the reader (within `radius` metres) may be shown: the other's profile switched on
+/// (the reader's own switch is checked by the services, which show a hidden member nobody),
+/// each within the other's radius (great-circle distance
+/// against the smaller radius), neither blocked by the other, not themselves. The two boxes
+/// (the reader's radius around them, and the box the other's radius reaches) are what the
+/// spatial index answers; the distances are then checked exactly. The accounts'
+/// being active is checked by [`card`], on the one person shown; the ranking does without
+/// the join, and a deck's banned member is dropped when reached.
 ///
-/// The block checks (and the answers' in [`next_candidate`]) are written as per-row
-/// subqueries, `NOT (SELECT EXISTS …)`, not `NOT EXISTS`: PostgreSQL turns the latter into
-/// an anti-join, which it may hash, and a hashed join's output is not known to keep the
-/// nearest-first order of the spatial index, so the whole radius was read and sorted (about
-/// 100 ms in a city) where the index can stop after the first hundred.
-const SHOWN: &str = "p.visible
-    AND p.user_id <> $4
-    AND earth_box(ll_to_earth($1, $2), $5) @> ll_to_earth(p.latitude, p.longitude)
-    AND earth_distance(ll_to_earth($1, $2), ll_to_earth(p.latitude, p.longitude))
-        <= least($5, p.radius_miles * 1609.344)
-    AND NOT (SELECT EXISTS (SELECT 1 FROM blocks b
-                            WHERE b.blocker_id = $4 AND b.blocked_id = p.user_id))
-    AND NOT (SELECT EXISTS (SELECT 1 FROM blocks b
-                            WHERE b.blocker_id = p.user_id AND b.blocked_id = $4))";
+/// The block checks (and "not answered" in [`rank`]) are counting subqueries compared with
+/// zero, not `NOT EXISTS`: PostgreSQL turns the latter into an anti-join, which it may hash,
+/// and a hashed join's output is not known to keep the nearest-first order of the spatial
+/// index, so the whole radius was read and sorted (about 35 ms in a city) where the index
+/// stops after the first hundred.
+#[diesel::dsl::auto_type]
+fn shown(reader: UserId, radius: f64) -> _ {
+    let centre: point_of = point_of(reader);
+    let reached: point_of = point_of(reader);
+    let distance: metres_from = metres_from(reader);
+    let their_distance: metres_from = metres_from(reader);
+    let their_radius: dsl::Mul<dsl::Cast<friend_profiles::radius_miles, Double>, f64> =
+        friend_profiles::radius_miles.cast::<Double>() * METRES_PER_MILE;
+    let i_blocked = blocks::table
+        .filter(blocks::blocker_id.eq(reader))
+        .filter(blocks::blocked_id.eq(friend_profiles::user_id))
+        .count()
+        .single_value();
+    let they_blocked = blocks::table
+        .filter(blocks::blocker_id.eq(friend_profiles::user_id))
+        .filter(blocks::blocked_id.eq(reader))
+        .count()
+        .single_value();
+    friend_profiles::visible
+        .and(friend_profiles::user_id.ne(reader))
+        .and(earth::contains(
+            earth_box(centre, radius),
+            friend_profiles::earth,
+        ))
+        .and(earth::contains(friend_profiles::reach, reached))
+        .and(distance.le(radius))
+        .and(their_distance.le(their_radius))
+        .and(i_blocked.eq(0_i64))
+        .and(they_blocked.eq(0_i64))
+}
 
 pub fn profile(conn: &mut PgConnection, user: UserId) -> QueryResult<Option<Profile>> {
     friend_profiles::table
@@ -363,10 +435,15 @@ pub fn forget_deck(conn: &mut PgConnection, user: UserId) -> QueryResult<()> {
         .map(|_| ())
 }
 
-#[derive(QueryableByName)]
-struct Ranked {
-    #[diesel(sql_type = BigInt)]
-    user_id: i64,
+/// Not answered by the reader yet (a counting subquery: see [`shown`]).
+#[diesel::dsl::auto_type]
+fn unanswered(reader: UserId) -> _ {
+    friend_answers::table
+        .filter(friend_answers::user_id.eq(reader))
+        .filter(friend_answers::subject_id.eq(friend_profiles::user_id))
+        .count()
+        .single_value()
+        .eq(0_i64)
 }
 
 /// The people to show `me`, best first: the nearest [`CANDIDATE_WINDOW`] shown to them and
@@ -374,30 +451,43 @@ struct Ranked {
 /// profiles' spatial index (nearest first, inside the box of the reader's radius) and the
 /// answers' and blocks' primary keys.
 pub fn rank(conn: &mut PgConnection, me: &Profile) -> QueryResult<Vec<i64>> {
-    let sql = format!(
-        "SELECT c.user_id FROM (
-           SELECT p.user_id, p.active_at,
-                  earth_distance(ll_to_earth($1, $2), ll_to_earth(p.latitude, p.longitude))
-                    AS metres,
-                  (SELECT count(*) FROM unnest(p.hobbies || p.interests) t WHERE t = ANY($3))
-                    AS shared
-           FROM friend_profiles p
-           WHERE {SHOWN}
-             AND NOT (SELECT EXISTS (SELECT 1 FROM friend_answers a
-                                     WHERE a.user_id = $4 AND a.subject_id = p.user_id))
-           ORDER BY ll_to_earth(p.latitude, p.longitude) <-> ll_to_earth($1, $2)
-           LIMIT {CANDIDATE_WINDOW}
-         ) c
-         ORDER BY c.shared DESC, c.metres, c.active_at DESC, c.user_id"
-    );
-    let ranked: Vec<Ranked> = diesel::sql_query(sql)
-        .bind::<Double, _>(me.latitude)
-        .bind::<Double, _>(me.longitude)
-        .bind::<Array<Text>, _>(me.tags())
-        .bind::<BigInt, _>(me.user_id)
-        .bind::<Double, _>(me.radius_metres())
+    /// Who, last active, metres away, hobbies, interests.
+    type Near = (UserId, DateTime<Utc>, f64, Vec<String>, Vec<String>);
+    let nearest: Vec<Near> = friend_profiles::table
+        .filter(shown(me.user_id, me.radius_metres()))
+        .filter(unanswered(me.user_id))
+        .order(earth::nearest_to(
+            friend_profiles::earth,
+            point_of(me.user_id),
+        ))
+        .limit(CANDIDATE_WINDOW)
+        .select((
+            friend_profiles::user_id,
+            friend_profiles::active_at,
+            metres_from(me.user_id),
+            friend_profiles::hobbies,
+            friend_profiles::interests,
+        ))
         .load(conn)?;
-    Ok(ranked.into_iter().map(|r| r.user_id).collect())
+    let mine = me.tags();
+    let mut ranked: Vec<(usize, f64, DateTime<Utc>, UserId)> = nearest
+        .into_iter()
+        .map(|(user, active_at, metres, hobbies, interests)| {
+            let shared = hobbies
+                .iter()
+                .chain(&interests)
+                .filter(|t| mine.contains(t))
+                .count();
+            (shared, metres, active_at, user)
+        })
+        .collect();
+    ranked.sort_by(|a, b| {
+        b.0.cmp(&a.0)
+            .then(a.1.total_cmp(&b.1))
+            .then(b.2.cmp(&a.2))
+            .then(a.3.0.cmp(&b.3.0))
+    });
+    Ok(ranked.into_iter().map(|(_, _, _, user)| user.0).collect())
 }
 
 /// Whether a card may be of someone `me` answered about already.
@@ -411,40 +501,46 @@ pub enum Answers {
 
 /// `other` as `me` may see them: shown to `me` (and not answered yet, unless `answers` says
 /// so), or matched with `me`. `None` is the same answer for "no such member" and "not for
-/// you".
+/// you". One prepared statement whichever `answers` is (it is a bound flag).
 pub fn card(
     conn: &mut PgConnection,
     me: &Profile,
     other: UserId,
     answers: Answers,
 ) -> QueryResult<Option<Card>> {
-    let unanswered = match answers {
-        Answers::Exclude => {
-            "AND NOT EXISTS (SELECT 1 FROM friend_answers a
-                             WHERE a.user_id = $4 AND a.subject_id = p.user_id)"
-        }
-        Answers::Include => "",
-    };
-    let sql = format!(
-        "SELECT {CARD_COLUMNS}
-         FROM friend_profiles p JOIN users u ON u.id = p.user_id
-         WHERE p.user_id = $6
-           AND u.status = 'active'
-           AND (({SHOWN} {unanswered})
-                OR (EXISTS (
-                      SELECT 1 FROM friend_matches m
-                      WHERE m.user_low = least($4, $6) AND m.user_high = greatest($4, $6)
-                        AND m.ended_at IS NULL)))"
+    let include_answered = answers == Answers::Include;
+    let (low, high) = (
+        UserId(me.user_id.0.min(other.0)),
+        UserId(me.user_id.0.max(other.0)),
     );
-    diesel::sql_query(sql)
-        .bind::<Double, _>(me.latitude)
-        .bind::<Double, _>(me.longitude)
-        .bind::<Array<Text>, _>(me.tags())
-        .bind::<BigInt, _>(me.user_id)
-        .bind::<Double, _>(me.radius_metres())
-        .bind::<BigInt, _>(other)
-        .get_result(conn)
-        .optional()
+    let matched = diesel::dsl::exists(
+        friend_matches::table
+            .filter(friend_matches::user_low.eq(low))
+            .filter(friend_matches::user_high.eq(high))
+            .filter(friend_matches::ended_at.is_null()),
+    );
+    let row: Option<CardRow> = friend_profiles::table
+        .inner_join(users::table)
+        .filter(friend_profiles::user_id.eq(other))
+        .filter(users::status.eq(UserStatus::Active))
+        .filter(
+            shown(me.user_id, me.radius_metres())
+                .and(unanswered(me.user_id).or(include_answered.into_sql::<Bool>()))
+                .or(matched),
+        )
+        .select((
+            friend_profiles::user_id,
+            users::username,
+            users::display_name,
+            friend_profiles::city,
+            friend_profiles::about,
+            friend_profiles::hobbies,
+            friend_profiles::interests,
+            metres_from(me.user_id),
+        ))
+        .first(conn)
+        .optional()?;
+    Ok(row.map(Card::from))
 }
 
 /// What an answer did.

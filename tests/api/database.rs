@@ -291,6 +291,7 @@ fn schema_rs_matches_the_migrated_database() {
             "uuid" => "Uuid",
             "bytea" => "Bytea",
             "tsvector" => "Tsvector",
+            "cube" => "Cube",
             // Text arrays whose migrations refuse NULL elements.
             "_text" => "Array<Text>",
             "_int8" => "Array<Int8>",

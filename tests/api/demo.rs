@@ -55,6 +55,25 @@ async fn demo_data_fills_an_empty_site_once() {
     );
     let apartments = app.get_page("/c/housing/apartments").await.body;
     assert!(apartments.contains("/listings/"));
+    // Meet people: Alice finds Bob, who said yes to her already, so her yes makes the match.
+    assert!(first.contains("4 friend profiles"), "{first}");
+    let people = app.get_ok_page("/people").await;
+    assert!(
+        people.body.contains("/people/bob_builds/answer"),
+        "{}",
+        people.body
+    );
+    let answered = app
+        .submit_form("/people", "/people/bob_builds/answer", &[("answer", "yes")])
+        .await;
+    assert_eq!(answered.status(), reqwest::StatusCode::SEE_OTHER);
+    let conversation = answered.headers()["location"].to_str().unwrap().to_owned();
+    assert!(conversation.starts_with("/messages/"), "{conversation}");
+    let page = app.get_ok_page(&conversation).await.body;
+    assert!(
+        page.contains("You matched on: hiking, board games, live music"),
+        "the match's note: {page}"
+    );
     let admin = app.new_visitor();
     admin.log_in("demo_admin", DEMO_PASSWORD).await;
     assert_eq!(admin.get("/admin").await.status(), reqwest::StatusCode::OK);
