@@ -1,5 +1,5 @@
 # Corkboard. `make run` serves the site with demo data; `make test` runs every check.
-.PHONY: run test css lint release schema bench bench-photos bench-messages clean-var help
+.PHONY: run test css lint release schema bench bench-photos bench-messages cluster cluster-down test-cluster clean-var help
 
 CARGO ?= cargo
 
@@ -12,6 +12,9 @@ help:
 	@echo "make bench    1,000,000 listings: requests/s and latency of pages and searches, EXPLAIN ANALYZE (release build)"
 	@echo "make bench-photos  CPU per 12 MP photo and peak memory of 8 concurrent uploads (release build)"
 	@echo "make bench-messages  live delivery over 1,000 streams on two instances, memory per stream, inbox req/s (release build)"
+	@echo "make cluster  PostgreSQL primary + streaming replica, S3, three instances and nginx at http://127.0.0.1:8090 (scripts/cluster.sh)"
+	@echo "make cluster-down  stop what make cluster started"
+	@echo "make test-cluster  start the cluster, run the tests that need it, stop it"
 	@echo "make schema   regenerate src/db/schema.rs with the Diesel CLI (migrates the ./var database first)"
 	@echo "make clean-var  stop nothing, delete ./var (the local database, uploads and keys)"
 
@@ -61,6 +64,19 @@ bench-messages:
 	@command -v wrk >/dev/null || scripts/setup.sh bench
 	$(CARGO) build --release --locked --bin corkboard --example bench_messages
 	./target/release/examples/bench_messages
+
+cluster:
+	@scripts/setup.sh cluster
+	$(CARGO) build --release --locked --bin corkboard --example s3_server
+	scripts/cluster.sh up
+
+cluster-down:
+	scripts/cluster.sh down
+
+test-cluster:
+	@scripts/setup.sh cluster
+	$(CARGO) build --release --locked --bin corkboard --example s3_server
+	@scripts/test-cluster.sh
 
 clean-var:
 	rm -rf var

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # `make test`: installs what is missing, then checks everything CI checks.
 # The tests start their own PostgreSQL cluster, S3-compatible server and chromedriver, and stop
-# them when they finish (set TEST_DATABASE_URL to use an existing PostgreSQL instead).
+# them when they finish (set TEST_DATABASE_URL to use an existing PostgreSQL instead); then
+# scripts/test-cluster.sh starts the local cluster (nginx and all), runs its tests and stops it.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -38,5 +39,12 @@ cargo clippy --locked --all-targets -- -D warnings
 
 say "cargo test"
 cargo test --locked
+
+# The cluster's tests (issue 19) on the debug build just made: nginx in front of three
+# instances, a PostgreSQL primary with a streaming replica, the S3-compatible server.
+say "The cluster: nginx, three instances, PostgreSQL primary and replica, S3"
+cargo build --locked --quiet --bin corkboard --example s3_server
+CORKBOARD_BINARY=target/debug/corkboard S3_SERVER_BINARY=target/debug/examples/s3_server \
+  scripts/test-cluster.sh
 
 say "All checks passed in $(( $(date +%s) - started )) s"

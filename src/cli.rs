@@ -265,7 +265,14 @@ fn serve(settings: &Settings, database: &Database, args: &ServeArgs) -> anyhow::
         );
     }
     let state = AppState {
-        db: Db::new(db::build_pool(&database.url, &settings.database)),
+        db: match &settings.database.replica_url {
+            Some(replica) => Db::new(db::build_pool(&database.url, &settings.database))
+                .with_replica(
+                    db::build_pool(replica, &settings.database),
+                    std::time::Duration::from_millis(settings.database.replica_max_lag_ms),
+                ),
+            None => Db::new(db::build_pool(&database.url, &settings.database)),
+        },
         storage,
         site: SiteConfig {
             site_name: settings.site_name.clone(),
@@ -301,6 +308,7 @@ fn serve(settings: &Settings, database: &Database, args: &ServeArgs) -> anyhow::
             lease: std::time::Duration::from_secs(settings.jobs.job_lease_seconds),
             poll: std::time::Duration::from_secs(1),
         };
+        let jobs_db = jobs.db.clone();
         actix_web::rt::spawn(crate::jobs::runner::run_workers(jobs, job_workers));
         let app = Application::build(state, listener, workers)?;
         tracing::info!(
@@ -313,10 +321,63 @@ fn serve(settings: &Settings, database: &Database, args: &ServeArgs) -> anyhow::
             "\n  Corkboard is running at {}\n  Press Ctrl-C to stop.\n",
             settings.public_url()
         );
+        let lifecycle = app.lifecycle();
+        let metrics = match &settings.metrics_bind {
+            Some(bind) => {
+                let listener = TcpListener::bind(bind)
+                    .with_context(|| format!("cannot listen on {bind} for /metrics"))?;
+                let server = crate::metrics::serve(
+                    listener,
+                    crate::metrics::Sources {
+                        db: jobs_db.clone(),
+                        hub: lifecycle.hub().clone(),
+                    },
+                )?;
+                let handle = server.handle();
+                actix_web::rt::spawn(server);
+                tracing::info!(%bind, "metrics at /metrics");
+                Some(handle)
+            }
+            None => None,
+        };
+        let drain = std::time::Duration::from_secs(settings.shutdown_drain_seconds);
+        actix_web::rt::spawn(async move {
+            let drain = match stop_signal().await {
+                StopSignal::Terminate => drain,
+                // Ctrl-C at a terminal: nobody is balancing onto this process.
+                StopSignal::Interrupt => std::time::Duration::ZERO,
+            };
+            lifecycle.shut_down(drain).await;
+            if let Some(metrics) = metrics {
+                metrics.stop(true).await;
+            }
+        });
         app.run_until_stopped().await?;
         tracing::info!("stopped");
         Ok(())
     })
+}
+
+/// Which signal asked the process to stop.
+enum StopSignal {
+    Terminate,
+    Interrupt,
+}
+
+/// Waits for SIGTERM (an orchestrator, a rolling restart) or SIGINT (Ctrl-C).
+async fn stop_signal() -> StopSignal {
+    use tokio::signal::unix::{SignalKind, signal};
+    let (Ok(mut terminate), Ok(mut interrupt)) = (
+        signal(SignalKind::terminate()),
+        signal(SignalKind::interrupt()),
+    ) else {
+        tracing::error!("cannot listen for stop signals");
+        return std::future::pending().await;
+    };
+    tokio::select! {
+        _ = terminate.recv() => StopSignal::Terminate,
+        _ = interrupt.recv() => StopSignal::Interrupt,
+    }
 }
 
 fn app_storage_name(settings: &Settings) -> &'static str {

@@ -33,6 +33,17 @@ pub struct Settings {
     #[arg(long, env = "WORKERS")]
     pub workers: Option<usize>,
 
+    /// On SIGTERM, seconds to keep serving with `/readyz` failing before refusing new
+    /// connections, for a load balancer that polls `/readyz` to notice (nginx, which does
+    /// not, moves on when the port closes). In-flight requests are then given 10 s.
+    #[arg(long, env = "SHUTDOWN_DRAIN_SECONDS", default_value_t = 0)]
+    pub shutdown_drain_seconds: u64,
+
+    /// Address and port of `/metrics` (Prometheus' text format), e.g. `127.0.0.1:9464`:
+    /// a listener of its own, which the load balancer does not forward. Off when unset.
+    #[arg(long, env = "METRICS_BIND")]
+    pub metrics_bind: Option<String>,
+
     /// Name shown in the header and page titles.
     #[arg(long, env = "SITE_NAME", default_value = "Corkboard")]
     pub site_name: String,
@@ -248,6 +259,16 @@ pub struct DatabaseSettings {
     /// Longest a single SQL statement may run before PostgreSQL cancels it.
     #[arg(long, env = "DATABASE_STATEMENT_TIMEOUT_MS", default_value_t = 5000)]
     pub statement_timeout_ms: u64,
+
+    /// A streaming replica of DATABASE_URL's database: read-only pages (browsing, search,
+    /// listing pages, feeds, profiles, the API's public reads) read from it while it is at
+    /// most REPLICA_MAX_LAG_MS behind, except for a browser that wrote in the last seconds.
+    #[arg(long, env = "DATABASE_REPLICA_URL", hide_env_values = true)]
+    pub replica_url: Option<String>,
+
+    /// How far behind the replica may be and still be read.
+    #[arg(long, env = "REPLICA_MAX_LAG_MS", default_value_t = 1000)]
+    pub replica_max_lag_ms: u64,
 }
 
 /// Twice this machine's cores, and at least 4: PostgreSQL's own advice for a pool. Requests

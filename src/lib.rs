@@ -13,6 +13,7 @@ pub mod listings;
 pub mod live;
 pub mod mail;
 pub mod messages;
+pub mod metrics;
 pub mod moderation;
 pub mod openapi;
 pub mod people;

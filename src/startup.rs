@@ -48,6 +48,40 @@ pub struct AppState {
 pub struct Application {
     port: u16,
     server: Server,
+    lifecycle: Lifecycle,
+}
+
+/// What stopping the process gracefully touches: readiness, the live streams, the server.
+/// Cheap to clone.
+#[derive(Clone)]
+pub struct Lifecycle {
+    draining: health::Draining,
+    hub: crate::live::Hub,
+    server: actix_web::dev::ServerHandle,
+}
+
+impl Lifecycle {
+    /// Stops serving without losing a request: `/readyz` fails at once and live streams end
+    /// (their browsers come back after the retry time, through the load balancer, to another
+    /// instance); after `drain` (for a balancer that polls `/readyz` to notice) the listener
+    /// closes, and requests in flight are finished (up to 10 s) before the server stops.
+    pub async fn shut_down(&self, drain: std::time::Duration) {
+        tracing::info!(drain_seconds = drain.as_secs(), "shutting down");
+        self.draining.begin();
+        self.hub.close_all();
+        tokio::time::sleep(drain).await;
+        self.server.stop(true).await;
+    }
+
+    /// The live streams of this process (for `/metrics`).
+    pub fn hub(&self) -> &crate::live::Hub {
+        &self.hub
+    }
+
+    /// Whether [`Lifecycle::shut_down`] began.
+    pub fn is_draining(&self) -> bool {
+        self.draining.is_draining()
+    }
 }
 
 impl Application {
@@ -60,6 +94,7 @@ impl Application {
             image_origins.push(store.origin());
         }
         let db = state.db.clone();
+        db.watch_replica();
         let storage = web::Data::new(state.storage.clone());
         let site = web::Data::new(state.site.clone());
         let cost = web::Data::new(PasswordCost(state.auth.bcrypt_cost));
@@ -102,7 +137,10 @@ impl Application {
             hub.clone(),
             counts.clone().into_inner(),
         ));
+        let live = hub.clone();
         let hub = web::Data::new(hub);
+        let draining = health::Draining::default();
+        let readiness = web::Data::new(draining.clone());
         let room_feeds = web::Data::new(crate::rooms::feed::RoomFeeds::default());
         let views = std::sync::Arc::new(crate::listings::counter::ViewCounter::default());
         tokio::spawn(views.clone().flush_every(
@@ -120,6 +158,7 @@ impl Application {
             // then the current user and the CSRF check right around the handlers.
             App::new()
                 .wrap(from_fn(csrf::verify_csrf))
+                .wrap(from_fn(crate::web::db::remember_writes))
                 .wrap(from_fn(load_current_user))
                 .wrap(from_fn(nul::refuse_nul_bytes))
                 .wrap(ErrorHandlers::new().default_handler(error::render_error_pages))
@@ -131,6 +170,7 @@ impl Application {
                 .wrap(Compress::default())
                 .wrap(headers::security_headers(&image_origins, secure_cookies))
                 .wrap(from_fn(head::answer_head_like_get))
+                .wrap(from_fn(crate::web::request_metrics::record_requests))
                 .wrap(TracingLogger::<RedactedRootSpan>::new())
                 .app_data(db.clone())
                 .app_data(storage.clone())
@@ -142,6 +182,7 @@ impl Application {
                 .app_data(search_rate.clone())
                 .app_data(api_rate.clone())
                 .app_data(hub.clone())
+                .app_data(readiness.clone())
                 .app_data(room_feeds.clone())
                 .app_data(views.clone())
                 .app_data(related.clone())
@@ -177,9 +218,26 @@ impl Application {
         })
         .workers(workers.max(1))
         .shutdown_timeout(10)
+        // SIGTERM and Ctrl-C are handled by the caller, through `lifecycle` (readiness and
+        // the live streams first).
+        .disable_signals()
         .listen(listener)?
         .run();
-        Ok(Self { port, server })
+        let lifecycle = Lifecycle {
+            draining,
+            hub: live,
+            server: server.handle(),
+        };
+        Ok(Self {
+            port,
+            server,
+            lifecycle,
+        })
+    }
+
+    /// Stops this server gracefully (see [`Lifecycle::shut_down`]).
+    pub fn lifecycle(&self) -> Lifecycle {
+        self.lifecycle.clone()
     }
 
     pub fn port(&self) -> u16 {

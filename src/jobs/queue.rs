@@ -275,3 +275,30 @@ mod tests {
         assert_eq!(backoff(0), Duration::from_secs(10));
     }
 }
+
+/// How the queue stands, for `/metrics`.
+#[derive(Debug, Clone, Copy, QueryableByName)]
+pub struct Depth {
+    /// Pending jobs whose time has come (waiting for a worker, or being run).
+    #[diesel(sql_type = BigInt)]
+    pub due: i64,
+    /// Seconds since the oldest of them was due (0 when none).
+    #[diesel(sql_type = diesel::sql_types::Double)]
+    pub oldest_due_seconds: f64,
+    /// Jobs that used up their attempts.
+    #[diesel(sql_type = BigInt)]
+    pub dead: i64,
+}
+
+/// The queue's depth and age (the pending jobs' index and a count of the dead ones).
+pub fn depth(conn: &mut PgConnection) -> QueryResult<Depth> {
+    diesel::sql_query(
+        "SELECT count(*) FILTER (WHERE state = 'pending' AND run_at <= now()) AS due,
+                coalesce(extract(epoch FROM now() - min(run_at)
+                         FILTER (WHERE state = 'pending' AND run_at <= now())), 0)::float8
+                  AS oldest_due_seconds,
+                count(*) FILTER (WHERE state = 'dead') AS dead
+         FROM jobs",
+    )
+    .get_result(conn)
+}

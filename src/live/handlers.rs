@@ -70,12 +70,12 @@ pub async fn events(
         .map(|position| position.trim().parse::<i64>().map_err(|_| ()))
         .transpose()
         .map_err(|()| AppError::BadRequest("That is not a position in a stream.".into()))?;
-    let subscription = hub
-        .subscribe(user.id)
-        .map_err(|_| AppError::TooManyRequests {
-            reason: "Too many live pages are open for your account. Close a few tabs.",
-            retry_after: RETRY,
-        })?;
+    let subscription = hub.subscribe(user.id).map_err(|refused| {
+        refused.into_error(
+            "Too many live pages are open for your account. Close a few tabs.",
+            RETRY,
+        )
+    })?;
     // Subscribed before reading the position: an event committed in between wakes the stream.
     let id = user.id;
     let (head, oldest) = db
@@ -134,6 +134,11 @@ impl Stream {
         loop {
             if let Some(event) = self.pending.pop_front() {
                 return Some((event, self));
+            }
+            if self.subscription.closing() {
+                // Shutting down: the browser reconnects after the stream's retry time and
+                // resumes from its last event, on another instance.
+                return None;
             }
             if self.subscription.take_login_check() && !self.login.still_valid().await {
                 tracing::info!(user = %self.user, "closing the live stream of an ended login");

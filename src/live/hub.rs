@@ -34,6 +34,8 @@ struct Inner {
     /// what is new per announcement).
     generations: Mutex<HashMap<ConversationId, u64>>,
     open: AtomicUsize,
+    /// The process is shutting down: streams end, and no new one opens.
+    closing: AtomicBool,
 }
 
 /// One stream's wake-up flags.
@@ -45,9 +47,35 @@ struct Subscriber {
     check_login: AtomicBool,
 }
 
-/// Too many streams for one member or room on one instance (tabs left open, or a script).
-#[derive(Debug)]
-pub struct TooManyStreams;
+/// Why a stream cannot open here.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum NotSubscribed {
+    /// Too many streams for one member or room on one instance (tabs left open, or a script).
+    TooManyStreams,
+    /// This instance is shutting down: the browser retries, through the load balancer, on
+    /// another.
+    Closing,
+}
+
+impl NotSubscribed {
+    /// The error page for a stream refused (a 429, or a 503 while shutting down), with how
+    /// long the browser waits before it tries again.
+    pub fn into_error(
+        self,
+        too_many: &'static str,
+        retry_after: std::time::Duration,
+    ) -> crate::web::AppError {
+        match self {
+            Self::TooManyStreams => crate::web::AppError::TooManyRequests {
+                reason: too_many,
+                retry_after,
+            },
+            Self::Closing => {
+                crate::web::AppError::Unavailable("This server is restarting.".to_owned())
+            }
+        }
+    }
+}
 
 impl Hub {
     /// Streams one member may hold open on one instance.
@@ -57,22 +85,27 @@ impl Hub {
     pub const MAX_STREAMS_PER_ROOM: usize = 2_000;
 
     /// Registers a stream for `user`; it is unregistered when the subscription is dropped.
-    pub fn subscribe(&self, user: UserId) -> Result<Subscription, TooManyStreams> {
+    pub fn subscribe(&self, user: UserId) -> Result<Subscription, NotSubscribed> {
         self.subscribe_to(Topic::Member(user), Self::MAX_STREAMS_PER_MEMBER)
     }
 
     /// Registers a stream of the room `room`.
-    pub fn subscribe_room(&self, room: ConversationId) -> Result<Subscription, TooManyStreams> {
+    pub fn subscribe_room(&self, room: ConversationId) -> Result<Subscription, NotSubscribed> {
         self.subscribe_to(Topic::Room(room), Self::MAX_STREAMS_PER_ROOM)
     }
 
-    fn subscribe_to(&self, user: Topic, most: usize) -> Result<Subscription, TooManyStreams> {
+    fn subscribe_to(&self, user: Topic, most: usize) -> Result<Subscription, NotSubscribed> {
         let subscriber = Arc::new(Subscriber::default());
         {
             let mut members = self.lock();
+            // Checked under the lock that `close_all` takes to wake everyone: a stream either
+            // opens before and is woken, or is refused.
+            if self.is_closing() {
+                return Err(NotSubscribed::Closing);
+            }
             let streams = members.entry(user).or_default();
             if streams.len() >= most {
-                return Err(TooManyStreams);
+                return Err(NotSubscribed::TooManyStreams);
             }
             streams.push(subscriber.clone());
         }
@@ -153,6 +186,24 @@ impl Hub {
         }
     }
 
+    /// The process is shutting down: every stream ends at its next turn (the browser comes
+    /// back after the stream's retry time, through the load balancer, to another instance),
+    /// and new ones are refused.
+    pub fn close_all(&self) {
+        let streams = self.lock();
+        self.inner.closing.store(true, Ordering::Release);
+        for list in streams.values() {
+            for stream in list {
+                stream.wake.notify_one();
+            }
+        }
+    }
+
+    /// Whether [`Hub::close_all`] was called.
+    pub fn is_closing(&self) -> bool {
+        self.inner.closing.load(Ordering::Acquire)
+    }
+
     /// Streams open in this process.
     pub fn open_streams(&self) -> usize {
         self.inner.open.load(Ordering::Relaxed)
@@ -178,6 +229,11 @@ impl Subscription {
     /// Waits until something may be new (returns at once if a wake-up came meanwhile).
     pub async fn woken(&self) {
         self.subscriber.wake.notified().await;
+    }
+
+    /// Whether the process is shutting down: the stream ends.
+    pub fn closing(&self) -> bool {
+        self.hub.is_closing()
     }
 
     /// Whether a login of the member ended since the last call.
@@ -226,6 +282,26 @@ mod tests {
         assert_eq!(hub.open_streams(), 2);
         drop(alice);
         assert_eq!(hub.open_streams(), 1);
+    }
+
+    #[tokio::test]
+    async fn closing_wakes_every_stream_and_refuses_new_ones() {
+        let hub = Hub::default();
+        let member = hub.subscribe(UserId(1)).unwrap();
+        let room = hub.subscribe_room(ConversationId(7)).unwrap();
+        assert!(!member.closing());
+        hub.close_all();
+        for stream in [&member, &room] {
+            tokio::time::timeout(std::time::Duration::from_secs(1), stream.woken())
+                .await
+                .expect("woken to end");
+            assert!(stream.closing());
+        }
+        assert_eq!(hub.subscribe(UserId(2)).err(), Some(NotSubscribed::Closing));
+        assert_eq!(
+            hub.subscribe_room(ConversationId(8)).err(),
+            Some(NotSubscribed::Closing)
+        );
     }
 
     #[test]

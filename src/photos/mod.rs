@@ -208,13 +208,18 @@ where
     F: FnOnce() -> T + Send + 'static,
     T: Send + 'static,
 {
+    let asked = std::time::Instant::now();
     let _permit = IMAGE_PERMITS
         .acquire()
         .await
         .map_err(|_| anyhow::anyhow!("the image semaphore is closed"))?;
-    actix_web::web::block(work)
+    metrics::histogram!("photo_queue_seconds").record(asked.elapsed().as_secs_f64());
+    let started = std::time::Instant::now();
+    let done = actix_web::web::block(work)
         .await
-        .map_err(|err| anyhow::anyhow!("image work failed: {err}"))
+        .map_err(|err| anyhow::anyhow!("image work failed: {err}"));
+    metrics::histogram!("photo_work_seconds").record(started.elapsed().as_secs_f64());
+    done
 }
 
 #[cfg(test)]

@@ -48,12 +48,12 @@ pub async fn room_events(
         path: room.key().path(),
         owner: room.is_owned_by(who),
     };
-    let subscription = hub
-        .subscribe_room(room.id)
-        .map_err(|_| AppError::TooManyRequests {
-            reason: "Too many people are following this room here right now.",
-            retry_after: std::time::Duration::from_secs(3),
-        })?;
+    let subscription = hub.subscribe_room(room.id).map_err(|refused| {
+        refused.into_error(
+            "Too many people are following this room here right now.",
+            std::time::Duration::from_secs(3),
+        )
+    })?;
     let requested = req
         .headers()
         .get("last-event-id")
@@ -142,6 +142,10 @@ impl Stream {
         loop {
             if let Some(event) = self.pending.pop_front() {
                 return Some((event, self));
+            }
+            if self.subscription.closing() {
+                // Shutting down: the browser comes back after the retry time, elsewhere.
+                return None;
             }
             let generation = self.hub.room_generation(self.room);
             let news = match self.feed.after(&self.db, generation, self.last).await {

@@ -23,6 +23,7 @@ pub mod paging;
 pub mod problem;
 pub mod rate_limit;
 pub mod request_log;
+pub mod request_metrics;
 pub mod respond;
 pub mod routes;
 pub mod session;
@@ -30,7 +31,7 @@ pub mod text;
 pub mod time;
 pub mod upload;
 
-pub use db::Db;
+pub use db::{Db, ReadDb};
 pub use error::AppError;
 pub use forms::{ErrorLink, FieldErrors};
 pub use page::{PageContext, SiteConfig};

@@ -243,6 +243,8 @@ pub fn test_database_settings() -> DatabaseSettings {
         pool_size: 4,
         checkout_timeout_ms: 1500,
         statement_timeout_ms: 5000,
+        replica_url: None,
+        replica_max_lag_ms: 1000,
     }
 }
 
@@ -281,6 +283,8 @@ pub struct Instance {
     /// `http://127.0.0.1:<port>`
     pub address: String,
     handle: actix_web::dev::ServerHandle,
+    /// Stops it as SIGTERM does.
+    pub lifecycle: corkboard::startup::Lifecycle,
 }
 
 impl Drop for Instance {
@@ -466,8 +470,13 @@ impl TestApp {
         let address = format!("http://127.0.0.1:{}", listener.local_addr().unwrap().port());
         let app = Application::build(self.state.clone(), listener, 1).expect("build the app");
         let handle = app.handle();
+        let lifecycle = app.lifecycle();
         tokio::spawn(app.run_until_stopped());
-        Instance { address, handle }
+        Instance {
+            address,
+            handle,
+            lifecycle,
+        }
     }
 
     /// The path of `username`'s signed link to stop mail about new messages (as the mail
@@ -651,6 +660,9 @@ pub struct Visitor {
     pub jar: std::sync::Arc<reqwest::cookie::Jar>,
     /// `http://127.0.0.1:<port>`
     pub address: String,
+    /// What forms say they come from (`Origin`): the site's public address, which is
+    /// `address` unless the visitor talks to one instance behind a load balancer.
+    origin: String,
 }
 
 impl Visitor {
@@ -660,6 +672,18 @@ impl Visitor {
             client: self.client.clone(),
             jar: self.jar.clone(),
             address: address.to_owned(),
+            origin: address.to_owned(),
+        }
+    }
+
+    /// The same browser talking straight to one instance behind the load balancer it
+    /// normally goes through (its forms still come from the site's public address).
+    pub fn straight_to(&self, instance: &str) -> Visitor {
+        Visitor {
+            client: self.client.clone(),
+            jar: self.jar.clone(),
+            address: instance.to_owned(),
+            origin: self.origin.clone(),
         }
     }
 
@@ -711,6 +735,7 @@ impl Visitor {
             client,
             jar,
             address: address.to_owned(),
+            origin: address.to_owned(),
         }
     }
 
@@ -720,6 +745,7 @@ impl Visitor {
             client: client_with(jar.clone()),
             jar,
             address: address.to_owned(),
+            origin: address.to_owned(),
         }
     }
 
@@ -772,7 +798,7 @@ impl Visitor {
     pub async fn post_form(&self, path: &str, fields: &[(&str, &str)]) -> reqwest::Response {
         self.client
             .post(self.url(path))
-            .header("Origin", &self.address)
+            .header("Origin", &self.origin)
             .form(fields)
             .send()
             .await
@@ -815,7 +841,7 @@ impl Visitor {
     ) -> reqwest::Response {
         self.client
             .post(self.url(action))
-            .header("Origin", &self.address)
+            .header("Origin", &self.origin)
             .multipart(form)
             .send()
             .await

@@ -1,0 +1,411 @@
+//! Against the local cluster (issue 19): nginx in front of three release instances, a
+//! PostgreSQL primary with a streaming replica, and the S3-compatible server, as
+//! `scripts/cluster.sh` starts them. `make test-cluster` starts a fresh one, runs these
+//! (ignored by a plain `cargo test`, which has no cluster), and stops it.
+
+use std::path::PathBuf;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
+use std::time::{Duration, Instant};
+
+use diesel::prelude::*;
+use reqwest::StatusCode;
+
+use crate::helpers::{TestUser, Visitor, hidden_field, post_listing};
+use crate::messages::{contact, conversation_of, reply};
+
+/// The running cluster: where its parts listen, and its database.
+struct Cluster {
+    /// nginx: the site's public address.
+    url: String,
+    /// The three instances, straight.
+    instances: Vec<String>,
+    database_url: String,
+    dir: PathBuf,
+}
+
+fn cluster() -> Cluster {
+    let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+        .join(std::env::var("CLUSTER_DIR").unwrap_or_else(|_| "var/cluster".into()));
+    let base: u16 = std::env::var("CLUSTER_PORT")
+        .ok()
+        .and_then(|p| p.parse().ok())
+        .unwrap_or(8090);
+    let secrets = std::fs::read_to_string(dir.join("secrets.env"))
+        .expect("no cluster: run `make test-cluster` (or scripts/cluster.sh up)");
+    let secret = |name: &str| -> String {
+        secrets
+            .lines()
+            .find_map(|line| line.strip_prefix(&format!("{name}=")))
+            .unwrap_or_else(|| panic!("{name} in secrets.env"))
+            .to_owned()
+    };
+    Cluster {
+        url: format!("http://127.0.0.1:{base}"),
+        instances: (1..=3)
+            .map(|n| format!("http://127.0.0.1:{}", base + n))
+            .collect(),
+        database_url: format!(
+            "postgres://corkboard:{}@127.0.0.1:{}/corkboard",
+            secret("DB_PASSWORD"),
+            base + 30
+        ),
+        dir,
+    }
+}
+
+impl Cluster {
+    fn conn(&self) -> PgConnection {
+        PgConnection::establish(&self.database_url).expect("the cluster's primary")
+    }
+
+    fn count(&self, query: &str) -> i64 {
+        #[derive(QueryableByName)]
+        struct N {
+            #[diesel(sql_type = diesel::sql_types::BigInt)]
+            n: i64,
+        }
+        diesel::sql_query(query)
+            .get_result::<N>(&mut self.conn())
+            .unwrap()
+            .n
+    }
+
+    /// A member signed up through nginx, their address confirmed. (Every test visitor comes
+    /// from 127.0.0.1, as nginx says: the per-network counters are cleared first, or the
+    /// sign-up limit would refuse the tests' members.)
+    async fn new_member(&self) -> (Visitor, TestUser) {
+        diesel::sql_query("DELETE FROM rate_limits")
+            .execute(&mut self.conn())
+            .unwrap();
+        let visitor = Visitor::new(&self.url);
+        let user = visitor.sign_up_new_member().await;
+        diesel::sql_query("UPDATE users SET email_verified_at = now() WHERE username = $1")
+            .bind::<diesel::sql_types::Text, _>(&user.username)
+            .execute(&mut self.conn())
+            .unwrap();
+        (visitor, user)
+    }
+
+    /// A seller with a listing, and a buyer who wrote about it: (seller, buyer, the
+    /// conversation's path).
+    async fn conversation(&self) -> (Visitor, Visitor, String) {
+        let (seller, _) = self.new_member().await;
+        let category = self.count(
+            "SELECT c.id::int8 AS n FROM categories c JOIN sections s ON s.id = c.section_id
+             WHERE s.slug = 'for-sale' AND c.slug = 'furniture'",
+        ) as i32;
+        let posted = post_listing(
+            &seller,
+            category,
+            &[
+                ("title", "Oak dining table"),
+                ("body", "Seats six."),
+                ("price", "200"),
+                ("zip", "10001"),
+            ],
+            vec![],
+        )
+        .await;
+        assert_eq!(posted.status(), StatusCode::SEE_OTHER);
+        let listing: i64 = posted.headers()["location"]
+            .to_str()
+            .unwrap()
+            .split('/')
+            .nth(2)
+            .unwrap()
+            .parse()
+            .unwrap();
+        let (buyer, _) = self.new_member().await;
+        let sent = contact(&buyer, listing, &[("body", "Is it still there?")]).await;
+        let path = conversation_of(&sent);
+        (seller, buyer, path)
+    }
+}
+
+#[tokio::test]
+#[ignore = "needs the cluster: make test-cluster"]
+async fn cluster_a_login_through_nginx_works_on_every_instance() {
+    let cluster = cluster();
+    let (member, user) = cluster.new_member().await;
+    for instance in &cluster.instances {
+        // A members-only page: a 200, not the way to the login page.
+        let page = member.straight_to(instance).get_ok_page("/settings").await;
+        assert!(
+            page.body.contains(&user.email) && page.body.contains("/logout"),
+            "{instance} knows the login"
+        );
+    }
+    // And nginx spreads requests over all three.
+    let before: Vec<f64> = scrape_requests(&cluster).await;
+    for _ in 0..30 {
+        assert_eq!(
+            Visitor::new(&cluster.url).get("/").await.status(),
+            StatusCode::OK
+        );
+    }
+    let after = scrape_requests(&cluster).await;
+    for (n, (b, a)) in before.iter().zip(&after).enumerate() {
+        assert!(a - b >= 5.0, "instance {} served {} of 30", n + 1, a - b);
+    }
+}
+
+/// Each instance's count of `GET /` answered, from its `/metrics`.
+async fn scrape_requests(cluster: &Cluster) -> Vec<f64> {
+    let base: u16 = cluster.url.rsplit(':').next().unwrap().parse().unwrap();
+    let mut counts = Vec::new();
+    for n in 1..=3 {
+        let text = reqwest::get(format!("http://127.0.0.1:{}/metrics", base + 10 + n))
+            .await
+            .unwrap()
+            .text()
+            .await
+            .unwrap();
+        let value = text
+            .lines()
+            .find(|l| {
+                l.starts_with("http_requests_total{")
+                    && l.contains("route=\"/\"")
+                    && l.contains("method=\"GET\"")
+                    && l.contains("status=\"200\"")
+            })
+            .and_then(|l| l.rsplit(' ').next())
+            .and_then(|v| v.parse().ok())
+            .unwrap_or(0.0);
+        counts.push(value);
+    }
+    counts
+}
+
+#[tokio::test]
+#[ignore = "needs the cluster: make test-cluster"]
+async fn cluster_a_message_sent_through_one_instance_reaches_a_stream_on_another() {
+    let cluster = cluster();
+    let (seller, buyer, path) = cluster.conversation().await;
+    let mut stream = seller
+        .straight_to(&cluster.instances[2])
+        .open_events("", None)
+        .await;
+    assert_eq!(stream.status, StatusCode::OK);
+    let mut delays = Vec::new();
+    for i in 0..5 {
+        let sent = Instant::now();
+        let response = reply(
+            &buyer.straight_to(&cluster.instances[0]),
+            &path,
+            &[("body", &format!("Message {i} through instance 1"))],
+        )
+        .await;
+        assert_eq!(response.status(), StatusCode::SEE_OTHER);
+        let event = stream
+            .next_event(Duration::from_secs(5))
+            .await
+            .expect("the event on instance 3");
+        assert_eq!(event.event, "message");
+        delays.push(sent.elapsed());
+    }
+    // Measured from sending, so this includes the POST itself (its redirect is answered
+    // after the commit that notifies).
+    let worst = delays.iter().max().unwrap();
+    println!("delivery across instances: {delays:?}");
+    assert!(*worst < Duration::from_millis(250), "{delays:?}");
+}
+
+/// Load through nginx while something happens to the instances: readers fetching pages, and
+/// writers sending messages (each body unique). Returns (requests, failures, the bodies of
+/// the messages whose sending was acknowledged).
+async fn under_load<F: std::future::Future<Output = ()>>(
+    cluster: &Cluster,
+    meanwhile: F,
+) -> (usize, Vec<String>, Vec<String>) {
+    let stop = Arc::new(AtomicBool::new(false));
+    let requests = Arc::new(AtomicUsize::new(0));
+    let failures = Arc::new(std::sync::Mutex::new(Vec::new()));
+    let mut tasks = Vec::new();
+    for _ in 0..4 {
+        let (stop, requests, failures) = (stop.clone(), requests.clone(), failures.clone());
+        let reader = fresh_connections(&Visitor::new(&cluster.url));
+        tasks.push(tokio::spawn(async move {
+            let mut n = 0;
+            while !stop.load(Ordering::Relaxed) {
+                let path = ["/", "/c/for-sale", "/c/for-sale/furniture", "/healthz"][n % 4];
+                n += 1;
+                requests.fetch_add(1, Ordering::Relaxed);
+                match reader.client.get(reader.url(path)).send().await {
+                    Ok(r) if r.status().is_success() => {}
+                    Ok(r) => failures
+                        .lock()
+                        .unwrap()
+                        .push(format!("GET {path}: {}", r.status())),
+                    Err(err) => failures.lock().unwrap().push(format!("GET {path}: {err}")),
+                }
+            }
+        }));
+    }
+    let mut writers = Vec::new();
+    for w in 0..4 {
+        let (_, buyer, path) = cluster.conversation().await;
+        let buyer = fresh_connections(&buyer);
+        let (stop, requests, failures) = (stop.clone(), requests.clone(), failures.clone());
+        writers.push(tokio::spawn(async move {
+            let mut acknowledged = Vec::new();
+            let mut n = 0;
+            while !stop.load(Ordering::Relaxed) {
+                let body = format!("load {w}-{n} {}", uuid::Uuid::new_v4().simple());
+                n += 1;
+                requests.fetch_add(1, Ordering::Relaxed);
+                match send(&buyer, &path, &body).await {
+                    Ok(()) => acknowledged.push(body),
+                    Err(failure) => failures.lock().unwrap().push(failure),
+                }
+                // Under the 30 a minute a member may send.
+                tokio::time::sleep(Duration::from_millis(2500)).await;
+            }
+            acknowledged
+        }));
+    }
+    meanwhile.await;
+    tokio::time::sleep(Duration::from_secs(1)).await;
+    stop.store(true, Ordering::Relaxed);
+    for task in tasks {
+        task.await.unwrap();
+    }
+    let mut acknowledged = Vec::new();
+    for writer in writers {
+        acknowledged.extend(writer.await.unwrap());
+    }
+    let failures = failures.lock().unwrap().clone();
+    (requests.load(Ordering::Relaxed), failures, acknowledged)
+}
+
+/// The same browser, opening a connection for each request. nginx's reload (how a restart
+/// takes an instance out) closes its idle keep-alive connections to clients; a request
+/// that races that close fails before nginx reads it, and browsers send such a request
+/// again on a new connection, which `reqwest` does not.
+fn fresh_connections(visitor: &Visitor) -> Visitor {
+    let mut fresh = visitor.at(&visitor.address);
+    fresh.client = reqwest::Client::builder()
+        .redirect(reqwest::redirect::Policy::none())
+        .cookie_provider(visitor.jar.clone())
+        .pool_max_idle_per_host(0)
+        .timeout(Duration::from_secs(30))
+        .build()
+        .unwrap();
+    fresh
+}
+
+/// Sends `body` in the conversation at `path` as a browser does (the page, then its form);
+/// a failure says which request failed and how.
+async fn send(visitor: &Visitor, path: &str, body: &str) -> Result<(), String> {
+    let page = visitor
+        .client
+        .get(visitor.url(path))
+        .send()
+        .await
+        .map_err(|err| format!("GET {path}: {err}"))?;
+    if page.status() != StatusCode::OK {
+        return Err(format!("GET {path}: {}", page.status()));
+    }
+    let html = page
+        .text()
+        .await
+        .map_err(|err| format!("GET {path}: {err}"))?;
+    let token = hidden_field(&html, "csrf_token").ok_or(format!("GET {path}: no form"))?;
+    let form = reqwest::multipart::Form::new()
+        .text("csrf_token", token)
+        .text("body", body.to_owned());
+    let response = visitor
+        .client
+        .post(visitor.url(path))
+        .header("Origin", visitor.url(""))
+        .multipart(form)
+        .send()
+        .await
+        .map_err(|err| format!("POST {path}: {err}"))?;
+    if response.status() == StatusCode::SEE_OTHER {
+        Ok(())
+    } else {
+        Err(format!("POST {path}: {}", response.status()))
+    }
+}
+
+/// Every acknowledged message is stored exactly once, and nothing else of the load's is.
+fn assert_each_stored_once(cluster: &Cluster, acknowledged: &[String]) {
+    for body in acknowledged {
+        let escaped = body.replace('\'', "''");
+        assert_eq!(
+            cluster.count(&format!(
+                "SELECT count(*) AS n FROM messages WHERE body = '{escaped}'"
+            )),
+            1,
+            "{body}"
+        );
+    }
+}
+
+#[tokio::test]
+#[ignore = "needs the cluster: make test-cluster"]
+async fn cluster_a_rolling_restart_under_load_loses_no_request() {
+    let cluster = cluster();
+    let script = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("scripts/cluster.sh");
+    let (requests, failures, acknowledged) = under_load(&cluster, async {
+        tokio::time::sleep(Duration::from_secs(1)).await;
+        let status = tokio::process::Command::new(&script)
+            .arg("restart")
+            .status()
+            .await
+            .unwrap();
+        assert!(status.success(), "scripts/cluster.sh restart");
+    })
+    .await;
+    println!(
+        "rolling restart: {requests} requests, {} failed, {} messages",
+        failures.len(),
+        acknowledged.len()
+    );
+    assert!(requests > 100, "{requests} requests");
+    assert!(failures.is_empty(), "{failures:#?}");
+    assert_each_stored_once(&cluster, &acknowledged);
+}
+
+#[tokio::test]
+#[ignore = "needs the cluster: make test-cluster"]
+async fn cluster_kill_9_of_an_instance_under_load_loses_nothing_and_applies_nothing_twice() {
+    let cluster = cluster();
+    let script = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("scripts/cluster.sh");
+    let pid_file = cluster.dir.join("pids/app2.pid");
+    let (requests, failures, acknowledged) = under_load(&cluster, async {
+        tokio::time::sleep(Duration::from_secs(2)).await;
+        let pid: i32 = std::fs::read_to_string(&pid_file)
+            .unwrap()
+            .trim()
+            .parse()
+            .unwrap();
+        // SAFETY: a signal to the cluster's own instance.
+        assert_eq!(unsafe { libc::kill(pid, libc::SIGKILL) }, 0);
+        tokio::time::sleep(Duration::from_secs(4)).await;
+        // Brought back, for the tests after this one.
+        let status = tokio::process::Command::new(&script)
+            .arg("up")
+            .status()
+            .await
+            .unwrap();
+        assert!(status.success(), "scripts/cluster.sh up");
+    })
+    .await;
+    println!(
+        "kill -9: {requests} requests, {} failed ({failures:?}), {} messages",
+        failures.len(),
+        acknowledged.len()
+    );
+    assert!(requests > 100, "{requests} requests");
+    // nginx tries a page again on another instance; a message being sent at the moment of
+    // the kill may fail (nginx never sends a POST twice), and then it is not stored twice.
+    let pages_failed: Vec<_> = failures.iter().filter(|f| f.starts_with("GET")).collect();
+    assert!(pages_failed.is_empty(), "{pages_failed:#?}");
+    assert!(
+        failures.len() <= 4,
+        "at most the messages in flight: {failures:#?}"
+    );
+    assert_each_stored_once(&cluster, &acknowledged);
+}
