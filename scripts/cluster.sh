@@ -7,6 +7,7 @@
 #   scripts/cluster.sh down     stop everything it started, and nothing else
 #   scripts/cluster.sh status   what runs, and each instance's /readyz
 #   scripts/cluster.sh restart  a rolling restart of the three instances (SIGTERM, one at a time)
+#   scripts/cluster.sh stop-db primary|replica, start-db primary|replica   (for the tests)
 #
 # Everything lives under var/cluster/ (CLUSTER_DIR); ports start at CLUSTER_PORT (8090):
 #   nginx  +0   instances  +1 +2 +3   metrics  +11 +12 +13   S3  +20
@@ -357,13 +358,23 @@ restart() {
   done
 }
 
+pg_stop() { # primary|replica
+  as_owner "$pgbin/pg_ctl" -D "$dir/$1" -m fast -w stop >/dev/null
+}
+
+pg_start() { # primary|replica
+  as_owner "$pgbin/pg_ctl" -D "$dir/$1" -l "$dir/$1/postgresql.log" -w start >/dev/null
+}
+
 case ${1:-} in
   up) up ;;
+  stop-db) pg_stop "${2:?primary or replica}" ;;
+  start-db) pg_start "${2:?primary or replica}" ;;
   down) down ;;
   status) status ;;
   restart) restart ;;
   *)
-    echo "usage: scripts/cluster.sh up|down|status|restart" >&2
+    echo "usage: scripts/cluster.sh up|down|status|restart|stop-db|start-db" >&2
     exit 2
     ;;
 esac

@@ -32,7 +32,7 @@ use crate::web::respond::{form_page, redirect, too_many, unavailable_form, unpro
 use crate::web::session::{self, FlashKind};
 use crate::web::time::ago;
 use crate::web::upload::{UploadLimits, read_upload};
-use crate::web::{AppError, AuthUser, Db, FieldErrors, MaybeUser, PageContext};
+use crate::web::{AppError, AuthUser, Db, FieldErrors, MaybeUser, PageContext, ReadDb};
 
 /// Password hashing cost, registered as app data.
 #[derive(Debug, Clone, Copy)]
@@ -229,7 +229,7 @@ pub async fn log_out(db: Db, session: Session) -> Result<HttpResponse, AppError>
 /// `GET /u/{username}/feed`: the member's listings as an Atom feed.
 pub async fn profile_feed(
     ctx: PageContext,
-    db: Db,
+    ReadDb { db, .. }: ReadDb,
     counts: web::Data<listing_queries::CategoryCounts>,
     username: web::Path<String>,
 ) -> Result<HttpResponse, AppError> {
@@ -261,7 +261,7 @@ pub async fn profile_feed(
 /// `GET /u/{username}`
 pub async fn show_profile(
     ctx: PageContext,
-    db: Db,
+    ReadDb { db, .. }: ReadDb,
     storage: web::Data<Storage>,
     counts: web::Data<listing_queries::CategoryCounts>,
     username: web::Path<String>,

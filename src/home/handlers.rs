@@ -8,7 +8,7 @@ use crate::search::domain::Search;
 use crate::search::service;
 use crate::search::views::search_cards;
 use crate::storage::Storage;
-use crate::web::{AppError, Db, PageContext};
+use crate::web::{AppError, PageContext, ReadDb};
 
 /// Newest listings on the front page.
 const NEWEST: i64 = 12;
@@ -16,7 +16,7 @@ const NEWEST: i64 = 12;
 /// `GET /`
 pub async fn show_home(
     ctx: PageContext,
-    db: Db,
+    ReadDb { db, .. }: ReadDb,
     storage: web::Data<Storage>,
     counts: web::Data<queries::CategoryCounts>,
     density: web::Data<Density>,

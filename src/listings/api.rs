@@ -25,7 +25,7 @@ use crate::web::bearer::{ApiUser, MaybeApiUser};
 use crate::web::json::{ApiJson, json, problem_response, unprocessable};
 use crate::web::problem::Problem;
 use crate::web::upload::read_upload;
-use crate::web::{AppError, CurrentUser, Db, FieldErrors};
+use crate::web::{AppError, CurrentUser, Db, FieldErrors, ReadDb};
 
 /// The signed links of `photos`, as the API shows them.
 async fn photo_outs(storage: &Storage, photos: &[Photo]) -> Vec<PhotoOut> {
@@ -109,7 +109,7 @@ async fn detail(
 )]
 pub async fn get_listing(
     MaybeApiUser(me): MaybeApiUser,
-    db: Db,
+    ReadDb { db, .. }: ReadDb,
     storage: web::Data<Storage>,
     counts: web::Data<CategoryCounts>,
     id: web::Path<ListingId>,
@@ -128,7 +128,7 @@ pub async fn get_listing(
     )
 )]
 pub async fn categories(
-    db: Db,
+    ReadDb { db, .. }: ReadDb,
     counts: web::Data<CategoryCounts>,
 ) -> Result<HttpResponse, AppError> {
     let tree = db.run(move |conn| counts.tree(conn)).await?;

@@ -107,12 +107,15 @@ pub async fn list_listings(req: HttpRequest, lists: Lists) -> Result<HttpRespons
     let network = rate_limit::client_network(&req);
     let Lists {
         db,
+        primary,
         storage,
         cache,
         density,
         rate,
     } = lists;
     let in_database = count_search(&rate, &network)?;
+    // Counted in the database (the meter is full): a write, so not on the replica.
+    let db = if in_database.is_some() { primary } else { db };
     // Pages are numbered: the first `page × per_page` results are read and this page kept
     // (at most 1,000, as far as a search counts).
     let limit = paging.page * paging.per_page + 1;

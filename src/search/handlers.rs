@@ -16,7 +16,7 @@ use crate::listings::queries as listing_queries;
 use crate::listings::terms::PriceKind;
 use crate::storage::Storage;
 use crate::web::rate_limit;
-use crate::web::{AppError, Db, PageContext};
+use crate::web::{AppError, Db, PageContext, ReadDb};
 
 /// How many searches one network may make a minute, counted in memory and shared between
 /// instances by a flush every [`SEARCH_METER_FLUSH`] (none: no limit), registered as app data.
@@ -100,19 +100,24 @@ pub async fn search_page(
         let network = rate_limit::client_network(&req);
         let Lists {
             db,
+            primary,
             cache,
             density,
             rate,
             ..
         } = lists;
-        return feed(&ctx, db, density, cache, rate, network, pairs).await;
+        let reads = ReadDb { db, primary };
+        return feed(&ctx, reads, density, cache, rate, network, pairs).await;
     }
     list_page(req, ctx, lists, pairs, ListScope::Search).await
 }
 
 /// What a page with a list of listings needs from the app (an extractor of its app data).
 pub struct Lists {
+    /// The replica when it may serve this page (see [`ReadDb`]).
     pub db: Db,
+    /// For a page that must count itself in the database after all.
+    pub primary: Db,
     pub storage: web::Data<Storage>,
     pub cache: web::Data<listing_queries::CategoryCounts>,
     pub density: web::Data<Density>,
@@ -133,8 +138,10 @@ impl actix_web::FromRequest for Lists {
             })
         }
         std::future::ready((|| {
+            let ReadDb { db, primary } = ReadDb::extract(req).into_inner()?;
             Ok(Lists {
-                db: Db::extract(req).into_inner()?,
+                db,
+                primary,
                 storage: data(req)?,
                 cache: data(req)?,
                 density: data(req)?,
@@ -220,6 +227,7 @@ async fn list_page(
     let mut searched = search.clone();
     let Lists {
         db,
+        primary,
         storage,
         cache,
         density,
@@ -233,6 +241,8 @@ async fn list_page(
         None
     };
     let browsing = scope.clone();
+    // Counted in the database (the meter is full): a write, so not on the replica.
+    let db = if in_database.is_some() { primary } else { db };
     let (outcome, tree, tally, events) = db
         .run(move |conn| {
             count_in_database(conn, in_database, &network)?;
@@ -439,7 +449,7 @@ fn jitter(id: ListingId, lat: f64, lon: f64) -> (f64, f64) {
 /// The newest 50 matches as an Atom feed.
 async fn feed(
     ctx: &PageContext,
-    db: Db,
+    reads: ReadDb,
     density: web::Data<Density>,
     cache: web::Data<listing_queries::CategoryCounts>,
     rate: SearchRate,
@@ -454,6 +464,12 @@ async fn feed(
     search.after = None;
     let searched = search.clone();
     let in_database = count_search(&rate, &network)?;
+    // Counted in the database (the meter is full): a write, so not on the replica.
+    let db = if in_database.is_some() {
+        reads.primary
+    } else {
+        reads.db
+    };
     let (outcome, photos, tree) = db
         .run(move |conn| {
             count_in_database(conn, in_database, &network)?;
@@ -510,7 +526,7 @@ fn feed_title(search: &Search, heading: &str) -> String {
 pub async fn search_feed(
     req: HttpRequest,
     ctx: PageContext,
-    db: Db,
+    reads: ReadDb,
     density: web::Data<Density>,
     cache: web::Data<listing_queries::CategoryCounts>,
     rate: web::Data<SearchRate>,
@@ -519,7 +535,7 @@ pub async fn search_feed(
     let network = rate_limit::client_network(&req);
     feed(
         &ctx,
-        db,
+        reads,
         density,
         cache,
         rate.as_ref().clone(),

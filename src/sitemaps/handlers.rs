@@ -8,7 +8,7 @@ use futures_util::stream;
 use super::{CHUNK, queries};
 use crate::listings::domain::slugify;
 use crate::listings::queries::CategoryCounts;
-use crate::web::{AppError, Db, PageContext};
+use crate::web::{AppError, Db, PageContext, ReadDb};
 
 /// The site's own pages besides the lists.
 const SITE_PAGES: &[&str] = &["/about", "/help", "/safety", "/terms", "/privacy"];
@@ -67,7 +67,10 @@ pub async fn robots(ctx: PageContext) -> HttpResponse {
 }
 
 /// `GET /sitemap.xml`: the index of the sitemaps.
-pub async fn sitemap_index(ctx: PageContext, db: Db) -> Result<HttpResponse, AppError> {
+pub async fn sitemap_index(
+    ctx: PageContext,
+    ReadDb { db, .. }: ReadDb,
+) -> Result<HttpResponse, AppError> {
     let (listings, members) = db
         .run(|conn| {
             Ok::<_, AppError>((
@@ -129,7 +132,7 @@ fn parse_name(name: &str) -> Option<Which> {
 /// `GET /sitemaps/{name}`: the site's pages, or one range of listings or profiles, streamed.
 pub async fn sitemap(
     ctx: PageContext,
-    db: Db,
+    ReadDb { db, .. }: ReadDb,
     counts: web::Data<CategoryCounts>,
     name: web::Path<String>,
 ) -> Result<HttpResponse, AppError> {

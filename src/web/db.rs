@@ -256,14 +256,17 @@ impl Replica {
     }
 }
 
-/// The database for a read-only request (a handler takes `ReadDb(db): ReadDb` and uses `db`
-/// as any other): the replica when there is one, it is fresh, the request is a `GET` or
-/// `HEAD`, and the browser did not write in the last few seconds ([`WROTE_COOKIE`]) nor
-/// identify itself with an API token (programs read what they wrote); the primary
-/// otherwise. A replica that stops answering is noticed within [`REPLICA_CHECK`] (or at its
-/// first failed read), and reads go to the primary until it is back.
+/// The database for a read-only request: `db` is the replica when there is one, it is
+/// fresh, the request is a `GET` or `HEAD`, and the browser did not write in the last few
+/// seconds ([`WROTE_COOKIE`]) nor identify itself with an API token (programs read what they
+/// wrote); the primary otherwise. A page that must write after all (a rare rate-limit count)
+/// uses `primary`. A replica that stops answering is noticed within [`REPLICA_CHECK`] (or at
+/// its first failed read), and reads go to the primary until it is back.
 #[derive(Clone)]
-pub struct ReadDb(pub Db);
+pub struct ReadDb {
+    pub db: Db,
+    pub primary: Db,
+}
 
 impl FromRequest for ReadDb {
     type Error = AppError;
@@ -280,7 +283,7 @@ impl FromRequest for ReadDb {
         let program = req
             .headers()
             .contains_key(actix_web::http::header::AUTHORIZATION);
-        let chosen = match primary.fresh_replica() {
+        let db = match primary.fresh_replica() {
             Some(replica) if reads && !wrote && !program => {
                 metrics::counter!("db_reads_total", "from" => "replica").increment(1);
                 replica.db.clone()
@@ -290,6 +293,9 @@ impl FromRequest for ReadDb {
                 primary.clone()
             }
         };
-        ready(Ok(ReadDb(chosen)))
+        ready(Ok(ReadDb {
+            db,
+            primary: primary.clone(),
+        }))
     }
 }

@@ -205,10 +205,15 @@ async fn cluster_a_message_sent_through_one_instance_reaches_a_stream_on_another
         delays.push(sent.elapsed());
     }
     // Measured from sending, so this includes the POST itself (its redirect is answered
-    // after the commit that notifies).
-    let worst = delays.iter().max().unwrap();
+    // after the commit that notifies), on whatever build the cluster runs (the debug one in
+    // `make test`; `make bench-messages` measures the release build).
     println!("delivery across instances: {delays:?}");
-    assert!(*worst < Duration::from_millis(250), "{delays:?}");
+    delays.sort();
+    assert!(delays[2] < Duration::from_millis(100), "median: {delays:?}");
+    assert!(
+        delays[4] < Duration::from_millis(250),
+        "slowest: {delays:?}"
+    );
 }
 
 /// Load through nginx while something happens to the instances: readers fetching pages, and
@@ -408,4 +413,178 @@ async fn cluster_kill_9_of_an_instance_under_load_loses_nothing_and_applies_noth
         "at most the messages in flight: {failures:#?}"
     );
     assert_each_stored_once(&cluster, &acknowledged);
+}
+
+/// Runs `scripts/cluster.sh <args>` (with the cluster's own settings, from the environment).
+async fn cluster_sh(args: &[&str]) {
+    let script = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("scripts/cluster.sh");
+    let status = tokio::process::Command::new(&script)
+        .args(args)
+        .status()
+        .await
+        .unwrap();
+    assert!(status.success(), "scripts/cluster.sh {args:?}");
+}
+
+/// Reads given to the replica so far, over the three instances (their `/metrics`).
+async fn replica_reads(cluster: &Cluster) -> f64 {
+    let base: u16 = cluster.url.rsplit(':').next().unwrap().parse().unwrap();
+    let mut total = 0.0;
+    for n in 1..=3 {
+        let text = reqwest::get(format!("http://127.0.0.1:{}/metrics", base + 10 + n))
+            .await
+            .unwrap()
+            .text()
+            .await
+            .unwrap();
+        total += text
+            .lines()
+            .find(|l| l.starts_with("db_reads_total{") && l.contains("from=\"replica\""))
+            .and_then(|l| l.rsplit(' ').next())
+            .and_then(|v| v.parse::<f64>().ok())
+            .unwrap_or(0.0);
+    }
+    total
+}
+
+#[tokio::test]
+#[ignore = "needs the cluster: make test-cluster"]
+async fn cluster_the_poster_sees_a_new_listing_at_once_and_everyone_once_replayed() {
+    let cluster = cluster();
+    for instance in &cluster.instances {
+        let ready: serde_json::Value = reqwest::get(format!("{instance}/readyz"))
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap();
+        assert_eq!(ready["replica"], "ok", "{instance}: {ready}");
+    }
+    let (seller, _) = cluster.new_member().await;
+    let category = cluster.count(
+        "SELECT c.id::int8 AS n FROM categories c JOIN sections s ON s.id = c.section_id
+         WHERE s.slug = 'for-sale' AND c.slug = 'bikes'",
+    ) as i32;
+    let title = format!(
+        "Replica bike {}",
+        &uuid::Uuid::new_v4().simple().to_string()[..8]
+    );
+    let posted = post_listing(
+        &seller,
+        category,
+        &[
+            ("title", &title),
+            ("body", "Light and fast."),
+            ("price", "300"),
+            ("zip", "10001"),
+        ],
+        vec![],
+    )
+    .await;
+    assert_eq!(posted.status(), StatusCode::SEE_OTHER);
+    let path = posted.headers()["location"].to_str().unwrap().to_owned();
+    // The poster, just after writing, reads the primary: the page is there at once.
+    assert!(seller.get_ok_page(&path).await.body.contains(&title));
+    // Anyone else reads the replica, which has it once it replayed the commit.
+    let before = replica_reads(&cluster).await;
+    let visitor = Visitor::new(&cluster.url);
+    let started = Instant::now();
+    loop {
+        let page = visitor.get_page(&path).await;
+        if page.status == StatusCode::OK {
+            assert!(page.body.contains(&title));
+            break;
+        }
+        assert_eq!(page.status, StatusCode::NOT_FOUND, "{path}");
+        assert!(
+            started.elapsed() < Duration::from_secs(2),
+            "not replayed in 2 s"
+        );
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+    println!("replayed for visitors after {:?}", started.elapsed());
+    assert!(
+        replica_reads(&cluster).await > before,
+        "read from the replica"
+    );
+}
+
+#[tokio::test]
+#[ignore = "needs the cluster: make test-cluster"]
+async fn cluster_without_its_replica_the_site_reads_the_primary_and_goes_back_after() {
+    let cluster = cluster();
+    let visitor = fresh_connections(&Visitor::new(&cluster.url));
+    cluster_sh(&["stop-db", "replica"]).await;
+    let stopped = Instant::now();
+    let mut failed = Vec::new();
+    let mut answered_at = None;
+    while stopped.elapsed() < Duration::from_secs(3) {
+        let response = visitor.client.get(visitor.url("/c/for-sale")).send().await;
+        match response {
+            Ok(r) if r.status() == StatusCode::OK => {
+                answered_at.get_or_insert(stopped.elapsed());
+            }
+            Ok(r) => failed.push((stopped.elapsed(), r.status().to_string())),
+            Err(err) => failed.push((stopped.elapsed(), err.to_string())),
+        }
+    }
+    println!("replica stopped: failures {failed:?}");
+    // Only while the instances notice (their check runs every 250 ms).
+    assert!(
+        failed
+            .iter()
+            .all(|(at, _)| *at < Duration::from_millis(750)),
+        "{failed:?}"
+    );
+    for instance in &cluster.instances {
+        let ready = reqwest::get(format!("{instance}/readyz")).await.unwrap();
+        assert_eq!(ready.status(), StatusCode::OK, "ready on the primary alone");
+        let ready: serde_json::Value = ready.json().await.unwrap();
+        assert_eq!(ready["replica"], "unavailable", "{ready}");
+    }
+    let before = replica_reads(&cluster).await;
+    cluster_sh(&["start-db", "replica"]).await;
+    tokio::time::sleep(Duration::from_secs(1)).await;
+    for _ in 0..6 {
+        visitor.get_ok_page("/c/for-sale").await;
+    }
+    assert!(
+        replica_reads(&cluster).await > before,
+        "back on the replica"
+    );
+}
+
+#[tokio::test]
+#[ignore = "needs the cluster: make test-cluster"]
+async fn cluster_without_its_primary_members_get_503_within_2_s_and_it_heals() {
+    let cluster = cluster();
+    let (member, _) = cluster.new_member().await;
+    let member = fresh_connections(&member);
+    member.get_ok_page("/messages").await;
+    cluster_sh(&["stop-db", "primary"]).await;
+    let stopped = Instant::now();
+    let status = member.get("/messages").await.status();
+    let took = stopped.elapsed();
+    assert_eq!(status, StatusCode::SERVICE_UNAVAILABLE);
+    assert!(took < Duration::from_secs(2), "answered in {took:?}");
+    let ready = reqwest::get(format!("{}/readyz", cluster.instances[0]))
+        .await
+        .unwrap();
+    assert_eq!(ready.status(), StatusCode::SERVICE_UNAVAILABLE);
+    // Visitors' read-only pages go on from the replica meanwhile.
+    Visitor::new(&cluster.url).get_ok_page("/c/for-sale").await;
+
+    cluster_sh(&["start-db", "primary"]).await;
+    let back = Instant::now();
+    loop {
+        if member.get("/messages").await.status() == StatusCode::OK {
+            break;
+        }
+        assert!(back.elapsed() < Duration::from_secs(10), "did not heal");
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    println!(
+        "primary stopped: 503 after {took:?}; healed {:?} after it returned",
+        back.elapsed()
+    );
 }

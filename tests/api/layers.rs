@@ -10,7 +10,7 @@ use std::path::{Path, PathBuf};
 /// Plumbing: imports no feature.
 const PLUMBING: &[&str] = &["web", "db", "storage"];
 /// Modules that wire features together (and so may import them).
-const COMPOSITION: &[&str] = &["startup", "cli", "bootstrap", "demo", "jobs"];
+const COMPOSITION: &[&str] = &["startup", "cli", "bootstrap", "demo", "jobs", "metrics"];
 
 /// The top-level modules a piece of code names through `crate::`: `crate::a::b` gives
 /// `a::b`, `crate::{a, b::c}` gives `a` and `b::c`.

@@ -30,6 +30,7 @@ mod moderation;
 mod pages;
 mod people;
 mod profiles;
+mod replica;
 mod resilience;
 mod rooms;
 mod round_trips;

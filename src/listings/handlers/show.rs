@@ -20,14 +20,14 @@ use crate::moderation::queries as moderation;
 use crate::places;
 use crate::storage::Storage;
 use crate::web::time::{ago, exact};
-use crate::web::{AppError, Db, PageContext};
+use crate::web::{AppError, PageContext, ReadDb};
 
 /// `GET /listings/{id}`: to the page with its slug, for whoever may see it. A listing the
 /// visitor may not see is a 404 like one that never existed: no redirect that would give
 /// its title away.
 pub async fn listing_by_id(
     ctx: PageContext,
-    db: Db,
+    ReadDb { db, .. }: ReadDb,
     id: web::Path<ListingId>,
 ) -> Result<HttpResponse, AppError> {
     let id = id.into_inner();
@@ -45,7 +45,7 @@ pub async fn listing_by_id(
 pub async fn show_listing(
     req: HttpRequest,
     ctx: PageContext,
-    db: Db,
+    ReadDb { db, .. }: ReadDb,
     storage: web::Data<Storage>,
     counts: web::Data<queries::CategoryCounts>,
     views: web::Data<ViewCounter>,
@@ -261,7 +261,7 @@ const PUBLIC_PHOTO_MAX_AGE: u64 = 86_400;
 /// redirect to a fresh presigned URL. Photos of listings nobody may see are 404, and the
 /// uploaded originals were never kept.
 pub async fn show_public_photo(
-    db: Db,
+    ReadDb { db, .. }: ReadDb,
     storage: web::Data<Storage>,
     path: web::Path<(Uuid, PhotoVariant)>,
 ) -> Result<HttpResponse, AppError> {

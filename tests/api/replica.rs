@@ -1,0 +1,109 @@
+//! Read-only pages and the read replica (issue 19). Here the "replica" is a second pool on
+//! the test's own database, so pages read the same data either way, and the instance's
+//! `db_reads_total{from=…}` counter tells which one each page was given. The real streaming
+//! replica, its lag and its failures are in the cluster's tests (`tests/api/cluster.rs`).
+
+use std::time::Duration;
+
+use reqwest::StatusCode;
+
+use crate::helpers::{TestListing, spawn_app_configured, test_database_settings};
+
+/// The replica reads and primary reads counted so far in this process.
+fn reads() -> (f64, f64) {
+    let text = corkboard::metrics::recorder().render();
+    let count = |from: &str| {
+        text.lines()
+            .find(|l| l.starts_with("db_reads_total{") && l.contains(&format!("from=\"{from}\"")))
+            .and_then(|l| l.rsplit(' ').next())
+            .and_then(|v| v.parse().ok())
+            .unwrap_or(0.0)
+    };
+    (count("replica"), count("primary"))
+}
+
+/// Which database served `path` for `visitor` (a 200 either way): the replica if a read
+/// was given it, else the primary (pages that are not read-only use it without counting).
+async fn served_by(visitor: &crate::helpers::Visitor, path: &str) -> &'static str {
+    let (replica, _) = reads();
+    visitor.get_ok_page(path).await;
+    if reads().0 > replica {
+        "replica"
+    } else {
+        "primary"
+    }
+}
+
+#[tokio::test]
+async fn read_only_pages_read_a_fresh_replica_except_right_after_a_write() {
+    corkboard::metrics::recorder();
+    let app = spawn_app_configured(|state| {
+        let url = state.database_url.clone();
+        state.db = state.db.clone().with_replica(
+            corkboard::db::build_pool(&url, &test_database_settings()),
+            Duration::from_secs(1),
+        );
+    })
+    .await;
+    app.sign_up_new_member().await;
+    let id = TestListing {
+        title: "Walnut desk",
+        ..TestListing::default()
+    }
+    .insert(&app);
+    let listing = format!("/listings/{id}/walnut-desk");
+    // The lag is checked every 250 ms; the first check makes the replica usable.
+    tokio::time::sleep(Duration::from_millis(600)).await;
+    let ready: serde_json::Value = app.get("/readyz").await.json().await.unwrap();
+    assert_eq!(ready["replica"], "ok", "{ready}");
+    assert_eq!(ready["replica_lag_seconds"], 0.0, "{ready}");
+
+    let visitor = app.new_visitor();
+    for path in [
+        "/",
+        "/c/for-sale",
+        "/search?q=walnut",
+        listing.as_str(),
+        "/sitemap.xml",
+    ] {
+        assert_eq!(served_by(&visitor, path).await, "replica", "{path}");
+    }
+    // Pages that are not read-only stay on the primary.
+    let (member, _) = app.new_member().await;
+    assert_eq!(served_by(&member, "/messages").await, "primary");
+
+    // A write marks the browser for a few seconds: what it reads next is the primary's.
+    let saved = member
+        .submit_form(
+            &listing,
+            &format!("/listings/{id}/favorite"),
+            &[("action", "add")],
+        )
+        .await;
+    assert!(saved.status().is_redirection(), "{}", saved.status());
+    assert_eq!(served_by(&member, &listing).await, "primary");
+    assert_eq!(served_by(&visitor, &listing).await, "replica", "others");
+    tokio::time::sleep(corkboard::web::db::READ_YOUR_WRITES + Duration::from_secs(1)).await;
+    assert_eq!(served_by(&member, &listing).await, "replica", "later");
+}
+
+#[tokio::test]
+async fn a_replica_that_does_not_answer_leaves_reads_on_the_primary() {
+    corkboard::metrics::recorder();
+    let app = spawn_app_configured(|state| {
+        let mut settings = test_database_settings();
+        settings.checkout_timeout_ms = 200;
+        state.db = state.db.clone().with_replica(
+            // Nobody listens there.
+            corkboard::db::build_pool("postgres://nobody@127.0.0.1:9/none", &settings),
+            Duration::from_secs(1),
+        );
+    })
+    .await;
+    tokio::time::sleep(Duration::from_millis(1500)).await;
+    let ready = app.get("/readyz").await;
+    assert_eq!(ready.status(), StatusCode::OK, "still ready");
+    let ready: serde_json::Value = ready.json().await.unwrap();
+    assert_eq!(ready["replica"], "unavailable", "{ready}");
+    assert_eq!(served_by(&app.new_visitor(), "/").await, "primary");
+}
