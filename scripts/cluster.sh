@@ -175,9 +175,10 @@ instance_up() { # 1, 2 or 3
 }
 
 # The upstream's servers; those named in nginx/down (instance numbers) are marked down.
-upstream_servers() {
+upstream_servers() { # [streams]
   for n in 1 2 3; do
     local state="max_fails=1 fail_timeout=2s"
+    if [ "${1:-}" = streams ]; then state="max_fails=0"; fi
     if grep -qx "$n" "$dir/nginx/down" 2>/dev/null; then state=down; fi
     echo "    server 127.0.0.1:${instance_ports[$((n - 1))]} $state;"
   done
@@ -210,6 +211,12 @@ http {
     # being restarted is marked down first (see restart), so nothing is sent its way.
 $(upstream_servers)
   }
+  # The same instances for live streams, where a 503 (an instance shutting down refuses new
+  # streams) sends the stream to the next one. Such a 503 must not mark an instance failed:
+  # a 503 for a database outage comes from every instance at once.
+  upstream corkboard_streams {
+$(upstream_servers streams)
+  }
 
   server {
     listen 127.0.0.1:$nginx_port;
@@ -225,10 +232,11 @@ $(upstream_servers)
       # The instances trust X-Forwarded-For from here only (they listen on loopback).
       proxy_set_header X-Forwarded-For \$remote_addr;
       proxy_set_header X-Forwarded-Proto \$scheme;
-      # A request that could not reach an instance (refused, reset before an answer, a 502
-      # or a 503 while it stops) is tried on the next one; a POST only when it was never
-      # sent (nginx's rule for non-idempotent requests), so none is applied twice.
-      proxy_next_upstream error timeout http_502 http_503;
+      # A request that could not reach an instance (refused, reset before an answer) is
+      # tried on the next one; a POST only when it was never sent (nginx's rule for
+      # non-idempotent requests), so none is applied twice. Not on a 503: that is the
+      # database's outage, the same on every instance.
+      proxy_next_upstream error timeout;
       proxy_next_upstream_tries 3;
       proxy_connect_timeout 2s;
       proxy_read_timeout 60s;
@@ -236,7 +244,7 @@ $(upstream_servers)
 
     # Live streams (SSE): passed on as they come, held open for an hour.
     location ~ ^/(events|rooms/[^/]+/events)\$ {
-      proxy_pass http://corkboard;
+      proxy_pass http://corkboard_streams;
       proxy_http_version 1.1;
       proxy_set_header Connection "";
       proxy_set_header Host \$http_host;

@@ -588,3 +588,44 @@ async fn cluster_without_its_primary_members_get_503_within_2_s_and_it_heals() {
         back.elapsed()
     );
 }
+
+#[tokio::test]
+#[ignore = "needs the cluster: make test-cluster"]
+async fn cluster_each_job_runs_once_across_the_three_instances() {
+    let cluster = cluster();
+    let tag = uuid::Uuid::new_v4().simple().to_string();
+    {
+        let mut conn = cluster.conn();
+        for i in 0..60 {
+            corkboard::jobs::queue::enqueue(
+                &mut conn,
+                &crate::jobs::mail_to(&format!("job{i}-{tag}@example.com")),
+            )
+            .unwrap();
+        }
+    }
+    let waiting = format!(
+        "SELECT count(*) AS n FROM jobs WHERE kind = 'mail' AND payload->>'to' LIKE '%{tag}%'"
+    );
+    let started = Instant::now();
+    while cluster.count(&waiting) > 0 {
+        assert!(started.elapsed() < Duration::from_secs(30), "jobs left");
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    // The three instances share one mail folder (the cluster's file mailer).
+    let folder = cluster.dir.join("app/mail");
+    let mails: Vec<_> = crate::helpers::read_mails(
+        std::fs::read_dir(&folder)
+            .unwrap()
+            .flatten()
+            .map(|e| e.path()),
+    )
+    .into_iter()
+    .filter(|m| m.to.contains(&tag))
+    .collect();
+    let mut recipients: Vec<&str> = mails.iter().map(|m| m.to.as_str()).collect();
+    recipients.sort();
+    recipients.dedup();
+    assert_eq!((mails.len(), recipients.len()), (60, 60), "each mail once");
+    println!("60 jobs run once each in {:?}", started.elapsed());
+}

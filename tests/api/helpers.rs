@@ -1532,7 +1532,7 @@ impl ReceivedMail {
 }
 
 /// Reads and parses mail files, oldest first.
-fn read_mails(paths: impl Iterator<Item = PathBuf>) -> Vec<ReceivedMail> {
+pub fn read_mails(paths: impl Iterator<Item = PathBuf>) -> Vec<ReceivedMail> {
     let mut files: Vec<(std::time::SystemTime, PathBuf)> = paths
         .filter(|p| p.is_file())
         .map(|p| (std::fs::metadata(&p).and_then(|m| m.modified()).unwrap(), p))

@@ -10,7 +10,7 @@ use diesel::RunQueryDsl;
 
 use crate::helpers::{TestApp, spawn_app};
 
-fn mail_to(to: &str) -> SendMail {
+pub fn mail_to(to: &str) -> SendMail {
     SendMail {
         to: to.to_owned(),
         subject: format!("Hello {to}"),
