@@ -1,5 +1,5 @@
 # Corkboard. `make run` serves the site with demo data; `make test` runs every check.
-.PHONY: run test css lint release schema bench bench-photos bench-messages cluster cluster-down test-cluster clean-var help
+.PHONY: run test css lint release schema bench bench-photos bench-messages bench-cluster cluster cluster-down test-cluster clean-var help
 
 CARGO ?= cargo
 
@@ -12,6 +12,7 @@ help:
 	@echo "make bench    1,000,000 listings: requests/s and latency of pages and searches, EXPLAIN ANALYZE (release build)"
 	@echo "make bench-photos  CPU per 12 MP photo and peak memory of 8 concurrent uploads (release build)"
 	@echo "make bench-messages  live delivery over 1,000 streams on two instances, memory per stream, inbox req/s (release build)"
+	@echo "make bench-cluster  the cluster through nginx next to one instance direct, then a 10-minute soak at half the maximum (release build)"
 	@echo "make cluster  PostgreSQL primary + streaming replica, S3, three instances and nginx at http://127.0.0.1:8090 (scripts/cluster.sh)"
 	@echo "make cluster-down  stop what make cluster started"
 	@echo "make test-cluster  start the cluster, run the tests that need it, stop it"
@@ -65,6 +66,11 @@ bench-messages:
 	$(CARGO) build --release --locked --bin corkboard --example bench_messages
 	./target/release/examples/bench_messages
 
+bench-cluster:
+	@scripts/setup.sh cluster
+	$(CARGO) build --release --locked --bin corkboard --example s3_server --example bench_cluster
+	./target/release/examples/bench_cluster
+
 cluster:
 	@scripts/setup.sh cluster
 	$(CARGO) build --release --locked --bin corkboard --example s3_server
@@ -73,7 +79,12 @@ cluster:
 cluster-down:
 	scripts/cluster.sh down
 
-test-cluster:
+test-bench-cluster:
+	@scripts/setup.sh cluster
+	$(CARGO) build --release --locked --bin corkboard --example s3_server --example bench_cluster
+	./target/release/examples/bench_cluster
+
+cluster:
 	@scripts/setup.sh cluster
 	$(CARGO) build --release --locked --bin corkboard --example s3_server
 	@scripts/test-cluster.sh
