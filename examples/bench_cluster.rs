@@ -2,7 +2,8 @@
 //! demo data) measured through nginx next to one instance direct, then a soak through nginx
 //! at half the measured maximum: errors, the instances' memory, PostgreSQL connections.
 //!
-//! `SOAK_SECONDS` (600) sets the soak's length; `BENCH_ONLY=pages|soak` runs one part.
+//! `SOAK_SECONDS` (600) sets the soak's length and `SOAK_FRACTION` (0.5) its rate, as a share
+//! of wrk's maximum; `BENCH_ONLY=pages|soak` runs one part.
 
 #[path = "common/mod.rs"]
 #[allow(dead_code)] // Each benchmark uses part of it.
@@ -11,7 +12,6 @@ mod common;
 use std::path::Path;
 use std::process::Command;
 use std::sync::Arc;
-use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::{Duration, Instant};
 
 /// Where the benchmark's cluster lives, and its first port.
@@ -95,7 +95,17 @@ fn main() -> anyhow::Result<()> {
             .ok()
             .and_then(|s| s.parse().ok())
             .unwrap_or(600);
-        soak(&nginx, (max_rps / 2.0).max(1.0), Duration::from_secs(seconds))?;
+        // Of wrk's maximum: this process's own client costs CPU on the same two cores.
+        let fraction: f64 = std::env::var("SOAK_FRACTION")
+            .ok()
+            .and_then(|s| s.parse().ok())
+            .unwrap_or(0.5);
+        soak(
+            &nginx,
+            (max_rps * fraction).max(1.0),
+            fraction,
+            Duration::from_secs(seconds),
+        )?;
     }
     Ok(())
 }
@@ -140,10 +150,7 @@ fn wrk(url: &str) -> anyhow::Result<(f64, f64)> {
     run("1s")?;
     let out = run("6s")?;
     let text = String::from_utf8(out.stdout)?;
-    anyhow::ensure!(
-        !text.contains("Non-2xx"),
-        "{url} answered errors:\n{text}"
-    );
+    anyhow::ensure!(!text.contains("Non-2xx"), "{url} answered errors:\n{text}");
     let rps = text
         .lines()
         .find_map(|l| l.strip_prefix("Requests/sec:"))
@@ -199,14 +206,15 @@ fn database_connections() -> anyhow::Result<i64> {
 
 /// `rate` requests a second through nginx for `length` (the category page and a search in
 /// turn), after a minute's warm-up at the same rate.
-fn soak(nginx: &str, rate: f64, length: Duration) -> anyhow::Result<()> {
+fn soak(nginx: &str, rate: f64, fraction: f64, length: Duration) -> anyhow::Result<()> {
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .worker_threads(2)
         .enable_all()
         .build()?;
     let warm_up = Duration::from_secs(60).min(length / 5);
     println!(
-        "\nSoak through nginx: {rate:.0} requests/s (half the category page's maximum) for {} s after {} s of warm-up…",
+        "\nSoak through nginx: {rate:.0} requests/s ({:.0} % of the category page's maximum) for {} s after {} s of warm-up…",
+        fraction * 100.0,
         length.as_secs(),
         warm_up.as_secs()
     );
@@ -218,12 +226,13 @@ fn soak(nginx: &str, rate: f64, length: Duration) -> anyhow::Result<()> {
         let rss_before = instances_rss()?;
         let connections_before = database_connections()?;
         let (sent, errors, mut latencies) = load(&client, nginx, rate, length).await;
+        let errors_total: usize = errors.values().sum();
         let rss_after = instances_rss()?;
         let connections_after = database_connections()?;
         latencies.sort_by(f64::total_cmp);
         let at = |p: f64| latencies[((latencies.len() - 1) as f64 * p) as usize];
         println!(
-            "  {sent} requests, {errors} errors; p50 {:.1} ms, p99 {:.1} ms, max {:.1} ms",
+            "  {sent} requests, {errors_total} errors {errors:?}; p50 {:.1} ms, p99 {:.1} ms, max {:.1} ms",
             at(0.5),
             at(0.99),
             at(1.0)
@@ -244,14 +253,14 @@ fn soak(nginx: &str, rate: f64, length: Duration) -> anyhow::Result<()> {
     })
 }
 
-/// Sends requests at `rate` a second for `length`; (sent, errors, latencies in ms).
+/// Sends requests at `rate` a second for `length`; (sent, errors by kind, latencies in ms).
 async fn load(
     client: &reqwest::Client,
     base: &str,
     rate: f64,
     length: Duration,
-) -> (usize, usize, Vec<f64>) {
-    let errors = Arc::new(AtomicUsize::new(0));
+) -> (usize, std::collections::BTreeMap<String, usize>, Vec<f64>) {
+    let errors = Arc::new(std::sync::Mutex::new(std::collections::BTreeMap::new()));
     let latencies = Arc::new(std::sync::Mutex::new(Vec::new()));
     let mut every = tokio::time::interval(Duration::from_secs_f64(1.0 / rate));
     every.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Burst);
@@ -266,22 +275,27 @@ async fn load(
         let (errors, latencies) = (errors.clone(), latencies.clone());
         tasks.spawn(async move {
             let asked = Instant::now();
-            let ok = match client.get(&url).send().await {
-                Ok(r) => r.status().is_success() && r.bytes().await.is_ok(),
-                Err(_) => false,
+            let failed = match client.get(&url).send().await {
+                Ok(r) if r.status().is_success() => match r.bytes().await {
+                    Ok(_) => None,
+                    Err(_) => Some("body cut short".to_owned()),
+                },
+                Ok(r) => Some(r.status().to_string()),
+                Err(err) if err.is_timeout() => Some("timed out (10 s)".to_owned()),
+                Err(_) => Some("connection failed".to_owned()),
             };
-            if ok {
-                latencies
+            match failed {
+                None => latencies
                     .lock()
                     .unwrap()
-                    .push(asked.elapsed().as_secs_f64() * 1000.0);
-            } else {
-                errors.fetch_add(1, Ordering::Relaxed);
+                    .push(asked.elapsed().as_secs_f64() * 1000.0),
+                Some(kind) => *errors.lock().unwrap().entry(kind).or_insert(0) += 1,
             }
         });
         while tasks.try_join_next().is_some() {}
     }
     while tasks.join_next().await.is_some() {}
     let latencies = std::mem::take(&mut *latencies.lock().unwrap());
-    (sent, errors.load(Ordering::Relaxed), latencies)
+    let errors = std::mem::take(&mut *errors.lock().unwrap());
+    (sent, errors, latencies)
 }

@@ -352,15 +352,9 @@ fn assert_each_stored_once(cluster: &Cluster, acknowledged: &[String]) {
 #[ignore = "needs the cluster: make test-cluster"]
 async fn cluster_a_rolling_restart_under_load_loses_no_request() {
     let cluster = cluster();
-    let script = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("scripts/cluster.sh");
     let (requests, failures, acknowledged) = under_load(&cluster, async {
         tokio::time::sleep(Duration::from_secs(1)).await;
-        let status = tokio::process::Command::new(&script)
-            .arg("restart")
-            .status()
-            .await
-            .unwrap();
-        assert!(status.success(), "scripts/cluster.sh restart");
+        cluster_sh(&["restart"]).await;
     })
     .await;
     println!(
@@ -377,7 +371,6 @@ async fn cluster_a_rolling_restart_under_load_loses_no_request() {
 #[ignore = "needs the cluster: make test-cluster"]
 async fn cluster_kill_9_of_an_instance_under_load_loses_nothing_and_applies_nothing_twice() {
     let cluster = cluster();
-    let script = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("scripts/cluster.sh");
     let pid_file = cluster.dir.join("pids/app2.pid");
     let (requests, failures, acknowledged) = under_load(&cluster, async {
         tokio::time::sleep(Duration::from_secs(2)).await;
@@ -390,12 +383,7 @@ async fn cluster_kill_9_of_an_instance_under_load_loses_nothing_and_applies_noth
         assert_eq!(unsafe { libc::kill(pid, libc::SIGKILL) }, 0);
         tokio::time::sleep(Duration::from_secs(4)).await;
         // Brought back, for the tests after this one.
-        let status = tokio::process::Command::new(&script)
-            .arg("up")
-            .status()
-            .await
-            .unwrap();
-        assert!(status.success(), "scripts/cluster.sh up");
+        cluster_sh(&["up"]).await;
     })
     .await;
     println!(
@@ -628,4 +616,89 @@ async fn cluster_each_job_runs_once_across_the_three_instances() {
     recipients.dedup();
     assert_eq!((mails.len(), recipients.len()), (60, 60), "each mail once");
     println!("60 jobs run once each in {:?}", started.elapsed());
+}
+
+#[tokio::test]
+#[ignore = "needs the cluster: make test-cluster"]
+async fn cluster_a_backup_restores_into_an_empty_database_with_everything_in_it() {
+    let cluster = cluster();
+    // Something of each kind: members, a listing, a conversation.
+    cluster.conversation().await;
+    let scripts = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("scripts");
+    let dump = cluster.dir.join("backup.dump");
+    let status = tokio::process::Command::new(scripts.join("backup.sh"))
+        .arg(&dump)
+        .env("DATABASE_URL", &cluster.database_url)
+        .status()
+        .await
+        .unwrap();
+    assert!(status.success(), "backup.sh");
+
+    // An empty database owned by the app's role, made by the superuser.
+    // The same server, another database (and for the superuser, another role).
+    let on = |database: &str| {
+        let (server, _) = cluster.database_url.rsplit_once('/').unwrap();
+        format!("{server}/{database}")
+    };
+    let superuser = on("postgres").replacen("postgres://corkboard:", "postgres://postgres:", 1);
+    let mut admin = PgConnection::establish(&superuser).unwrap();
+    diesel::sql_query("DROP DATABASE IF EXISTS corkboard_restored")
+        .execute(&mut admin)
+        .unwrap();
+    diesel::sql_query("CREATE DATABASE corkboard_restored OWNER corkboard")
+        .execute(&mut admin)
+        .unwrap();
+    let restored_url = on("corkboard_restored");
+    // The extensions, as the superuser (earthdistance is not a trusted extension).
+    diesel::connection::SimpleConnection::batch_execute(
+        &mut PgConnection::establish(&on("corkboard_restored").replacen(
+            "postgres://corkboard:",
+            "postgres://postgres:",
+            1,
+        ))
+        .unwrap(),
+        include_str!("../../scripts/extensions.sql"),
+    )
+    .unwrap();
+    let status = tokio::process::Command::new(scripts.join("restore.sh"))
+        .arg(&dump)
+        .arg(&restored_url)
+        .status()
+        .await
+        .unwrap();
+    assert!(status.success(), "restore.sh");
+
+    let count = |url: &str, query: &str| -> i64 {
+        #[derive(QueryableByName)]
+        struct N {
+            #[diesel(sql_type = diesel::sql_types::BigInt)]
+            n: i64,
+        }
+        diesel::sql_query(query)
+            .get_result::<N>(&mut PgConnection::establish(url).unwrap())
+            .unwrap()
+            .n
+    };
+    for query in [
+        "SELECT count(*) AS n FROM users",
+        "SELECT count(*) AS n FROM listings",
+        "SELECT count(*) AS n FROM messages",
+        "SELECT count(*) AS n FROM conversations",
+        "SELECT count(*) AS n FROM __diesel_schema_migrations",
+        "SELECT count(*) AS n FROM places",
+        // The spatial index rebuilt, and full-text search.
+        "SELECT count(*) AS n FROM listings
+         WHERE earth_box(ll_to_earth(40.75, -73.99), 80000) @> ll_to_earth(latitude, longitude)",
+        "SELECT count(*) AS n FROM listings WHERE search @@ websearch_to_tsquery('english', 'table')",
+    ] {
+        let (before, after) = (
+            count(&cluster.database_url, query),
+            count(&restored_url, query),
+        );
+        assert!(before > 0, "{query}: nothing to compare");
+        assert_eq!(before, after, "{query}");
+    }
+    diesel::sql_query("DROP DATABASE corkboard_restored WITH (FORCE)")
+        .execute(&mut admin)
+        .unwrap();
 }

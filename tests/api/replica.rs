@@ -35,7 +35,7 @@ async fn served_by(visitor: &crate::helpers::Visitor, path: &str) -> &'static st
 }
 
 #[tokio::test]
-async fn read_only_pages_read_a_fresh_replica_except_right_after_a_write() {
+async fn read_only_pages_read_a_fresh_replica_except_right_after_a_write_and_never_a_down_one() {
     corkboard::metrics::recorder();
     let app = spawn_app_configured(|state| {
         let url = state.database_url.clone();
@@ -85,9 +85,14 @@ async fn read_only_pages_read_a_fresh_replica_except_right_after_a_write() {
     assert_eq!(served_by(&visitor, &listing).await, "replica", "others");
     tokio::time::sleep(corkboard::web::db::READ_YOUR_WRITES + Duration::from_secs(1)).await;
     assert_eq!(served_by(&member, &listing).await, "replica", "later");
+    drop(app);
+
+    // In the same test: the counter is the process's, so two apps with replicas must not
+    // run at once.
+    a_replica_that_does_not_answer_leaves_reads_on_the_primary().await;
 }
 
-#[tokio::test]
+/// A replica that does not answer: `/readyz` says so and stays ready, pages read the primary.
 async fn a_replica_that_does_not_answer_leaves_reads_on_the_primary() {
     corkboard::metrics::recorder();
     let app = spawn_app_configured(|state| {
