@@ -79,12 +79,7 @@ cluster:
 cluster-down:
 	scripts/cluster.sh down
 
-test-bench-cluster:
-	@scripts/setup.sh cluster
-	$(CARGO) build --release --locked --bin corkboard --example s3_server --example bench_cluster
-	./target/release/examples/bench_cluster
-
-cluster:
+test-cluster:
 	@scripts/setup.sh cluster
 	$(CARGO) build --release --locked --bin corkboard --example s3_server
 	@scripts/test-cluster.sh
