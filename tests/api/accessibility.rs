@@ -168,13 +168,7 @@ async fn every_page_a_member_sees_passes_axe_at_desktop_and_phone_widths() {
         vec![],
     )
     .await;
-    let their_id = theirs.headers()["location"]
-        .to_str()
-        .unwrap()
-        .split('/')
-        .nth(2)
-        .unwrap()
-        .to_owned();
+    let their_id = crate::helpers::posted_listing_id(&theirs).to_string();
     let message = {
         #[derive(diesel::QueryableByName)]
         struct Id {

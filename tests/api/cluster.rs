@@ -11,7 +11,7 @@ use std::time::{Duration, Instant};
 use diesel::prelude::*;
 use reqwest::StatusCode;
 
-use crate::helpers::{TestUser, Visitor, hidden_field, post_listing};
+use crate::helpers::{TestUser, Visitor, hidden_field, post_listing, posted_listing_id};
 use crate::messages::{contact, conversation_of, reply};
 
 /// The running cluster: where its parts listen, and its database.
@@ -108,14 +108,7 @@ impl Cluster {
         )
         .await;
         assert_eq!(posted.status(), StatusCode::SEE_OTHER);
-        let listing: i64 = posted.headers()["location"]
-            .to_str()
-            .unwrap()
-            .split('/')
-            .nth(2)
-            .unwrap()
-            .parse()
-            .unwrap();
+        let listing = posted_listing_id(&posted);
         let (buyer, _) = self.new_member().await;
         let sent = contact(&buyer, listing, &[("body", "Is it still there?")]).await;
         let path = conversation_of(&sent);
@@ -334,6 +327,24 @@ async fn send(visitor: &Visitor, path: &str, body: &str) -> Result<(), String> {
     }
 }
 
+/// What every load test checks: the load ran, and every acknowledged message is stored
+/// exactly once (and it says what happened).
+fn check_load(
+    cluster: &Cluster,
+    what: &str,
+    requests: usize,
+    failures: &[String],
+    acknowledged: &[String],
+) {
+    println!(
+        "{what}: {requests} requests, {} failed ({failures:?}), {} messages",
+        failures.len(),
+        acknowledged.len()
+    );
+    assert!(requests > 100, "{requests} requests");
+    assert_each_stored_once(cluster, acknowledged);
+}
+
 /// Every acknowledged message is stored exactly once, and nothing else of the load's is.
 fn assert_each_stored_once(cluster: &Cluster, acknowledged: &[String]) {
     for body in acknowledged {
@@ -357,14 +368,14 @@ async fn cluster_a_rolling_restart_under_load_loses_no_request() {
         cluster_sh(&["restart"]).await;
     })
     .await;
-    println!(
-        "rolling restart: {requests} requests, {} failed, {} messages",
-        failures.len(),
-        acknowledged.len()
+    check_load(
+        &cluster,
+        "rolling restart",
+        requests,
+        &failures,
+        &acknowledged,
     );
-    assert!(requests > 100, "{requests} requests");
     assert!(failures.is_empty(), "{failures:#?}");
-    assert_each_stored_once(&cluster, &acknowledged);
 }
 
 #[tokio::test]
@@ -386,12 +397,7 @@ async fn cluster_kill_9_of_an_instance_under_load_loses_nothing_and_applies_noth
         cluster_sh(&["up"]).await;
     })
     .await;
-    println!(
-        "kill -9: {requests} requests, {} failed ({failures:?}), {} messages",
-        failures.len(),
-        acknowledged.len()
-    );
-    assert!(requests > 100, "{requests} requests");
+    check_load(&cluster, "kill -9", requests, &failures, &acknowledged);
     // nginx tries a page again on another instance; a message being sent at the moment of
     // the kill may fail (nginx never sends a POST twice), and then it is not stored twice.
     let pages_failed: Vec<_> = failures.iter().filter(|f| f.starts_with("GET")).collect();
@@ -400,7 +406,6 @@ async fn cluster_kill_9_of_an_instance_under_load_loses_nothing_and_applies_noth
         failures.len() <= 4,
         "at most the messages in flight: {failures:#?}"
     );
-    assert_each_stored_once(&cluster, &acknowledged);
 }
 
 /// Runs `scripts/cluster.sh <args>` (with the cluster's own settings, from the environment).

@@ -42,14 +42,7 @@ async fn feeds_name_listings_by_a_stable_id_and_carry_price_place_category_and_p
     )
     .await;
     assert_eq!(posted.status(), StatusCode::SEE_OTHER);
-    let id: i64 = posted.headers()["location"]
-        .to_str()
-        .unwrap()
-        .split('/')
-        .nth(2)
-        .unwrap()
-        .parse()
-        .unwrap();
+    let id = crate::helpers::posted_listing_id(&posted);
 
     for path in [
         "/search.atom?in=for-sale/furniture".to_owned(),

@@ -973,6 +973,16 @@ pub fn png(width: u32, height: u32) -> Vec<u8> {
 }
 
 /// Posts the listing form (multipart, as a browser does).
+/// The id of the listing a posting form redirected to (`/listings/{id}/{slug}`).
+pub fn posted_listing_id(response: &reqwest::Response) -> i64 {
+    let location = response.headers()["location"].to_str().unwrap();
+    location
+        .split('/')
+        .nth(2)
+        .and_then(|id| id.parse().ok())
+        .unwrap_or_else(|| panic!("not a listing's page: {location}"))
+}
+
 pub async fn post_listing(
     visitor: &Visitor,
     category: i32,
