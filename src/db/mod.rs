@@ -124,13 +124,14 @@ pub fn checkout(pool: &PgPool) -> Result<PooledConnection, CheckoutError> {
 }
 
 /// Records how a checked-out connection fared before it goes back to the pool: one whose
-/// work failed is tested, and dropped when the server is gone.
-pub fn settle(conn: &mut PooledConnection, failed: bool) {
+/// work failed is tested, and dropped when the server is gone. True when it was dropped.
+pub fn settle(conn: &mut PooledConnection, failed: bool) -> bool {
     if failed && diesel::r2d2::R2D2Connection::ping(&mut **conn).is_err() {
         discard(conn);
-        return;
+        return true;
     }
     answered(conn);
+    false
 }
 
 fn answered(conn: &mut PooledConnection) {

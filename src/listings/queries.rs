@@ -654,7 +654,7 @@ fn attach_photos(
 }
 
 /// What an edit does to the photos.
-#[derive(Debug, Default)]
+#[derive(Debug, Default, Clone)]
 pub struct PhotoEdits {
     /// Photos to drop (their objects are deleted by the caller).
     pub remove: Vec<Uuid>,

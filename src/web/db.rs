@@ -7,9 +7,10 @@
 //! requests waited many times longer than the rest. The wait is bounded by the pool's checkout
 //! timeout (then the request fails with 503).
 
+use std::collections::VecDeque;
 use std::future::{Ready, ready};
 use std::sync::{Arc, Mutex};
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use actix_web::dev::Payload;
 use actix_web::http::Method;
@@ -29,6 +30,9 @@ pub struct Db {
     replica: Option<Arc<Replica>>,
     /// Set on a replica's own handle: a read it cannot serve marks it down at once.
     replica_health: Option<Arc<Mutex<ReplicaHealth>>>,
+    /// Set on a replica's handle given to a request: the primary, which runs again what
+    /// found the replica gone.
+    fallback: Option<Box<Db>>,
 }
 
 impl Db {
@@ -39,6 +43,7 @@ impl Db {
             turns,
             replica: None,
             replica_health: None,
+            fallback: None,
         }
     }
 
@@ -60,7 +65,7 @@ impl Db {
     /// without a replica.
     pub fn watch_replica(&self) {
         if let Some(replica) = &self.replica {
-            tokio::spawn(replica.clone().watch());
+            tokio::spawn(replica.clone().watch(self.clone()));
         }
     }
 
@@ -81,27 +86,63 @@ impl Db {
     }
 
     /// Runs `f` with a pooled connection on the blocking pool.
+    ///
+    /// On a replica's handle from [`ReadDb`], work that finds the replica gone (no connection,
+    /// or one the server closed) runs again on the primary, so a replica that stops loses no
+    /// page: hence `Clone`, which costs a copy of what `f` captured on replica reads only.
     pub async fn run<T, E, F>(&self, f: F) -> Result<T, AppError>
+    where
+        F: FnOnce(&mut PgConnection) -> Result<T, E> + Clone + Send + 'static,
+        T: Send + 'static,
+        E: Into<AppError> + Send + 'static,
+    {
+        let Some(primary) = &self.fallback else {
+            return self.run_here(f).await.0;
+        };
+        let again = f.clone();
+        match self.run_here(f).await {
+            (Err(err), ServerGone(true)) => {
+                tracing::warn!(error = %err, "the read replica failed: reading the primary");
+                metrics::counter!("db_replica_retries_total").increment(1);
+                primary.run_here(again).await.0
+            }
+            (done, _) => done,
+        }
+    }
+
+    /// Runs `f` here, and says whether the server was found gone.
+    async fn run_here<T, E, F>(&self, f: F) -> (Result<T, AppError>, ServerGone)
     where
         F: FnOnce(&mut PgConnection) -> Result<T, E> + Send + 'static,
         T: Send + 'static,
         E: Into<AppError> + Send + 'static,
     {
         let asked = std::time::Instant::now();
-        let turn = tokio::time::timeout(
+        let turn = match tokio::time::timeout(
             self.pool.connection_timeout(),
             Arc::clone(&self.turns).acquire_owned(),
         )
         .await
-        .map_err(|_| {
-            metrics::counter!("db_pool_timeouts_total").increment(1);
-            AppError::Unavailable("no database connection: timed out waiting".into())
-        })?
-        .map_err(|_| AppError::Unavailable("no database connection: closed".into()))?;
+        {
+            Ok(Ok(turn)) => turn,
+            Ok(Err(_)) => {
+                let closed = AppError::Unavailable("no database connection: closed".into());
+                return (Err(closed), ServerGone(false));
+            }
+            Err(_) => {
+                metrics::counter!("db_pool_timeouts_total").increment(1);
+                let busy =
+                    AppError::Unavailable("no database connection: timed out waiting".into());
+                return (Err(busy), ServerGone(false));
+            }
+        };
         let pool = self.pool.clone();
         let done = web::block(move || {
             let _turn = turn;
-            let mut conn = crate::db::checkout(&pool)?;
+            let mut conn = match crate::db::checkout(&pool) {
+                Ok(conn) => conn,
+                Err(err) => return (Err(AppError::from(err)), ServerGone(true)),
+            };
             // From asking to holding a connection: the turn, a blocking thread, the checkout.
             metrics::counter!("db_pool_checkouts_total").increment(1);
             metrics::histogram!("db_pool_wait_seconds").record(asked.elapsed().as_secs_f64());
@@ -111,19 +152,27 @@ impl Db {
                 result,
                 Err(AppError::Unavailable(_) | AppError::Internal(_))
             );
-            crate::db::settle(&mut conn, failed);
-            result
+            let gone = crate::db::settle(&mut conn, failed);
+            (result, ServerGone(gone))
         })
-        .await?;
-        if let (Some(health), Err(AppError::Unavailable(detail))) = (&self.replica_health, &done) {
-            tracing::warn!(error = %detail, "the read replica failed: reading the primary");
+        .await;
+        let (done, gone) = match done {
+            Ok(done) => done,
+            Err(blocking) => (Err(blocking.into()), ServerGone(false)),
+        };
+        if let (Some(health), ServerGone(true)) = (&self.replica_health, gone) {
             *health
                 .lock()
                 .unwrap_or_else(std::sync::PoisonError::into_inner) = ReplicaHealth::Down;
         }
-        done
+        (done, gone)
     }
 }
+
+/// Whether a database's work found its server gone (no connection could be made, or the one
+/// it had no longer answers), as opposed to failing on its own.
+#[derive(Clone, Copy)]
+struct ServerGone(bool);
 
 impl FromRequest for Db {
     type Error = AppError;
@@ -214,46 +263,111 @@ impl Replica {
         *current = health;
     }
 
-    /// Reads the replica's lag every [`REPLICA_CHECK`], for as long as the process runs: zero
-    /// when it has replayed all it received, else the age of the last transaction it replayed
-    /// (a replica that is not in recovery, a primary, counts as fresh).
-    async fn watch(self: Arc<Self>) {
+    /// Reads the replica's lag every [`REPLICA_CHECK`], for as long as the process runs.
+    ///
+    /// Each check reads how far the primary has flushed its log, then how far the replica has
+    /// replayed it. The replica has everything the primary had at the last check whose
+    /// position it has replayed, so its lag is the age of that check: zero when it has
+    /// replayed what the primary had a moment ago. Unlike the age of the last transaction
+    /// it replayed, this stays true when nothing is written (an idle primary), and right
+    /// after the replica restarts, before it streams again. While the primary cannot be read,
+    /// the replica is fresh if it has replayed all that the primary was last seen to have.
+    /// A replica that is not in recovery (a primary) counts as fresh.
+    async fn watch(self: Arc<Self>, primary: Db) {
         #[derive(diesel::QueryableByName)]
-        struct Lag {
+        struct Flushed {
             #[diesel(sql_type = diesel::sql_types::Double)]
-            seconds: f64,
+            lsn: f64,
         }
+        #[derive(diesel::QueryableByName)]
+        struct Replayed {
+            #[diesel(sql_type = diesel::sql_types::Bool)]
+            recovering: bool,
+            #[diesel(sql_type = diesel::sql_types::Double)]
+            lsn: f64,
+        }
+        // The primary's log positions, oldest first, at most as old as the lag allowed.
+        let kept = (self.max_lag.as_millis() / REPLICA_CHECK.as_millis()) as usize + 2;
+        let mut seen: VecDeque<(Instant, f64)> = VecDeque::with_capacity(kept + 1);
+        let mut reading: Option<tokio::task::JoinHandle<Option<(Instant, f64)>>> = None;
         let mut every = tokio::time::interval(REPLICA_CHECK);
         every.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
         loop {
             every.tick().await;
-            let read = self.db.run(|conn| {
-                diesel::RunQueryDsl::get_result::<Lag>(
+            // The primary's position, one read at a time however long one takes (an
+            // unreachable primary holds it for the pool's checkout timeout): what the last
+            // read found, as of when it began.
+            if reading.as_ref().is_none_or(|r| r.is_finished()) {
+                if let Some(Ok(Some(flushed))) = match reading.take() {
+                    Some(read) => Some(read.await),
+                    None => None,
+                } {
+                    seen.push_back(flushed);
+                    if seen.len() > kept {
+                        seen.pop_front();
+                    }
+                }
+                let primary = primary.clone();
+                reading = Some(tokio::spawn(async move {
+                    let began = Instant::now();
+                    let flushed = primary.run(|conn| {
+                        diesel::RunQueryDsl::get_result::<Flushed>(
+                            diesel::sql_query(
+                                "SELECT pg_wal_lsn_diff(pg_current_wal_flush_lsn(), '0/0')::float8
+                                          AS lsn",
+                            ),
+                            conn,
+                        )
+                    });
+                    flushed.await.ok().map(|f| (began, f.lsn))
+                }));
+            }
+            let replayed = self.db.run(|conn| {
+                diesel::RunQueryDsl::get_result::<Replayed>(
                     diesel::sql_query(
-                        "SELECT CASE WHEN NOT pg_is_in_recovery()
-                                       OR pg_last_wal_receive_lsn() = pg_last_wal_replay_lsn()
-                                     THEN 0
-                                     ELSE coalesce(extract(epoch FROM now()
-                                                   - pg_last_xact_replay_timestamp()), 0)
-                                END::float8 AS seconds",
+                        "SELECT pg_is_in_recovery() AS recovering,
+                                coalesce(pg_wal_lsn_diff(pg_last_wal_replay_lsn(), '0/0'), 0)::float8
+                                  AS lsn",
                     ),
                     conn,
                 )
             });
-            let health = match tokio::time::timeout(Duration::from_secs(1), read).await {
-                Ok(Ok(lag)) => {
-                    let lag = Duration::from_secs_f64(lag.seconds.max(0.0));
-                    if lag <= self.max_lag {
-                        ReplicaHealth::Fresh { lag }
-                    } else {
-                        ReplicaHealth::Lagging { lag }
-                    }
-                }
+            let health = match tokio::time::timeout(Duration::from_secs(1), replayed).await {
+                Ok(Ok(replayed)) if !replayed.recovering => ReplicaHealth::Fresh {
+                    lag: Duration::ZERO,
+                },
+                Ok(Ok(replayed)) => self.judge(lag_behind(&seen, replayed.lsn)),
                 _ => ReplicaHealth::Down,
             };
             self.set_health(health);
         }
     }
+
+    fn judge(&self, lag: Duration) -> ReplicaHealth {
+        if lag <= self.max_lag {
+            ReplicaHealth::Fresh { lag }
+        } else {
+            ReplicaHealth::Lagging { lag }
+        }
+    }
+}
+
+/// How far behind a replica that replayed the log up to `replayed` is, given the primary's
+/// flushed positions `seen` at each check (oldest first): zero if it has the newest, else
+/// the age of the newest it has, else (it has none of them) the age of the oldest.
+fn lag_behind(seen: &VecDeque<(Instant, f64)>, replayed: f64) -> Duration {
+    let Some((_, newest)) = seen.back() else {
+        // The primary was never read: nothing to compare with.
+        return Duration::MAX;
+    };
+    if replayed >= *newest {
+        return Duration::ZERO;
+    }
+    seen.iter()
+        .rev()
+        .find(|(_, lsn)| *lsn <= replayed)
+        .or(seen.front())
+        .map_or(Duration::MAX, |(at, _)| at.elapsed())
 }
 
 /// The database for a read-only request: `db` is the replica when there is one, it is
@@ -261,7 +375,8 @@ impl Replica {
 /// seconds ([`WROTE_COOKIE`]) nor identify itself with an API token (programs read what they
 /// wrote); the primary otherwise. A page that must write after all (a rare rate-limit count)
 /// uses `primary`. A replica that stops answering is noticed within [`REPLICA_CHECK`] (or at
-/// its first failed read), and reads go to the primary until it is back.
+/// its first failed read, which runs again on the primary), and reads go to the primary until
+/// it is back.
 #[derive(Clone)]
 pub struct ReadDb {
     pub db: Db,
@@ -286,7 +401,10 @@ impl FromRequest for ReadDb {
         let db = match primary.fresh_replica() {
             Some(replica) if reads && !wrote && !program => {
                 metrics::counter!("db_reads_total", "from" => "replica").increment(1);
-                replica.db.clone()
+                Db {
+                    fallback: Some(Box::new(primary.clone())),
+                    ..replica.db.clone()
+                }
             }
             _ => {
                 metrics::counter!("db_reads_total", "from" => "primary").increment(1);
@@ -297,5 +415,40 @@ impl FromRequest for ReadDb {
             db,
             primary: primary.clone(),
         }))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The primary's positions 1,000, 2,000 and 3,000, seen 750, 500 and 0 ms ago.
+    fn seen() -> VecDeque<(Instant, f64)> {
+        let now = Instant::now();
+        [(750, 1000.0), (500, 2000.0), (0, 3000.0)]
+            .into_iter()
+            .map(|(ago, lsn)| (now - Duration::from_millis(ago), lsn))
+            .collect()
+    }
+
+    #[test]
+    fn a_replica_with_the_newest_position_is_not_behind() {
+        assert_eq!(lag_behind(&seen(), 3000.0), Duration::ZERO);
+        assert_eq!(lag_behind(&seen(), 3500.0), Duration::ZERO);
+    }
+
+    #[test]
+    fn a_replica_is_as_far_behind_as_the_newest_position_it_has() {
+        let lag = lag_behind(&seen(), 2500.0);
+        assert!(lag >= Duration::from_millis(500) && lag < Duration::from_millis(700));
+        let lag = lag_behind(&seen(), 1000.0);
+        assert!(lag >= Duration::from_millis(750) && lag < Duration::from_millis(950));
+    }
+
+    #[test]
+    fn a_replica_with_none_of_the_positions_is_older_than_the_oldest() {
+        let lag = lag_behind(&seen(), 10.0);
+        assert!(lag >= Duration::from_millis(750), "{lag:?}");
+        assert_eq!(lag_behind(&VecDeque::new(), 10.0), Duration::MAX);
     }
 }

@@ -521,14 +521,10 @@ async fn cluster_without_its_replica_the_site_reads_the_primary_and_goes_back_af
             Err(err) => failed.push((stopped.elapsed(), err.to_string())),
         }
     }
-    println!("replica stopped: failures {failed:?}");
-    // Only while the instances notice (their check runs every 250 ms).
-    assert!(
-        failed
-            .iter()
-            .all(|(at, _)| *at < Duration::from_millis(750)),
-        "{failed:?}"
-    );
+    // A read that finds the replica gone runs again on the primary: no page fails, not
+    // even before the instances' checks (every 250 ms) notice.
+    assert!(failed.is_empty(), "{failed:?}");
+    assert!(answered_at.is_some());
     for instance in &cluster.instances {
         let ready = reqwest::get(format!("{instance}/readyz")).await.unwrap();
         assert_eq!(ready.status(), StatusCode::OK, "ready on the primary alone");

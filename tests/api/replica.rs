@@ -22,6 +22,16 @@ fn reads() -> (f64, f64) {
     (count("replica"), count("primary"))
 }
 
+/// Replica reads that found it gone and ran again on the primary, in this process.
+fn retries() -> f64 {
+    corkboard::metrics::recorder()
+        .render()
+        .lines()
+        .find_map(|l| l.strip_prefix("db_replica_retries_total "))
+        .and_then(|v| v.trim().parse().ok())
+        .unwrap_or(0.0)
+}
+
 /// Which database served `path` for `visitor` (a 200 either way): the replica if a read
 /// was given it, else the primary (pages that are not read-only use it without counting).
 async fn served_by(visitor: &crate::helpers::Visitor, path: &str) -> &'static str {
@@ -38,7 +48,8 @@ async fn served_by(visitor: &crate::helpers::Visitor, path: &str) -> &'static st
 async fn read_only_pages_read_a_fresh_replica_except_right_after_a_write_and_never_a_down_one() {
     corkboard::metrics::recorder();
     let app = spawn_app_configured(|state| {
-        let url = state.database_url.clone();
+        // Named, so the test can cut the replica's connections alone.
+        let url = format!("{}&application_name=replica-pool", state.database_url);
         state.db = state.db.clone().with_replica(
             corkboard::db::build_pool(&url, &test_database_settings()),
             Duration::from_secs(1),
@@ -85,6 +96,29 @@ async fn read_only_pages_read_a_fresh_replica_except_right_after_a_write_and_nev
     assert_eq!(served_by(&visitor, &listing).await, "replica", "others");
     tokio::time::sleep(corkboard::web::db::READ_YOUR_WRITES + Duration::from_secs(1)).await;
     assert_eq!(served_by(&member, &listing).await, "replica", "later");
+
+    // The replica's server ends its connections (as a replica that stops does): the page
+    // that finds out reads the primary instead, and the visitor sees nothing of it.
+    // (The lag check, every 250 ms, may find out first, in which case the page simply reads
+    // the primary; then the replica is back within a check and the test tries again.)
+    let mut read_again = false;
+    for _ in 0..5 {
+        let retries_before = retries();
+        app.execute(
+            "SELECT pg_terminate_backend(pid) FROM pg_stat_activity
+              WHERE datname = current_database() AND application_name = 'replica-pool'",
+        );
+        visitor.get_ok_page(&listing).await;
+        if retries() > retries_before {
+            read_again = true;
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(600)).await;
+    }
+    assert!(
+        read_again,
+        "a read that found the replica gone ran again on the primary"
+    );
     drop(app);
 
     // In the same test: the counter is the process's, so two apps with replicas must not
