@@ -57,11 +57,16 @@ secrets() {
     umask 077
     {
       echo "DB_PASSWORD=$(head -c 24 /dev/urandom | base64 | tr -dc 'A-Za-z0-9')"
+      echo "APP_DB_PASSWORD=$(head -c 24 /dev/urandom | base64 | tr -dc 'A-Za-z0-9')"
       echo "REPLICATION_PASSWORD=$(head -c 24 /dev/urandom | base64 | tr -dc 'A-Za-z0-9')"
       echo "S3_KEY=cluster"
       echo "S3_SECRET=$(head -c 24 /dev/urandom | base64 | tr -dc 'A-Za-z0-9')"
       echo "SESSION_KEY=$(head -c 64 /dev/urandom | od -An -tx1 | tr -d ' \n')"
     } >"$dir/secrets.env"
+  fi
+  # A cluster made before the instances had a role of their own.
+  if ! grep -q '^APP_DB_PASSWORD=' "$dir/secrets.env"; then
+    echo "APP_DB_PASSWORD=$(head -c 24 /dev/urandom | base64 | tr -dc 'A-Za-z0-9')" >>"$dir/secrets.env"
   fi
   # shellcheck disable=SC1091
   . "$dir/secrets.env"
@@ -101,18 +106,42 @@ EOF
     say "Starting the PostgreSQL primary on 127.0.0.1:$primary_port"
     as_owner "$pgbin/pg_ctl" -D "$data" -l "$data/postgresql.log" -w start >/dev/null
   fi
-  # The roles and the database, once: the app owns its database; the extensions are made by
-  # the superuser (the migrations then find them).
+  # The roles and the database, once. `corkboard` owns the database and runs the migrations
+  # (and backups, seeds); the instances connect as `corkboard_app`, which may only read and
+  # write rows (granted in app_grants, once the tables exist). The extensions are made by the
+  # superuser (the migrations then find them).
   PGPASSWORD=$DB_PASSWORD psql -h 127.0.0.1 -p "$primary_port" -U postgres -d postgres -qtA \
     -v ON_ERROR_STOP=1 >/dev/null <<EOF
 SET client_min_messages = warning;
 SELECT 'CREATE ROLE corkboard LOGIN' WHERE NOT EXISTS (SELECT 1 FROM pg_roles WHERE rolname = 'corkboard') \gexec
 ALTER ROLE corkboard PASSWORD '$DB_PASSWORD';
+SELECT 'CREATE ROLE corkboard_app LOGIN' WHERE NOT EXISTS (SELECT 1 FROM pg_roles WHERE rolname = 'corkboard_app') \gexec
+ALTER ROLE corkboard_app PASSWORD '$APP_DB_PASSWORD';
 SELECT 'CREATE ROLE replicator LOGIN REPLICATION' WHERE NOT EXISTS (SELECT 1 FROM pg_roles WHERE rolname = 'replicator') \gexec
 ALTER ROLE replicator PASSWORD '$REPLICATION_PASSWORD';
 SELECT 'CREATE DATABASE corkboard OWNER corkboard' WHERE NOT EXISTS (SELECT 1 FROM pg_database WHERE datname = 'corkboard') \gexec
 \c corkboard
+REVOKE ALL ON DATABASE corkboard FROM PUBLIC;
+GRANT CONNECT ON DATABASE corkboard TO corkboard, corkboard_app;
 \i scripts/extensions.sql
+EOF
+}
+
+# What the instances' role may do, as the owner, after the migrations: rows only, in the
+# tables there are and in those later migrations make; no DDL, and the migrations' own
+# record read-only.
+app_grants() {
+  PGPASSWORD=$DB_PASSWORD psql -h 127.0.0.1 -p "$primary_port" -U corkboard -d corkboard -qtA \
+    -v ON_ERROR_STOP=1 >/dev/null <<EOF
+SET client_min_messages = warning;
+GRANT USAGE ON SCHEMA public TO corkboard_app;
+GRANT SELECT, INSERT, UPDATE, DELETE ON ALL TABLES IN SCHEMA public TO corkboard_app;
+GRANT USAGE, SELECT, UPDATE ON ALL SEQUENCES IN SCHEMA public TO corkboard_app;
+ALTER DEFAULT PRIVILEGES FOR ROLE corkboard IN SCHEMA public
+  GRANT SELECT, INSERT, UPDATE, DELETE ON TABLES TO corkboard_app;
+ALTER DEFAULT PRIVILEGES FOR ROLE corkboard IN SCHEMA public
+  GRANT USAGE, SELECT, UPDATE ON SEQUENCES TO corkboard_app;
+REVOKE INSERT, UPDATE, DELETE ON __diesel_schema_migrations FROM corkboard_app;
 EOF
 }
 
@@ -143,7 +172,9 @@ s3_up() {
   wait_for "the S3 server" bash -c "exec 3<>/dev/tcp/127.0.0.1/$s3_port"
 }
 
+# The owner's URL (migrations, seeds, backups), and the instances' (rows only).
 database_url() { echo "postgres://corkboard:$DB_PASSWORD@127.0.0.1:$1/corkboard"; }
+app_database_url() { echo "postgres://corkboard_app:$APP_DB_PASSWORD@127.0.0.1:$1/corkboard"; }
 
 instance_up() { # 1, 2 or 3
   local n=$1
@@ -155,8 +186,8 @@ instance_up() { # 1, 2 or 3
     BIND="127.0.0.1:$port" \
     METRICS_BIND="127.0.0.1:$metrics" \
     PUBLIC_URL="http://127.0.0.1:$nginx_port" \
-    DATABASE_URL="$(database_url "$primary_port")" \
-    DATABASE_REPLICA_URL="$(database_url "$replica_port")" \
+    DATABASE_URL="$(app_database_url "$primary_port")" \
+    DATABASE_REPLICA_URL="$(app_database_url "$replica_port")" \
     S3_BUCKET=corkboard S3_ENDPOINT="http://127.0.0.1:$s3_port" S3_REGION=us-east-1 \
     S3_ACCESS_KEY="$S3_KEY" S3_SECRET_KEY="$S3_SECRET" S3_PATH_STYLE=true \
     SESSION_KEY="$SESSION_KEY" \
@@ -291,8 +322,9 @@ up() {
   command -v nginx >/dev/null || { echo "nginx is missing: scripts/setup.sh cluster" >&2; exit 1; }
   secrets
   primary_up
-  # The schema first (the instances would take turns anyway), then the replica copies it.
+  # The schema first, by its owner (the instances' role cannot), then the replica copies it.
   DATA_DIR="$dir/app" DATABASE_URL="$(database_url "$primary_port")" "$binary" migrate >/dev/null
+  app_grants
   replica_up
   s3_up
   for n in 1 2 3; do instance_up "$n"; done

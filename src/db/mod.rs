@@ -171,7 +171,14 @@ pub enum CheckoutError {
 }
 
 /// Runs pending migrations under an advisory lock; returns how many ran.
+///
+/// A database that has them all is left alone without the lock or any DDL, so instances may
+/// connect as a role that can only read and write rows (see docs/deploy.md), with
+/// `corkboard migrate` run by the owner before them.
 pub fn run_migrations(conn: &mut PgConnection) -> anyhow::Result<usize> {
+    if all_applied(conn) {
+        return Ok(0);
+    }
     diesel::sql_query("SELECT pg_advisory_lock($1)")
         .bind::<diesel::sql_types::BigInt, _>(MIGRATION_LOCK_KEY)
         .execute(conn)
@@ -229,6 +236,31 @@ impl Database {
         }
         Ok(())
     }
+}
+
+/// Whether every embedded migration is recorded as applied (false when that cannot be read,
+/// say on an empty database).
+fn all_applied(conn: &mut PgConnection) -> bool {
+    use diesel::migration::MigrationSource;
+    #[derive(diesel::QueryableByName)]
+    struct Applied {
+        #[diesel(sql_type = diesel::sql_types::Text)]
+        version: String,
+    }
+    let Ok(applied) =
+        diesel::sql_query("SELECT version::text AS version FROM __diesel_schema_migrations")
+            .load::<Applied>(conn)
+    else {
+        return false;
+    };
+    let applied: std::collections::HashSet<String> =
+        applied.into_iter().map(|a| a.version).collect();
+    let Ok(embedded) = MigrationSource::<diesel::pg::Pg>::migrations(&MIGRATIONS) else {
+        return false;
+    };
+    embedded
+        .iter()
+        .all(|m| applied.contains(&m.name().version().to_string()))
 }
 
 /// Runs `f` holding the migration lock, so instances starting together take turns at

@@ -21,6 +21,8 @@ struct Cluster {
     /// The three instances, straight.
     instances: Vec<String>,
     database_url: String,
+    /// The instances' own role (rows only).
+    app_database_url: String,
     dir: PathBuf,
 }
 
@@ -48,6 +50,11 @@ fn cluster() -> Cluster {
         database_url: format!(
             "postgres://corkboard:{}@127.0.0.1:{}/corkboard",
             secret("DB_PASSWORD"),
+            base + 30
+        ),
+        app_database_url: format!(
+            "postgres://corkboard_app:{}@127.0.0.1:{}/corkboard",
+            secret("APP_DB_PASSWORD"),
             base + 30
         ),
         dir,
@@ -113,6 +120,52 @@ impl Cluster {
         let sent = contact(&buyer, listing, &[("body", "Is it still there?")]).await;
         let path = conversation_of(&sent);
         (seller, buyer, path)
+    }
+}
+
+#[tokio::test]
+#[ignore = "needs the cluster: make test-cluster"]
+async fn cluster_instances_connect_with_a_role_that_may_read_and_write_rows_and_nothing_more() {
+    let cluster = cluster();
+    // Every instance serves (and made no DDL at start-up: the owner ran the migrations).
+    for instance in &cluster.instances {
+        let ready = reqwest::get(format!("{instance}/readyz")).await.unwrap();
+        assert_eq!(ready.status(), StatusCode::OK, "{instance}");
+    }
+    let instances_connections = cluster.count(
+        "SELECT count(*) AS n FROM pg_stat_activity
+          WHERE datname = 'corkboard' AND usename = 'corkboard_app'",
+    );
+    assert!(instances_connections >= 3, "{instances_connections}");
+    let owners_connections = cluster.count(
+        "SELECT count(*) AS n FROM pg_stat_activity
+          WHERE datname = 'corkboard' AND usename = 'corkboard' AND pid <> pg_backend_pid()",
+    );
+    assert_eq!(owners_connections, 0, "the instances use the owner's role");
+
+    let mut app = PgConnection::establish(&cluster.app_database_url).expect("as the app");
+    // Rows: yes.
+    diesel::sql_query("UPDATE rate_limits SET hits = hits WHERE false")
+        .execute(&mut app)
+        .expect("may write rows");
+    diesel::sql_query("SELECT 1 AS one FROM listings LIMIT 1")
+        .execute(&mut app)
+        .expect("may read rows");
+    // The schema, and the migrations' record: no.
+    for ddl in [
+        "CREATE TABLE intruder (id int)",
+        "ALTER TABLE listings ADD COLUMN intruder int",
+        "DROP INDEX listings_search_idx",
+        "CREATE FUNCTION intruder() RETURNS int LANGUAGE sql AS 'SELECT 1'",
+        "DELETE FROM __diesel_schema_migrations",
+        "TRUNCATE listings",
+    ] {
+        let refused = diesel::sql_query(ddl).execute(&mut app).unwrap_err();
+        let message = refused.to_string();
+        assert!(
+            message.contains("permission denied") || message.contains("must be owner"),
+            "{ddl}: {message}"
+        );
     }
 }
 
@@ -635,7 +688,7 @@ async fn cluster_a_backup_restores_into_an_empty_database_with_everything_in_it(
         .unwrap();
     assert!(status.success(), "backup.sh");
 
-    // An empty database owned by the app's role, made by the superuser.
+    // An empty database owned by the owner's role, made by the superuser.
     // The same server, another database (and for the superuser, another role).
     let on = |database: &str| {
         let (server, _) = cluster.database_url.rsplit_once('/').unwrap();
