@@ -40,9 +40,22 @@ pub fn span(length: chrono::Duration) -> String {
     }
 }
 
-/// The exact time, for tooltips: "2026-11-21 14:05 UTC".
+/// The exact time, for tooltips: "2026-11-21 14:05 UTC". (Written field by field: every card
+/// of every list shows one, and chrono's `format` parses its pattern each time.)
 pub fn exact(when: DateTime<Utc>) -> String {
-    when.format("%Y-%m-%d %H:%M UTC").to_string()
+    use chrono::{Datelike, Timelike};
+    use std::fmt::Write;
+    let mut out = String::with_capacity(20);
+    let _ = write!(
+        out,
+        "{:04}-{:02}-{:02} {:02}:{:02} UTC",
+        when.year(),
+        when.month(),
+        when.day(),
+        when.hour(),
+        when.minute()
+    );
+    out
 }
 
 #[cfg(test)]
@@ -57,6 +70,22 @@ mod tests {
         assert_eq!(span(Duration::minutes(1)), "1 minute");
         assert_eq!(span(Duration::hours(5)), "5 hours");
         assert_eq!(span(Duration::days(40)), "40 days");
+    }
+
+    #[test]
+    fn exact_times_read_as_chrono_formats_them() {
+        for at in [
+            "2026-11-21T14:05:09Z",
+            "0999-01-02T03:04:05Z",
+            "2026-12-31T23:59:59Z",
+        ] {
+            let when = DateTime::parse_from_rfc3339(at).unwrap().to_utc();
+            assert_eq!(
+                exact(when),
+                when.format("%Y-%m-%d %H:%M UTC").to_string(),
+                "{at}"
+            );
+        }
     }
 
     #[test]

@@ -284,7 +284,12 @@ pub(super) fn page_statement(
             s.push(" DESC, l.id DESC")
         }
     };
-    s.push(" LIMIT ").bind(Param::BigInt(limit));
+    // A plain list's statement is prepared and kept: its one generic plan must be cheap.
+    if f.plain_list {
+        s.limit(limit);
+    } else {
+        s.push(" LIMIT ").bind(Param::BigInt(limit));
+    }
     s.push(") l");
     s.push(order_of_page(sort, Alias::L));
     s
@@ -316,13 +321,20 @@ fn few_matches_page_statement(f: &Filters, sort: Sort, limit: i64) -> Statement 
     s.push(" AS sort_key FROM listings l");
     where_clause(&mut s, f);
     super::filters::sorted_on(&mut s, sort);
-    s.push(" LIMIT ")
-        .bind(Param::BigInt(FEW_MATCHES_CAP))
-        .push(") c")
-        .push(order_of_page(sort, Alias::C))
-        .push(" LIMIT ")
-        .bind(Param::BigInt(limit))
-        .push(") t JOIN listings l ON l.id = t.id")
+    if f.plain_list {
+        s.limit(FEW_MATCHES_CAP)
+            .push(") c")
+            .push(order_of_page(sort, Alias::C))
+            .limit(limit);
+    } else {
+        s.push(" LIMIT ")
+            .bind(Param::BigInt(FEW_MATCHES_CAP))
+            .push(") c")
+            .push(order_of_page(sort, Alias::C))
+            .push(" LIMIT ")
+            .bind(Param::BigInt(limit));
+    }
+    s.push(") t JOIN listings l ON l.id = t.id")
         .push(order_of_page(sort, Alias::T));
     s
 }
