@@ -248,9 +248,14 @@ pub(super) fn conditions(s: &mut Statement, f: &Filters) {
         // both.
         s.push(" AND l.category_id = ").bind(Param::Int(id));
     } else if let Some(id) = f.section_id {
-        s.push(" AND l.category_id IN (SELECT id FROM categories WHERE section_id = ")
-            .bind(Param::SmallInt(id))
-            .push(")");
+        s.push(" AND l.category_id IN (SELECT id FROM categories WHERE section_id = ");
+        // A plain list's prepared statement names its section (see `Statement::number`).
+        if f.plain_list {
+            s.number(i64::from(id));
+        } else {
+            s.bind(Param::SmallInt(id));
+        }
+        s.push(")");
     }
     if let Some(min) = f.min_price {
         s.push(concat!(" AND ", price!(), " >= "))

@@ -286,7 +286,7 @@ pub(super) fn page_statement(
     };
     // A plain list's statement is prepared and kept: its one generic plan must be cheap.
     if f.plain_list {
-        s.limit(limit);
+        s.push(" LIMIT ").number(limit);
     } else {
         s.push(" LIMIT ").bind(Param::BigInt(limit));
     }
@@ -322,10 +322,12 @@ fn few_matches_page_statement(f: &Filters, sort: Sort, limit: i64) -> Statement 
     where_clause(&mut s, f);
     super::filters::sorted_on(&mut s, sort);
     if f.plain_list {
-        s.limit(FEW_MATCHES_CAP)
+        s.push(" LIMIT ")
+            .number(FEW_MATCHES_CAP)
             .push(") c")
             .push(order_of_page(sort, Alias::C))
-            .limit(limit);
+            .push(" LIMIT ")
+            .number(limit);
     } else {
         s.push(" LIMIT ")
             .bind(Param::BigInt(FEW_MATCHES_CAP))
