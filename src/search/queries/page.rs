@@ -393,6 +393,52 @@ mod tests {
         }
     }
 
+    /// A plain list's statement is prepared and kept with one generic plan, which PostgreSQL
+    /// only uses when it costs what a custom plan would: its row limits and its section must
+    /// be in the text, not parameters (see `Statement::number`). A search's stay parameters.
+    #[test]
+    fn plain_lists_write_their_limits_and_section_into_the_statement() {
+        let section = Filters {
+            section_id: Some(3),
+            plain_list: true,
+            ..Filters::default()
+        };
+        let text = page_statement(&section, Sort::Newest, None, 26)
+            .text()
+            .to_owned();
+        assert!(text.contains("LIMIT 26)"), "{text}");
+        assert!(text.contains("WHERE section_id = 3)"), "{text}");
+        assert!(!text.contains('$'), "{text}");
+
+        let sparse_circle = Filters {
+            category_id: Some(5),
+            few_matches: true,
+            plain_list: true,
+            ..Filters::default()
+        };
+        let text = page_statement(&sparse_circle, Sort::Newest, None, 26)
+            .text()
+            .to_owned();
+        assert!(
+            text.contains(&format!("LIMIT {FEW_MATCHES_CAP})")) && text.contains("LIMIT 26)"),
+            "{text}"
+        );
+        assert!(!text.contains("LIMIT $"), "{text}");
+
+        let search = Filters {
+            text: Some("bike".into()),
+            section_id: Some(3),
+            ..Filters::default()
+        };
+        let text = page_statement(&search, Sort::Newest, None, 26)
+            .text()
+            .to_owned();
+        assert!(
+            text.contains("LIMIT $") && text.contains("section_id = $"),
+            "{text}"
+        );
+    }
+
     #[test]
     fn cursors_a_sort_could_not_have_made_are_refused() {
         let year_200000 = SearchCursor {
