@@ -1145,37 +1145,19 @@ fn run_s3_server(
     secret_key: String,
     ready: std::sync::mpsc::Sender<u16>,
 ) {
-    use hyper_util::rt::{TokioExecutor, TokioIo};
-    use hyper_util::server::conn::auto::Builder as ConnBuilder;
-    use s3s::auth::SimpleAuth;
-    use s3s::service::S3ServiceBuilder;
-
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .worker_threads(2)
         .enable_all()
         .build()
         .expect("S3 runtime");
     runtime.block_on(async move {
-        let fs = s3s_fs::FileSystem::new(root).expect("s3s-fs");
-        let mut builder = S3ServiceBuilder::new(fs);
-        builder.set_auth(SimpleAuth::from_single(access_key, secret_key));
-        let service = builder.build();
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
             .await
             .expect("bind S3");
         ready.send(listener.local_addr().unwrap().port()).unwrap();
-        let http = ConnBuilder::new(TokioExecutor::new());
-        loop {
-            let Ok((socket, _)) = listener.accept().await else {
-                continue;
-            };
-            let conn = http
-                .serve_connection(TokioIo::new(socket), service.clone())
-                .into_owned();
-            tokio::spawn(async move {
-                let _ = conn.await;
-            });
-        }
+        crate::s3_fs_server::serve(listener, &root, access_key, secret_key)
+            .await
+            .expect("the S3 server");
     });
 }
 

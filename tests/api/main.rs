@@ -34,6 +34,9 @@ mod replica;
 mod resilience;
 mod rooms;
 mod round_trips;
+/// The S3-compatible server the tests start in-process (the `s3_server` example's).
+#[path = "../../examples/common/s3.rs"]
+mod s3_fs_server;
 mod saved;
 mod search;
 mod security;
