@@ -445,6 +445,7 @@ pub fn plan(
         if !loose {
             let total = everything(conn)?;
             filters.window = window(conn, density, sort, total, estimate)?;
+            filters.pinned = pinnable(&filters, sort);
             return Ok(Plan {
                 filters,
                 total: Total::ClearlyMore,
@@ -457,6 +458,7 @@ pub fn plan(
             // if a quarter of the listings with all the words held them side by side.
             let total = everything(conn)?;
             filters.window = window(conn, density, sort, total, estimate / 4.0)?;
+            filters.pinned = pinnable(&filters, sort);
             return Ok(Plan {
                 filters,
                 total: Total::PhraseByPage {
@@ -503,6 +505,7 @@ pub fn plan(
         let n = density.total(conn, &filters, sort, COUNT_CAP)?;
         filters.few_matches =
             (PAGE_SIZE + 1) as f64 * in_scope as f64 / n.max(1) as f64 > WALK_ROWS;
+        filters.pinned = pinnable(&filters, sort);
         return Ok(Plan {
             filters,
             total: Total::Counted(n),
@@ -530,6 +533,20 @@ pub fn plan(
         total,
         count,
     })
+}
+
+/// Whether a newest-first page that walks the newest-first index or reads windows of days
+/// (as [`plan`] settled) may pin its plan (see `Filters::pinned`): not when a detail, a list
+/// of listings or a sparse circle (read through its own index) is among the filters, whose
+/// statements vary more or are planned for their values.
+fn pinnable(f: &queries::Filters, sort: Sort) -> bool {
+    sort == Sort::Newest
+        && !f.few_matches
+        && f.attributes.is_empty()
+        && f.ids.is_empty()
+        && (f.near.is_none() || f.near_dense)
+        && !f.phrases_as_words
+        && !f.pairs_only
 }
 
 /// The public listings in a search's section or category, when its first page could walk

@@ -1094,15 +1094,28 @@ async fn windows_of_days_page_exactly_like_the_newest_first_walk() {
         (expected - 1..=expected).contains(&oldest),
         "{oldest} {expected}"
     );
+    // Pinned (values hidden, the plan kept): the walk and the windows page the same way.
+    let pinned = Filters {
+        pinned: true,
+        ..words.clone()
+    };
+    assert_eq!(pages(&mut conn, &pinned), walked, "pinned walk");
     for (first_days, oldest_day) in [(1, today - 125), (3, today - 125), (200, today - 125)] {
-        let by_days = Filters {
-            window: Some(Window {
-                first_days,
-                oldest_day,
-            }),
-            ..words.clone()
-        };
-        assert_eq!(pages(&mut conn, &by_days), walked, "{first_days} days");
+        for pinned in [false, true] {
+            let by_days = Filters {
+                window: Some(Window {
+                    first_days,
+                    oldest_day,
+                }),
+                pinned,
+                ..words.clone()
+            };
+            assert_eq!(
+                pages(&mut conn, &by_days),
+                walked,
+                "{first_days} days, pinned: {pinned}"
+            );
+        }
     }
     // Listings older than the oldest day last seen (shown again since) are still found.
     let stale = Filters {
@@ -1129,6 +1142,172 @@ async fn windows_of_days_page_exactly_like_the_newest_first_walk() {
         queries::listings_reached(&mut conn, Some(cursor(9)), cursor(99)).unwrap(),
         90
     );
+}
+
+#[tokio::test]
+async fn pinned_statements_find_exactly_what_planned_ones_find() {
+    use corkboard::search::domain::Sort;
+    use corkboard::search::queries::{self, Filters, SearchCursor, Window};
+
+    let app = app_with_member().await;
+    let bikes = app.category_id("for-sale", "bikes");
+    let mut conn = app.pool.get().unwrap();
+    diesel::sql_query("SET statement_timeout = '120s'")
+        .execute(&mut conn)
+        .unwrap();
+    // 9,000 listings, one every ten minutes: "zqalpha" in every third, "zqbeta" only in the
+    // 40 oldest (past the most a pinned walk reads), the phrase "red kayak" in every
+    // seventh and "kayak red" in every eleventh; a fifth of them bikes, half in 10001 and
+    // half in San Francisco, prices from free to $1,000, a quarter with photos, some not
+    // public.
+    diesel::sql_query(
+        "INSERT INTO listings (owner_id, category_id, title, body, price_cents, is_free, zip,
+                               latitude, longitude, status, expires_at, renewed_at,
+                               created_at, photo_count)
+         SELECT (SELECT min(id) FROM users),
+                CASE WHEN n % 5 = 0 THEN $1 ELSE (SELECT min(id) FROM categories) END,
+                concat_ws(' ', 'item',
+                          CASE WHEN n % 3 = 0 THEN 'zqalpha' END,
+                          CASE WHEN n > 8960 THEN 'zqbeta' END,
+                          CASE WHEN n % 7 = 0 THEN 'red kayak' END,
+                          CASE WHEN n % 11 = 0 THEN 'kayak red' END),
+                'x',
+                CASE WHEN n % 17 = 0 THEN NULL ELSE (n * 3731) % 100000 END,
+                n % 17 = 0,
+                CASE WHEN n % 2 = 0 THEN '10001' ELSE '94110' END,
+                CASE WHEN n % 2 = 0 THEN 40.7484 ELSE 37.7509 END,
+                CASE WHEN n % 2 = 0 THEN -73.9967 ELSE -122.4153 END,
+                CASE WHEN n % 23 = 0 THEN 'held' ELSE 'active' END,
+                now() + interval '30 days',
+                now() - n * interval '10 minutes', now() - n * interval '10 minutes',
+                CASE WHEN n % 4 = 1 THEN 1 ELSE 0 END
+         FROM generate_series(1, 9000) AS n",
+    )
+    .bind::<diesel::sql_types::Integer, _>(bikes)
+    .execute(&mut conn)
+    .unwrap();
+    diesel::sql_query("ANALYZE listings")
+        .execute(&mut conn)
+        .unwrap();
+    let section: i16 = diesel::sql_query("SELECT section_id FROM categories WHERE id = $1")
+        .bind::<diesel::sql_types::Integer, _>(bikes)
+        .load::<SectionOf>(&mut conn)
+        .unwrap()[0]
+        .section_id;
+
+    // Every page of a search, 25 at a time, as the site pages it.
+    let pages = |conn: &mut diesel::PgConnection, filters: &Filters| -> Vec<i64> {
+        let mut all = Vec::new();
+        let mut after = None;
+        loop {
+            let rows = queries::search(conn, filters, Sort::Newest, after, 26).unwrap();
+            assert!(rows.len() <= 26);
+            all.extend(rows.iter().take(25).map(|r| r.id.0));
+            if rows.len() < 26 {
+                return all;
+            }
+            let last = &rows[24];
+            after = Some(SearchCursor {
+                key: last.sort_key,
+                id: last.id,
+            });
+        }
+    };
+    let words = |text: &str| Filters {
+        text: Some(text.into()),
+        ..Filters::default()
+    };
+    let today = queries::day_of(chrono::Utc::now());
+    let cases: Vec<(&str, Filters)> = vec![
+        ("a common word", words("zqalpha")),
+        ("a word past the walk's reach", words("zqbeta")),
+        ("two words", words("zqalpha kayak")),
+        (
+            "a phrase by its pairs",
+            Filters {
+                by_pairs: true,
+                ..words("\"red kayak\"")
+            },
+        ),
+        ("a phrase without pairs", words("\"red kayak\" OR zqbeta")),
+        (
+            "in a category, priced, with photos",
+            Filters {
+                category_id: Some(bikes),
+                min_price: Some(10_000),
+                max_price: Some(60_000),
+                has_photos: true,
+                ..words("zqalpha")
+            },
+        ),
+        (
+            "in a section, posted this week",
+            Filters {
+                section_id: Some(section),
+                posted_since: Some(chrono::Utc::now() - chrono::Duration::days(7)),
+                ..words("kayak")
+            },
+        ),
+        (
+            "titles in a dense circle",
+            Filters {
+                titles_only: true,
+                near: Some((40.7484, -73.9967, 40_233.6)),
+                near_dense: true,
+                ..words("zqalpha")
+            },
+        ),
+    ];
+    for (name, planned) in cases {
+        let expected = pages(&mut conn, &planned);
+        assert!(!expected.is_empty(), "{name}: finds something");
+        // Run on one connection until PostgreSQL keeps the generic plan (after five).
+        for round in 0..2 {
+            let walk = Filters {
+                pinned: true,
+                ..planned.clone()
+            };
+            assert_eq!(
+                pages(&mut conn, &walk),
+                expected,
+                "{name}, pinned walk {round}"
+            );
+            for first_days in [1, 20] {
+                let window = Filters {
+                    window: Some(Window {
+                        first_days,
+                        oldest_day: today - 70,
+                    }),
+                    ..walk.clone()
+                };
+                assert_eq!(
+                    pages(&mut conn, &window),
+                    expected,
+                    "{name}, pinned windows of {first_days} days {round}"
+                );
+            }
+        }
+    }
+    // The generic plans were kept: the pinned statements are no longer planned.
+    let generic: Vec<GenericPlans> = diesel::sql_query(
+        "SELECT count(*) FILTER (WHERE generic_plans > 0) AS generic FROM pg_prepared_statements
+         WHERE statement LIKE '%(SELECT websearch_to_tsquery%'",
+    )
+    .load(&mut conn)
+    .unwrap();
+    assert!(generic[0].generic > 5, "{}", generic[0].generic);
+}
+
+#[derive(diesel::QueryableByName)]
+struct SectionOf {
+    #[diesel(sql_type = diesel::sql_types::SmallInt)]
+    section_id: i16,
+}
+
+#[derive(diesel::QueryableByName)]
+struct GenericPlans {
+    #[diesel(sql_type = diesel::sql_types::BigInt)]
+    generic: i64,
 }
 
 #[tokio::test]

@@ -107,6 +107,12 @@ pub struct Filters {
     pub plain_list: bool,
     /// Only these listings, when not empty (the alerts' price drops).
     pub ids: Vec<i64>,
+    /// Newest first, the page's plan is settled (`service::plan` found the matches common
+    /// enough to walk the newest-first index, or sparse enough to read windows of days): the
+    /// statement's text says it, every value is hidden from the planner, and the connection
+    /// keeps the statement prepared and reuses its plan instead of parsing and planning it
+    /// on every page (see `page::pinned_walk_statement` and `Statement::hidden`).
+    pub pinned: bool,
 }
 
 /// How a newest-first page reads its matches a window of days at a time.
@@ -208,73 +214,94 @@ pub(super) fn where_clause(s: &mut Statement, f: &Filters) {
 /// The filters as one boolean expression over `l`.
 pub(super) fn conditions(s: &mut Statement, f: &Filters) {
     s.push("l.status IN ('active', 'pending') AND l.expires_at > now()");
-    if let Some(text) = &f.text {
-        if has_phrase(text) {
-            // The word pairs the phrases require, through the GIN index (with none to
-            // require, the planner folds the condition away).
-            s.push(" AND (phrase_pairs(websearch_to_tsquery('english', ")
-                .bind(Param::Text(text.clone()))
-                .push(")) IS NULL OR l.pairs @@ phrase_pairs(websearch_to_tsquery('english', ")
-                .bind(Param::Text(text.clone()))
-                .push(")))");
-        }
-        if f.pairs_only {
-            // Estimating a phrase by its pairs alone: the words would count again what the
-            // pairs already say.
-        } else if f.phrases_as_words {
-            // Every word of the phrases, anywhere: what the GIN index can answer alone.
-            s.push(" AND l.search @@ regexp_replace(websearch_to_tsquery('english', ")
-                .bind(Param::Text(text.clone()))
-                .push(")::text, '<(-|[0-9]+)>', '&', 'g')::tsquery");
-        } else if f.by_pairs {
-            // Checked on each listing the pairs find, not in the index as well: intersecting
-            // the words' long lists there costs more than checking the few listings.
-            s.push(" AND ts_match_vq(l.search, websearch_to_tsquery('english', ")
-                .bind(Param::Text(text.clone()))
-                .push("))");
-        } else {
-            s.push(" AND l.search @@ websearch_to_tsquery('english', ")
-                .bind(Param::Text(text.clone()))
-                .push(")");
-        }
-        if f.titles_only {
-            s.push(" AND to_tsvector('english', l.title) @@ websearch_to_tsquery('english', ")
-                .bind(Param::Text(text.clone()))
-                .push(")");
+    conditions_of(s, f, Part::All);
+}
+
+/// Which of the filters a statement writes, and how.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(super) enum Part {
+    /// Every filter. In a hidden statement (a pinned window of days) the words are read
+    /// through their GIN index and every other index is kept out of the plan.
+    All,
+    /// What a pinned walk's index scan reads by: the scope (its category's index) and the
+    /// date it goes back to.
+    Walked,
+    /// What a pinned walk checks on each listing it walks: everything else.
+    Checked,
+}
+
+/// The filters of `part`, each as ` AND …`.
+pub(super) fn conditions_of(s: &mut Statement, f: &Filters, part: Part) {
+    let walked = part != Part::Checked;
+    let checked = part != Part::Walked;
+    // A pinned window's plan reads the words' index alone: "+ 0" and "+ interval '0'" keep
+    // the category, price and newest-first indexes out of it, whatever the planner guesses
+    // of values it cannot see.
+    let window = part == Part::All && s.is_hidden();
+    if let Some(text) = f.text.as_ref().filter(|_| checked) {
+        words(s, f, text, part);
+    }
+    if walked {
+        if let Some(id) = f.category_id {
+            // With a circle read through its index, the (category, point) GiST index answers
+            // both.
+            s.push(if window {
+                " AND l.category_id + 0 = "
+            } else {
+                " AND l.category_id = "
+            })
+            .bind(Param::Int(id));
+        } else if let Some(id) = f.section_id {
+            s.push(if window {
+                " AND l.category_id + 0 IN (SELECT id FROM categories WHERE section_id = "
+            } else {
+                " AND l.category_id IN (SELECT id FROM categories WHERE section_id = "
+            });
+            // A plain list's prepared statement names its section (see `Statement::number`).
+            if f.plain_list {
+                s.number(i64::from(id));
+            } else {
+                s.bind(Param::SmallInt(id));
+            }
+            s.push(")");
         }
     }
-    if let Some(id) = f.category_id {
-        // With a circle read through its index, the (category, point) GiST index answers
-        // both.
-        s.push(" AND l.category_id = ").bind(Param::Int(id));
-    } else if let Some(id) = f.section_id {
-        s.push(" AND l.category_id IN (SELECT id FROM categories WHERE section_id = ");
-        // A plain list's prepared statement names its section (see `Statement::number`).
-        if f.plain_list {
-            s.number(i64::from(id));
-        } else {
-            s.bind(Param::SmallInt(id));
-        }
-        s.push(")");
-    }
-    if let Some(min) = f.min_price {
-        s.push(concat!(" AND ", price!(), " >= "))
+    if checked {
+        if let Some(min) = f.min_price {
+            s.push(if window {
+                concat!(" AND ", price!(), " + 0 >= ")
+            } else {
+                concat!(" AND ", price!(), " >= ")
+            })
             .bind(Param::BigInt(min));
-    }
-    if let Some(max) = f.max_price {
-        s.push(concat!(" AND ", price!(), " <= "))
+        }
+        if let Some(max) = f.max_price {
+            s.push(if window {
+                concat!(" AND ", price!(), " + 0 <= ")
+            } else {
+                concat!(" AND ", price!(), " <= ")
+            })
             .bind(Param::BigInt(max));
+        }
+        if f.has_photos {
+            s.push(" AND l.photo_count > 0");
+        }
+        if !f.ids.is_empty() {
+            s.push(" AND l.id = ANY(")
+                .bind(Param::BigInts(f.ids.clone()))
+                .push(")");
+        }
     }
-    if f.has_photos {
-        s.push(" AND l.photo_count > 0");
+    if let Some(since) = f.posted_since.filter(|_| walked) {
+        s.push(if window {
+            " AND l.renewed_at + interval '0 seconds' >= "
+        } else {
+            " AND l.renewed_at >= "
+        })
+        .bind(Param::Time(since));
     }
-    if !f.ids.is_empty() {
-        s.push(" AND l.id = ANY(")
-            .bind(Param::BigInts(f.ids.clone()))
-            .push(")");
-    }
-    if let Some(since) = f.posted_since {
-        s.push(" AND l.renewed_at >= ").bind(Param::Time(since));
+    if !checked {
+        return;
     }
     if !f.days.is_empty() {
         s.push(" AND listing_day(l.renewed_at) = ANY(")
@@ -336,6 +363,68 @@ pub(super) fn conditions(s: &mut Statement, f: &Filters) {
                     .push("::boolean)");
             }
         }
+    }
+}
+
+/// The words' conditions. In a hidden statement each query is computed once in its own
+/// subquery (a function of a hidden value would otherwise run again on every row).
+fn words(s: &mut Statement, f: &Filters, text: &str, part: Part) {
+    if s.is_hidden() {
+        let query = |s: &mut Statement, before: &'static str, after: &'static str| {
+            s.push(before)
+                .push("(SELECT websearch_to_tsquery('english', ")
+                .bind_bare(Param::Text(text.to_owned()))
+                .push("))")
+                .push(after);
+        };
+        if part == Part::All && f.by_pairs {
+            // The pairs through the index, the phrases checked on each listing they find
+            // (a pinned statement's phrases have pairs: `Filters::by_pairs`).
+            s.push(" AND l.pairs @@ (SELECT phrase_pairs(websearch_to_tsquery('english', ")
+                .bind_bare(Param::Text(text.to_owned()))
+                .push(")))");
+            query(s, " AND ts_match_vq(l.search, ", ")");
+        } else {
+            // A window reads the words' index; a walk checks the phrases whole.
+            query(s, " AND l.search @@ ", "");
+        }
+        if f.titles_only {
+            query(s, " AND to_tsvector('english', l.title) @@ ", "");
+        }
+        return;
+    }
+    if has_phrase(text) {
+        // The word pairs the phrases require, through the GIN index (with none to
+        // require, the planner folds the condition away).
+        s.push(" AND (phrase_pairs(websearch_to_tsquery('english', ")
+            .bind(Param::Text(text.to_owned()))
+            .push(")) IS NULL OR l.pairs @@ phrase_pairs(websearch_to_tsquery('english', ")
+            .bind(Param::Text(text.to_owned()))
+            .push(")))");
+    }
+    if f.pairs_only {
+        // Estimating a phrase by its pairs alone: the words would count again what the
+        // pairs already say.
+    } else if f.phrases_as_words {
+        // Every word of the phrases, anywhere: what the GIN index can answer alone.
+        s.push(" AND l.search @@ regexp_replace(websearch_to_tsquery('english', ")
+            .bind(Param::Text(text.to_owned()))
+            .push(")::text, '<(-|[0-9]+)>', '&', 'g')::tsquery");
+    } else if f.by_pairs {
+        // Checked on each listing the pairs find, not in the index as well: intersecting
+        // the words' long lists there costs more than checking the few listings.
+        s.push(" AND ts_match_vq(l.search, websearch_to_tsquery('english', ")
+            .bind(Param::Text(text.to_owned()))
+            .push("))");
+    } else {
+        s.push(" AND l.search @@ websearch_to_tsquery('english', ")
+            .bind(Param::Text(text.to_owned()))
+            .push(")");
+    }
+    if f.titles_only {
+        s.push(" AND to_tsvector('english', l.title) @@ websearch_to_tsquery('english', ")
+            .bind(Param::Text(text.to_owned()))
+            .push(")");
     }
 }
 

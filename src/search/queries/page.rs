@@ -5,7 +5,7 @@ use chrono::{DateTime, Utc};
 use diesel::prelude::*;
 use diesel::sql_types::{BigInt, Bool, Double, Integer, Nullable, SmallInt, Text, Timestamptz};
 
-use super::filters::{Filters, Window, day_of, start_of_day, where_clause};
+use super::filters::{Filters, Part, Window, conditions_of, day_of, start_of_day, where_clause};
 use super::statement::{Param, Statement, price};
 use crate::db::ids::ListingId;
 use crate::search::domain::Sort;
@@ -128,13 +128,70 @@ pub fn search(
     after: Option<SearchCursor>,
     limit: i64,
 ) -> QueryResult<Vec<SearchRow>> {
-    match f.window {
+    let mut rows = match f.window {
         Some(window) if sort == Sort::Newest && !f.few_matches => {
-            search_by_days(conn, f, window, after, limit)
+            search_by_days(conn, f, window, after, limit)?
         }
-        _ if f.plain_list => page_statement(f, sort, after, limit).prepared().load(conn),
-        _ => page_statement(f, sort, after, limit).query().load(conn),
+        _ if is_pinned_walk(f, sort) => pinned_walk(conn, f, after, limit)?,
+        _ if f.plain_list => page_statement(f, sort, after, limit)
+            .prepared()
+            .load(conn)?,
+        _ => page_statement(f, sort, after, limit).query().load(conn)?,
+    };
+    // A pinned statement reads a page of one of a few sizes (see [`pinned_limit`]).
+    rows.truncate(usize::try_from(limit).unwrap_or(0));
+    Ok(rows)
+}
+
+/// Whether the page walks the newest-first index with a pinned statement.
+fn is_pinned_walk(f: &Filters, sort: Sort) -> bool {
+    f.pinned && sort == Sort::Newest && !f.few_matches && f.days.is_empty()
+}
+
+/// Listings a pinned walk reads at most: `service::plan` walks when it expects a page within
+/// 2,000, so this leaves room for an estimate four times too high. A page the walk leaves
+/// short is finished by a statement planned for its values.
+pub const PINNED_WALK_ROWS: i64 = 8000;
+
+/// A page of a pinned walk, finished (when the walk met too few matches, or none were left)
+/// by a statement PostgreSQL plans for the values from the last row found.
+fn pinned_walk(
+    conn: &mut PgConnection,
+    f: &Filters,
+    after: Option<SearchCursor>,
+    limit: i64,
+) -> QueryResult<Vec<SearchRow>> {
+    let mut rows: Vec<SearchRow> = page_statement(f, Sort::Newest, after, limit)
+        .prepared()
+        .load(conn)?;
+    let found = rows.len() as i64;
+    if found < limit {
+        let from = rows.last().map_or(after, |last| {
+            Some(SearchCursor {
+                key: last.sort_key,
+                id: last.id,
+            })
+        });
+        let rest = Filters {
+            pinned: false,
+            ..f.clone()
+        };
+        rows.extend(
+            page_statement(&rest, Sort::Newest, from, limit - found)
+                .query()
+                .load::<SearchRow>(conn)?,
+        );
     }
+    Ok(rows)
+}
+
+/// The LIMIT a pinned statement is written with: `limit` rounded up to one of a few sizes, so
+/// that few texts are kept prepared (each text is planned and kept apart).
+fn pinned_limit(limit: i64) -> i64 {
+    [26, 51, 101, 201, 501, 1001]
+        .into_iter()
+        .find(|&size| size >= limit)
+        .unwrap_or(limit)
 }
 
 /// A newest-first page read a window of days at a time, newest window first, until the page
@@ -166,6 +223,7 @@ fn search_by_days(
             };
             let rest = Filters {
                 window: None,
+                pinned: false,
                 ..f.clone()
             };
             rows.extend(
@@ -177,11 +235,12 @@ fn search_by_days(
         }
         let oldest = newest.saturating_sub(length - 1).max(window.oldest_day);
         let days = on_days(f, oldest, newest);
-        rows.extend(
-            page_statement(&days, Sort::Newest, after, left)
-                .query()
-                .load(conn)?,
-        );
+        let statement = page_statement(&days, Sort::Newest, after, left);
+        rows.extend(if days.pinned {
+            statement.prepared().load::<SearchRow>(conn)?
+        } else {
+            statement.query().load::<SearchRow>(conn)?
+        });
         newest = oldest - 1;
         length = length.saturating_mul(4).min(MAX_WINDOW_DAYS);
     }
@@ -217,7 +276,16 @@ pub(super) fn page_statement(
     if f.few_matches && after.is_none() {
         return few_matches_page_statement(f, sort, limit);
     }
-    let mut s = Statement::default();
+    if is_pinned_walk(f, sort) {
+        return pinned_walk_statement(f, after, limit);
+    }
+    // A pinned window of days (see `Filters::pinned`).
+    let pinned = f.pinned && sort == Sort::Newest && !f.few_matches;
+    let mut s = if pinned {
+        Statement::hidden()
+    } else {
+        Statement::default()
+    };
     // Inner query: filter, order and cut to the page, reading only the columns it needs;
     // the outer one puts the page in order.
     s.push(
@@ -235,14 +303,7 @@ pub(super) fn page_statement(
     super::filters::sorted_on(&mut s, sort);
     if let Some(after) = after {
         match sort {
-            Sort::Newest => {
-                let at = DateTime::from_timestamp_micros(after.key as i64).unwrap_or_default();
-                s.push(" AND (l.renewed_at, l.id) < (")
-                    .bind(Param::Time(at))
-                    .push(", ")
-                    .bind(Param::BigInt(after.id.0))
-                    .push(")");
-            }
+            Sort::Newest => newest_after(&mut s, after),
             Sort::PriceLow | Sort::Nearest | Sort::Soonest => {
                 s.push(" AND (");
                 sort_key(&mut s, f, sort);
@@ -287,12 +348,66 @@ pub(super) fn page_statement(
     // A plain list's statement is prepared and kept: its one generic plan must be cheap.
     if f.plain_list {
         s.push(" LIMIT ").number(limit);
+    } else if pinned {
+        s.push(" LIMIT ").number(pinned_limit(limit));
     } else {
         s.push(" LIMIT ").bind(Param::BigInt(limit));
     }
     s.push(") l");
     s.push(order_of_page(sort, Alias::L));
     s
+}
+
+/// A pinned walk of the newest-first index: the listings in scope (its category's index, or
+/// every public listing), newest first from the cursor, at most [`PINNED_WALK_ROWS`] of
+/// them, each checked against the rest of the filters until the page is full. The scan is
+/// written apart from the checks (a subquery with its own LIMIT takes none of the outer
+/// conditions), so its plan is the walk whatever the planner would guess of the hidden
+/// values: no estimate of the checks can turn it into reading and sorting every match.
+fn pinned_walk_statement(f: &Filters, after: Option<SearchCursor>, limit: i64) -> Statement {
+    let mut s = Statement::hidden();
+    s.push(
+        "SELECT l.id, l.title, l.price_cents, l.is_free, l.status, l.zip,
+                l.latitude, l.longitude, l.renewed_at, l.cover_thumb_key AS thumb_key,
+                l.photo_count, l.category_id, l.price_unit, l.price_max_cents, l.starts_at,
+                l.sort_key, l.total_matches
+         FROM (SELECT l.id, l.title, l.price_cents, l.is_free, l.status, l.zip, l.latitude,
+                      l.longitude, l.renewed_at, l.cover_thumb_key, l.photo_count,
+                      l.category_id, l.price_unit, l.price_max_cents, l.starts_at, ",
+    );
+    sort_key(&mut s, f, Sort::Newest);
+    s.push(
+        " AS sort_key, -1::bigint AS total_matches
+               FROM (SELECT l.id, l.title, l.price_cents, l.is_free, l.status, l.zip,
+                            l.latitude, l.longitude, l.renewed_at, l.cover_thumb_key,
+                            l.photo_count, l.category_id, l.price_unit, l.price_max_cents,
+                            l.starts_at, l.search, l.attributes
+                     FROM listings l
+                     WHERE l.status IN ('active', 'pending') AND l.expires_at > now()",
+    );
+    conditions_of(&mut s, f, Part::Walked);
+    if let Some(after) = after {
+        newest_after(&mut s, after);
+    }
+    s.push(" ORDER BY l.renewed_at DESC, l.id DESC LIMIT ")
+        .number(PINNED_WALK_ROWS)
+        .push(") l WHERE TRUE");
+    conditions_of(&mut s, f, Part::Checked);
+    s.push(" ORDER BY l.renewed_at DESC, l.id DESC LIMIT ")
+        .number(pinned_limit(limit))
+        .push(") l")
+        .push(order_of_page(Sort::Newest, Alias::L));
+    s
+}
+
+/// Newest first, after the cursor: `(renewed_at, id)` below the cursor's.
+fn newest_after(s: &mut Statement, after: SearchCursor) {
+    let at = DateTime::from_timestamp_micros(after.key as i64).unwrap_or_default();
+    s.push(" AND (l.renewed_at, l.id) < (")
+        .bind(Param::Time(at))
+        .push(", ")
+        .bind(Param::BigInt(after.id.0))
+        .push(")");
 }
 
 /// The first page when few listings match: every match is read through the filters' indexes
@@ -435,6 +550,82 @@ mod tests {
             .to_owned();
         assert!(
             text.contains("LIMIT $") && text.contains("section_id = $"),
+            "{text}"
+        );
+    }
+
+    /// A pinned statement's plan must not depend on its values: each is read through a
+    /// subquery the planner does not look into, and its limits are among a few sizes so that
+    /// few texts are kept.
+    #[test]
+    fn pinned_statements_hide_every_value_and_write_a_few_limits() {
+        let cursor = SearchCursor {
+            key: 1.7e15,
+            id: ListingId(9),
+        };
+        let walk = Filters {
+            pinned: true,
+            text: Some("\"red bike\"".into()),
+            section_id: Some(2),
+            min_price: Some(100),
+            has_photos: true,
+            near: Some((40.7, -74.0, 10_000.0)),
+            near_dense: true,
+            posted_since: Some(Utc::now()),
+            ..Filters::default()
+        };
+        let window = Filters {
+            by_pairs: true,
+            category_id: Some(4),
+            days: vec![20_000, 19_999],
+            ..walk.clone()
+        };
+        for (name, f, limit, written) in [
+            ("walk", &walk, 21, 26),
+            ("window", &window, 27, 51),
+            ("walk", &walk, 1001, 1001),
+        ] {
+            let text = page_statement(f, Sort::Newest, Some(cursor), limit)
+                .text()
+                .to_owned();
+            let mut placeholders = 0;
+            for (at, _) in text.match_indices('$') {
+                placeholders += 1;
+                let before = &text[at.saturating_sub(60)..at];
+                assert!(
+                    before.ends_with("(SELECT ")
+                        || before.ends_with("(SELECT websearch_to_tsquery('english', ")
+                        || before
+                            .ends_with("(SELECT phrase_pairs(websearch_to_tsquery('english', "),
+                    "{name}: a value the planner sees at {at}: {text}"
+                );
+            }
+            assert!(placeholders >= 8, "{name}: {text}");
+            assert!(
+                text.contains(&format!("LIMIT {written})")),
+                "{name}: {text}"
+            );
+            assert!(!text.contains("LIMIT $"), "{name}: {text}");
+        }
+        assert_eq!(pinned_limit(1), 26);
+        assert_eq!(pinned_limit(26), 26);
+        assert_eq!(pinned_limit(27), 51);
+        assert_eq!(pinned_limit(1001), 1001);
+        // The walk reads a bounded stretch of the index; a window reads its words' index.
+        let text = page_statement(&walk, Sort::Newest, None, 26)
+            .text()
+            .to_owned();
+        assert!(
+            text.contains(&format!("LIMIT {PINNED_WALK_ROWS})")),
+            "{text}"
+        );
+        let text = page_statement(&window, Sort::Newest, None, 26)
+            .text()
+            .to_owned();
+        assert!(
+            text.contains("l.pairs @@ (SELECT phrase_pairs(")
+                && text.contains("l.category_id + 0 = (SELECT $")
+                && text.contains("+ 0 >= (SELECT $"),
             "{text}"
         );
     }

@@ -166,3 +166,49 @@ fn best_match_samples_and_reach() {
         ),
     );
 }
+
+#[test]
+fn pinned_walks_scan_apart_from_their_checks_and_hide_every_value() {
+    let f = Filters {
+        pinned: true,
+        category_id: Some(7),
+        min_price: Some(5_000),
+        max_price: Some(50_000),
+        has_photos: true,
+        near: Some((40.75, -73.99, 40_233.6)),
+        near_dense: true,
+        ..words("chair")
+    };
+    assert_snapshot(
+        "pinned_walk_after",
+        &page_statement(&f, Sort::Newest, Some(CURSOR), 26),
+    );
+    let section = Filters {
+        pinned: true,
+        section_id: Some(2),
+        ..words("\"used bike\"")
+    };
+    assert_snapshot(
+        "pinned_walk_section",
+        &page_statement(&section, Sort::Newest, None, 21),
+    );
+}
+
+#[test]
+fn pinned_windows_read_the_words_index_alone() {
+    let f = Filters {
+        pinned: true,
+        by_pairs: true,
+        category_id: Some(7),
+        max_price: Some(50_000),
+        window: Some(Window {
+            first_days: 3,
+            oldest_day: 19_000,
+        }),
+        ..words("\"used bike\"")
+    };
+    assert_snapshot(
+        "pinned_window",
+        &page_statement(&on_days(&f, 19_997, 19_999), Sort::Newest, Some(CURSOR), 26),
+    );
+}

@@ -3,6 +3,13 @@
 //! Policy: [`Statement::push`] takes `&'static str`, so no value (or anything else a request
 //! controls) can become SQL text; values go through [`Statement::bind`] as `$n` parameters.
 //! The one exception is [`Statement::number`]: an integer, written as such.
+//!
+//! A statement whose text decides its plan ([`Statement::hidden`]) hides every value from the
+//! planner: each parameter is read through a one-row subquery, `(SELECT $n)`, which
+//! PostgreSQL evaluates once per execution (an InitPlan) and plans without looking at. Its
+//! plans are then the same for every value, so once the connection has planned the kept
+//! statement five times PostgreSQL reuses its generic plan (it is cheaper than planning
+//! again) and skips parsing and planning on every later execution.
 
 use chrono::{DateTime, Utc};
 use diesel::pg::Pg;
@@ -37,9 +44,26 @@ pub(super) struct Statement {
     params: Vec<Param>,
     /// Where each parameter's placeholder ends in `text` (see [`Statement::prepared`]).
     placeholders: Vec<(usize, usize)>,
+    /// Every value is read through a subquery the planner does not look into (see
+    /// [`Statement::hidden`]).
+    hidden: bool,
 }
 
 impl Statement {
+    /// A statement whose values the planner does not see: for the shapes of a search whose
+    /// text leaves one plan (see `Filters::pinned`), kept prepared and planned once.
+    pub(super) fn hidden() -> Self {
+        Self {
+            hidden: true,
+            ..Self::default()
+        }
+    }
+
+    /// Whether the values are hidden from the planner (see [`Statement::hidden`]).
+    pub(super) fn is_hidden(&self) -> bool {
+        self.hidden
+    }
+
     pub(super) fn push(&mut self, sql: &'static str) -> &mut Self {
         self.text.push_str(sql);
         self
@@ -60,10 +84,33 @@ impl Statement {
 
     pub(super) fn bind(&mut self, param: Param) -> &mut Self {
         use std::fmt::Write;
+        // An array is cast so that `= ANY((SELECT $n)::int4[])` reads as an array, not as
+        // `ANY (subquery)`.
+        let cast = match (&param, self.hidden) {
+            (_, false) => None,
+            (Param::Ints(_), true) => Some(")::int4[]"),
+            (Param::BigInts(_), true) => Some(")::int8[]"),
+            (_, true) => Some(")"),
+        };
         self.params.push(param);
+        if cast.is_some() {
+            self.text.push_str("(SELECT ");
+        }
         let start = self.text.len();
         let _ = write!(self.text, "${}", self.params.len());
         self.placeholders.push((start, self.text.len()));
+        if let Some(cast) = cast {
+            self.text.push_str(cast);
+        }
+        self
+    }
+
+    /// A parameter written as a bare `$n`, for a hidden statement's own subquery (`(SELECT
+    /// websearch_to_tsquery('english', $n))`: the whole value computed once, not per row).
+    pub(super) fn bind_bare(&mut self, param: Param) -> &mut Self {
+        let hidden = std::mem::replace(&mut self.hidden, false);
+        self.bind(param);
+        self.hidden = hidden;
         self
     }
 
@@ -182,5 +229,25 @@ mod tests {
             sql.starts_with(&format!("{text} -- binds: [7, \"x\"]")),
             "{sql}"
         );
+    }
+
+    #[test]
+    fn a_hidden_statement_reads_each_value_through_a_subquery() {
+        let mut s = Statement::hidden();
+        s.push("SELECT 1 FROM listings l WHERE l.id = ")
+            .bind(Param::BigInt(7))
+            .push(" AND listing_day(l.renewed_at) = ANY(")
+            .bind(Param::Ints(vec![1, 2]))
+            .push(") AND l.search @@ (SELECT websearch_to_tsquery('english', ")
+            .bind_bare(Param::Text("x".into()))
+            .push("))");
+        assert_eq!(
+            s.text(),
+            "SELECT 1 FROM listings l WHERE l.id = (SELECT $1) AND listing_day(l.renewed_at) = \
+             ANY((SELECT $2)::int4[]) AND l.search @@ (SELECT websearch_to_tsquery('english', $3))"
+        );
+        assert!(s.is_hidden());
+        let sql = diesel::debug_query::<Pg, _>(&s.prepared()).to_string();
+        assert!(sql.ends_with("-- binds: [7, [1, 2], \"x\"]"), "{sql}");
     }
 }
