@@ -81,6 +81,7 @@ pub fn resolve(
             Some((s, ids)) => {
                 heading = s.name.clone();
                 filters.section_id = Some(s.id);
+                filters.section_categories = ids.clone();
                 scope_categories = Some(ids);
             }
             None => problems.push("There is no such section.".into()),

@@ -1194,6 +1194,15 @@ async fn pinned_statements_find_exactly_what_planned_ones_find() {
         .load::<SectionOf>(&mut conn)
         .unwrap()[0]
         .section_id;
+    let section_categories: Vec<i32> =
+        diesel::sql_query("SELECT id AS category_id FROM categories WHERE section_id = $1")
+            .bind::<diesel::sql_types::SmallInt, _>(section)
+            .load::<CategoryOf>(&mut conn)
+            .unwrap()
+            .into_iter()
+            .map(|c| c.category_id)
+            .collect();
+    assert!(section_categories.contains(&bikes));
 
     // Every page of a search, 25 at a time, as the site pages it.
     let pages = |conn: &mut diesel::PgConnection, filters: &Filters| -> Vec<i64> {
@@ -1246,6 +1255,14 @@ async fn pinned_statements_find_exactly_what_planned_ones_find() {
                 section_id: Some(section),
                 posted_since: Some(chrono::Utc::now() - chrono::Duration::days(7)),
                 ..words("kayak")
+            },
+        ),
+        (
+            "in a section named by its categories",
+            Filters {
+                section_id: Some(section),
+                section_categories: section_categories.clone(),
+                ..words("zqalpha")
             },
         ),
         (
@@ -1302,6 +1319,12 @@ async fn pinned_statements_find_exactly_what_planned_ones_find() {
 struct SectionOf {
     #[diesel(sql_type = diesel::sql_types::SmallInt)]
     section_id: i16,
+}
+
+#[derive(diesel::QueryableByName)]
+struct CategoryOf {
+    #[diesel(sql_type = diesel::sql_types::Integer)]
+    category_id: i32,
 }
 
 #[derive(diesel::QueryableByName)]

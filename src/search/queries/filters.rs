@@ -75,6 +75,9 @@ pub struct Filters {
     pub text: Option<String>,
     pub titles_only: bool,
     pub section_id: Option<i16>,
+    /// The section's categories, as the app's tree of them has them: the statement names
+    /// them rather than joining the categories table on every listing it reads.
+    pub section_categories: Vec<i32>,
     pub category_id: Option<i32>,
     pub min_price: Option<i64>,
     pub max_price: Option<i64>,
@@ -251,6 +254,26 @@ pub(super) fn conditions_of(s: &mut Statement, f: &Filters, part: Part) {
                 " AND l.category_id = "
             })
             .bind(Param::Int(id));
+        } else if f.section_id.is_some() && !f.section_categories.is_empty() {
+            if f.plain_list {
+                // A plain list's prepared statement names them (see `Statement::number`).
+                s.push(" AND l.category_id IN (");
+                for (i, id) in f.section_categories.iter().enumerate() {
+                    if i > 0 {
+                        s.push(", ");
+                    }
+                    s.number(i64::from(*id));
+                }
+                s.push(")");
+            } else {
+                s.push(if window {
+                    " AND l.category_id + 0 = ANY("
+                } else {
+                    " AND l.category_id = ANY("
+                })
+                .bind(Param::Ints(f.section_categories.clone()))
+                .push(")");
+            }
         } else if let Some(id) = f.section_id {
             s.push(if window {
                 " AND l.category_id + 0 IN (SELECT id FROM categories WHERE section_id = "

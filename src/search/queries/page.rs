@@ -524,6 +524,19 @@ mod tests {
         assert!(text.contains("LIMIT 26)"), "{text}");
         assert!(text.contains("WHERE section_id = 3)"), "{text}");
         assert!(!text.contains('$'), "{text}");
+        // Its categories, when the app knows them, are named rather than joined.
+        let named = Filters {
+            section_categories: vec![7, 8, 12],
+            ..section.clone()
+        };
+        let text = page_statement(&named, Sort::Newest, None, 26)
+            .text()
+            .to_owned();
+        assert!(text.contains("l.category_id IN (7, 8, 12)"), "{text}");
+        assert!(
+            !text.contains('$') && !text.contains("categories"),
+            "{text}"
+        );
 
         let sparse_circle = Filters {
             category_id: Some(5),
@@ -552,6 +565,14 @@ mod tests {
             text.contains("LIMIT $") && text.contains("section_id = $"),
             "{text}"
         );
+        let named = Filters {
+            section_categories: vec![7, 8, 12],
+            ..search.clone()
+        };
+        let text = page_statement(&named, Sort::Newest, None, 26)
+            .text()
+            .to_owned();
+        assert!(text.contains("l.category_id = ANY($"), "{text}");
     }
 
     /// A pinned statement's plan must not depend on its values: each is read through a

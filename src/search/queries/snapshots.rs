@@ -186,6 +186,7 @@ fn pinned_walks_scan_apart_from_their_checks_and_hide_every_value() {
     let section = Filters {
         pinned: true,
         section_id: Some(2),
+        section_categories: vec![11, 12, 13],
         ..words("\"used bike\"")
     };
     assert_snapshot(
