@@ -13,8 +13,9 @@
 //!   planner's estimate, the spelling suggestion, and the total of a few thousand matches
 //!   within a category.
 //!
-//! All may lag the rows by the snapshot's age (as the per-category counts do): a category
-//! page in an area shows its circle's count as its total.
+//! All may lag the rows by the snapshot's age (as the per-category counts do; a circle's sum,
+//! kept as long again, by up to twice that): a category page in an area shows its circle's
+//! count as its total.
 
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
@@ -62,6 +63,11 @@ pub struct Density {
     suggestions: Memo<String, Option<String>>,
     /// Searches' counted totals (at most 1,001), by search.
     totals: Memo<String, i64>,
+    /// Listings in a circle (latitude, longitude and metres, as bits) of some categories
+    /// (none: of all), added up from the snapshots: a visitor's area is asked about on every
+    /// page, and adding up a crowded band of ZIPs for each of a section's categories cost a
+    /// twentieth of a section page's time.
+    circles: Memo<(u64, u64, u64, Vec<i32>), i64>,
 }
 
 impl Density {
@@ -74,6 +80,7 @@ impl Density {
             estimates: Memo::new(ttl, MEMO_CAPACITY),
             suggestions: Memo::new(ttl, MEMO_CAPACITY),
             totals: Memo::new(ttl, MEMO_CAPACITY),
+            circles: Memo::new(ttl, MEMO_CAPACITY),
         }
     }
 
@@ -155,8 +162,11 @@ impl Density {
         lon: f64,
         metres: f64,
     ) -> QueryResult<i64> {
-        let zips = self.zips.get(conn, read_all)?;
-        Ok(sum_in_circle(&zips, lat, lon, metres))
+        let key = (lat.to_bits(), lon.to_bits(), metres.to_bits(), Vec::new());
+        self.circles.get_or_read(key, || {
+            let zips = self.zips.get(conn, read_all)?;
+            Ok(sum_in_circle(&zips, lat, lon, metres))
+        })
     }
 
     /// About how many public listings of `categories` lie within `metres` of the point.
@@ -166,19 +176,27 @@ impl Density {
         (lat, lon, metres): (f64, f64, f64),
         categories: &[i32],
     ) -> QueryResult<i64> {
-        let mut sum = 0;
-        for &id in categories {
-            let snapshot = {
-                let mut map = self.categories.lock().expect("density");
-                Arc::clone(
-                    map.entry(id)
-                        .or_insert_with(|| Arc::new(Snapshot::new(self.ttl))),
-                )
-            };
-            let zips = snapshot.get(conn, |conn| read_category(conn, id))?;
-            sum += sum_in_circle(&zips, lat, lon, metres);
-        }
-        Ok(sum)
+        let key = (
+            lat.to_bits(),
+            lon.to_bits(),
+            metres.to_bits(),
+            categories.to_vec(),
+        );
+        self.circles.get_or_read(key, || {
+            let mut sum = 0;
+            for &id in categories {
+                let snapshot = {
+                    let mut map = self.categories.lock().expect("density");
+                    Arc::clone(
+                        map.entry(id)
+                            .or_insert_with(|| Arc::new(Snapshot::new(self.ttl))),
+                    )
+                };
+                let zips = snapshot.get(conn, |conn| read_category(conn, id))?;
+                sum += sum_in_circle(&zips, lat, lon, metres);
+            }
+            Ok(sum)
+        })
     }
 }
 

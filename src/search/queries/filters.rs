@@ -121,7 +121,7 @@ pub struct Filters {
 /// How a newest-first page reads its matches a window of days at a time.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Window {
-    /// Days in the first window (sized to hold about two pages of matches); each next
+    /// Days in the first window (sized to hold about a page and a half of matches); each next
     /// window, further back, is four times as long.
     pub first_days: i32,
     /// The oldest day with a public listing, as last seen: no window goes further back (one
