@@ -56,7 +56,8 @@ pub struct Density {
     /// By category id. Only categories of the tree are asked for, so this is bounded by the
     /// categories table.
     categories: Mutex<HashMap<i32, Arc<Snapshot<Vec<ZipCount>>>>>,
-    oldest_day: Snapshot<Option<i32>>,
+    /// The oldest and newest days with a public listing.
+    listed_days: Snapshot<Option<(i32, i32)>>,
     /// The planner's estimates of searches' matches, by search.
     estimates: Memo<String, Estimate>,
     /// "Did you mean" for searches' words, by words.
@@ -76,7 +77,7 @@ impl Density {
             ttl,
             zips: Snapshot::new(ttl),
             categories: Mutex::new(HashMap::new()),
-            oldest_day: Snapshot::new(ttl),
+            listed_days: Snapshot::new(ttl),
             estimates: Memo::new(ttl, MEMO_CAPACITY),
             suggestions: Memo::new(ttl, MEMO_CAPACITY),
             totals: Memo::new(ttl, MEMO_CAPACITY),
@@ -138,20 +139,29 @@ impl Density {
 
     /// The oldest day (`listing_day`) with a public listing; `None` when there is none.
     pub fn oldest_day(&self, conn: &mut PgConnection) -> QueryResult<Option<i32>> {
+        Ok(self.listed_days(conn)?.map(|(oldest, _)| oldest))
+    }
+
+    /// The oldest and the newest day (`listing_day`) with a public listing (both ends of the
+    /// newest-first index); `None` when there is none.
+    pub fn listed_days(&self, conn: &mut PgConnection) -> QueryResult<Option<(i32, i32)>> {
         #[derive(QueryableByName)]
-        struct Day {
+        struct Days {
             #[diesel(sql_type = diesel::sql_types::Nullable<diesel::sql_types::Integer>)]
-            day: Option<i32>,
+            oldest: Option<i32>,
+            #[diesel(sql_type = diesel::sql_types::Nullable<diesel::sql_types::Integer>)]
+            newest: Option<i32>,
         }
-        let day = self.oldest_day.get(conn, |conn| {
+        let days = self.listed_days.get(conn, |conn| {
             diesel::sql_query(
-                "SELECT listing_day(min(renewed_at)) AS day FROM listings
-                 WHERE status IN ('active', 'pending')",
+                "SELECT listing_day(min(renewed_at)) AS oldest,
+                        listing_day(max(renewed_at)) AS newest
+                 FROM listings WHERE status IN ('active', 'pending')",
             )
-            .get_result::<Day>(conn)
-            .map(|d| d.day)
+            .get_result::<Days>(conn)
+            .map(|d| d.oldest.zip(d.newest))
         })?;
-        Ok(*day)
+        Ok(*days)
     }
 
     /// About how many public listings lie within `metres` of the point.

@@ -638,13 +638,14 @@ fn window(
     if sort != Sort::Newest || !too_sparse_to_walk(total, matches) {
         return Ok(None);
     }
-    let Some(oldest_day) = density.oldest_day(conn)? else {
+    let Some((oldest_day, newest_day)) = density.listed_days(conn)? else {
         return Ok(None);
     };
-    let days = (queries::day_of(Utc::now()) - oldest_day + 1).max(1);
+    let days = (newest_day - oldest_day + 1).max(1);
     Ok(Some(queries::Window {
         first_days: first_window_days(matches, days),
         oldest_day,
+        newest_day,
     }))
 }
 

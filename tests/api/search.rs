@@ -1106,6 +1106,7 @@ async fn windows_of_days_page_exactly_like_the_newest_first_walk() {
                 window: Some(Window {
                     first_days,
                     oldest_day,
+                    newest_day: today,
                 }),
                 pinned,
                 ..words.clone()
@@ -1117,11 +1118,26 @@ async fn windows_of_days_page_exactly_like_the_newest_first_walk() {
             );
         }
     }
+    // A first window counted back from a newest day seen long ago still reads every day
+    // since, to tomorrow.
+    for pinned in [false, true] {
+        let counted_back = Filters {
+            window: Some(Window {
+                first_days: 2,
+                oldest_day: today - 125,
+                newest_day: today - 20,
+            }),
+            pinned,
+            ..words.clone()
+        };
+        assert_eq!(pages(&mut conn, &counted_back), walked, "pinned: {pinned}");
+    }
     // Listings older than the oldest day last seen (shown again since) are still found.
     let stale = Filters {
         window: Some(Window {
             first_days: 2,
             oldest_day: today - 60,
+            newest_day: today,
         }),
         ..words.clone()
     };
@@ -1294,6 +1310,7 @@ async fn pinned_statements_find_exactly_what_planned_ones_find() {
                     window: Some(Window {
                         first_days,
                         oldest_day: today - 70,
+                        newest_day: today,
                     }),
                     ..walk.clone()
                 };

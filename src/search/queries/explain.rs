@@ -42,7 +42,8 @@ pub fn explain(
             Some(window) if sort == Sort::Newest && !f.few_matches => {
                 // The first window's statement.
                 let newest = first_day(None);
-                let oldest = (newest - window.first_days.max(1) + 1).max(window.oldest_day);
+                let oldest = (newest.min(window.newest_day) - window.first_days.max(1) + 1)
+                    .max(window.oldest_day);
                 page_statement(&on_days(f, oldest, newest), sort, None, limit)
             }
             _ => page_statement(f, sort, None, limit),

@@ -127,6 +127,10 @@ pub struct Window {
     /// The oldest day with a public listing, as last seen: no window goes further back (one
     /// last statement without days fetches anything older that has appeared since).
     pub oldest_day: i32,
+    /// The newest day with a public listing, as last seen: the first window's days are
+    /// counted back from it (the days after it, to tomorrow, are read as well: on a quiet
+    /// site they hold nothing, and a window counted from tomorrow would come up short).
+    pub newest_day: i32,
 }
 
 /// The day of a moment, as `listing_day` in SQL: days since 1970-01-01, UTC.

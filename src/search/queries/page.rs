@@ -233,7 +233,14 @@ fn search_by_days(
             );
             break;
         }
-        let oldest = newest.saturating_sub(length - 1).max(window.oldest_day);
+        let counted_from = if windows == 1 {
+            newest.min(window.newest_day)
+        } else {
+            newest
+        };
+        let oldest = counted_from
+            .saturating_sub(length - 1)
+            .max(window.oldest_day);
         let days = on_days(f, oldest, newest);
         let statement = page_statement(&days, Sort::Newest, after, left);
         rows.extend(if days.pinned {

@@ -65,6 +65,7 @@ fn sparse_words_read_a_window_of_days() {
         window: Some(Window {
             first_days: 3,
             oldest_day: 19_000,
+            newest_day: 19_999,
         }),
         ..words("kayak")
     };
@@ -205,6 +206,7 @@ fn pinned_windows_read_the_words_index_alone() {
         window: Some(Window {
             first_days: 3,
             oldest_day: 19_000,
+            newest_day: 19_999,
         }),
         ..words("\"used bike\"")
     };
