@@ -274,6 +274,16 @@ pub(super) fn on_days(f: &Filters, oldest: i32, newest: i32) -> Filters {
     }
 }
 
+/// A page's columns, in order, over the page's rows (`l`) cut and sorted in a subquery
+/// whose select list this begins; its sort key follows.
+const PAGE_COLUMNS: &str = "SELECT l.id, l.title, l.price_cents, l.is_free, l.status, l.zip,
+                l.latitude, l.longitude, l.renewed_at, l.cover_thumb_key AS thumb_key,
+                l.photo_count, l.category_id, l.price_unit, l.price_max_cents, l.starts_at,
+                l.sort_key, l.total_matches
+         FROM (SELECT l.id, l.title, l.price_cents, l.is_free, l.status, l.zip, l.latitude,
+                      l.longitude, l.renewed_at, l.cover_thumb_key, l.photo_count,
+                      l.category_id, l.price_unit, l.price_max_cents, l.starts_at, ";
+
 pub(super) fn page_statement(
     f: &Filters,
     sort: Sort,
@@ -295,15 +305,7 @@ pub(super) fn page_statement(
     };
     // Inner query: filter, order and cut to the page, reading only the columns it needs;
     // the outer one puts the page in order.
-    s.push(
-        "SELECT l.id, l.title, l.price_cents, l.is_free, l.status, l.zip,
-                l.latitude, l.longitude, l.renewed_at, l.cover_thumb_key AS thumb_key,
-                l.photo_count, l.category_id, l.price_unit, l.price_max_cents, l.starts_at,
-                l.sort_key, l.total_matches
-         FROM (SELECT l.id, l.title, l.price_cents, l.is_free, l.status, l.zip, l.latitude,
-                      l.longitude, l.renewed_at, l.cover_thumb_key, l.photo_count,
-                      l.category_id, l.price_unit, l.price_max_cents, l.starts_at, ",
-    );
+    s.push(PAGE_COLUMNS);
     sort_key(&mut s, f, sort);
     s.push(" AS sort_key, -1::bigint AS total_matches FROM listings l");
     where_clause(&mut s, f);
@@ -373,15 +375,7 @@ pub(super) fn page_statement(
 /// values: no estimate of the checks can turn it into reading and sorting every match.
 fn pinned_walk_statement(f: &Filters, after: Option<SearchCursor>, limit: i64) -> Statement {
     let mut s = Statement::hidden();
-    s.push(
-        "SELECT l.id, l.title, l.price_cents, l.is_free, l.status, l.zip,
-                l.latitude, l.longitude, l.renewed_at, l.cover_thumb_key AS thumb_key,
-                l.photo_count, l.category_id, l.price_unit, l.price_max_cents, l.starts_at,
-                l.sort_key, l.total_matches
-         FROM (SELECT l.id, l.title, l.price_cents, l.is_free, l.status, l.zip, l.latitude,
-                      l.longitude, l.renewed_at, l.cover_thumb_key, l.photo_count,
-                      l.category_id, l.price_unit, l.price_max_cents, l.starts_at, ",
-    );
+    s.push(PAGE_COLUMNS);
     sort_key(&mut s, f, Sort::Newest);
     s.push(
         " AS sort_key, -1::bigint AS total_matches
