@@ -1060,22 +1060,7 @@ async fn windows_of_days_page_exactly_like_the_newest_first_walk() {
     .execute(&mut conn)
     .unwrap();
 
-    let pages = |conn: &mut diesel::PgConnection, filters: &Filters| -> Vec<i64> {
-        let mut all = Vec::new();
-        let mut after = None;
-        loop {
-            let rows = queries::search(conn, filters, Sort::Newest, after, 26).unwrap();
-            all.extend(rows.iter().take(25).map(|r| r.id.0));
-            if rows.len() < 26 {
-                return all;
-            }
-            let last = &rows[24];
-            after = Some(SearchCursor {
-                key: last.sort_key,
-                id: last.id,
-            });
-        }
-    };
+    let pages = newest_pages;
     let words = Filters {
         text: Some("kayak".into()),
         ..Filters::default()
@@ -1162,8 +1147,7 @@ async fn windows_of_days_page_exactly_like_the_newest_first_walk() {
 
 #[tokio::test]
 async fn pinned_statements_find_exactly_what_planned_ones_find() {
-    use corkboard::search::domain::Sort;
-    use corkboard::search::queries::{self, Filters, SearchCursor, Window};
+    use corkboard::search::queries::{self, Filters, Window};
 
     let app = app_with_member().await;
     let bikes = app.category_id("for-sale", "bikes");
@@ -1220,24 +1204,7 @@ async fn pinned_statements_find_exactly_what_planned_ones_find() {
             .collect();
     assert!(section_categories.contains(&bikes));
 
-    // Every page of a search, 25 at a time, as the site pages it.
-    let pages = |conn: &mut diesel::PgConnection, filters: &Filters| -> Vec<i64> {
-        let mut all = Vec::new();
-        let mut after = None;
-        loop {
-            let rows = queries::search(conn, filters, Sort::Newest, after, 26).unwrap();
-            assert!(rows.len() <= 26);
-            all.extend(rows.iter().take(25).map(|r| r.id.0));
-            if rows.len() < 26 {
-                return all;
-            }
-            let last = &rows[24];
-            after = Some(SearchCursor {
-                key: last.sort_key,
-                id: last.id,
-            });
-        }
-    };
+    let pages = newest_pages;
     let words = |text: &str| Filters {
         text: Some(text.into()),
         ..Filters::default()
@@ -1330,6 +1297,31 @@ async fn pinned_statements_find_exactly_what_planned_ones_find() {
     .load(&mut conn)
     .unwrap();
     assert!(generic[0].generic > 5, "{}", generic[0].generic);
+}
+
+/// Every page of a newest-first search, 25 at a time as the site pages it (26 read, the last
+/// one only saying that another page follows): the ids in order.
+fn newest_pages(
+    conn: &mut diesel::PgConnection,
+    filters: &corkboard::search::queries::Filters,
+) -> Vec<i64> {
+    use corkboard::search::domain::Sort;
+    use corkboard::search::queries::{self, SearchCursor};
+    let mut all = Vec::new();
+    let mut after = None;
+    loop {
+        let rows = queries::search(conn, filters, Sort::Newest, after, 26).unwrap();
+        assert!(rows.len() <= 26);
+        all.extend(rows.iter().take(25).map(|r| r.id.0));
+        if rows.len() < 26 {
+            return all;
+        }
+        let last = &rows[24];
+        after = Some(SearchCursor {
+            key: last.sort_key,
+            id: last.id,
+        });
+    }
 }
 
 #[derive(diesel::QueryableByName)]
