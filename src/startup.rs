@@ -334,14 +334,20 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
             AppError::BadRequest(format!("The query string is not valid: {err}.")).into()
         }))
         .app_data(web::PathConfig::default().error_handler(|_, _| AppError::NotFound.into()));
+    let mut site = Vec::new();
     for def in route_table() {
         match def.scope {
-            Scope::Site => {
-                cfg.route(def.path, def.route);
-            }
+            Scope::Site => site.push(def),
             Scope::Admin => admin = admin.route(def.path, def.route),
             Scope::Api => api = api.route(def.path, def.route),
         }
+    }
+    let reserved: Vec<&str> = [Scope::Admin, Scope::Api]
+        .iter()
+        .filter_map(|scope| scope.prefix().split('/').nth(1))
+        .collect();
+    for group in crate::web::routes::by_first_segment(site, &reserved) {
+        group.register(cfg);
     }
     cfg.service(admin);
     cfg.service(api.default_service(web::to(|| async { Err::<(), _>(AppError::NotFound) })));
