@@ -48,46 +48,52 @@ impl SearchCursor {
 const MAX_WINDOWS: usize = 12;
 const MAX_WINDOW_DAYS: i32 = 4000;
 
-/// One result.
-#[derive(Debug, Clone, QueryableByName)]
+/// One result, read by position: the page statements' columns are, in order, this struct's
+/// fields (`PAGE_COLUMNS`). Reading by name looked every column up among the row's by its
+/// name, 17 columns × 25 rows a page, which was 8 % of an area page's server time.
+#[derive(Debug, Clone, Queryable)]
 pub struct SearchRow {
-    #[diesel(sql_type = BigInt)]
     pub id: ListingId,
-    #[diesel(sql_type = Text)]
     pub title: String,
-    #[diesel(sql_type = Nullable<BigInt>)]
     pub price_cents: Option<i64>,
-    #[diesel(sql_type = Bool)]
     pub is_free: bool,
-    #[diesel(sql_type = Text)]
     pub status: crate::listings::models::ListingStatus,
-    #[diesel(sql_type = Text)]
     pub zip: String,
-    #[diesel(sql_type = Double)]
     pub latitude: f64,
-    #[diesel(sql_type = Double)]
     pub longitude: f64,
-    #[diesel(sql_type = Timestamptz)]
     pub renewed_at: DateTime<Utc>,
-    #[diesel(sql_type = Nullable<Text>)]
     pub thumb_key: Option<crate::storage::ObjectKey>,
-    #[diesel(sql_type = SmallInt)]
     pub photo_count: i16,
-    #[diesel(sql_type = Integer)]
     pub category_id: i32,
-    #[diesel(sql_type = Nullable<Text>)]
     pub price_unit: Option<crate::listings::terms::PriceUnit>,
-    #[diesel(sql_type = Nullable<BigInt>)]
     pub price_max_cents: Option<i64>,
-    #[diesel(sql_type = Nullable<diesel::sql_types::Timestamp>)]
     pub starts_at: Option<chrono::NaiveDateTime>,
-    #[diesel(sql_type = Double)]
     pub sort_key: f64,
     /// Every match, counted by the page query itself when it fetches them all anyway (few
     /// matches, first page); -1 otherwise.
-    #[diesel(sql_type = BigInt)]
     pub total_matches: i64,
 }
+
+/// The SQL types of a [`SearchRow`]'s columns, in order.
+type SearchRowSql = (
+    BigInt,
+    Text,
+    Nullable<BigInt>,
+    Bool,
+    Text,
+    Text,
+    Double,
+    Double,
+    Timestamptz,
+    Nullable<Text>,
+    SmallInt,
+    Integer,
+    Nullable<Text>,
+    Nullable<BigInt>,
+    Nullable<diesel::sql_types::Timestamp>,
+    Double,
+    BigInt,
+);
 
 /// The sort key of a row, as SQL (newest: microseconds since the epoch, exact in a float8).
 pub(super) fn sort_key(s: &mut Statement, f: &Filters, sort: Sort) {
@@ -134,9 +140,11 @@ pub fn search(
         }
         _ if is_pinned_walk(f, sort) => pinned_walk(conn, f, after, limit)?,
         _ if f.plain_list => page_statement(f, sort, after, limit)
-            .prepared()
+            .prepared::<SearchRowSql>()
             .load(conn)?,
-        _ => page_statement(f, sort, after, limit).query().load(conn)?,
+        _ => page_statement(f, sort, after, limit)
+            .planned::<SearchRowSql>()
+            .load(conn)?,
     };
     // A pinned statement reads a page of one of a few sizes (see [`pinned_limit`]).
     rows.truncate(usize::try_from(limit).unwrap_or(0));
@@ -162,7 +170,7 @@ fn pinned_walk(
     limit: i64,
 ) -> QueryResult<Vec<SearchRow>> {
     let mut rows: Vec<SearchRow> = page_statement(f, Sort::Newest, after, limit)
-        .prepared()
+        .prepared::<SearchRowSql>()
         .load(conn)?;
     let found = rows.len() as i64;
     if found < limit {
@@ -178,7 +186,7 @@ fn pinned_walk(
         };
         rows.extend(
             page_statement(&rest, Sort::Newest, from, limit - found)
-                .query()
+                .planned::<SearchRowSql>()
                 .load::<SearchRow>(conn)?,
         );
     }
@@ -228,7 +236,7 @@ fn search_by_days(
             };
             rows.extend(
                 page_statement(&rest, Sort::Newest, Some(after), left)
-                    .query()
+                    .planned::<SearchRowSql>()
                     .load(conn)?,
             );
             break;
@@ -244,9 +252,13 @@ fn search_by_days(
         let days = on_days(f, oldest, newest);
         let statement = page_statement(&days, Sort::Newest, after, left);
         rows.extend(if days.pinned {
-            statement.prepared().load::<SearchRow>(conn)?
+            statement
+                .prepared::<SearchRowSql>()
+                .load::<SearchRow>(conn)?
         } else {
-            statement.query().load::<SearchRow>(conn)?
+            statement
+                .planned::<SearchRowSql>()
+                .load::<SearchRow>(conn)?
         });
         newest = oldest - 1;
         length = length.saturating_mul(4).min(MAX_WINDOW_DAYS);

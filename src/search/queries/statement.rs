@@ -128,7 +128,20 @@ impl Statement {
     /// PostgreSQL need not plan it on every request. Only for the few shapes of a plain list
     /// (see `service::browse`): every distinct text stays prepared on every connection, so
     /// statements whose text a visitor's input can vary without bound must not be kept.
-    pub(super) fn prepared(self) -> Prepared {
+    ///
+    /// `ST` is the SQL type of its rows when they are read by position (a tuple, for
+    /// `Queryable` rows), or `Untyped` for rows read by column name.
+    pub(super) fn prepared<ST>(self) -> Prepared<ST> {
+        self.into_pieces(true)
+    }
+
+    /// The statement as one planned for its values on every run, like [`Statement::query`],
+    /// but with its rows read by position (`ST`, see [`Statement::prepared`]).
+    pub(super) fn planned<ST>(self) -> Prepared<ST> {
+        self.into_pieces(false)
+    }
+
+    fn into_pieces<ST>(self, keep: bool) -> Prepared<ST> {
         let mut pieces = Vec::with_capacity(self.params.len() + 1);
         let mut at = 0;
         for (start, end) in &self.placeholders {
@@ -139,6 +152,8 @@ impl Statement {
         Prepared {
             pieces,
             params: self.params,
+            keep,
+            rows: std::marker::PhantomData,
         }
     }
 
@@ -166,31 +181,46 @@ impl Statement {
     }
 }
 
-/// A statement the connection keeps prepared (see [`Statement::prepared`]): its SQL between
-/// the parameters, which Diesel numbers as it binds them.
-#[derive(Debug)]
-pub(super) struct Prepared {
+/// A statement as Diesel runs it (see [`Statement::prepared`] and [`Statement::planned`]): its
+/// SQL between the parameters, which Diesel numbers as it binds them, and whether the
+/// connection keeps it prepared.
+pub(super) struct Prepared<ST = diesel::sql_types::Untyped> {
     pieces: Vec<String>,
     params: Vec<Param>,
+    keep: bool,
+    rows: std::marker::PhantomData<fn() -> ST>,
 }
 
-impl diesel::query_builder::QueryId for Prepared {
+impl<ST> std::fmt::Debug for Prepared<ST> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Prepared")
+            .field("pieces", &self.pieces)
+            .field("params", &self.params)
+            .field("keep", &self.keep)
+            .finish()
+    }
+}
+
+impl<ST> diesel::query_builder::QueryId for Prepared<ST> {
     type QueryId = ();
     // Cached by its SQL text and parameter types.
     const HAS_STATIC_QUERY_ID: bool = false;
 }
 
-impl diesel::query_builder::Query for Prepared {
-    type SqlType = diesel::sql_types::Untyped;
+impl<ST: 'static> diesel::query_builder::Query for Prepared<ST> {
+    type SqlType = ST;
 }
 
-impl<Conn> diesel::RunQueryDsl<Conn> for Prepared {}
+impl<ST, Conn> diesel::RunQueryDsl<Conn> for Prepared<ST> {}
 
-impl diesel::query_builder::QueryFragment<Pg> for Prepared {
+impl<ST> diesel::query_builder::QueryFragment<Pg> for Prepared<ST> {
     fn walk_ast<'b>(
         &'b self,
         mut out: diesel::query_builder::AstPass<'_, 'b, Pg>,
     ) -> diesel::QueryResult<()> {
+        if !self.keep {
+            out.unsafe_to_cache_prepared();
+        }
         for (i, piece) in self.pieces.iter().enumerate() {
             out.push_sql(piece);
             let Some(param) = self.params.get(i) else {
@@ -224,7 +254,8 @@ mod tests {
             .bind(Param::Text("x".into()))
             .prefix("EXPLAIN ");
         let text = s.text().to_owned();
-        let sql = diesel::debug_query::<Pg, _>(&s.prepared()).to_string();
+        let sql =
+            diesel::debug_query::<Pg, _>(&s.prepared::<diesel::sql_types::Untyped>()).to_string();
         assert!(
             sql.starts_with(&format!("{text} -- binds: [7, \"x\"]")),
             "{sql}"
@@ -247,7 +278,28 @@ mod tests {
              ANY((SELECT $2)::int4[]) AND l.search @@ (SELECT websearch_to_tsquery('english', $3))"
         );
         assert!(s.is_hidden());
-        let sql = diesel::debug_query::<Pg, _>(&s.prepared()).to_string();
+        let sql =
+            diesel::debug_query::<Pg, _>(&s.prepared::<diesel::sql_types::Untyped>()).to_string();
         assert!(sql.ends_with("-- binds: [7, [1, 2], \"x\"]"), "{sql}");
+    }
+
+    #[test]
+    fn only_a_prepared_statement_is_kept_by_the_connection() {
+        use diesel::query_builder::QueryFragment;
+        let statement = || {
+            let mut s = Statement::default();
+            s.push("SELECT 1 FROM listings l WHERE l.id = ")
+                .bind(Param::BigInt(7));
+            s
+        };
+        let kept = statement().prepared::<diesel::sql_types::Untyped>();
+        let planned = statement().planned::<diesel::sql_types::Untyped>();
+        assert!(kept.is_safe_to_cache_prepared(&Pg).unwrap());
+        assert!(!planned.is_safe_to_cache_prepared(&Pg).unwrap());
+        // The same text and values either way.
+        assert_eq!(
+            diesel::debug_query::<Pg, _>(&kept).to_string(),
+            diesel::debug_query::<Pg, _>(&planned).to_string()
+        );
     }
 }
