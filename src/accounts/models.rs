@@ -52,6 +52,33 @@ pub struct User {
     pub favorite_mail: bool,
 }
 
+/// A member as others see them named: what a listing page says of its seller. Reading these
+/// three columns, not the whole account (hash, e-mail, settings), keeps the listing page's one
+/// statement narrow.
+#[derive(Debug, Clone, Queryable, Selectable)]
+#[diesel(table_name = users, check_for_backend(diesel::pg::Pg))]
+pub struct MemberName {
+    pub id: UserId,
+    pub username: String,
+    pub display_name: String,
+}
+
+impl MemberName {
+    /// The display name, or the username when there is none.
+    pub fn shown_name(&self) -> &str {
+        shown_name(&self.display_name, &self.username)
+    }
+}
+
+/// The display name, or the username when there is none.
+fn shown_name<'a>(display_name: &'a str, username: &'a str) -> &'a str {
+    if display_name.is_empty() {
+        username
+    } else {
+        display_name
+    }
+}
+
 impl User {
     pub fn role(&self) -> Role {
         self.role
@@ -67,11 +94,7 @@ impl User {
 
     /// The display name, or the username when there is none.
     pub fn shown_name(&self) -> &str {
-        if self.display_name.is_empty() {
-            &self.username
-        } else {
-            &self.display_name
-        }
+        shown_name(&self.display_name, &self.username)
     }
 }
 

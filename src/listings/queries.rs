@@ -486,7 +486,7 @@ pub fn find_listing(conn: &mut PgConnection, id: ListingId) -> QueryResult<Optio
 /// photos in order, and whether the viewer saved it and how they flagged it.
 pub struct ListingForViewer {
     pub listing: Listing,
-    pub owner: crate::accounts::models::User,
+    pub owner: crate::accounts::models::MemberName,
     pub photos: Vec<Photo>,
     pub favorite: bool,
     pub flag: Option<(
@@ -505,7 +505,7 @@ pub fn find_listing_for_viewer(
     use crate::db::schema::{favorites, flags, users};
     type Row = (
         Listing,
-        crate::accounts::models::User,
+        crate::accounts::models::MemberName,
         Option<Photo>,
         Option<DateTime<Utc>>,
         Option<(
@@ -534,7 +534,7 @@ pub fn find_listing_for_viewer(
         .order((listing_photos::position, listing_photos::created_at))
         .select((
             Listing::as_select(),
-            crate::accounts::models::User::as_select(),
+            crate::accounts::models::MemberName::as_select(),
             Option::<Photo>::as_select(),
             favorites::created_at.nullable(),
             (flags::reason, flags::decision).nullable(),
