@@ -465,7 +465,7 @@ async fn seed_listings(conn: &mut PgConnection, storage: &Storage) -> anyhow::Re
                 };
                 let mut attributes: Map<String, Value> = serde_json::from_str(item.details)
                     .with_context(|| format!("demo details of {:?}", item.title))?;
-                for def in &defs {
+                for def in defs.iter() {
                     if attributes.contains_key(&def.key) {
                         continue;
                     }

@@ -2,8 +2,6 @@
 //! category tree with counts. Shared by every page with a list (browse, search, home,
 //! profiles).
 
-use std::collections::HashMap;
-
 use chrono::Utc;
 
 use super::domain::format_price;
@@ -17,19 +15,27 @@ use crate::web::time::{ago, exact};
 
 /// What cards show beyond their listing: the categories' names and the visitor's area.
 pub struct CardContext<'a> {
-    categories: HashMap<i32, String>,
+    /// Each category's name by id, sorted by id (borrowed from the tree: a page builds this
+    /// once, and a few dozen names need no hashing).
+    categories: Vec<(i32, &'a str)>,
     near: Option<&'a Area>,
 }
 
 impl<'a> CardContext<'a> {
-    pub fn new(tree: &CategoryTree, near: Option<&'a Area>) -> Self {
-        Self {
-            categories: tree
-                .iter()
-                .flat_map(|(_, cats)| cats.iter().map(|c| (c.id, c.name.clone())))
-                .collect(),
-            near,
-        }
+    pub fn new(tree: &'a CategoryTree, near: Option<&'a Area>) -> Self {
+        let mut categories: Vec<(i32, &str)> = tree
+            .iter()
+            .flat_map(|(_, cats)| cats.iter().map(|c| (c.id, c.name.as_str())))
+            .collect();
+        categories.sort_unstable_by_key(|(id, _)| *id);
+        Self { categories, near }
+    }
+
+    /// A category's name ("" for one the tree does not hold).
+    fn category_name(&self, id: i32) -> &'a str {
+        self.categories
+            .binary_search_by_key(&id, |(id, _)| *id)
+            .map_or("", |at| self.categories[at].1)
     }
 
     /// "4 mi" from the visitor's area to a ZIP's centre.
@@ -52,11 +58,7 @@ pub async fn card_views(
     let mut views = Vec::with_capacity(cards.len());
     for card in cards {
         views.push(CardView {
-            category: cx
-                .categories
-                .get(&card.category_id)
-                .cloned()
-                .unwrap_or_default(),
+            category: cx.category_name(card.category_id).to_owned(),
             distance: cx.distance_to(&card.zip),
             path: format!(
                 "/listings/{}/{}",

@@ -332,7 +332,7 @@ pub fn parse_zip(input: &str) -> Result<String, String> {
 
 /// The URL slug of a title: lower-case ASCII words joined by `-`, at most 60 characters.
 pub fn slugify(title: &str) -> String {
-    let mut slug = String::new();
+    let mut slug = String::with_capacity(title.len().min(60));
     for word in title
         .split(|c: char| !c.is_ascii_alphanumeric())
         .filter(|w| !w.is_empty())
@@ -343,7 +343,8 @@ pub fn slugify(title: &str) -> String {
         if !slug.is_empty() {
             slug.push('-');
         }
-        slug.push_str(&word.to_ascii_lowercase());
+        // ASCII letters and digits only (the split above), lowercased in place.
+        slug.extend(word.chars().map(|c| c.to_ascii_lowercase()));
     }
     if slug.is_empty() {
         "listing".into()

@@ -26,7 +26,10 @@ pub struct Category {
     pub slug: String,
     pub name: String,
     pub position: i16,
-    pub attributes: serde_json::Value,
+    /// What its listings are asked beyond the common fields, parsed once when the category
+    /// is read (the tree is cached, so not on every page that shows it).
+    #[diesel(deserialize_as = serde_json::Value)]
+    pub attributes: AttributeDefs,
     pub allows_free: bool,
     /// When an admin retired it: its listings stay readable, it takes no new ones.
     pub retired_at: Option<DateTime<Utc>>,
@@ -39,13 +42,39 @@ impl Category {
         self.retired_at.is_some()
     }
 
-    /// The attributes this category asks for. The definitions come from a migration, so a
-    /// malformed one is a bug: it is logged and the category asks for nothing.
-    pub fn attribute_defs(&self) -> Vec<AttributeDef> {
-        Vec::<AttributeDef>::deserialize(&self.attributes).unwrap_or_else(|err| {
-            tracing::error!(category = %self.slug, error = %err, "bad attribute definitions");
+    /// The attributes this category asks for (a cheap copy: the list is shared).
+    pub fn attribute_defs(&self) -> AttributeDefs {
+        self.attributes.clone()
+    }
+}
+
+/// A category's attribute definitions, shared. They come from a migration or an admin's form
+/// (which checks them), so a malformed list is a bug: it is logged and the category asks for
+/// nothing.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct AttributeDefs(std::sync::Arc<[AttributeDef]>);
+
+impl serde::Serialize for AttributeDefs {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        self.0.as_ref().serialize(serializer)
+    }
+}
+
+impl From<serde_json::Value> for AttributeDefs {
+    fn from(json: serde_json::Value) -> Self {
+        let defs = Vec::<AttributeDef>::deserialize(&json).unwrap_or_else(|err| {
+            tracing::error!(error = %err, definitions = %json, "bad attribute definitions");
             Vec::new()
-        })
+        });
+        Self(defs.into())
+    }
+}
+
+impl std::ops::Deref for AttributeDefs {
+    type Target = [AttributeDef];
+
+    fn deref(&self) -> &[AttributeDef] {
+        &self.0
     }
 }
 

@@ -8,7 +8,7 @@ use chrono::Utc;
 use super::density::Density;
 use super::domain::{Search, Sort};
 use super::queries::{self, Filters, SearchCursor, SearchRow};
-use crate::listings::domain::AttributeDef;
+use crate::listings::models::AttributeDefs;
 use crate::listings::models::{Category, Section};
 use crate::listings::queries as listing_queries;
 use crate::places;
@@ -27,7 +27,7 @@ pub struct Resolved {
     /// The categories the search is limited to (its category, or its section's), if any.
     pub scope_categories: Option<Vec<i32>>,
     /// The chosen category's details, for the filter form.
-    pub attribute_defs: Vec<AttributeDef>,
+    pub attribute_defs: AttributeDefs,
     /// The detail parameters the chosen category takes (`attr_…`); none without a category.
     pub attribute_names: Vec<String>,
     pub heading: String,
@@ -50,7 +50,7 @@ pub fn resolve(
         ..Filters::default()
     };
     let mut heading = "All listings".to_owned();
-    let mut attribute_defs = Vec::new();
+    let mut attribute_defs = AttributeDefs::default();
     let mut attribute_names = Vec::new();
     let mut listings_in_circle = None;
     let mut scope_categories = None;

@@ -20,7 +20,9 @@ use crate::config::SecretKey;
 #[derive(Clone)]
 pub struct LocalStore {
     root: Arc<PathBuf>,
-    signing_key: Arc<[u8; 32]>,
+    /// The HMAC keyed for media URLs: cloned per signature, so the key's two blocks are
+    /// hashed once, not on every URL (a page signs one per card).
+    signer: Arc<Hmac<Sha256>>,
     ttl_seconds: u64,
 }
 
@@ -47,7 +49,10 @@ impl LocalStore {
             .with_context(|| format!("cannot create the upload folder {}", root.display()))?;
         Ok(Self {
             root: Arc::new(root),
-            signing_key: Arc::new(secret.derive("corkboard media urls v1")),
+            signer: Arc::new(
+                Hmac::<Sha256>::new_from_slice(&secret.derive("corkboard media urls v1"))
+                    .expect("any key length"),
+            ),
             ttl_seconds: ttl_seconds.max(60),
         })
     }
@@ -179,7 +184,10 @@ impl LocalStore {
         let now = chrono::Utc::now().timestamp().max(0) as u64;
         let window = (self.ttl_seconds / 2).max(60);
         let expires = (now + self.ttl_seconds).div_ceil(window) * window;
-        let sig = hex::encode(self.mac(key, expires).finalize().into_bytes());
+        let mut sig = [0u8; 64];
+        hex::encode_to_slice(self.mac(key, expires).finalize().into_bytes(), &mut sig)
+            .expect("64 hex digits for 32 bytes");
+        let sig = std::str::from_utf8(&sig).expect("hex digits are ASCII");
         format!("/media/{key}?expires={expires}&sig={sig}")
     }
 
@@ -196,8 +204,7 @@ impl LocalStore {
     }
 
     fn mac(&self, key: &ObjectKey, expires: u64) -> Hmac<Sha256> {
-        let mut mac =
-            Hmac::<Sha256>::new_from_slice(self.signing_key.as_slice()).expect("any key length");
+        let mut mac = Hmac::clone(&self.signer);
         mac.update(key.as_str().as_bytes());
         mac.update(b"\n");
         mac.update(expires.to_string().as_bytes());

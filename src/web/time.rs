@@ -17,7 +17,15 @@ pub fn ago(when: DateTime<Utc>, now: DateTime<Utc>) -> String {
         60..3600 => plural(secs / 60, "minute"),
         3600..86_400 => plural(secs / 3600, "hour"),
         86_400..2_592_000 => plural(secs / 86_400, "day"),
-        _ => when.format("%b %-d, %Y").to_string(),
+        _ => {
+            use chrono::Datelike;
+            // "Jun 3, 2026", as `%b %-d, %Y` writes it, without parsing a format per card.
+            const MONTHS: [&str; 12] = [
+                "Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec",
+            ];
+            let month = MONTHS[when.month0() as usize];
+            format!("{month} {}, {}", when.day(), when.year())
+        }
     }
 }
 
@@ -99,5 +107,21 @@ mod tests {
             .unwrap()
             .to_utc();
         assert_eq!(ago(old, now), "Jan 5, 2020");
+    }
+
+    #[test]
+    fn old_times_read_as_chrono_formats_them() {
+        let now = DateTime::parse_from_rfc3339("2030-01-01T00:00:00Z")
+            .unwrap()
+            .to_utc();
+        for month in 1..=12 {
+            let at = format!("2026-{month:02}-{}T10:00:00Z", month + 10);
+            let when = DateTime::parse_from_rfc3339(&at).unwrap().to_utc();
+            assert_eq!(
+                ago(when, now),
+                when.format("%b %-d, %Y").to_string(),
+                "{at}"
+            );
+        }
     }
 }
