@@ -80,7 +80,7 @@ impl RouteDef {
 /// in the table's order within each group, each group in the order it first appears.
 ///
 /// actix-web tries a request against every registered resource in turn, running the
-/// pattern's regex for each dynamic one; with some two hundred routes at the root, that was
+/// pattern's regex for each dynamic one; with some 120 routes at the root, that was
 /// about 5 % of a listing page's server time. A group becomes one `web::scope`, whose
 /// prefix is a plain string comparison, so a request only runs the regexes of its own
 /// segment. Order within a segment is what decides between overlapping patterns
