@@ -294,6 +294,12 @@ async fn a_listing_page_shares_by_plain_links_and_links_the_safety_tips() {
         .get_ok_page(&format!("/listings/{id}/red-kayak-paddle"))
         .await;
     let url = format!("{}/listings/{id}/red-kayak-paddle", app.address);
+    // One canonical address, the listing's own.
+    assert_eq!(page.body.matches("rel=\"canonical\"").count(), 1);
+    assert!(
+        page.body
+            .contains(&format!("<link rel=\"canonical\" href=\"{url}\">"))
+    );
     let encoded: String = url::form_urlencoded::byte_serialize(url.as_bytes()).collect();
     assert!(
         page.body.contains(&format!("value=\"{url}\" readonly")),
