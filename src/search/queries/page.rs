@@ -505,6 +505,93 @@ fn order_of_page(sort: Sort, alias: Alias) -> &'static str {
 mod tests {
     use super::*;
 
+    /// The names of a statement's result columns, in order: its outermost select list (up to
+    /// the first FROM outside parentheses), each column named by its alias or its last dotted
+    /// part.
+    fn result_columns(text: &str) -> Vec<String> {
+        let list = text.strip_prefix("SELECT ").expect("a SELECT");
+        let (mut depth, mut columns, mut column) = (0, Vec::new(), String::new());
+        for (at, c) in list.char_indices() {
+            match c {
+                '(' => depth += 1,
+                ')' => depth -= 1,
+                ',' if depth == 0 => {
+                    columns.push(std::mem::take(&mut column));
+                    continue;
+                }
+                _ if depth == 0 && list[at..].starts_with(" FROM ") => break,
+                _ => {}
+            }
+            column.push(c);
+        }
+        columns.push(column);
+        columns
+            .iter()
+            .map(|column| {
+                let column = column.trim();
+                let name = column.rsplit(" AS ").next().unwrap_or(column);
+                name.rsplit('.').next().unwrap_or(name).trim().to_owned()
+            })
+            .collect()
+    }
+
+    /// `SearchRow` is read by position, so every shape of page statement must list its
+    /// columns in the struct's field order (a swap of two text columns would still decode).
+    #[test]
+    fn every_page_statement_lists_its_columns_in_search_row_order() {
+        let fields = [
+            "id",
+            "title",
+            "price_cents",
+            "is_free",
+            "status",
+            "zip",
+            "latitude",
+            "longitude",
+            "renewed_at",
+            "thumb_key",
+            "photo_count",
+            "category_id",
+            "price_unit",
+            "price_max_cents",
+            "starts_at",
+            "sort_key",
+            "total_matches",
+        ];
+        let words = Filters {
+            text: Some("bike".into()),
+            ..Filters::default()
+        };
+        let shapes = [
+            ("planned", words.clone()),
+            (
+                "few matches",
+                Filters {
+                    few_matches: true,
+                    ..words.clone()
+                },
+            ),
+            (
+                "pinned walk",
+                Filters {
+                    pinned: true,
+                    ..words.clone()
+                },
+            ),
+            (
+                "plain list",
+                Filters {
+                    plain_list: true,
+                    ..Filters::default()
+                },
+            ),
+        ];
+        for (shape, filters) in shapes {
+            let statement = page_statement(&filters, Sort::Newest, None, 26);
+            assert_eq!(result_columns(statement.text()), fields, "{shape}");
+        }
+    }
+
     #[test]
     fn cursors_round_trip_exactly() {
         for key in [0.0, 1234.5, 1.0e-7, 999_999.123_456] {
