@@ -271,6 +271,7 @@ diesel::table! {
         price_max_cents -> Nullable<Int8>,
         starts_at -> Nullable<Timestamp>,
         ends_at -> Nullable<Timestamp>,
+        section_id -> Int2,
     }
 }
 

@@ -2,7 +2,7 @@
 
 use std::io::Cursor;
 
-use diesel::{QueryDsl, RunQueryDsl};
+use diesel::{ExpressionMethods, QueryDsl, RunQueryDsl};
 use reqwest::StatusCode;
 use reqwest::multipart::Part;
 
@@ -156,6 +156,64 @@ async fn the_listing_shows_on_the_home_page_and_its_category_pages() {
     // The counts on the front page include it.
     let home = app.get_page("/").await.body;
     assert!(home.contains(r#"aria-label="1 listings""#));
+}
+
+/// Section pages walk an index of each listing's section, which the database keeps from the
+/// listing's category (and from the category's section) however the row is written.
+#[tokio::test]
+async fn a_listing_is_on_the_pages_of_the_section_its_category_is_in() {
+    use corkboard::db::schema::{categories, listings};
+    let app = spawn_app().await;
+    app.sign_up_new_member().await;
+    let path = post_sofa(&app, vec![]).await;
+    let id = listing_id(&path);
+    let section_of = |app: &TestApp| -> (i16, i16) {
+        let mut conn = app.pool.get().unwrap();
+        let (section, category): (i16, i32) = listings::table
+            .find(id)
+            .select((listings::section_id, listings::category_id))
+            .first(&mut conn)
+            .unwrap();
+        let expected: i16 = categories::table
+            .find(category)
+            .select(categories::section_id)
+            .first(&mut conn)
+            .unwrap();
+        (section, expected)
+    };
+    let (section, expected) = section_of(&app);
+    assert_eq!(section, expected);
+
+    // Moved to a housing category by whatever writes the row, it leaves the section's pages
+    // for the other section's.
+    let rooms = app.category_id("housing", "rooms");
+    sql(
+        &app,
+        &format!("UPDATE listings SET category_id = {rooms} WHERE id = {id}"),
+    );
+    let (section, expected) = section_of(&app);
+    assert_eq!(section, expected);
+    let housing = app.new_visitor().get_page("/c/housing").await;
+    assert_eq!(housing.status, StatusCode::OK);
+    assert!(housing.body.contains(&format!("/listings/{id}/")));
+    let for_sale = app.new_visitor().get_page("/c/for-sale").await;
+    assert_eq!(for_sale.status, StatusCode::OK);
+    assert!(!for_sale.body.contains(&format!("/listings/{id}/")));
+
+    // A category that changed section takes its listings with it.
+    let other: i16 = {
+        let mut conn = app.pool.get().unwrap();
+        categories::table
+            .filter(categories::section_id.ne(section))
+            .select(categories::section_id)
+            .first(&mut conn)
+            .unwrap()
+    };
+    sql(
+        &app,
+        &format!("UPDATE categories SET section_id = {other} WHERE id = {rooms}"),
+    );
+    assert_eq!(section_of(&app), (other, other));
 }
 
 #[tokio::test]

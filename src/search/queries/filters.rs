@@ -258,7 +258,19 @@ pub(super) fn conditions_of(s: &mut Statement, f: &Filters, part: Part) {
                 " AND l.category_id = "
             })
             .bind(Param::Int(id));
-        } else if f.section_id.is_some() && !f.section_categories.is_empty() {
+        } else if let Some(section) = f.section_id.filter(|_| !f.section_categories.is_empty()) {
+            // The section walks its own newest-first index; its categories (those not
+            // retired) still decide what it shows.
+            s.push(if window {
+                " AND l.section_id + 0 = "
+            } else {
+                " AND l.section_id = "
+            });
+            if f.plain_list {
+                s.number(i64::from(section));
+            } else {
+                s.bind(Param::SmallInt(section));
+            }
             if f.plain_list {
                 // A plain list's prepared statement names them (see `Statement::number`).
                 s.push(" AND l.category_id IN (");

@@ -632,7 +632,11 @@ mod tests {
         let text = page_statement(&named, Sort::Newest, None, 26)
             .text()
             .to_owned();
-        assert!(text.contains("l.category_id IN (7, 8, 12)"), "{text}");
+        // ...after the section itself, whose own newest-first index the page walks.
+        assert!(
+            text.contains("l.section_id = 3 AND l.category_id IN (7, 8, 12)"),
+            "{text}"
+        );
         assert!(
             !text.contains('$') && !text.contains("categories"),
             "{text}"
@@ -672,7 +676,10 @@ mod tests {
         let text = page_statement(&named, Sort::Newest, None, 26)
             .text()
             .to_owned();
-        assert!(text.contains("l.category_id = ANY($"), "{text}");
+        assert!(
+            text.contains("l.section_id = $") && text.contains("l.category_id = ANY($"),
+            "{text}"
+        );
     }
 
     /// A pinned statement's plan must not depend on its values: each is read through a
