@@ -260,10 +260,9 @@ pub struct ListingPage {
     pub flag: Option<Option<MyFlag>>,
     pub absolute_url: String,
     pub image_url: Option<String>,
-    /// The seller's other public listings, newest first.
-    pub more_from_seller: Vec<CardView>,
-    /// Public listings in the same category nearby, those sharing the title's words first.
-    pub similar: Vec<CardView>,
+    /// The seller's other public listings, newest first, and public listings in the same
+    /// category nearby, those sharing the title's words first.
+    pub related: std::sync::Arc<super::related::RelatedCards>,
 }
 
 impl ListingPage {

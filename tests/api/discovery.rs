@@ -411,6 +411,29 @@ async fn a_listing_page_leads_on_to_the_sellers_other_listings_and_similar_ones_
     let at = |title| similar.find(title).unwrap();
     assert!(at("Beaverton road bike") < at("Portland mountain bike"));
     assert!(at("Portland mountain bike") < at("Cargo trailer"));
+    assert!(!similar.contains(" mi ·"), "{similar}");
+
+    // The cards shown to everyone a moment ago are not those of a visitor who chose an area:
+    // theirs say how far each listing is, and the next visitor's do not.
+    let nearby = app.new_visitor();
+    nearby.get("/area?place=97201&radius=25&next=%2F").await;
+    let page = nearby
+        .get_ok_page(&format!("/listings/{viewed}/vintage-road-bike"))
+        .await;
+    let similar = section_at(&page.body, "data-similar");
+    assert!(
+        similar.contains("Beaverton road bike") && similar.contains(" mi ·"),
+        "{similar}"
+    );
+    let page = app
+        .new_visitor()
+        .get_ok_page(&format!("/listings/{viewed}/vintage-road-bike"))
+        .await;
+    let similar = section_at(&page.body, "data-similar");
+    assert!(
+        similar.contains("Beaverton road bike") && !similar.contains(" mi ·"),
+        "{similar}"
+    );
 
     // A sold listing still leads a visitor who came for it to similar ones; one its owner
     // deleted (which only they may open) leads nowhere else.

@@ -1,5 +1,7 @@
 //! The listing page, its short address, and the stable addresses of its photos.
 
+use std::sync::Arc;
+
 use actix_web::http::header;
 use actix_web::{HttpRequest, HttpResponse, Responder, web};
 use chrono::Utc;
@@ -13,7 +15,7 @@ use crate::listings::domain::body_parts;
 use crate::listings::models::ListingStatus;
 use crate::listings::photos::{self as listing_photos};
 use crate::listings::queries::{self};
-use crate::listings::related::RelatedCache;
+use crate::listings::related::{RelatedCache, RelatedCards};
 use crate::listings::views::{AreaMap, AttributeRow, ListingPage, OwnerModeration};
 use crate::listings::{structured, terms};
 use crate::moderation::queries as moderation;
@@ -118,15 +120,24 @@ pub async fn show_listing(
         .collect();
     let stored = photos;
     let photos = listing_photos::photo_views(&storage, &stored).await;
-    let (more_from_seller, similar) = match related {
-        Some((related, tree)) => {
-            let cx = CardContext::new(&tree, ctx.near());
-            (
-                card_views(&storage, &related.from_seller, &cx).await,
-                card_views(&storage, &related.similar, &cx).await,
-            )
-        }
-        None => (Vec::new(), Vec::new()),
+    // Cards without distances are the same for every visitor for a while.
+    let anywhere = ctx.near().is_none();
+    let related = match related {
+        Some((related, tree)) => match anywhere.then(|| related.kept_cards()).flatten() {
+            Some(cards) => cards,
+            None => {
+                let cx = CardContext::new(&tree, ctx.near());
+                let cards = Arc::new(RelatedCards {
+                    from_seller: card_views(&storage, &related.from_seller, &cx).await,
+                    similar: card_views(&storage, &related.similar, &cx).await,
+                });
+                if anywhere {
+                    related.keep_cards(cards.clone());
+                }
+                cards
+            }
+        },
+        None => Arc::default(),
     };
     let renew_at = listing.renewed_at + chrono::Duration::from_std(RENEW_AFTER).unwrap_or_default();
     let renewable = is_owner && queries::RENEWABLE.contains(&listing.status());
@@ -220,8 +231,7 @@ pub async fn show_listing(
         contactable: !is_owner && ListingStatus::LISTED.contains(&listing.effective_status(now)),
         is_owner,
         favorite,
-        more_from_seller,
-        similar,
+        related,
         section,
         category,
         ctx,
