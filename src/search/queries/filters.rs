@@ -237,6 +237,16 @@ pub(super) enum Part {
     Checked,
 }
 
+/// A section's id: written into a plain list's prepared statement (see `Statement::number`),
+/// bound in any other.
+fn section_value(s: &mut Statement, f: &Filters, id: i16) {
+    if f.plain_list {
+        s.number(i64::from(id));
+    } else {
+        s.bind(Param::SmallInt(id));
+    }
+}
+
 /// The filters of `part`, each as ` AND …`.
 pub(super) fn conditions_of(s: &mut Statement, f: &Filters, part: Part) {
     let walked = part != Part::Checked;
@@ -266,11 +276,7 @@ pub(super) fn conditions_of(s: &mut Statement, f: &Filters, part: Part) {
             } else {
                 " AND l.section_id = "
             });
-            if f.plain_list {
-                s.number(i64::from(section));
-            } else {
-                s.bind(Param::SmallInt(section));
-            }
+            section_value(s, f, section);
             if f.plain_list {
                 // A plain list's prepared statement names them (see `Statement::number`).
                 s.push(" AND l.category_id IN (");
@@ -296,12 +302,7 @@ pub(super) fn conditions_of(s: &mut Statement, f: &Filters, part: Part) {
             } else {
                 " AND l.category_id IN (SELECT id FROM categories WHERE section_id = "
             });
-            // A plain list's prepared statement names its section (see `Statement::number`).
-            if f.plain_list {
-                s.number(i64::from(id));
-            } else {
-                s.bind(Param::SmallInt(id));
-            }
+            section_value(s, f, id);
             s.push(")");
         }
     }
