@@ -14,6 +14,7 @@ use hmac::{Hmac, Mac};
 use serde::Deserialize;
 use sha2::Sha256;
 
+use super::memo::SignedUrls;
 use super::{Object, ObjectInfo, ObjectKey, StorageError};
 use crate::config::SecretKey;
 
@@ -24,6 +25,8 @@ pub struct LocalStore {
     /// hashed once, not on every URL (a page signs one per card).
     signer: Arc<Hmac<Sha256>>,
     ttl_seconds: u64,
+    /// The URLs signed in the current window, handed out again until it ends.
+    urls: Arc<SignedUrls>,
 }
 
 impl std::fmt::Debug for LocalStore {
@@ -54,6 +57,7 @@ impl LocalStore {
                     .expect("any key length"),
             ),
             ttl_seconds: ttl_seconds.max(60),
+            urls: Arc::default(),
         })
     }
 
@@ -179,16 +183,24 @@ impl LocalStore {
         Ok(())
     }
 
-    /// `/media/<key>?expires=<unix time>&sig=<hex HMAC>`.
+    /// `/media/<key>?expires=<unix time>&sig=<hex HMAC>`, valid for at least the store's TTL.
+    /// The expiry is rounded up to a window, so the same URL serves every page until the
+    /// window moves on; it is signed once per window and kept.
     pub fn signed_url(&self, key: &ObjectKey) -> String {
         let now = chrono::Utc::now().timestamp().max(0) as u64;
+        if let Some(url) = self.urls.get(key, now) {
+            return url;
+        }
         let window = (self.ttl_seconds / 2).max(60);
         let expires = (now + self.ttl_seconds).div_ceil(window) * window;
         let mut sig = [0u8; 64];
         hex::encode_to_slice(self.mac(key, expires).finalize().into_bytes(), &mut sig)
             .expect("64 hex digits for 32 bytes");
         let sig = std::str::from_utf8(&sig).expect("hex digits are ASCII");
-        format!("/media/{key}?expires={expires}&sig={sig}")
+        let url = format!("/media/{key}?expires={expires}&sig={sig}");
+        // Handed out until its remaining life would fall below the TTL.
+        self.urls.keep(key, &url, expires - self.ttl_seconds, now);
+        url
     }
 
     /// Whether a `/media/...` request carries a valid, unexpired signature for `key`.

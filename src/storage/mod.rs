@@ -7,6 +7,7 @@
 //! path. Deleting a missing object succeeds, so clean-up can be retried safely.
 
 mod local;
+mod memo;
 mod s3;
 
 use std::path::Path;

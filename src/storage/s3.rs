@@ -12,6 +12,7 @@ use s3::creds::Credentials;
 use s3::error::S3Error;
 use s3::{Bucket, Region};
 
+use super::memo::SignedUrls;
 use super::{Object, ObjectInfo, ObjectKey, StorageError};
 use crate::config::StorageSettings;
 
@@ -24,6 +25,8 @@ const PROBE_KEY: &str = "corkboard-readyz-probe";
 pub struct S3Store {
     bucket: Box<Bucket>,
     ttl_seconds: u32,
+    /// Presigned URLs handed out again while they have most of their life ahead.
+    urls: std::sync::Arc<SignedUrls>,
 }
 
 impl std::fmt::Debug for S3Store {
@@ -65,6 +68,7 @@ impl S3Store {
         Ok(Self {
             bucket,
             ttl_seconds: settings.url_ttl_seconds.clamp(60, 604_800) as u32,
+            urls: Default::default(),
         })
     }
 
@@ -128,11 +132,22 @@ impl S3Store {
         }
     }
 
+    /// A presigned GET URL that lives at least a minute, or half the TTL when that is longer.
+    /// One is signed per object and handed out again until it gets that short.
     pub(super) async fn signed_url(&self, key: &ObjectKey) -> Result<String, StorageError> {
-        self.bucket
+        let now = chrono::Utc::now().timestamp().max(0) as u64;
+        if let Some(url) = self.urls.get(key, now) {
+            return Ok(url);
+        }
+        let url = self
+            .bucket
             .presign_get(key.as_str(), self.ttl_seconds, None)
             .await
-            .map_err(|err| classify(err, key))
+            .map_err(|err| classify(err, key))?;
+        if let Some(reuse_for) = reuse_for(self.ttl_seconds) {
+            self.urls.keep(key, &url, now + reuse_for, now);
+        }
+        Ok(url)
     }
 
     pub(super) async fn list(&self, prefix: &str) -> Result<Vec<ObjectInfo>, StorageError> {
@@ -165,6 +180,14 @@ impl S3Store {
     }
 }
 
+/// How long after signing a presigned URL may be handed out again (seconds; whole ones, so a
+/// second is kept in hand): until half its life is gone, and never once it has less than a
+/// minute left. `None` when the TTL leaves nothing to reuse.
+fn reuse_for(ttl_seconds: u32) -> Option<u64> {
+    let ttl = u64::from(ttl_seconds);
+    Some((ttl / 2).min(ttl.saturating_sub(61))).filter(|&seconds| seconds > 0)
+}
+
 fn classify(err: S3Error, key: &ObjectKey) -> StorageError {
     match err {
         S3Error::HttpFailWithBody(404, _) => StorageError::NotFound(key.to_string()),
@@ -186,4 +209,23 @@ fn first_line(body: &str) -> String {
         .chars()
         .take(200)
         .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_presigned_url_is_handed_out_again_only_while_it_has_a_minute_left() {
+        assert_eq!(reuse_for(60), None, "a minute's URL is never reused");
+        assert_eq!(reuse_for(61), None);
+        for ttl in [62, 100, 121, 600, 3600, 604_800] {
+            let reuse = reuse_for(ttl).unwrap();
+            let ttl = u64::from(ttl);
+            assert!(reuse <= ttl / 2, "at most half its life ({ttl} s)");
+            // Handed out up to a second after `reuse` (whole seconds), it still lives a minute.
+            assert!(ttl - reuse - 1 >= 60, "{ttl} s: {reuse} s");
+        }
+        assert_eq!(reuse_for(3600), Some(1800));
+    }
 }

@@ -66,6 +66,20 @@ async fn a_signed_url_serves_the_object_over_http(app: &TestApp) {
     assert_eq!(response.status(), StatusCode::OK, "{url}");
     assert_eq!(response.headers()["content-type"], "image/png");
     assert_eq!(response.bytes().await.unwrap(), bytes);
+
+    // Signed once and handed out again (not signed per page), and the kept URL serves it.
+    let again = app.storage.signed_url(&k).await.unwrap();
+    assert_eq!(again, url);
+    let other = key("photos/signed-other.png");
+    app.storage
+        .put(&other, bytes.clone(), "image/png")
+        .await
+        .unwrap();
+    let other_url = app.storage.signed_url(&other).await.unwrap();
+    assert_ne!(other_url, url, "each object has its own URL");
+    let response = app.client.get(app.url(&other_url)).send().await.unwrap();
+    assert_eq!(response.status(), StatusCode::OK, "{other_url}");
+    assert_eq!(response.bytes().await.unwrap(), bytes);
 }
 
 #[tokio::test]

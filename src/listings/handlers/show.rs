@@ -268,8 +268,8 @@ const PUBLIC_PHOTO_MAX_AGE: u64 = 86_400;
 
 /// `GET /photos/{photo_id}/{variant}.jpg`: a derivative of a public listing's photo, at a
 /// URL that does not expire. Local photos are streamed with a long cache lifetime; S3 ones
-/// redirect to a fresh presigned URL. Photos of listings nobody may see are 404, and the
-/// uploaded originals were never kept.
+/// redirect to a presigned URL with at least a minute to live. Photos of listings nobody may
+/// see are 404, and the uploaded originals were never kept.
 pub async fn show_public_photo(
     ReadDb { db, .. }: ReadDb,
     storage: web::Data<Storage>,
