@@ -402,7 +402,7 @@ async fn list_page(
     let page = SearchPage {
         markers,
         results: search_cards(&storage, &rows, &card_context).await,
-        sections: section_trees(&tree, &std::collections::HashMap::new()),
+        sections: tree.clone(),
         attributes: AttributeFilterField::build(&resolved.attribute_defs, &search),
         heading: resolved.heading,
         summary,

@@ -7,7 +7,7 @@ use crate::listings::cards::CardContext;
 use crate::listings::domain::{AttributeDef, AttributeKind};
 use crate::listings::photos::thumb_url;
 use crate::listings::queries as listing_queries;
-use crate::listings::views::{CardView, CategoryLink, SectionTree};
+use crate::listings::views::{CardView, CategoryLink};
 use crate::storage::Storage;
 use crate::web::PageContext;
 
@@ -73,7 +73,9 @@ pub struct SearchPage {
     pub ctx: PageContext,
     pub search: Search,
     pub problems: Vec<String>,
-    pub sections: Vec<SectionTree>,
+    /// The sections and their categories for the "In" menu of a search (the cached tree,
+    /// shared: a page does not copy it).
+    pub sections: std::sync::Arc<listing_queries::CategoryTree>,
     pub attributes: Vec<AttributeFilterField>,
     pub results: Vec<CardView>,
     /// "1–25 of 312", "26–50 of 1,000+", or "No listings match".
