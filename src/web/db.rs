@@ -1,11 +1,15 @@
 //! The `Db` extractor: runs Diesel code on actix's blocking pool.
 //!
 //! The connection is taken *inside* the blocking closure, so a request never holds a pool slot
-//! while it waits for a thread. Before that, a request waits its turn for one of as many
-//! permits as the pool has connections, first come first served: r2d2's own wait lets a
-//! newcomer take a connection that came back before one that has waited, so under load some
-//! requests waited many times longer than the rest. The wait is bounded by the pool's checkout
-//! timeout (then the request fails with 503).
+//! while it waits for a thread. Before that, a request waits its turn, first come first
+//! served: r2d2's own wait lets a newcomer take a connection that came back before one that
+//! has waited, so under load some requests waited many times longer than the rest. There are
+//! half as many turns again as connections. With exactly as many, a connection sat idle each
+//! time it came back, until the next request in line had been handed to a thread (7 % of the
+//! CPU idle under load, 12 % fewer pages a second); the spare turns are requests already on a
+//! thread, waiting in the pool for the next connection, and only those few wait in r2d2's
+//! unordered line. The wait for a turn is bounded by the pool's checkout timeout (then the
+//! request fails with 503), and so is the wait in the pool.
 
 use std::collections::VecDeque;
 use std::future::{Ready, ready};
@@ -24,7 +28,8 @@ use crate::db::PgPool;
 #[derive(Clone)]
 pub struct Db {
     pool: PgPool,
-    /// One per pooled connection, handed out in the order they were asked for.
+    /// Half as many again as pooled connections, handed out in the order they were asked
+    /// for (see the module's notes).
     turns: Arc<Semaphore>,
     /// The streaming replica that read-only pages may read from (see [`ReadDb`]).
     replica: Option<Arc<Replica>>,
@@ -37,7 +42,8 @@ pub struct Db {
 
 impl Db {
     pub fn new(pool: PgPool) -> Self {
-        let turns = Arc::new(Semaphore::new(pool.max_size() as usize));
+        let connections = pool.max_size() as usize;
+        let turns = Arc::new(Semaphore::new(turns_for(connections)));
         Self {
             pool,
             turns,
@@ -167,6 +173,12 @@ impl Db {
         }
         (done, gone)
     }
+}
+
+/// The turns for a pool of `connections`: half as many again (rounded up), so a connection
+/// that comes back finds a request already waiting for it on a thread.
+fn turns_for(connections: usize) -> usize {
+    connections + connections.div_ceil(2)
 }
 
 /// Whether a database's work found its server gone (no connection could be made, or the one
@@ -429,6 +441,20 @@ mod tests {
             .into_iter()
             .map(|(ago, lsn)| (now - Duration::from_millis(ago), lsn))
             .collect()
+    }
+
+    #[test]
+    fn a_returned_connection_finds_a_request_waiting_for_it() {
+        assert_eq!(turns_for(1), 2);
+        assert_eq!(turns_for(4), 6);
+        assert_eq!(turns_for(5), 8);
+        for connections in 1..64 {
+            let spare = turns_for(connections) - connections;
+            assert!(
+                spare >= 1 && spare * 2 <= connections + 1,
+                "{connections}: {spare}"
+            );
+        }
     }
 
     #[test]
