@@ -9,7 +9,8 @@
 //! CPU idle under load, 12 % fewer pages a second); the spare turns are requests already on a
 //! thread, waiting in the pool for the next connection, and only those few wait in r2d2's
 //! unordered line. The wait for a turn is bounded by the pool's checkout timeout (then the
-//! request fails with 503), and so is the wait in the pool.
+//! request fails with 503), and so is the wait in the pool: a request that holds a spare turn
+//! can wait at most twice the timeout in all before its 503.
 
 use std::collections::VecDeque;
 use std::future::{Ready, ready};
