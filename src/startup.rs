@@ -149,6 +149,7 @@ impl Application {
         ));
         let views = web::Data::from(views);
         let related = web::Data::new(crate::listings::related::RelatedCache::default());
+        let listing_pages = web::Data::new(crate::listings::page_cache::ListingPages::default());
         let message_settings = web::Data::new(state.messages.clone());
         let moderation_settings = web::Data::new(state.moderation.clone());
         let secret = web::Data::new(state.secret.clone());
@@ -186,6 +187,7 @@ impl Application {
                 .app_data(room_feeds.clone())
                 .app_data(views.clone())
                 .app_data(related.clone())
+                .app_data(listing_pages.clone())
                 .app_data(message_settings.clone())
                 .app_data(moderation_settings.clone())
                 .app_data(secret.clone())

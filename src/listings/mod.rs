@@ -12,6 +12,7 @@ pub mod handlers;
 pub mod janitor;
 pub mod json;
 pub mod models;
+pub mod page_cache;
 pub mod photos;
 pub mod queries;
 pub mod related;

@@ -488,6 +488,8 @@ pub struct ListingForViewer {
     pub listing: Listing,
     pub owner: crate::accounts::models::MemberName,
     pub photos: Vec<Photo>,
+    /// The version of what the listing's page shows (see [`page_version`]).
+    pub page_version: i64,
     pub favorite: bool,
     pub flag: Option<(
         crate::moderation::domain::FlagReason,
@@ -512,6 +514,7 @@ pub fn find_listing_for_viewer(
     );
     type Row = (
         Listing,
+        i64,
         MemberName,
         Option<Photo>,
         Option<DateTime<Utc>>,
@@ -531,12 +534,13 @@ pub fn find_listing_for_viewer(
             .order(order)
             .select((
                 Listing::as_select(),
+                row_version(),
                 MemberName::as_select(),
                 Option::<Photo>::as_select(),
             ))
-            .load::<(Listing, MemberName, Option<Photo>)>(conn)?
+            .load::<(Listing, i64, MemberName, Option<Photo>)>(conn)?
             .into_iter()
-            .map(|(listing, owner, photo)| (listing, owner, photo, None, None))
+            .map(|(listing, version, owner, photo)| (listing, version, owner, photo, None, None))
             .collect(),
         Some(viewer) => listing_owner_photos()
             .left_join(
@@ -552,6 +556,7 @@ pub fn find_listing_for_viewer(
             .order(order)
             .select((
                 Listing::as_select(),
+                row_version(),
                 MemberName::as_select(),
                 Option::<Photo>::as_select(),
                 favorites::created_at.nullable(),
@@ -561,19 +566,37 @@ pub fn find_listing_for_viewer(
     };
     let mut photos = Vec::with_capacity(rows.len());
     let mut first = None;
-    for (listing, owner, photo, favorite, flag) in rows {
+    for (listing, version, owner, photo, favorite, flag) in rows {
         photos.extend(photo);
-        first.get_or_insert((listing, owner, favorite.is_some(), flag));
+        first.get_or_insert((listing, version, owner, favorite.is_some(), flag));
     }
-    Ok(
-        first.map(|(listing, owner, favorite, flag)| ListingForViewer {
+    Ok(first.map(
+        |(listing, page_version, owner, favorite, flag)| ListingForViewer {
             listing,
             owner,
             photos,
+            page_version,
             favorite,
             flag,
-        }),
-    )
+        },
+    ))
+}
+
+/// The version of a listing's row: its `xmin`, the transaction that wrote it, which every
+/// update of the row changes. Triggers touch the row when its photos or its seller's name
+/// change, so it is the version of the listing's page too (see `page_cache`).
+fn row_version() -> diesel::expression::SqlLiteral<BigInt> {
+    diesel::dsl::sql::<BigInt>("listings.xmin::text::bigint")
+}
+
+/// The version of the listing's page (see [`row_version`]), by its key; `None` when it is
+/// gone.
+pub fn page_version(conn: &mut PgConnection, id: ListingId) -> QueryResult<Option<i64>> {
+    listings::table
+        .find(id)
+        .select(row_version())
+        .first(conn)
+        .optional()
 }
 
 pub fn photos_of(conn: &mut PgConnection, listing_id: ListingId) -> QueryResult<Vec<Photo>> {

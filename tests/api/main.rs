@@ -18,6 +18,7 @@ mod health;
 mod helpers;
 mod janitor;
 mod jobs;
+mod kept_pages;
 mod layers;
 mod listings;
 mod live;

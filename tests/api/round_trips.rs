@@ -13,7 +13,7 @@ use crate::helpers::{TestApp, TestListing, spawn_app_configured};
 static STATEMENTS: LazyLock<Mutex<HashMap<String, Vec<String>>>> =
     LazyLock::new(|| Mutex::new(HashMap::new()));
 
-/// Counts the statements of one connection, once it knows its database is watched.
+/// Counts the statements of one connection to a watched database.
 #[derive(Default)]
 struct Counter {
     database: Option<String>,
@@ -22,13 +22,11 @@ struct Counter {
 impl Instrumentation for Counter {
     fn on_connection_event(&mut self, event: InstrumentationEvent<'_>) {
         match event {
+            // The pool may open connections before the app's database is watched (it is
+            // built before the test's settings are applied): every connection remembers its
+            // database, and its statements count once that database is watched.
             InstrumentationEvent::StartEstablishConnection { url, .. } => {
-                let name = database_name(url);
-                self.database = STATEMENTS
-                    .lock()
-                    .unwrap()
-                    .contains_key(&name)
-                    .then_some(name);
+                self.database = Some(database_name(url));
             }
             InstrumentationEvent::StartQuery { query, .. } => {
                 if let Some(database) = &self.database {
@@ -49,7 +47,7 @@ impl Instrumentation for Counter {
 
 /// An app whose database's statements are counted, with the counts and trees kept a minute as
 /// in production (tests otherwise read them afresh on every request).
-async fn counted_app() -> TestApp {
+pub(crate) async fn counted_app() -> TestApp {
     static INSTALL: Once = Once::new();
     INSTALL.call_once(|| {
         diesel::connection::set_default_instrumentation(|| Some(Box::new(Counter::default())))
@@ -79,20 +77,22 @@ fn database_name(url: &str) -> String {
         .to_owned()
 }
 
-/// The statements `fetch` ran on the app's database, besides the view counter's batched
-/// write (a background flush that may land at any moment, shared by every view of a second).
-async fn statements_of<F: std::future::Future<Output = ()>>(
+/// What `fetch` gave, and the statements it ran on the app's database, besides the view
+/// counter's batched write (a background flush that may land at any moment, shared by every
+/// view of a second).
+pub(crate) async fn statements_of<T, F: std::future::Future<Output = T>>(
     app: &TestApp,
     fetch: impl FnOnce() -> F,
-) -> Vec<String> {
+) -> (T, Vec<String>) {
     let name = app.database.name.clone();
     let before = STATEMENTS.lock().unwrap_or_else(|e| e.into_inner())[&name].len();
-    fetch().await;
-    STATEMENTS.lock().unwrap_or_else(|e| e.into_inner())[&name][before..]
+    let fetched = fetch().await;
+    let statements = STATEMENTS.lock().unwrap_or_else(|e| e.into_inner())[&name][before..]
         .iter()
         .filter(|s| !s.contains("listing_views"))
         .cloned()
-        .collect()
+        .collect();
+    (fetched, statements)
 }
 
 /// Fetches `path` as `visitor` twice (the first fills the caches and tests the connection,
@@ -107,6 +107,7 @@ async fn page_statements(
         visitor.get_ok_page(path).await;
     })
     .await
+    .1
 }
 
 #[tokio::test]

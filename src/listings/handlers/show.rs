@@ -3,7 +3,9 @@
 use std::sync::Arc;
 
 use actix_web::http::header;
+use actix_web::web::Bytes;
 use actix_web::{HttpRequest, HttpResponse, Responder, web};
+use askama::Template;
 use chrono::Utc;
 use uuid::Uuid;
 
@@ -13,6 +15,7 @@ use crate::listings::cards::{CardContext, card_views};
 use crate::listings::counter::ViewCounter;
 use crate::listings::domain::body_parts;
 use crate::listings::models::ListingStatus;
+use crate::listings::page_cache::{KeptPage, ListingPages, PageKey};
 use crate::listings::photos::{self as listing_photos};
 use crate::listings::queries::{self};
 use crate::listings::related::{RelatedCache, RelatedCards};
@@ -43,7 +46,33 @@ pub async fn listing_by_id(
         .finish())
 }
 
+/// What the listing page reads from the database, in one turn on a connection.
+struct PageData {
+    listing: Listing,
+    page_version: i64,
+    photos: Vec<crate::listings::models::Photo>,
+    section: crate::listings::models::Section,
+    category: crate::listings::models::Category,
+    place: places::Place,
+    seller: crate::accounts::models::MemberName,
+    favorite: Option<bool>,
+    flag: Option<Option<moderation::MyFlag>>,
+    appeal: Option<moderation::AppealRow>,
+    /// The lists that lead on to others, and the tree they were read with (public only).
+    related: Option<(
+        Arc<crate::listings::related::Related>,
+        Arc<queries::CategoryTree>,
+    )>,
+}
+
+/// A page kept for the visitor that is still the listing's page, or what a page is made of.
+enum Read {
+    Kept(Arc<KeptPage>),
+    Fresh(Box<PageData>),
+}
+
 /// `GET /listings/{id}/{slug}`
+#[allow(clippy::too_many_arguments)]
 pub async fn show_listing(
     req: HttpRequest,
     ctx: PageContext,
@@ -52,44 +81,51 @@ pub async fn show_listing(
     counts: web::Data<queries::CategoryCounts>,
     views: web::Data<ViewCounter>,
     related: web::Data<RelatedCache>,
+    pages: web::Data<ListingPages>,
     path: web::Path<(ListingId, String)>,
 ) -> Result<HttpResponse, AppError> {
     let (id, slug) = path.into_inner();
     let viewer = ctx.user.as_ref().map(|u| u.id);
-    let (listing, photos, section, category, place, seller, favorite, flag, appeal, related) = db
+    // A visitor whose page is the next such visitor's too (see `page_cache`).
+    let key = (viewer.is_none() && ctx.flashes.is_empty() && req.query_string().is_empty())
+        .then(|| PageKey::new(id, ctx.area.as_ref()));
+    let kept = key.as_ref().and_then(|key| pages.get(key));
+    let read = db
         .run(move |conn| {
-            let queries::ListingForViewer {
-                listing,
-                owner: seller,
-                photos,
-                favorite,
-                flag,
-            } = queries::find_listing_for_viewer(conn, id, viewer)?.ok_or(AppError::NotFound)?;
-            let (section, category) = counts.category_by_id(conn, listing.category_id)?;
-            let place = places::place_of(conn, &listing.zip)?.ok_or(AppError::NotFound)?;
-            let (favorite, flag) = match viewer {
-                Some(me) if me != listing.owner_id => (
-                    Some(favorite),
-                    Some(flag.map(|(reason, decision)| moderation::MyFlag { reason, decision })),
-                ),
-                _ => (None, None),
-            };
-            let appeal = if viewer == Some(listing.owner_id) && listing.status().is_moderated() {
-                moderation::current_appeal(conn, id)?
-            } else {
-                None
-            };
-            // Only a listing the public sees gets the lists that lead on to others.
-            let related = if listing.is_public() {
-                Some((related.get(conn, &listing)?, counts.tree(conn)?))
-            } else {
-                None
-            };
-            Ok::<_, AppError>((
-                listing, photos, section, category, place, seller, favorite, flag, appeal, related,
-            ))
+            if let Some(kept) = kept {
+                let version = queries::page_version(conn, id)?;
+                if kept.shows(version, &counts.tree(conn)?) {
+                    return Ok(Read::Kept(kept));
+                }
+            }
+            read_page(conn, id, viewer, &counts, &related).map(|data| Read::Fresh(Box::new(data)))
         })
         .await?;
+    let PageData {
+        listing,
+        page_version,
+        photos,
+        section,
+        category,
+        place,
+        seller,
+        favorite,
+        flag,
+        appeal,
+        related,
+    } = match read {
+        Read::Kept(page) => {
+            if page.path != format!("/listings/{id}/{slug}") {
+                return Ok(HttpResponse::MovedPermanently()
+                    .insert_header((header::LOCATION, page.path.clone()))
+                    .finish());
+            }
+            views.record(id);
+            metrics::counter!("listing_pages_served_kept_total").increment(1);
+            return Ok(html_page(page.html.clone()));
+        }
+        Read::Fresh(data) => *data,
+    };
     let is_owner = ctx
         .user
         .as_ref()
@@ -122,6 +158,8 @@ pub async fn show_listing(
     let photos = listing_photos::photo_views(&storage, &stored).await;
     // Cards without distances are the same for every visitor for a while.
     let anywhere = ctx.near().is_none();
+    // The tree the page is rendered with, which a kept page must still be rendered with.
+    let tree = related.as_ref().map(|(_, tree)| tree.clone());
     let related = match related {
         Some((related, tree)) => match anywhere.then(|| related.kept_cards()).flatten() {
             Some(cards) => cards,
@@ -236,7 +274,82 @@ pub async fn show_listing(
         category,
         ctx,
     };
-    Ok(page.respond_to(&req).map_into_boxed_body())
+    match (key, tree) {
+        (Some(key), Some(tree)) => {
+            let html = Bytes::from(
+                page.render()
+                    .map_err(|err| anyhow::anyhow!("cannot render the listing page: {err}"))?,
+            );
+            // Nothing on the page changes at a set time once it is no longer listed.
+            let expires_at = ListingStatus::LISTED
+                .contains(&listing.status())
+                .then_some(listing.expires_at);
+            pages.keep(
+                key,
+                KeptPage::new(page_version, tree, canonical, html.clone(), expires_at),
+            );
+            Ok(html_page(html))
+        }
+        _ => Ok(page.respond_to(&req).map_into_boxed_body()),
+    }
+}
+
+/// Everything the listing page shows of the database, for `viewer`.
+fn read_page(
+    conn: &mut diesel::PgConnection,
+    id: ListingId,
+    viewer: Option<crate::db::ids::UserId>,
+    counts: &queries::CategoryCounts,
+    related: &RelatedCache,
+) -> Result<PageData, AppError> {
+    let queries::ListingForViewer {
+        listing,
+        owner: seller,
+        photos,
+        page_version,
+        favorite,
+        flag,
+    } = queries::find_listing_for_viewer(conn, id, viewer)?.ok_or(AppError::NotFound)?;
+    let (section, category) = counts.category_by_id(conn, listing.category_id)?;
+    let place = places::place_of(conn, &listing.zip)?.ok_or(AppError::NotFound)?;
+    let (favorite, flag) = match viewer {
+        Some(me) if me != listing.owner_id => (
+            Some(favorite),
+            Some(flag.map(|(reason, decision)| moderation::MyFlag { reason, decision })),
+        ),
+        _ => (None, None),
+    };
+    let appeal = if viewer == Some(listing.owner_id) && listing.status().is_moderated() {
+        moderation::current_appeal(conn, id)?
+    } else {
+        None
+    };
+    // Only a listing the public sees gets the lists that lead on to others.
+    let related = if listing.is_public() {
+        Some((related.get(conn, &listing)?, counts.tree(conn)?))
+    } else {
+        None
+    };
+    Ok(PageData {
+        listing,
+        page_version,
+        photos,
+        section,
+        category,
+        place,
+        seller,
+        favorite,
+        flag,
+        appeal,
+        related,
+    })
+}
+
+/// A rendered page as the response.
+fn html_page(html: Bytes) -> HttpResponse {
+    HttpResponse::Ok()
+        .insert_header((header::CONTENT_TYPE, "text/html; charset=utf-8"))
+        .body(html)
 }
 
 /// The stable address of a photo of a public listing: for link previews, feeds and search
