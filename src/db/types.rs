@@ -115,3 +115,21 @@ macro_rules! id_type {
         }
     };
 }
+
+/// PostgreSQL's `xid`: a transaction id, as in the system columns `xmin` and `xmax`. It reads
+/// as the unsigned 32-bit number it is.
+#[derive(
+    Debug, Clone, Copy, Default, diesel::sql_types::SqlType, diesel::query_builder::QueryId,
+)]
+#[diesel(postgres_type(oid = 28, array_oid = 1011))]
+pub struct Xid;
+
+impl diesel::deserialize::FromSql<Xid, diesel::pg::Pg> for i64 {
+    fn from_sql(bytes: diesel::pg::PgValue<'_>) -> diesel::deserialize::Result<Self> {
+        let bytes: [u8; 4] = bytes
+            .as_bytes()
+            .try_into()
+            .map_err(|_| "an xid is 4 bytes")?;
+        Ok(i64::from(u32::from_be_bytes(bytes)))
+    }
+}

@@ -8,10 +8,11 @@
 //! - Kept only for a visitor who is not logged in, has no flash message waiting and sent no
 //!   query string: such a page depends on nothing but the listing, its photos, its seller's
 //!   name, the category tree, the visitor's area and the clock.
-//! - Every view still reads the listing's `page_version` by its key (one statement, like the
-//!   bare item page the issue measures against). Triggers move it on with any change to the
-//!   listing's row, its photos or its seller's name, whatever path the change took, so no
-//!   instance serves a page the database would no longer render. The category tree must be
+//! - Every view still reads the version of the listing's row by its key (`xmin`: one prepared
+//!   statement, like the bare item page the issue measures against). Every update of the row
+//!   changes it, and triggers touch the row when its photos or its seller's name change,
+//!   whatever path the change took, so no instance serves a page the database would no longer
+//!   render. The category tree must be
 //!   the very one the page was rendered with (an admin's edit, or the tree's own refresh,
 //!   makes a new one).
 //! - What the clock changes is bounded: a page is kept [`KEPT_FOR`] at most, and never past
@@ -70,7 +71,7 @@ impl PageKey {
 /// A rendered page and what it was rendered from.
 #[derive(Debug)]
 pub struct KeptPage {
-    /// The listing's `page_version` it shows.
+    /// The version of the listing's row it shows (see `queries::page_version`).
     pub version: i64,
     /// The category tree it was rendered with.
     pub tree: Arc<CategoryTree>,
@@ -105,8 +106,8 @@ impl KeptPage {
     }
 
     /// Whether the page still shows what a page rendered from `version` with `tree` would.
-    pub fn shows(&self, version: Option<i64>, tree: &Arc<CategoryTree>) -> bool {
-        version == Some(self.version) && Arc::ptr_eq(&self.tree, tree)
+    pub fn shows(&self, version: i64, tree: &Arc<CategoryTree>) -> bool {
+        version == self.version && Arc::ptr_eq(&self.tree, tree)
     }
 
     fn fresh(&self, now: Instant) -> bool {
@@ -193,11 +194,10 @@ mod tests {
         assert!(pages.get(&key(1)).is_none());
         pages.keep(key(1), page(7, &tree, 10));
         let kept = pages.get(&key(1)).expect("just kept");
-        assert!(kept.shows(Some(7), &tree));
-        assert!(!kept.shows(Some(8), &tree), "the listing changed");
-        assert!(!kept.shows(None, &tree), "the listing is gone");
+        assert!(kept.shows(7, &tree));
+        assert!(!kept.shows(8, &tree), "the listing changed");
         let edited = Arc::new(CategoryTree::new());
-        assert!(!kept.shows(Some(7), &edited), "the categories changed");
+        assert!(!kept.shows(7, &edited), "the categories changed");
         // Another area's visitor has a page of their own.
         let near = AreaChoice::Everywhere;
         assert!(

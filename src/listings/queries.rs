@@ -488,8 +488,6 @@ pub struct ListingForViewer {
     pub listing: Listing,
     pub owner: crate::accounts::models::MemberName,
     pub photos: Vec<Photo>,
-    /// The version of what the listing's page shows (see [`page_version`]).
-    pub page_version: i64,
     pub favorite: bool,
     pub flag: Option<(
         crate::moderation::domain::FlagReason,
@@ -514,7 +512,6 @@ pub fn find_listing_for_viewer(
     );
     type Row = (
         Listing,
-        i64,
         MemberName,
         Option<Photo>,
         Option<DateTime<Utc>>,
@@ -534,13 +531,12 @@ pub fn find_listing_for_viewer(
             .order(order)
             .select((
                 Listing::as_select(),
-                row_version(),
                 MemberName::as_select(),
                 Option::<Photo>::as_select(),
             ))
-            .load::<(Listing, i64, MemberName, Option<Photo>)>(conn)?
+            .load::<(Listing, MemberName, Option<Photo>)>(conn)?
             .into_iter()
-            .map(|(listing, version, owner, photo)| (listing, version, owner, photo, None, None))
+            .map(|(listing, owner, photo)| (listing, owner, photo, None, None))
             .collect(),
         Some(viewer) => listing_owner_photos()
             .left_join(
@@ -556,7 +552,6 @@ pub fn find_listing_for_viewer(
             .order(order)
             .select((
                 Listing::as_select(),
-                row_version(),
                 MemberName::as_select(),
                 Option::<Photo>::as_select(),
                 favorites::created_at.nullable(),
@@ -566,35 +561,45 @@ pub fn find_listing_for_viewer(
     };
     let mut photos = Vec::with_capacity(rows.len());
     let mut first = None;
-    for (listing, version, owner, photo, favorite, flag) in rows {
+    for (listing, owner, photo, favorite, flag) in rows {
         photos.extend(photo);
-        first.get_or_insert((listing, version, owner, favorite.is_some(), flag));
+        first.get_or_insert((listing, owner, favorite.is_some(), flag));
     }
-    Ok(first.map(
-        |(listing, page_version, owner, favorite, flag)| ListingForViewer {
+    Ok(
+        first.map(|(listing, owner, favorite, flag)| ListingForViewer {
             listing,
             owner,
             photos,
-            page_version,
             favorite,
             flag,
-        },
-    ))
+        }),
+    )
 }
 
-/// The version of a listing's row: its `xmin`, the transaction that wrote it, which every
-/// update of the row changes. Triggers touch the row when its photos or its seller's name
-/// change, so it is the version of the listing's page too (see `page_cache`).
-fn row_version() -> diesel::expression::SqlLiteral<BigInt> {
-    diesel::dsl::sql::<BigInt>("listings.xmin::text::bigint")
+/// `listings` as the versions of its rows: the system column `xmin` (the transaction that wrote
+/// the row's current version), which every update of the row changes. Diesel's generated
+/// schema lists no system column.
+mod row_versions {
+    diesel::table! {
+        use diesel::sql_types::BigInt;
+        use crate::db::types::Xid;
+
+        #[sql_name = "listings"]
+        listing_versions (id) {
+            id -> BigInt,
+            xmin -> Xid,
+        }
+    }
 }
 
-/// The version of the listing's page (see [`row_version`]), by its key; `None` when it is
-/// gone.
+/// The version of the listing's page, by its key; `None` when it is gone. It is the version of
+/// the listing's row: triggers touch the row when its photos or its seller's name change (see
+/// `page_cache`).
 pub fn page_version(conn: &mut PgConnection, id: ListingId) -> QueryResult<Option<i64>> {
-    listings::table
+    use row_versions::listing_versions;
+    listing_versions::table
         .find(id)
-        .select(row_version())
+        .select(listing_versions::xmin)
         .first(conn)
         .optional()
 }

@@ -7,9 +7,12 @@ use corkboard::db::ids::ListingId;
 use crate::helpers::{Page, TestApp, TestListing, Visitor};
 use crate::round_trips::{counted_app, statements_of};
 
-/// Views `path` as `visitor` (a 200), with the statements the view ran.
+/// Views `path` as `visitor` (a 200), with the statements the view ran (besides the pool's
+/// test of a connection that sat idle a while).
 async fn view(app: &TestApp, visitor: &Visitor, path: &str) -> (Page, Vec<String>) {
-    statements_of(app, || visitor.get_ok_page(path)).await
+    let (page, mut statements) = statements_of(app, || visitor.get_ok_page(path)).await;
+    statements.retain(|s| !s.starts_with("SELECT 1 "));
+    (page, statements)
 }
 
 /// Views `path` as `visitor` and asserts the page came from the kept ones: one statement, the
@@ -263,4 +266,39 @@ async fn another_instance_never_serves_a_page_its_listing_has_outgrown() {
         "the other instance shows the edit"
     );
     assert!(!page.body.contains("Five shelves."));
+}
+
+#[tokio::test]
+async fn a_kept_page_is_not_served_past_its_listings_expiry() {
+    let app = counted_app().await;
+    app.sign_up_new_member().await;
+    let id = TestListing {
+        title: "Camping stove",
+        ..TestListing::default()
+    }
+    .insert(&app);
+    let path = format!("/listings/{id}/camping-stove");
+    let contact = format!("/login?next=/listings/{id}/contact");
+    let visitor = app.new_visitor();
+    wait_for_listeners(&app, 1).await;
+    app.execute(&format!(
+        "UPDATE listings SET expires_at = now() + interval '2 seconds' WHERE id = {id}"
+    ));
+    let page = until_kept(&app, &visitor, &path).await;
+    assert!(
+        page.body.contains(&contact),
+        "a listing that is up takes messages"
+    );
+
+    tokio::time::sleep(std::time::Duration::from_millis(2500)).await;
+    let (page, statements) = view(&app, &visitor, &path).await;
+    assert_rendered(&statements, "after the listing expired");
+    assert!(
+        !page.body.contains(&contact),
+        "an expired listing takes no messages"
+    );
+    // Nothing on an expired listing's page changes with the clock any more: it is kept.
+    let (page, statements) = view(&app, &visitor, &path).await;
+    assert_kept(&statements, "the expired listing's page");
+    assert!(!page.body.contains(&contact));
 }

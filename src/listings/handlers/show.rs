@@ -49,7 +49,6 @@ pub async fn listing_by_id(
 /// What the listing page reads from the database, in one turn on a connection.
 struct PageData {
     listing: Listing,
-    page_version: i64,
     photos: Vec<crate::listings::models::Photo>,
     section: crate::listings::models::Section,
     category: crate::listings::models::Category,
@@ -68,7 +67,8 @@ struct PageData {
 /// A page kept for the visitor that is still the listing's page, or what a page is made of.
 enum Read {
     Kept(Arc<KeptPage>),
-    Fresh(Box<PageData>),
+    /// With the version read before it, when the page may be kept.
+    Fresh(Box<PageData>, Option<i64>),
 }
 
 /// `GET /listings/{id}/{slug}`
@@ -90,30 +90,43 @@ pub async fn show_listing(
     let key = (viewer.is_none() && ctx.flashes.is_empty() && req.query_string().is_empty())
         .then(|| PageKey::new(id, ctx.area.as_ref()));
     let kept = key.as_ref().and_then(|key| pages.get(key));
+    let keeps = key.is_some();
     let read = db
         .run(move |conn| {
-            if let Some(kept) = kept {
-                let version = queries::page_version(conn, id)?;
-                if kept.shows(version, &counts.tree(conn)?) {
+            // The version first: a page rendered from what is read after it is at least that
+            // new, so it is never kept under a version newer than itself.
+            let version = if keeps {
+                let Some(version) = queries::page_version(conn, id)? else {
+                    return Err(AppError::NotFound);
+                };
+                if let Some(kept) = kept
+                    && kept.shows(version, &counts.tree(conn)?)
+                {
                     return Ok(Read::Kept(kept));
                 }
-            }
-            read_page(conn, id, viewer, &counts, &related).map(|data| Read::Fresh(Box::new(data)))
+                Some(version)
+            } else {
+                None
+            };
+            let data = read_page(conn, id, viewer, &counts, &related)?;
+            Ok(Read::Fresh(Box::new(data), version))
         })
         .await?;
-    let PageData {
-        listing,
+    let (
+        PageData {
+            listing,
+            photos,
+            section,
+            category,
+            place,
+            seller,
+            favorite,
+            flag,
+            appeal,
+            related,
+        },
         page_version,
-        photos,
-        section,
-        category,
-        place,
-        seller,
-        favorite,
-        flag,
-        appeal,
-        related,
-    } = match read {
+    ) = match read {
         Read::Kept(page) => {
             if page.path != format!("/listings/{id}/{slug}") {
                 return Ok(HttpResponse::MovedPermanently()
@@ -124,7 +137,7 @@ pub async fn show_listing(
             metrics::counter!("listing_pages_served_kept_total").increment(1);
             return Ok(html_page(page.html.clone()));
         }
-        Read::Fresh(data) => *data,
+        Read::Fresh(data, version) => (*data, version),
     };
     let is_owner = ctx
         .user
@@ -274,15 +287,16 @@ pub async fn show_listing(
         category,
         ctx,
     };
-    match (key, tree) {
-        (Some(key), Some(tree)) => {
+    match (key, tree, page_version) {
+        (Some(key), Some(tree), Some(page_version)) => {
             let html = Bytes::from(
                 page.render()
                     .map_err(|err| anyhow::anyhow!("cannot render the listing page: {err}"))?,
             );
-            // Nothing on the page changes at a set time once it is no longer listed.
+            // Nothing on the page changes at a set time once it is no longer listed (or has
+            // expired).
             let expires_at = ListingStatus::LISTED
-                .contains(&listing.status())
+                .contains(&listing.effective_status(now))
                 .then_some(listing.expires_at);
             pages.keep(
                 key,
@@ -306,7 +320,6 @@ fn read_page(
         listing,
         owner: seller,
         photos,
-        page_version,
         favorite,
         flag,
     } = queries::find_listing_for_viewer(conn, id, viewer)?.ok_or(AppError::NotFound)?;
@@ -332,7 +345,6 @@ fn read_page(
     };
     Ok(PageData {
         listing,
-        page_version,
         photos,
         section,
         category,
