@@ -9,8 +9,10 @@
 //! 2. The release server runs against it (2 workers) and `wrk` drives each page for a few
 //!    seconds (after a 2-second warm-up that is not measured) at 16 connections on loopback
 //!    (the admin browser at 4: a few moderators at once); the table shows requests/s and
-//!    p50/p99 latency. `BENCH_ONLY=<text>` runs only the rows whose name contains it, and
-//!    `BENCH_POOL_SIZE` tries another pool size than the server's default.
+//!    p50/p99 latency; one row opens 100,000 listing pages in turn (a wrk script), so none is
+//!    served from the pages kept for visitors. `BENCH_ONLY=<text>` runs only the rows whose
+//!    name contains it, and `BENCH_POOL_SIZE` tries another pool size than the server's
+//!    default.
 //! 3. The statements each search's first page runs (as the page chooses them: the count when
 //!    it needs one, the page) are run under `EXPLAIN ANALYZE`.
 //!
