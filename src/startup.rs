@@ -101,6 +101,7 @@ impl Application {
         let counts_ttl = std::time::Duration::from_secs(state.listings.counts_ttl_seconds);
         let counts = web::Data::new(crate::listings::queries::CategoryCounts::new(counts_ttl));
         let density = web::Data::new(crate::search::density::Density::new(counts_ttl));
+        let sitemap_chunks = web::Data::new(crate::sitemaps::queries::IndexChunks::new(counts_ttl));
         let rules = web::Data::new(ListingRules {
             lifetime: std::time::Duration::from_secs(
                 u64::from(state.listings.listing_lifetime_days) * 86_400,
@@ -188,6 +189,7 @@ impl Application {
                 .app_data(views.clone())
                 .app_data(related.clone())
                 .app_data(listing_pages.clone())
+                .app_data(sitemap_chunks.clone())
                 .app_data(message_settings.clone())
                 .app_data(moderation_settings.clone())
                 .app_data(secret.clone())

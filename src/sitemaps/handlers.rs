@@ -70,15 +70,9 @@ pub async fn robots(ctx: PageContext) -> HttpResponse {
 pub async fn sitemap_index(
     ctx: PageContext,
     ReadDb { db, .. }: ReadDb,
+    chunks: web::Data<queries::IndexChunks>,
 ) -> Result<HttpResponse, AppError> {
-    let (listings, members) = db
-        .run(|conn| {
-            Ok::<_, AppError>((
-                queries::listing_chunks(conn)?,
-                queries::member_chunks(conn)?,
-            ))
-        })
-        .await?;
+    let chunks = db.run(move |conn| chunks.get(conn)).await?;
     let base = escape(&ctx.site.public_url);
     let mut out = String::from(
         "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n\
@@ -90,10 +84,10 @@ pub async fn sitemap_index(
         ));
     };
     sitemap("pages".to_owned());
-    for n in listings {
+    for n in &chunks.listings {
         sitemap(format!("listings-{n}"));
     }
-    for n in members {
+    for n in &chunks.members {
         sitemap(format!("profiles-{n}"));
     }
     out.push_str("</sitemapindex>\n");

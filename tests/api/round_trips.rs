@@ -195,3 +195,30 @@ async fn no_page_makes_more_than_two_database_round_trips() {
     }
     assert!(too_many.is_empty(), "{}", too_many.join("\n"));
 }
+
+#[tokio::test]
+async fn the_sitemap_index_is_read_again_only_after_a_while() {
+    let app = counted_app().await;
+    app.sign_up_new_member().await;
+    TestListing::default().insert(&app);
+    let crawler = app.new_visitor();
+    let first = crawler.get_ok_page("/sitemap.xml").await;
+    assert!(
+        first.body.contains("/sitemaps/listings-0.xml"),
+        "{}",
+        first.body
+    );
+    assert!(
+        first.body.contains("/sitemaps/profiles-0.xml"),
+        "{}",
+        first.body
+    );
+    // Asked again within the counts' minute: the same index, and no statement but the pool's
+    // test of an idle connection.
+    let (again, statements) = statements_of(&app, || crawler.get_ok_page("/sitemap.xml")).await;
+    assert_eq!(again.body, first.body);
+    assert!(
+        statements.iter().all(|s| s.starts_with("SELECT 1 ")),
+        "{statements:#?}"
+    );
+}
