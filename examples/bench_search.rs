@@ -280,14 +280,7 @@ fn run(binary: &PathBuf, url: &str) -> anyhow::Result<()> {
     diesel::sql_query("ANALYZE listings").execute(&mut conn)?;
 
     let sample: (i64, String) = {
-        #[derive(QueryableByName)]
-        struct Row {
-            #[diesel(sql_type = BigInt)]
-            id: i64,
-            #[diesel(sql_type = Text)]
-            title: String,
-        }
-        let row: Row =
+        let row: IdTitle =
             diesel::sql_query("SELECT id, title FROM listings ORDER BY id OFFSET 499999 LIMIT 1")
                 .get_result(&mut conn)?;
         (row.id, row.title)
@@ -1151,6 +1144,15 @@ CROSS JOIN LATERAL (
 JOIN places p ON p.zip = r.zip
 ORDER BY g.n";
 
+/// A listing's id and title (for its page's address).
+#[derive(QueryableByName)]
+struct IdTitle {
+    #[diesel(sql_type = BigInt)]
+    id: i64,
+    #[diesel(sql_type = Text)]
+    title: String,
+}
+
 /// Listing pages to open in turn, and the reference's item pages of the same listings.
 struct InTurn {
     /// Files of paths, one a line.
@@ -1162,14 +1164,7 @@ struct InTurn {
 
 /// Writes the paths of [`IN_TURN`] public listings spread over the table.
 fn in_turn_paths(conn: &mut PgConnection) -> anyhow::Result<InTurn> {
-    #[derive(QueryableByName)]
-    struct Row {
-        #[diesel(sql_type = BigInt)]
-        id: i64,
-        #[diesel(sql_type = Text)]
-        title: String,
-    }
-    let rows: Vec<Row> = diesel::sql_query(
+    let rows: Vec<IdTitle> = diesel::sql_query(
         "SELECT id, title FROM listings WHERE status IN ('active', 'pending') AND id % 7 = 3
          ORDER BY id LIMIT $1",
     )
