@@ -44,11 +44,11 @@ async fn wait_for_listeners(app: &TestApp, instances: i64) {
         let listening = crate::messages::count(
             app,
             "SELECT count(*) AS n FROM pg_stat_activity
-             WHERE datname = current_database() AND query LIKE 'LISTEN%'",
+             WHERE datname = current_database() AND query LIKE 'LISTEN%' AND state = 'idle'",
         );
         if listening >= instances {
-            // The listener forgets the tree right after its LISTEN returns.
-            tokio::time::sleep(std::time::Duration::from_millis(200)).await;
+            // The LISTEN has returned; the listener forgets the tree right after.
+            tokio::time::sleep(std::time::Duration::from_millis(300)).await;
             return;
         }
         tokio::time::sleep(std::time::Duration::from_millis(50)).await;
