@@ -11,6 +11,7 @@ pub mod ids;
 pub mod memo;
 pub mod schema;
 pub mod snapshot;
+pub mod statement;
 pub mod types;
 
 use std::time::{Duration, Instant};

@@ -7,7 +7,7 @@ use diesel::sql_types::BigInt;
 
 use super::filters::{Filters, conditions, where_clause};
 use super::page::SearchCursor;
-use super::statement::{Param, Statement};
+use crate::db::statement::{Param, Statement};
 use crate::search::domain::Sort;
 
 /// A phrase search's count within a budget of candidates.

@@ -5,7 +5,7 @@ use diesel::prelude::*;
 use diesel::sql_types::Text;
 
 use super::filters::{Filters, has_phrase, where_clause};
-use super::statement::Statement;
+use crate::db::statement::Statement;
 use crate::search::domain::Sort;
 
 /// The planner's estimate of how many listings match a search (no rows are read).

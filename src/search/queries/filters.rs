@@ -3,7 +3,8 @@
 
 use chrono::{DateTime, Utc};
 
-use super::statement::{Param, Statement, price};
+use super::price;
+use crate::db::statement::{Param, Statement};
 use crate::listings::domain::{AttributeDef, AttributeKind};
 use crate::search::domain::{Posted, Sort};
 

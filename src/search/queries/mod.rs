@@ -1,5 +1,5 @@
-//! The search's SQL, one file per job: the statement builder (static fragments, bound
-//! values), the filters and their WHERE clause, a page of results, counting, the planner's
+//! The search's SQL, one file per job, written with the statement builder (`db::statement`:
+//! static fragments, bound values): the filters and their WHERE clause, a page of results, counting, the planner's
 //! estimate, `EXPLAIN` for the benchmark, and spelling suggestions.
 //!
 //! Policy for speed: public listings only (the partial indexes), full text through the GIN
@@ -13,8 +13,15 @@ mod estimate;
 mod explain;
 mod filters;
 mod page;
-mod statement;
 mod suggest;
+
+/// The price a search filters and sorts by (free listings count as 0), as SQL over `l`.
+macro_rules! price {
+    () => {
+        "COALESCE(l.price_cents, CASE WHEN l.is_free THEN 0 END)"
+    };
+}
+use price;
 
 #[cfg(test)]
 mod snapshots;

@@ -6,8 +6,9 @@ use diesel::prelude::*;
 use diesel::sql_types::{BigInt, Bool, Double, Integer, Nullable, SmallInt, Text, Timestamptz};
 
 use super::filters::{Filters, Part, Window, conditions_of, day_of, start_of_day, where_clause};
-use super::statement::{Param, Statement, price};
+use super::price;
 use crate::db::ids::ListingId;
+use crate::db::statement::{Param, Statement};
 use crate::search::domain::Sort;
 
 /// Where a page starts: after the row with this sort key and id.

@@ -9,7 +9,7 @@ use crate::db::ids::ListingId;
 use super::count::{count_statement, phrase_count_statement, reached_statement, sample_statement};
 use super::filters::{AttributeFilter, Filters, Window};
 use super::page::{SearchCursor, on_days, page_statement};
-use super::statement::Statement;
+use crate::db::statement::Statement;
 use crate::search::domain::Sort;
 
 /// Compares `statement`'s SQL with the snapshot `name` (or writes it when updating).

@@ -1,4 +1,5 @@
-//! The statement builder: SQL from static fragments only, every value a bound parameter.
+//! The statement builder, for statements Diesel's query builder cannot write (searches, the
+//! similar listings): SQL from static fragments only, every value a bound parameter.
 //!
 //! Policy: [`Statement::push`] takes `&'static str`, so no value (or anything else a request
 //! controls) can become SQL text; values go through [`Statement::bind`] as `$n` parameters.
@@ -16,17 +17,9 @@ use diesel::pg::Pg;
 use diesel::query_builder::BoxedSqlQuery;
 use diesel::sql_types::{Array, BigInt, Double, Integer, SmallInt, Text, Timestamptz};
 
-/// The price a search filters and sorts by (free listings count as 0), as SQL over `l`.
-macro_rules! price {
-    () => {
-        "COALESCE(l.price_cents, CASE WHEN l.is_free THEN 0 END)"
-    };
-}
-pub(super) use price;
-
 /// A bound value.
 #[derive(Debug, Clone)]
-pub(super) enum Param {
+pub enum Param {
     Text(String),
     BigInt(i64),
     Int(i32),
@@ -39,7 +32,7 @@ pub(super) enum Param {
 
 /// SQL text with `$n` placeholders and the values for them, in order.
 #[derive(Debug, Default)]
-pub(super) struct Statement {
+pub struct Statement {
     text: String,
     params: Vec<Param>,
     /// Where each parameter's placeholder ends in `text` (see [`Statement::prepared`]).
@@ -52,7 +45,7 @@ pub(super) struct Statement {
 impl Statement {
     /// A statement whose values the planner does not see: for the shapes of a search whose
     /// text leaves one plan (see `Filters::pinned`), kept prepared and planned once.
-    pub(super) fn hidden() -> Self {
+    pub fn hidden() -> Self {
         Self {
             hidden: true,
             ..Self::default()
@@ -60,11 +53,11 @@ impl Statement {
     }
 
     /// Whether the values are hidden from the planner (see [`Statement::hidden`]).
-    pub(super) fn is_hidden(&self) -> bool {
+    pub fn is_hidden(&self) -> bool {
         self.hidden
     }
 
-    pub(super) fn push(&mut self, sql: &'static str) -> &mut Self {
+    pub fn push(&mut self, sql: &'static str) -> &mut Self {
         self.text.push_str(sql);
         self
     }
@@ -76,13 +69,13 @@ impl Statement {
     /// the custom plan looks cheaper, so it plans the statement again on every execution
     /// (0.4–0.5 ms, most of a category page's database time). An integer cannot carry SQL, and
     /// the few page sizes and sections give the few texts kept.
-    pub(super) fn number(&mut self, n: i64) -> &mut Self {
+    pub fn number(&mut self, n: i64) -> &mut Self {
         use std::fmt::Write;
         let _ = write!(self.text, "{n}");
         self
     }
 
-    pub(super) fn bind(&mut self, param: Param) -> &mut Self {
+    pub fn bind(&mut self, param: Param) -> &mut Self {
         use std::fmt::Write;
         // An array is cast so that `= ANY((SELECT $n)::int4[])` reads as an array, not as
         // `ANY (subquery)`.
@@ -107,7 +100,7 @@ impl Statement {
 
     /// A parameter written as a bare `$n`, for a hidden statement's own subquery (`(SELECT
     /// websearch_to_tsquery('english', $n))`: the whole value computed once, not per row).
-    pub(super) fn bind_bare(&mut self, param: Param) -> &mut Self {
+    pub fn bind_bare(&mut self, param: Param) -> &mut Self {
         let hidden = std::mem::replace(&mut self.hidden, false);
         self.bind(param);
         self.hidden = hidden;
@@ -115,7 +108,7 @@ impl Statement {
     }
 
     /// Puts `sql` before the statement (`EXPLAIN …`).
-    pub(super) fn prefix(&mut self, sql: &'static str) -> &mut Self {
+    pub fn prefix(&mut self, sql: &'static str) -> &mut Self {
         self.text.insert_str(0, sql);
         for (start, end) in &mut self.placeholders {
             *start += sql.len();
@@ -131,13 +124,13 @@ impl Statement {
     ///
     /// `ST` is the SQL type of its rows when they are read by position (a tuple, for
     /// `Queryable` rows), or `Untyped` for rows read by column name.
-    pub(super) fn prepared<ST>(self) -> Prepared<ST> {
+    pub fn prepared<ST>(self) -> Prepared<ST> {
         self.into_pieces(true)
     }
 
     /// The statement as one planned for its values on every run, like [`Statement::query`],
     /// but with its rows read by position (`ST`, see [`Statement::prepared`]).
-    pub(super) fn planned<ST>(self) -> Prepared<ST> {
+    pub fn planned<ST>(self) -> Prepared<ST> {
         self.into_pieces(false)
     }
 
@@ -159,11 +152,11 @@ impl Statement {
 
     /// The SQL text, for snapshot tests.
     #[cfg(test)]
-    pub(super) fn text(&self) -> &str {
+    pub fn text(&self) -> &str {
         &self.text
     }
 
-    pub(super) fn query(self) -> BoxedSqlQuery<'static, Pg, diesel::query_builder::SqlQuery> {
+    pub fn query(self) -> BoxedSqlQuery<'static, Pg, diesel::query_builder::SqlQuery> {
         let mut query = diesel::sql_query(self.text).into_boxed::<Pg>();
         for param in self.params {
             query = match param {
@@ -184,7 +177,7 @@ impl Statement {
 /// A statement as Diesel runs it (see [`Statement::prepared`] and [`Statement::planned`]): its
 /// SQL between the parameters, which Diesel numbers as it binds them, and whether the
 /// connection keeps it prepared.
-pub(super) struct Prepared<ST = diesel::sql_types::Untyped> {
+pub struct Prepared<ST = diesel::sql_types::Untyped> {
     pieces: Vec<String>,
     params: Vec<Param>,
     keep: bool,
