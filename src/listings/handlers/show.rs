@@ -72,7 +72,6 @@ enum Read {
 }
 
 /// `GET /listings/{id}/{slug}`
-#[allow(clippy::too_many_arguments)]
 pub async fn show_listing(
     req: HttpRequest,
     ctx: PageContext,
